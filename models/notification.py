@@ -1,0 +1,118 @@
+"""Notifications: one message of one kind on one channel to one recipient, keyed for exactly-once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+
+class Channel(StrEnum):
+    SMS = "sms"
+    EMAIL = "email"
+
+
+class NotificationKind(StrEnum):
+    SHIPPED = "shipped"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    DELIVERY_FAILED = "delivery_failed"
+    AVAILABLE_FOR_PICKUP = "available_for_pickup"
+    DELIVERED = "delivered"
+    RETURNED = "returned"
+
+
+class NotificationStatus(StrEnum):
+    """Where a message is. The order of the first five is the order a message moves in."""
+
+    PLANNED = "planned"
+    SENDING = "sending"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    UNDELIVERED = "undelivered"
+    FAILED = "failed"
+    SUPPRESSED = "suppressed"
+    SUPERSEDED = "superseded"
+
+
+SETTLED_STATUSES = frozenset(
+    {
+        NotificationStatus.SENT,
+        NotificationStatus.DELIVERED,
+        NotificationStatus.UNDELIVERED,
+        NotificationStatus.FAILED,
+        NotificationStatus.SUPPRESSED,
+        NotificationStatus.SUPERSEDED,
+    }
+)
+
+
+def idempotency_key(shipment_ref: str, kind: NotificationKind, occurrence: int, channel: Channel) -> str:
+    """The key a message is claimed under: the same message can never get a second one."""
+    return f"{shipment_ref}:{kind.value}:{occurrence}:{channel.value}"
+
+
+class MessageContext(BaseModel):
+    """What a template may say. Built by the workflow from the shipment and the triggering event."""
+
+    model_config = ConfigDict(frozen=True)
+
+    recipient_name: str
+    order_id: str
+    carrier: str
+    tracking_number: str
+    tracking_url: str | None = None
+    time_zone: str = "UTC"
+    courier_name: str | None = None
+    courier_phone: str | None = None
+    window_start: AwareDatetime | None = None
+    window_end: AwareDatetime | None = None
+    estimated_delivery: AwareDatetime | None = None
+    location: str | None = None
+    pickup_name: str | None = None
+    pickup_address: str | None = None
+    pickup_code: str | None = None
+    pickup_deadline: AwareDatetime | None = None
+
+
+class NotificationRequest(BaseModel):
+    """One planned message, handed to the sending activity."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    shipment_ref: str
+    kind: NotificationKind
+    occurrence: int
+    channel: Channel
+    to: str
+    locale: str
+    context: MessageContext
+    trigger: str
+
+
+class NotificationRecord(BaseModel):
+    """A message as the workflow knows it: planned, then as the ledger reported it."""
+
+    key: str
+    kind: NotificationKind
+    channel: Channel
+    occurrence: int
+    trigger: str
+    status: NotificationStatus = NotificationStatus.PLANNED
+    provider: str | None = None
+    provider_message_id: str | None = None
+    error: str | None = None
+    planned_at: datetime
+    settled_at: datetime | None = None
+
+
+class SendResult(BaseModel):
+    """What the sending activity reports for one message."""
+
+    key: str
+    status: NotificationStatus
+    provider: str | None = None
+    provider_message_id: str | None = None
+    error: str | None = None
+    attempts: int = 0

@@ -1,0 +1,68 @@
+"""Settings from the environment. Everything has an embedded default so `make demo` needs nothing:
+a SQLite ledger under .waypost/, the local dev server, and console delivery when no provider
+credentials are set."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WAYPOST_", extra="ignore")
+
+    home: Path = Field(default=Path(".waypost"), description="Folder for local state (ledger, dev server).")
+    temporal_address: str = "localhost:7233"
+    temporal_namespace: str = "default"
+    task_queue: str = "waypost-shipments"
+    database_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("WAYPOST_DATABASE_URL", "DATABASE_URL"),
+        description="SQLAlchemy URL of the ledger; default: a SQLite file under `home`.",
+    )
+    max_concurrent_activities: int = Field(default=20, ge=1)
+    max_concurrent_workflow_tasks: int = Field(default=50, ge=1)
+    log_level: str = "INFO"
+    log_format: str = Field(default="json", pattern="^(json|console)$")
+    ui_port: int = 8233
+
+    twilio_account_sid: str | None = Field(
+        default=None, validation_alias=AliasChoices("WAYPOST_TWILIO_ACCOUNT_SID", "TWILIO_ACCOUNT_SID")
+    )
+    twilio_auth_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("WAYPOST_TWILIO_AUTH_TOKEN", "TWILIO_AUTH_TOKEN")
+    )
+    twilio_from_number: str | None = None
+    twilio_messaging_service_sid: str | None = None
+    twilio_api_base: str | None = Field(
+        default=None, description="Override of https://api.twilio.com (a local server in tests)."
+    )
+
+    sendgrid_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("WAYPOST_SENDGRID_API_KEY", "SENDGRID_API_KEY")
+    )
+    sendgrid_from_email: str | None = None
+    sendgrid_from_name: str = "Waypost"
+    sendgrid_host: str = "https://api.sendgrid.com"
+
+    @property
+    def ledger_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.home / 'ledger.db').resolve()}"
+
+    @property
+    def twilio_enabled(self) -> bool:
+        return bool(self.twilio_account_sid and self.twilio_auth_token)
+
+    @property
+    def sendgrid_enabled(self) -> bool:
+        return self.sendgrid_api_key is not None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

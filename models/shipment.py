@@ -1,0 +1,196 @@
+"""The shipment as a shop starts it and as a carrier reports on it.
+
+Everything is validated at the edge (CLI, HTTP, client helper) so that a bad phone number,
+a naive datetime or an unknown status is refused, naming the field, before a workflow exists.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from models.policy import NotificationPolicy
+
+
+class ShipmentStatus(StrEnum):
+    """Canonical statuses every carrier vocabulary maps onto."""
+
+    SHIPPED = "shipped"
+    IN_TRANSIT = "in_transit"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    DELIVERY_FAILED = "delivery_failed"
+    AVAILABLE_FOR_PICKUP = "available_for_pickup"
+    DELIVERED = "delivered"
+    RETURNED = "returned"
+    EXCEPTION = "exception"
+    CANCELLED = "cancelled"
+
+
+FINAL_STATUSES = frozenset(
+    {ShipmentStatus.DELIVERED, ShipmentStatus.RETURNED, ShipmentStatus.CANCELLED}
+)
+
+_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+
+
+def _e164(value: str) -> str:
+    compact = re.sub(r"[\s\-().]", "", value)
+    if not _E164.match(compact):
+        raise ValueError("must be a phone number in E.164 form, like +447700900123")
+    return compact
+
+
+def _time_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown IANA time zone {value!r}") from exc
+    return value
+
+
+Phone = Annotated[str, AfterValidator(_e164)]
+TimeZoneName = Annotated[str, AfterValidator(_time_zone)]
+Identifier = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[^:\s]+$")
+]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Locale = Literal["en", "ru", "pl", "ro"]
+
+
+class Frozen(BaseModel):
+    """Base for values: immutable, unknown fields refused (a typo must not pass silently)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Recipient(Frozen):
+    name: Text
+    phone: Phone | None = None
+    email: EmailStr | None = None
+    locale: Locale = "en"
+    time_zone: TimeZoneName = "UTC"
+
+    @model_validator(mode="after")
+    def _reachable(self) -> Recipient:
+        if self.phone is None and self.email is None:
+            raise ValueError("a recipient needs a phone or an email to be informed")
+        return self
+
+
+class Window(Frozen):
+    """A real delivery window, never a hypothetical one: both ends known and aware."""
+
+    start: AwareDatetime
+    end: AwareDatetime
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Window:
+        if self.end <= self.start:
+            raise ValueError("window end must be after its start")
+        return self
+
+
+class Courier(Frozen):
+    name: Text
+    phone: Phone | None = None
+
+
+class Location(Frozen):
+    city: Text | None = None
+    country: Annotated[str, StringConstraints(min_length=2, max_length=2, to_upper=True)] | None = None
+    facility: Text | None = None
+
+    def label(self) -> str:
+        return ", ".join(p for p in (self.facility, self.city, self.country) if p) or "unknown"
+
+
+class PickupPoint(Frozen):
+    name: Text
+    address: Text
+    opening_hours: Text | None = None
+    pickup_code: Text | None = None
+    storage_deadline: AwareDatetime | None = None
+
+
+class DeliveryKind(StrEnum):
+    COURIER_NEXT_DAY = "courier_next_day"
+    COURIER_MULTI_DAY = "courier_multi_day"
+    PICKUP_POINT = "pickup_point"
+
+
+class DeliveryOption(Frozen):
+    kind: DeliveryKind
+    window: Window | None = None
+    pickup_point: PickupPoint | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DeliveryOption:
+        if self.kind is DeliveryKind.PICKUP_POINT and self.window is not None:
+            raise ValueError("a pickup-point delivery has no courier window")
+        return self
+
+
+class CarrierEvent(Frozen):
+    """One carrier scan, de-duplicated by the carrier's own event id."""
+
+    event_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    status: ShipmentStatus
+    occurred_at: AwareDatetime
+    location: Location | None = None
+    description: Text | None = None
+    window: Window | None = None
+    courier: Courier | None = None
+    estimated_delivery: AwareDatetime | None = None
+    pickup_point: PickupPoint | None = None
+
+
+class ShipmentStart(Frozen):
+    """What a shop backend sends to start one shipment's workflow."""
+
+    shop_id: Identifier
+    shipment_id: Identifier
+    order_id: Identifier
+    carrier: Identifier
+    tracking_number: Identifier
+    recipient: Recipient
+    delivery: DeliveryOption
+    policy: NotificationPolicy = Field(default_factory=NotificationPolicy)
+    shipped_at: AwareDatetime | None = None
+    tracking_url: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+    @property
+    def workflow_id(self) -> str:
+        return shipment_workflow_id(self.shop_id, self.shipment_id)
+
+
+def shipment_workflow_id(shop_id: str, shipment_id: str) -> str:
+    """The workflow id is derived from the shipment so a retried start finds the same workflow."""
+    return f"shipment:{shop_id}:{shipment_id}"
+
+
+def parse_shipment_ref(ref: str) -> str:
+    """Accept `shipment:<shop>:<id>` or `<shop>:<id>` and return the workflow id."""
+    parts = ref.split(":")
+    if len(parts) == 3 and parts[0] == "shipment" and all(parts[1:]):
+        return ref
+    if len(parts) == 2 and all(parts):
+        return shipment_workflow_id(parts[0], parts[1])
+    raise ValueError(f"shipment reference {ref!r} is not 'shipment:<shop_id>:<shipment_id>'")
+
+
+def is_aware(moment: datetime) -> bool:
+    return moment.tzinfo is not None and moment.utcoffset() is not None

@@ -1,0 +1,73 @@
+"""The workflow's picture of one shipment: carried across continue-as-new and returned by the query."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+from models.notification import NotificationKind, NotificationRecord
+from models.shipment import (
+    CarrierEvent,
+    Courier,
+    PickupPoint,
+    ShipmentStart,
+    ShipmentStatus,
+    Window,
+)
+
+
+class EventOutcome(StrEnum):
+    APPLIED = "applied"
+    OUT_OF_ORDER = "out_of_order"
+    DUPLICATE = "duplicate"
+    REFUSED = "refused"
+
+
+class TimelineEntry(BaseModel):
+    """An event as received: kept even when out of order or refused, so support sees everything."""
+
+    event: CarrierEvent
+    received_at: datetime
+    outcome: EventOutcome
+    reason: str | None = None
+
+
+class Waiting(BaseModel):
+    """Something the workflow waits for: a carrier event, a message being sent, later a timer."""
+
+    what: str
+    until: datetime | None = None
+
+
+class EventReceipt(BaseModel):
+    """The answer a carrier gets for one event."""
+
+    event_id: str
+    outcome: EventOutcome
+    status: ShipmentStatus
+    reason: str | None = None
+    notifications: list[str] = []
+
+
+class ShipmentState(BaseModel):
+    shipment: ShipmentStart
+    status: ShipmentStatus = ShipmentStatus.SHIPPED
+    status_since: datetime
+    last_event_at: datetime | None = None
+    window: Window | None = None
+    estimated_delivery: datetime | None = None
+    courier: Courier | None = None
+    pickup_point: PickupPoint | None = None
+    timeline: list[TimelineEntry] = []
+    notifications: list[NotificationRecord] = []
+    waiting_for: list[Waiting] = []
+    runs: int = 1
+
+    def occurrences(self, kind: NotificationKind) -> int:
+        """How many times this kind has been planned (each occurrence yields its own keys)."""
+        return max((n.occurrence for n in self.notifications if n.kind is kind), default=0)
+
+    def seen_event_ids(self) -> set[str]:
+        return {entry.event.event_id for entry in self.timeline}

@@ -1,0 +1,1 @@
+"""Temporal fixtures (filled in by the workflow tests)."""

@@ -1,0 +1,1 @@
+"""Workflow glue and the pure decisions it calls (lifecycle, notification plan)."""

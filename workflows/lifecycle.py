@@ -1,0 +1,79 @@
+"""Which status changes are legal, and what to do with an incoming carrier event. Pure functions.
+
+A carrier may scan a parcel in transit many times, an out-for-delivery van may come back to the
+depot, a failed attempt is followed by another or by a pickup point; nothing leaves a final status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Set
+from dataclasses import dataclass
+from datetime import datetime
+
+from models.shipment import FINAL_STATUSES, CarrierEvent, ShipmentStatus
+from models.state import EventOutcome
+
+S = ShipmentStatus
+
+_ON_THE_WAY = frozenset(
+    {S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.DELIVERY_FAILED, S.AVAILABLE_FOR_PICKUP, S.DELIVERED,
+     S.RETURNED, S.EXCEPTION}
+)
+
+TRANSITIONS: Mapping[ShipmentStatus, frozenset[ShipmentStatus]] = {
+    S.SHIPPED: _ON_THE_WAY | {S.CANCELLED},
+    S.IN_TRANSIT: _ON_THE_WAY,
+    S.OUT_FOR_DELIVERY: _ON_THE_WAY,
+    S.DELIVERY_FAILED: _ON_THE_WAY,
+    S.EXCEPTION: _ON_THE_WAY,
+    S.AVAILABLE_FOR_PICKUP: frozenset({S.AVAILABLE_FOR_PICKUP, S.DELIVERED, S.RETURNED}),
+    S.DELIVERED: frozenset(),
+    S.RETURNED: frozenset(),
+    S.CANCELLED: frozenset(),
+}
+
+
+def can_transition(current: ShipmentStatus, new: ShipmentStatus) -> bool:
+    return new in TRANSITIONS[current]
+
+
+def refusal(current: ShipmentStatus, new: ShipmentStatus) -> str | None:
+    """Why `current -> new` is impossible, or None when it is legal."""
+    if current in FINAL_STATUSES:
+        return f"the shipment is already {current.value}; a final status never changes"
+    if not can_transition(current, new):
+        allowed = ", ".join(sorted(s.value for s in TRANSITIONS[current]))
+        return f"cannot go from {current.value} to {new.value} (allowed next: {allowed})"
+    return None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    outcome: EventOutcome
+    reason: str | None = None
+
+
+def judge_event(
+    event: CarrierEvent,
+    *,
+    status: ShipmentStatus,
+    last_event_at: datetime | None,
+    seen_event_ids: Set[str],
+) -> Verdict:
+    """Decide what an event does, before anything changes.
+
+    A known event id is a duplicate; an event older than the newest applied one is out of order
+    (kept in the timeline, never moves the status back); otherwise it applies if legal.
+    """
+    if event.event_id in seen_event_ids:
+        return Verdict(EventOutcome.DUPLICATE, "this event id was received before")
+    if last_event_at is not None and event.occurred_at < last_event_at:
+        return Verdict(
+            EventOutcome.OUT_OF_ORDER,
+            f"older than the latest applied event ({last_event_at.isoformat()}); kept in the "
+            "timeline, status unchanged",
+        )
+    reason = refusal(status, event.status)
+    if reason is not None:
+        return Verdict(EventOutcome.REFUSED, reason)
+    return Verdict(EventOutcome.APPLIED)
