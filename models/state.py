@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-from models.notification import NotificationKind, NotificationRecord
+from models.notification import NotificationKind, NotificationRecord, NotificationRequest
 from models.shipment import (
     CarrierEvent,
     Courier,
@@ -71,3 +71,24 @@ class ShipmentState(BaseModel):
 
     def seen_event_ids(self) -> set[str]:
         return {entry.event.event_id for entry in self.timeline}
+
+
+class LedgerUpdate(BaseModel):
+    """One unit of work for the ledger activity: what changed, and the messages it causes.
+
+    `shipment` is set on the first update of a shipment only (the ledger upserts it).
+    """
+
+    shipment_ref: str
+    shipment: ShipmentStart | None = None
+    status: ShipmentStatus
+    status_at: datetime
+    closed: bool = False
+    entry: TimelineEntry | None = None
+    notifications: list[NotificationRequest] = []
+
+
+class WorkflowLimits(BaseModel):
+    """Knobs for the workflow's own housekeeping (tests shrink them)."""
+
+    history_events: int = 5000

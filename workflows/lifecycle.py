@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from models.shipment import FINAL_STATUSES, CarrierEvent, ShipmentStatus
-from models.state import EventOutcome
+from models.state import EventOutcome, ShipmentState, TimelineEntry
 
 S = ShipmentStatus
 
@@ -77,3 +77,39 @@ def judge_event(
     if reason is not None:
         return Verdict(EventOutcome.REFUSED, reason)
     return Verdict(EventOutcome.APPLIED)
+
+
+def apply_event(state: ShipmentState, event: CarrierEvent, received_at: datetime) -> Verdict:
+    """Record `event` in `state` as judged: the timeline always, the status only when it applies.
+
+    Mutates the state in place (the workflow owns exactly one); returns the verdict so the
+    caller knows whether messages are due.
+    """
+    verdict = judge_event(
+        event,
+        status=state.status,
+        last_event_at=state.last_event_at,
+        seen_event_ids=state.seen_event_ids(),
+    )
+    if verdict.outcome is EventOutcome.DUPLICATE:
+        return verdict
+    state.timeline.append(
+        TimelineEntry(event=event, received_at=received_at, outcome=verdict.outcome,
+                      reason=verdict.reason)
+    )
+    if verdict.outcome is not EventOutcome.APPLIED:
+        return verdict
+    if event.status is not state.status:
+        state.status_since = event.occurred_at
+    state.status = event.status
+    state.last_event_at = event.occurred_at
+    if event.window is not None:
+        state.window = event.window
+        state.estimated_delivery = event.window.end
+    if event.estimated_delivery is not None:
+        state.estimated_delivery = event.estimated_delivery
+    if event.courier is not None:
+        state.courier = event.courier
+    if event.pickup_point is not None:
+        state.pickup_point = event.pickup_point
+    return verdict

@@ -1,0 +1,127 @@
+"""Exactly-once sending: claim the key in the ledger, call the provider, record the outcome.
+
+The unique key decides races (two attempts, a replayed workflow, a duplicated event); the lease
+lets a retry take over from an attempt that died mid-send. Every attempt is recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+
+import structlog
+
+from activities.ledger import Ledger
+from activities.masking import mask_address
+from activities.providers.base import (
+    OutgoingMessage,
+    PermanentProviderError,
+    Provider,
+    RetryableProviderError,
+)
+from activities.templates import estimated_sms_cost, render
+from models.notification import Channel, NotificationRequest, NotificationStatus, SendResult
+
+log = structlog.get_logger("waypost.sending")
+
+
+class SendInProgress(Exception):
+    """Another attempt holds a live claim on this key; try again after its lease."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Sender:
+    """Sends one notification at most once, whatever retries or races surround it."""
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        providers: Mapping[Channel, Provider],
+        *,
+        lease: timedelta = timedelta(seconds=60),
+        clock: Callable[[], datetime] = _now,
+    ) -> None:
+        self.ledger = ledger
+        self.providers = providers
+        self.lease = lease
+        self.clock = clock
+
+    def send(self, request: NotificationRequest, *, token: str, attempt: int = 1,
+             give_up: bool = False) -> SendResult:
+        """Send `request` unless its key was already claimed.
+
+        Raises RetryableProviderError for a passing provider fault (the claim is released so a
+        retry can win it) unless `give_up`, when the message is recorded as failed instead.
+        Raises SendInProgress when another live attempt holds the claim.
+        """
+        claim = self.ledger.claim(
+            request.key,
+            shipment_ref=request.shipment_ref,
+            kind=request.kind,
+            occurrence=request.occurrence,
+            channel=request.channel,
+            recipient_masked=mask_address(request.to),
+            token=token,
+            lease=self.lease,
+            now=self.clock(),
+        )
+        if not claim.won:
+            if claim.status == NotificationStatus.SENDING:
+                raise SendInProgress(f"{request.key} is being sent by another attempt")
+            return SendResult(
+                key=request.key,
+                status=NotificationStatus(claim.status),
+                provider_message_id=claim.provider_message_id,
+                attempts=claim.attempts,
+            )
+        provider = self.providers[request.channel]
+        rendered = render(request.kind, request.channel, request.locale, request.context)
+        message = OutgoingMessage(
+            key=request.key,
+            channel=request.channel,
+            to=request.to,
+            subject=rendered.subject,
+            body=rendered.body,
+            custom_args={"waypost_key": request.key, "shipment_ref": request.shipment_ref},
+        )
+        started = self.clock()
+        bound = log.bind(key=request.key, provider=provider.name, attempt=attempt)
+        try:
+            receipt = provider.send(message)
+        except RetryableProviderError as err:
+            self.ledger.record_attempt(
+                request.key, attempt, provider.name, started, self.clock(), "retryable_error",
+                err.code, str(err),
+            )
+            if not give_up:
+                bound.warning("provider busy, will retry", error=str(err))
+                self.ledger.release(request.key, token, str(err))
+                raise
+            bound.error("provider still failing, giving up", error=str(err))
+            self.ledger.mark_failed(request.key, token, provider.name, f"gave up: {err}")
+            return SendResult(key=request.key, status=NotificationStatus.FAILED,
+                              provider=provider.name, error=f"gave up: {err}", attempts=attempt)
+        except PermanentProviderError as err:
+            self.ledger.record_attempt(
+                request.key, attempt, provider.name, started, self.clock(), "permanent_error",
+                err.code, str(err),
+            )
+            self.ledger.mark_failed(request.key, token, provider.name, str(err))
+            bound.warning("message refused by provider", error=str(err), code=err.code)
+            return SendResult(key=request.key, status=NotificationStatus.FAILED,
+                              provider=provider.name, error=str(err), attempts=attempt)
+        self.ledger.record_attempt(
+            request.key, attempt, provider.name, started, self.clock(), "sent", None, None
+        )
+        segments = rendered.segments if request.channel is Channel.SMS else None
+        self.ledger.mark_sent(
+            request.key, token, provider.name, receipt.message_id,
+            segments=segments,
+            cost=estimated_sms_cost(segments) if segments else None,
+        )
+        bound.info("message sent", kind=request.kind.value, channel=request.channel.value)
+        return SendResult(key=request.key, status=NotificationStatus.SENT, provider=provider.name,
+                          provider_message_id=receipt.message_id, attempts=attempt)

@@ -1,0 +1,294 @@
+"""The `waypost` command: shipments for shops and carriers, the worker, the local stack, the demo."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import tempfile
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from pydantic import TypeAdapter, ValidationError
+from temporalio.client import Client
+
+from models.settings import Settings, get_settings
+from models.shipment import CarrierEvent, ShipmentStart, parse_shipment_ref
+from models.state import EventOutcome, ShipmentState
+from starters import client as api
+from starters.devserver import DevServer, free_port, port_open
+from workers.logs import configure_logging
+
+app = typer.Typer(help="Waypost: parcel notifications that never bombard.", no_args_is_help=True)
+shipment_app = typer.Typer(help="Start shipments, report carrier events, look them up.",
+                           no_args_is_help=True)
+db_app = typer.Typer(help="The ledger database.", no_args_is_help=True)
+app.add_typer(shipment_app, name="shipment")
+app.add_typer(db_app, name="db")
+
+T = TypeVar("T")
+EVENTS = TypeAdapter(CarrierEvent | list[CarrierEvent])
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(code)
+
+
+def validation_message(what: str, err: ValidationError) -> str:
+    """One line per problem, naming the field, as a shop developer needs to fix the file."""
+    lines = [f"invalid {what}:"]
+    for problem in err.errors(include_url=False):
+        where = ".".join(str(p) for p in problem["loc"]) or "(top level)"
+        lines.append(f"  {where}: {problem['msg']}")
+    return "\n".join(lines)
+
+
+def read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise fail(f"cannot read {path}: {err.strerror}") from err
+    except json.JSONDecodeError as err:
+        raise fail(f"{path} is not valid JSON: {err.msg} at line {err.lineno}") from err
+
+
+def run(coro_fn: Callable[[], Awaitable[T]]) -> T:
+    try:
+        return asyncio.run(coro_fn())  # type: ignore[arg-type]
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+
+
+async def _client(settings: Settings) -> Client:
+    try:
+        return await api.connect(settings)
+    except RuntimeError as err:
+        raise fail(f"cannot reach Temporal at {settings.temporal_address}: {err}\n"
+                   "start the local stack with `waypost dev`") from err
+
+
+def _ref(value: str) -> str:
+    try:
+        return parse_shipment_ref(value)
+    except ValueError as err:
+        raise fail(str(err)) from err
+
+
+@shipment_app.command("start")
+def shipment_start(file: Annotated[Path, typer.Argument(help="JSON file with the shipment.")]) -> None:
+    """Start a shipment's workflow (a second start of the same shipment finds the first)."""
+    settings = get_settings()
+    try:
+        start = ShipmentStart.model_validate(read_json(file))
+    except ValidationError as err:
+        raise fail(validation_message(f"shipment in {file}", err)) from err
+
+    async def go() -> api.Started:
+        return await api.start_shipment(await _client(settings), start, settings.task_queue)
+
+    started = run(go)
+    verb = "started" if started.created else "already exists"
+    typer.echo(f"{verb}: {start.workflow_id}")
+
+
+@shipment_app.command("event")
+def shipment_event(
+    shipment: Annotated[str, typer.Argument(help="shipment:<shop_id>:<shipment_id>")],
+    file: Annotated[Path, typer.Argument(help="JSON file with one event or a list of events.")],
+) -> None:
+    """Report carrier events; prints accepted or refused (with the reason) for each."""
+    settings = get_settings()
+    ref = _ref(shipment)
+    try:
+        parsed = EVENTS.validate_python(read_json(file))
+    except ValidationError as err:
+        raise fail(validation_message(f"event in {file}", err)) from err
+    events = parsed if isinstance(parsed, list) else [parsed]
+
+    async def go() -> int:
+        client = await _client(settings)
+        refused = 0
+        for event in events:
+            try:
+                receipt = await api.report_event(client, ref, event)
+            except (api.EventRefused, api.ShipmentClosed, api.ShipmentNotFound) as err:
+                refused += 1
+                typer.echo(f"refused {event.event_id}: {err}")
+                continue
+            label = "accepted" if receipt.outcome is EventOutcome.APPLIED else "ignored"
+            detail = f" ({receipt.reason})" if receipt.reason else ""
+            typer.echo(f"{label} {event.event_id}: {receipt.outcome.value}, status "
+                       f"{receipt.status.value}{detail}")
+            for key in receipt.notifications:
+                typer.echo(f"  message planned: {key}")
+        return refused
+
+    if run(go):
+        raise typer.Exit(1)
+
+
+def render_state(state: ShipmentState) -> str:
+    shipment = state.shipment
+    lines = [
+        f"{shipment.workflow_id}  order {shipment.order_id}  {shipment.carrier} "
+        f"{shipment.tracking_number}",
+        f"status: {state.status.value} since {state.status_since.isoformat()}",
+    ]
+    if state.window:
+        lines.append(f"window: {state.window.start.isoformat()} - {state.window.end.isoformat()}")
+    lines.append("events:")
+    for entry in state.timeline:
+        event = entry.event
+        place = event.location.label() if event.location else "-"
+        reason = f" - {entry.reason}" if entry.reason else ""
+        lines.append(f"  {event.occurred_at.isoformat()}  {event.status.value:<21} {place:<20} "
+                     f"{event.event_id} [{entry.outcome.value}]{reason}")
+    lines.append("messages:")
+    for note in state.notifications:
+        error = f" - {note.error}" if note.error else ""
+        lines.append(f"  {note.kind.value:<21} {note.channel.value:<5} {note.status.value:<10} "
+                     f"{note.provider or '-'} {note.provider_message_id or ''}{error}")
+    lines.append("waiting for:")
+    for item in state.waiting_for or []:
+        until = f" until {item.until.isoformat()}" if item.until else ""
+        lines.append(f"  {item.what}{until}")
+    if not state.waiting_for:
+        lines.append("  nothing: the shipment is closed")
+    return "\n".join(lines)
+
+
+@shipment_app.command("show")
+def shipment_show(
+    shipment: Annotated[str, typer.Argument(help="shipment:<shop_id>:<shipment_id>")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the full state as JSON.")] = False,
+) -> None:
+    """Show a shipment: status, every event, every message, and what comes next."""
+    settings = get_settings()
+    ref = _ref(shipment)
+
+    async def go() -> ShipmentState:
+        try:
+            return await api.shipment_state(await _client(settings), ref)
+        except api.ShipmentNotFound as err:
+            raise fail(str(err), 1) from err
+
+    state = run(go)
+    typer.echo(state.model_dump_json(indent=2) if as_json else render_state(state))
+
+
+@app.command()
+def worker() -> None:
+    """Run a worker for the configured task queue until SIGTERM or Ctrl-C."""
+    from workers.worker import serve
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+
+    async def go() -> None:
+        await serve(await _client(settings), settings)
+
+    run(go)
+
+
+@asynccontextmanager
+async def local_stack(
+    settings: Settings, stack: AsyncExitStack, *, persist: bool, echo: Callable[[str], None]
+) -> AsyncIterator[tuple[Client, DevServer | None]]:
+    """Connect to the configured Temporal; when nothing answers, start a dev server for it.
+
+    `persist` uses the configured port, the UI port and a SQLite file under .waypost/; otherwise
+    free ports and a throwaway file, so a one-off run never clashes with anything.
+    """
+    host, _, port_text = settings.temporal_address.rpartition(":")
+    port = int(port_text)
+    server: DevServer | None = None
+    address = settings.temporal_address
+    if not port_open(host or "127.0.0.1", port):
+        if persist:
+            server = DevServer(port=port, ui_port=settings.ui_port,
+                               db_file=settings.home / "temporal.db",
+                               log_file=settings.home / "temporal.log")
+        else:
+            scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="waypost-")))
+            server = DevServer(port=free_port(), ui_port=free_port(),
+                               db_file=scratch / "temporal.db", log_file=scratch / "temporal.log")
+        echo(f"starting Temporal dev server on {server.address} (UI {server.ui_url})")
+        await stack.enter_async_context(server)
+        address = server.address
+    client = await api.connect(settings, target=address)
+    yield client, server
+
+
+@app.command()
+def dev() -> None:
+    """The whole local stack in the foreground: dev server (UI on :8233) and a worker."""
+    from workers.worker import running_worker, stop_on_signals
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+
+    async def go() -> None:
+        stop = stop_on_signals()
+        async with AsyncExitStack() as stack:
+            ctx = local_stack(settings, stack, persist=True, echo=typer.echo)
+            client, server = await stack.enter_async_context(ctx)
+            async with running_worker(client, settings):
+                url = server.ui_url if server else f"http://localhost:{settings.ui_port}"
+                typer.echo(f"Waypost is running. Temporal UI: {url}  (Ctrl-C to stop)")
+                await stop.wait()
+        typer.echo("stopped")
+
+    run(go)
+
+
+@app.command()
+def demo(
+    once: Annotated[bool, typer.Option("--once", help="Run the demo and exit (0 if all ok).")] = False,
+) -> None:
+    """Run demo shipments through every path; with --once exit when done, else keep the stack up."""
+    from starters.demo import run_demo
+    from workers.worker import running_worker, stop_on_signals
+
+    settings = get_settings()
+    configure_logging("WARNING", "console")
+
+    async def go() -> bool:
+        stop = stop_on_signals()
+        async with AsyncExitStack() as stack:
+            ctx = local_stack(settings, stack, persist=not once, echo=typer.echo)
+            client, server = await stack.enter_async_context(ctx)
+            ui = server.ui_url if server else f"http://localhost:{settings.ui_port}"
+            async with running_worker(client, settings):
+                results = await run_demo(client, settings.task_queue, ui_url=ui)
+                ok = all(r.ok for r in results)
+                typer.echo(f"demo {'passed' if ok else 'FAILED'}: {sum(r.ok for r in results)}"
+                           f"/{len(results)} shipments ended as expected")
+                if not once:
+                    typer.echo(f"Temporal UI: {ui}  (Ctrl-C to stop)")
+                    await stop.wait()
+        return ok
+
+    if not run(go):
+        raise typer.Exit(1)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the ledger schema up to date (Alembic)."""
+    from models.migrations import upgrade_database
+
+    settings = get_settings()
+    upgrade_database(settings.ledger_url)
+    typer.echo("ledger schema is up to date")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

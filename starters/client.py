@@ -1,0 +1,137 @@
+"""Client helpers a shop backend or the CLI uses: connect, start a shipment, report an event.
+
+They turn Temporal's failures into answers a caller can act on: a refused event says why, an
+event for a closed shipment says it is closed, a retried start finds the existing workflow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from temporalio.client import (
+    Client,
+    RPCError,
+    WorkflowExecutionStatus,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+)
+from temporalio.common import TypedSearchAttributes, WorkflowIDReusePolicy
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.service import RPCStatusCode
+
+from models import search_attributes as sa
+from models.settings import Settings
+from models.shipment import CarrierEvent, ShipmentStart, ShipmentStatus
+from models.state import EventReceipt, ShipmentState, WorkflowLimits
+from workflows.shipment import ShipmentWorkflow
+
+
+class EventRefused(Exception):
+    """The workflow refused the event; the message says why."""
+
+
+class ShipmentNotFound(Exception):
+    """No workflow exists for this shipment reference."""
+
+
+class ShipmentClosed(Exception):
+    """The shipment reached a final status; it accepts no more events."""
+
+
+async def connect(settings: Settings, target: str | None = None) -> Client:
+    return await Client.connect(
+        target or settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        data_converter=pydantic_data_converter,
+    )
+
+
+def initial_search_attributes(start: ShipmentStart) -> TypedSearchAttributes:
+    pairs = [
+        sa.SHIPMENT_STATUS.value_set(ShipmentStatus.SHIPPED.value),
+        sa.CARRIER.value_set(start.carrier),
+        sa.ORDER_ID.value_set(start.order_id),
+        sa.TRACKING_NUMBER.value_set(start.tracking_number),
+        sa.SHOP_ID.value_set(start.shop_id),
+    ]
+    window = start.delivery.window
+    if window is not None:
+        pairs.append(sa.ESTIMATED_DELIVERY.value_set(window.end))
+    return TypedSearchAttributes(pairs)
+
+
+def static_summary(start: ShipmentStart) -> str:
+    return (
+        f"Order {start.order_id} · {start.carrier} {start.tracking_number} · "
+        f"{start.delivery.kind.value} · shop {start.shop_id}"
+    )
+
+
+@dataclass(frozen=True)
+class Started:
+    handle: WorkflowHandle[ShipmentWorkflow, ShipmentState]
+    created: bool
+
+
+async def start_shipment(
+    client: Client, start: ShipmentStart, task_queue: str, limits: WorkflowLimits | None = None
+) -> Started:
+    """Start the shipment's workflow, or find the one a previous (retried) call started.
+
+    Duplicate ids are rejected even after the workflow closed, so a late retry never restarts
+    a delivered shipment.
+    """
+    try:
+        handle = await client.start_workflow(
+            ShipmentWorkflow.run,
+            args=[start, None, limits],
+            id=start.workflow_id,
+            task_queue=task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            search_attributes=initial_search_attributes(start),
+            static_summary=static_summary(start),
+            static_details=f"Shipment `{start.shipment_id}` of shop `{start.shop_id}`",
+        )
+        return Started(handle, created=True)
+    except WorkflowAlreadyStartedError:
+        return Started(
+            client.get_workflow_handle_for(ShipmentWorkflow.run, start.workflow_id), created=False
+        )
+
+
+def _handle(client: Client, ref: str) -> WorkflowHandle[ShipmentWorkflow, ShipmentState]:
+    return client.get_workflow_handle_for(ShipmentWorkflow.run, ref)
+
+
+async def report_event(client: Client, ref: str, event: CarrierEvent) -> EventReceipt:
+    """Deliver one event and wait for the workflow's answer."""
+    try:
+        return await _handle(client, ref).execute_update(ShipmentWorkflow.report_event, event)
+    except WorkflowUpdateFailedError as err:
+        cause = err.cause
+        message = cause.message if isinstance(cause, ApplicationError) else str(cause)
+        raise EventRefused(message) from err
+    except RPCError as err:
+        raise await _closed_or_missing(client, ref, err) from err
+
+
+async def _closed_or_missing(client: Client, ref: str, err: RPCError) -> Exception:
+    """An update to a closed workflow fails with an RPC error: say which case it is."""
+    if err.status == RPCStatusCode.NOT_FOUND:
+        try:
+            description = await _handle(client, ref).describe()
+        except RPCError:
+            return ShipmentNotFound(f"no shipment {ref}")
+        if description.status != WorkflowExecutionStatus.RUNNING:
+            return ShipmentClosed(f"shipment {ref} is closed; it accepts no more events")
+    return err
+
+
+async def shipment_state(client: Client, ref: str) -> ShipmentState:
+    try:
+        return await _handle(client, ref).query(ShipmentWorkflow.state)
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            raise ShipmentNotFound(f"no shipment {ref}") from err
+        raise

@@ -1,0 +1,197 @@
+"""The demo: a handful of shipments through every path built so far, each checked against the
+end it should reach and the messages it should send."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from temporalio.client import Client
+
+from models.notification import NotificationKind, NotificationStatus
+from models.shipment import (
+    CarrierEvent,
+    Courier,
+    DeliveryKind,
+    DeliveryOption,
+    Location,
+    PickupPoint,
+    Recipient,
+    ShipmentStart,
+    ShipmentStatus,
+    Window,
+)
+from models.state import EventOutcome, ShipmentState
+from starters.client import EventRefused, ShipmentClosed, report_event, start_shipment
+
+S = ShipmentStatus
+K = NotificationKind
+
+
+@dataclass
+class Step:
+    status: ShipmentStatus
+    minutes: int
+    city: str
+    event_id: str | None = None
+    window_hours: tuple[int, int] | None = None
+    courier: bool = False
+    pickup: bool = False
+    expect: EventOutcome = EventOutcome.APPLIED
+    as_signal: bool = False
+
+
+@dataclass
+class Scenario:
+    name: str
+    delivery: DeliveryKind
+    recipient: Recipient
+    steps: list[Step]
+    final: ShipmentStatus
+    messages: list[NotificationKind]
+    notes: list[str] = field(default_factory=list)
+
+
+def scenarios() -> list[Scenario]:
+    anna = Recipient(name="Anna Kowalska", phone="+48600100200", email="anna@example.com",
+                     locale="pl", time_zone="Europe/Warsaw")
+    ion = Recipient(name="Ion Popescu", phone="+40721000111", email="ion@example.com",
+                    locale="ro", time_zone="Europe/Bucharest")
+    olga = Recipient(name="Ольга Смирнова", phone="+79161234567", locale="ru",
+                     time_zone="Europe/Moscow")
+    sam = Recipient(name="Sam Taylor", email="sam@example.com", phone="+447700900123")
+    return [
+        Scenario(
+            "next-day courier", DeliveryKind.COURIER_NEXT_DAY, sam,
+            [Step(S.IN_TRANSIT, 60, "London"),
+             Step(S.OUT_FOR_DELIVERY, 600, "London", window_hours=(14, 16), courier=True),
+             Step(S.DELIVERED, 780, "London")],
+            S.DELIVERED, [K.SHIPPED, K.OUT_FOR_DELIVERY, K.DELIVERED],
+        ),
+        Scenario(
+            "pickup point", DeliveryKind.PICKUP_POINT, anna,
+            [Step(S.IN_TRANSIT, 60, "Łódź"),
+             Step(S.AVAILABLE_FOR_PICKUP, 900, "Warszawa", pickup=True),
+             Step(S.DELIVERED, 1500, "Warszawa")],
+            S.DELIVERED, [K.SHIPPED, K.AVAILABLE_FOR_PICKUP, K.AVAILABLE_FOR_PICKUP, K.DELIVERED],
+        ),
+        Scenario(
+            "two failed attempts, returned", DeliveryKind.COURIER_MULTI_DAY, ion,
+            [Step(S.IN_TRANSIT, 60, "Cluj-Napoca"),
+             Step(S.OUT_FOR_DELIVERY, 1440, "București", window_hours=(10, 12), courier=True),
+             Step(S.DELIVERY_FAILED, 1560, "București"),
+             Step(S.OUT_FOR_DELIVERY, 2880, "București", window_hours=(10, 12), courier=True),
+             Step(S.DELIVERY_FAILED, 3000, "București"),
+             Step(S.RETURNED, 7200, "Cluj-Napoca")],
+            S.RETURNED,
+            [K.SHIPPED, K.OUT_FOR_DELIVERY, K.DELIVERY_FAILED, K.OUT_FOR_DELIVERY,
+             K.DELIVERY_FAILED, K.RETURNED],
+        ),
+        Scenario(
+            "duplicate, late and impossible scans", DeliveryKind.COURIER_NEXT_DAY, olga,
+            [Step(S.IN_TRANSIT, 60, "Тверь", event_id="scan-1"),
+             Step(S.IN_TRANSIT, 60, "Тверь", event_id="scan-1", expect=EventOutcome.DUPLICATE),
+             Step(S.OUT_FOR_DELIVERY, 600, "Москва", window_hours=(9, 11), courier=True),
+             Step(S.IN_TRANSIT, 30, "Тверь", expect=EventOutcome.OUT_OF_ORDER),
+             Step(S.DELIVERED, 700, "Москва", as_signal=True),
+             Step(S.OUT_FOR_DELIVERY, 800, "Москва", expect=EventOutcome.REFUSED)],
+            S.DELIVERED, [K.SHIPPED, K.OUT_FOR_DELIVERY, K.DELIVERED],
+            notes=["a repeated scan, a scan from before and a scan after delivery change nothing"],
+        ),
+    ]
+
+
+@dataclass
+class DemoResult:
+    scenario: Scenario
+    state: ShipmentState
+    surprises: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.surprises
+
+
+def _event(step: Step, base: datetime, index: int) -> CarrierEvent:
+    day = (base + timedelta(minutes=step.minutes)).replace(minute=0, second=0, microsecond=0)
+    window = None
+    if step.window_hours is not None:
+        start, end = step.window_hours
+        window = Window(start=day.replace(hour=start) + timedelta(days=1),
+                        end=day.replace(hour=end) + timedelta(days=1))
+    return CarrierEvent(
+        event_id=step.event_id or f"evt-{index}",
+        status=step.status,
+        occurred_at=base + timedelta(minutes=step.minutes),
+        location=Location(city=step.city),
+        window=window,
+        courier=Courier(name="Piotr", phone="+48600999888") if step.courier else None,
+        pickup_point=PickupPoint(
+            name="Paczkomat WAW-12", address="ul. Marszałkowska 10, Warszawa",
+            opening_hours="24/7", pickup_code="482913",
+            storage_deadline=base + timedelta(days=3),
+        ) if step.pickup else None,
+    )
+
+
+async def run_scenario(
+    client: Client, task_queue: str, scenario: Scenario, run_id: str, index: int,
+) -> DemoResult:
+    base = datetime.now(UTC) - timedelta(days=7)
+    start = ShipmentStart(
+        shop_id="demo-shop",
+        shipment_id=f"{run_id}-{index}",
+        order_id=f"ORD-{run_id}-{index}",
+        carrier="demo-carrier",
+        tracking_number=f"DC{run_id.upper()}{index}",
+        recipient=scenario.recipient,
+        delivery=DeliveryOption(kind=scenario.delivery),
+        tracking_url=f"https://track.example.com/{run_id}{index}",
+        shipped_at=base,
+    )
+    started = await start_shipment(client, start, task_queue)
+    surprises: list[str] = []
+    for number, step in enumerate(scenario.steps):
+        event = _event(step, base, number)
+        if step.as_signal:
+            await started.handle.signal("carrier_event", event)
+            continue
+        try:
+            receipt = await report_event(client, start.workflow_id, event)
+            outcome = receipt.outcome
+        except (EventRefused, ShipmentClosed):
+            outcome = EventOutcome.REFUSED
+        if outcome is not step.expect:
+            surprises.append(f"{event.event_id} ({step.status.value}): {outcome} != {step.expect}")
+    state = await asyncio.wait_for(started.handle.result(), timeout=60)
+    if state.status is not scenario.final:
+        surprises.append(f"ended {state.status.value}, expected {scenario.final.value}")
+    sent = sorted(n.kind.value for n in state.notifications if n.status is NotificationStatus.SENT)
+    if sent != sorted(k.value for k in scenario.messages):
+        surprises.append(f"sent {sent}, expected {sorted(k.value for k in scenario.messages)}")
+    return DemoResult(scenario, state, surprises)
+
+
+async def run_demo(
+    client: Client, task_queue: str, *, echo: Callable[[str], None] = print,
+    ui_url: str | None = None,
+) -> list[DemoResult]:
+    run_id = uuid.uuid4().hex[:6]
+    results = await asyncio.gather(
+        *(run_scenario(client, task_queue, s, run_id, i) for i, s in enumerate(scenarios(), 1))
+    )
+    for result in results:
+        state = result.state
+        mark = "ok " if result.ok else "FAIL"
+        echo(f"[{mark}] {result.scenario.name}: {state.shipment.workflow_id} -> {state.status.value}")
+        for note in state.notifications:
+            echo(f"       {note.kind.value:<22} {note.channel.value:<5} {note.status.value}"
+                 f" via {note.provider or '-'}")
+        for surprise in result.surprises:
+            echo(f"       surprise: {surprise}")
+        if ui_url:
+            echo(f"       {ui_url}/namespaces/default/workflows/{state.shipment.workflow_id}")
+    return results

@@ -1,0 +1,93 @@
+"""The notification plan: which messages a status change yields, with which keys."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from models.notification import Channel, NotificationKind
+from models.policy import NotificationPolicy
+from models.shipment import Recipient, ShipmentStatus
+from models.state import EventOutcome, ShipmentState
+from tests.factories import T0, event, out_for_delivery, shipment
+from workflows.lifecycle import apply_event
+from workflows.plan import STATUS_KIND, plan_status_change, resolve_channels
+
+S = ShipmentStatus
+K = NotificationKind
+
+
+def state_for(**overrides: object) -> ShipmentState:
+    return ShipmentState(shipment=shipment(**overrides), status_since=T0)
+
+
+def test_start_plans_the_dispatch_notice_by_email() -> None:
+    requests, records = plan_status_change(state_for(), None, "start", T0)
+    assert [(r.kind, r.channel) for r in requests] == [(K.SHIPPED, Channel.EMAIL)]
+    assert requests[0].key.endswith(":shipped:1:email")
+    assert records[0].key == requests[0].key
+
+
+def test_out_for_delivery_message_carries_courier_and_window() -> None:
+    state = state_for()
+    apply_event(state, out_for_delivery(60), T0)
+    [request], _ = plan_status_change(state, S.SHIPPED, "e1", T0)
+    assert request.channel is Channel.SMS
+    assert request.context.courier_name == "Piotr"
+    assert request.context.window_start == state.window.start if state.window else False
+
+
+def test_staying_in_a_status_sends_nothing() -> None:
+    state = state_for()
+    apply_event(state, event(S.OUT_FOR_DELIVERY, 60), T0)
+    assert plan_status_change(state, S.OUT_FOR_DELIVERY, "e2", T0) == ([], [])
+
+
+def test_in_transit_and_exception_send_nothing() -> None:
+    assert S.IN_TRANSIT not in STATUS_KIND and S.EXCEPTION not in STATUS_KIND
+
+
+def test_policy_can_silence_a_kind() -> None:
+    policy = NotificationPolicy(channels={K.SHIPPED: ()})
+    assert plan_status_change(state_for(policy=policy), None, "start", T0) == ([], [])
+
+
+def test_a_second_attempt_is_a_new_occurrence_with_new_keys() -> None:
+    state = state_for()
+    keys = []
+    for minutes, status in ((10, S.OUT_FOR_DELIVERY), (20, S.DELIVERY_FAILED),
+                            (30, S.OUT_FOR_DELIVERY)):
+        previous = state.status
+        apply_event(state, event(status, minutes), T0)
+        requests, records = plan_status_change(state, previous, f"e{minutes}", T0)
+        state.notifications.extend(records)
+        keys += [r.key for r in requests]
+    assert [k.split(":")[-3:] for k in keys] == [
+        ["out_for_delivery", "1", "sms"], ["delivery_failed", "1", "sms"],
+        ["out_for_delivery", "2", "sms"]]
+
+
+def test_missing_phone_falls_back_to_email() -> None:
+    recipient = Recipient(name="No Phone", email="np@example.com")
+    assert resolve_channels((Channel.SMS,), recipient) == [Channel.EMAIL]
+
+
+def test_both_channels_without_a_phone_yield_one_email() -> None:
+    recipient = Recipient(name="No Phone", email="np@example.com")
+    assert resolve_channels((Channel.SMS, Channel.EMAIL), recipient) == [Channel.EMAIL]
+
+
+@given(st.lists(st.tuples(st.sampled_from(list(ShipmentStatus)), st.integers(0, 100)),
+                max_size=30))
+def test_no_key_is_ever_planned_twice(arrivals: list[tuple[ShipmentStatus, int]]) -> None:
+    state = state_for()
+    _, records = plan_status_change(state, None, "start", T0)
+    state.notifications.extend(records)
+    for index, (status, minutes) in enumerate(arrivals):
+        previous = state.status
+        verdict = apply_event(state, event(status, minutes, event_id=str(index)), T0)
+        if verdict.outcome is EventOutcome.APPLIED:
+            _, records = plan_status_change(state, previous, str(index), T0)
+            state.notifications.extend(records)
+    keys = [n.key for n in state.notifications]
+    assert len(keys) == len(set(keys))

@@ -1,0 +1,1 @@
+"""The worker process that runs shipment workflows and their activities."""

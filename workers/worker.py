@@ -1,0 +1,81 @@
+"""The worker: runs ShipmentWorkflow and the ledger activity until SIGTERM/SIGINT.
+
+Activities are synchronous (SQLAlchemy, the Twilio and SendGrid SDKs block), so they run on a
+thread pool sized by the concurrency setting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import structlog
+from temporalio import workflow
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.ledger import Ledger, make_engine
+from activities.providers.factory import providers_for
+from activities.publish import ShipmentActivities
+from activities.sending import Sender
+from models.migrations import upgrade_database
+from models.settings import Settings
+from workflows.shipment import PUBLISH_TIMEOUT, ShipmentWorkflow
+
+log = structlog.get_logger("waypost.worker")
+
+
+def build_activities(settings: Settings, *, migrate: bool = True) -> ShipmentActivities:
+    if migrate:
+        upgrade_database(settings.ledger_url)
+    ledger = Ledger(make_engine(settings.ledger_url))
+    sender = Sender(ledger, providers_for(settings), lease=PUBLISH_TIMEOUT * 2)
+    return ShipmentActivities(ledger, sender)
+
+
+@asynccontextmanager
+async def running_worker(
+    client: Client,
+    settings: Settings,
+    *,
+    task_queue: str | None = None,
+    activities: ShipmentActivities | None = None,
+) -> AsyncIterator[Worker]:
+    """A started worker; leaving the block shuts it down gracefully (in-flight work finishes)."""
+    activities = activities or build_activities(settings)
+    workflow.logger.workflow_info_on_message = False
+    with ThreadPoolExecutor(max_workers=settings.max_concurrent_activities) as pool:
+        worker = Worker(
+            client,
+            task_queue=task_queue or settings.task_queue,
+            workflows=[ShipmentWorkflow],
+            activities=[activities.publish_update],
+            activity_executor=pool,
+            max_concurrent_activities=settings.max_concurrent_activities,
+            max_concurrent_workflow_tasks=settings.max_concurrent_workflow_tasks,
+            graceful_shutdown_timeout=timedelta(seconds=10),
+        )
+        async with worker:
+            log.info("worker started", task_queue=worker.task_queue)
+            yield worker
+        log.info("worker stopped", task_queue=worker.task_queue)
+
+
+def stop_on_signals() -> asyncio.Event:
+    """An event set by SIGTERM or SIGINT, so shutdown is graceful either way."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def serve(client: Client, settings: Settings) -> None:
+    stop = stop_on_signals()
+    async with running_worker(client, settings):
+        await stop.wait()
+        log.info("shutting down")

@@ -1,0 +1,41 @@
+"""The markdown a support agent reads in the Temporal UI's "current details". Pure, no PII:
+no names, phone numbers, emails or addresses, only what happened and what comes next."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+
+from models.state import ShipmentState, Waiting
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M %Z") if moment else "-"
+
+
+def markdown(state: ShipmentState, waiting: list[Waiting]) -> str:
+    shipment = state.shipment
+    lines = [
+        f"**{state.status.value}** since {_when(state.status_since)}",
+        f"Order `{shipment.order_id}` · {shipment.carrier} `{shipment.tracking_number}` · "
+        f"{shipment.delivery.kind.value}",
+    ]
+    if state.window is not None:
+        lines.append(f"Window: {_when(state.window.start)} – {_when(state.window.end)}")
+    elif state.estimated_delivery is not None:
+        lines.append(f"Estimated delivery: {_when(state.estimated_delivery)}")
+    if state.timeline:
+        last = state.timeline[-1]
+        place = last.event.location.label() if last.event.location else "-"
+        lines.append(
+            f"Last event: {last.event.status.value} at {place}, {_when(last.event.occurred_at)}"
+            f" ({last.outcome.value})"
+        )
+    if state.notifications:
+        counts = Counter(n.status.value for n in state.notifications)
+        lines.append(
+            "Messages: " + ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
+        )
+    for item in waiting:
+        lines.append(f"Waiting for: {item.what}" + (f" (until {_when(item.until)})" if item.until else ""))
+    return "\n\n".join(lines)

@@ -1,0 +1,113 @@
+"""Which messages a status change yields. A pure function over the shipment's state, so it can
+grow (timers, quiet hours, caps) without touching the workflow glue."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from models.notification import (
+    Channel,
+    MessageContext,
+    NotificationKind,
+    NotificationRecord,
+    NotificationRequest,
+    idempotency_key,
+)
+from models.shipment import Recipient, ShipmentStatus
+from models.state import ShipmentState
+
+STATUS_KIND: Mapping[ShipmentStatus, NotificationKind] = {
+    ShipmentStatus.SHIPPED: NotificationKind.SHIPPED,
+    ShipmentStatus.OUT_FOR_DELIVERY: NotificationKind.OUT_FOR_DELIVERY,
+    ShipmentStatus.DELIVERY_FAILED: NotificationKind.DELIVERY_FAILED,
+    ShipmentStatus.AVAILABLE_FOR_PICKUP: NotificationKind.AVAILABLE_FOR_PICKUP,
+    ShipmentStatus.DELIVERED: NotificationKind.DELIVERED,
+    ShipmentStatus.RETURNED: NotificationKind.RETURNED,
+}
+"""Statuses worth a message. in_transit scans (many a day) and exceptions send nothing."""
+
+
+def address(recipient: Recipient, channel: Channel) -> str | None:
+    return recipient.phone if channel is Channel.SMS else recipient.email
+
+
+def resolve_channels(wanted: tuple[Channel, ...], recipient: Recipient) -> list[Channel]:
+    """The policy's channels the recipient can be reached on; a missing address falls back to the
+    other channel rather than dropping the news."""
+    chosen: list[Channel] = []
+    for channel in wanted:
+        if address(recipient, channel) is None:
+            channel = Channel.EMAIL if channel is Channel.SMS else Channel.SMS
+        if address(recipient, channel) is not None and channel not in chosen:
+            chosen.append(channel)
+    return chosen
+
+
+def message_context(state: ShipmentState) -> MessageContext:
+    shipment = state.shipment
+    pickup = state.pickup_point or shipment.delivery.pickup_point
+    window = state.window
+    last_applied = next(
+        (e.event for e in reversed(state.timeline) if e.event.location is not None), None
+    )
+    return MessageContext(
+        recipient_name=shipment.recipient.name,
+        order_id=shipment.order_id,
+        carrier=shipment.carrier,
+        tracking_number=shipment.tracking_number,
+        tracking_url=shipment.tracking_url,
+        time_zone=shipment.recipient.time_zone,
+        courier_name=state.courier.name if state.courier else None,
+        courier_phone=state.courier.phone if state.courier else None,
+        window_start=window.start if window else None,
+        window_end=window.end if window else None,
+        estimated_delivery=state.estimated_delivery,
+        location=last_applied.location.label() if last_applied and last_applied.location else None,
+        pickup_name=pickup.name if pickup else None,
+        pickup_address=pickup.address if pickup else None,
+        pickup_code=pickup.pickup_code if pickup else None,
+        pickup_deadline=pickup.storage_deadline if pickup else None,
+    )
+
+
+def plan_status_change(
+    state: ShipmentState, previous: ShipmentStatus | None, trigger: str, now: datetime
+) -> tuple[list[NotificationRequest], list[NotificationRecord]]:
+    """Messages for entering `state.status` from `previous` (None at start).
+
+    Staying in a status (another in-transit scan) sends nothing; each new entry into a status
+    is a new occurrence, so a second delivery attempt gets its own keys and its own message.
+    """
+    kind = STATUS_KIND.get(state.status)
+    if kind is None or previous == state.status:
+        return [], []
+    shipment = state.shipment
+    occurrence = state.occurrences(kind) + 1
+    context = message_context(state)
+    requests: list[NotificationRequest] = []
+    records: list[NotificationRecord] = []
+    for channel in resolve_channels(shipment.policy.channels_for(kind), shipment.recipient):
+        to = address(shipment.recipient, channel)
+        assert to is not None
+        key = idempotency_key(shipment.workflow_id, kind, occurrence, channel)
+        requests.append(
+            NotificationRequest(
+                key=key,
+                shipment_ref=shipment.workflow_id,
+                kind=kind,
+                occurrence=occurrence,
+                channel=channel,
+                to=to,
+                locale=shipment.recipient.locale,
+                context=context,
+                trigger=trigger,
+            )
+        )
+        records.append(
+            NotificationRecord(
+                key=key, kind=kind, channel=channel, occurrence=occurrence, trigger=trigger,
+                planned_at=now,
+            )
+        )
+    return requests, records

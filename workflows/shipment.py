@@ -1,0 +1,244 @@
+"""ShipmentWorkflow: one durable workflow per parcel. It holds state, waits, and calls the pure
+decisions in lifecycle/plan; the ledger activity does all I/O. Imports here are models and pure
+logic only: this module is re-imported in the sandbox for every run."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError
+
+with workflow.unsafe.imports_passed_through():
+    from models import search_attributes as sa
+    from models.notification import (
+        NotificationRecord,
+        NotificationStatus,
+        SendResult,
+    )
+    from models.shipment import FINAL_STATUSES, CarrierEvent, ShipmentStart
+    from models.state import (
+        EventOutcome,
+        EventReceipt,
+        LedgerUpdate,
+        ShipmentState,
+        TimelineEntry,
+        Waiting,
+        WorkflowLimits,
+    )
+    from workflows import details
+    from workflows.lifecycle import apply_event, judge_event
+    from workflows.plan import plan_status_change
+
+PUBLISH_ACTIVITY = "publish_update"
+PUBLISH_TIMEOUT = timedelta(seconds=30)
+PUBLISH_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=1),
+)
+"""No attempt limit: a ledger outage must never lose an accepted event. Provider outages are
+bounded inside the activity, which records a message as failed after enough attempts."""
+
+
+@workflow.defn
+class ShipmentWorkflow:
+    """Tracks one shipment from dispatch to a final status, messaging the customer on the way."""
+
+    @workflow.init
+    def __init__(
+        self,
+        shipment: ShipmentStart,
+        carried: ShipmentState | None = None,
+        limits: WorkflowLimits | None = None,
+    ) -> None:
+        self._limits = limits or WorkflowLimits()
+        self._outbox: list[LedgerUpdate] = []
+        if carried is not None:
+            self._state = carried
+            self._state.runs += 1
+            return
+        now = workflow.now()
+        self._state = ShipmentState(
+            shipment=shipment, status_since=shipment.shipped_at or now
+        )
+        requests, records = plan_status_change(self._state, None, "start", now)
+        self._state.notifications.extend(records)
+        self._outbox.append(
+            LedgerUpdate(
+                shipment_ref=shipment.workflow_id,
+                shipment=shipment,
+                status=self._state.status,
+                status_at=self._state.status_since,
+                notifications=requests,
+            )
+        )
+
+    @workflow.run
+    async def run(
+        self,
+        shipment: ShipmentStart,
+        carried: ShipmentState | None = None,
+        limits: WorkflowLimits | None = None,
+    ) -> ShipmentState:
+        self._show()
+        while True:
+            await workflow.wait_condition(lambda: bool(self._outbox) or self._finished())
+            while self._outbox:
+                await self._publish(self._outbox[0])
+                self._outbox.pop(0)
+                self._show()
+            if self._finished() or self._history_is_long():
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                if self._outbox:
+                    continue
+                if self._finished():
+                    workflow.logger.info("shipment closed", extra={"status": self._state.status.value})
+                    return self._state
+                workflow.continue_as_new(args=[shipment, self._state, self._limits])
+
+    @workflow.signal(name="carrier_event")
+    def carrier_event(self, event: CarrierEvent) -> None:
+        """Fire-and-forget event: an impossible one is kept in the timeline as refused."""
+        self._accept(event)
+
+    @workflow.update(name="report_event")
+    def report_event(self, event: CarrierEvent) -> EventReceipt:
+        """An event whose sender wants an answer: accepted, duplicate, or out of order."""
+        return self._accept(event)
+
+    @report_event.validator
+    def _validate_report(self, event: CarrierEvent) -> None:
+        verdict = judge_event(
+            event,
+            status=self._state.status,
+            last_event_at=self._state.last_event_at,
+            seen_event_ids=self._state.seen_event_ids(),
+        )
+        if verdict.outcome is EventOutcome.REFUSED:
+            raise ValueError(f"event {event.event_id} refused: {verdict.reason}")
+
+    @workflow.query(name="state")
+    def state(self) -> ShipmentState:
+        """The whole picture for support and the tracking page, with what comes next."""
+        return self._state.model_copy(update={"waiting_for": self._waiting_for()})
+
+    def _accept(self, event: CarrierEvent) -> EventReceipt:
+        previous = self._state.status
+        now = workflow.now()
+        verdict = apply_event(self._state, event, now)
+        receipt = EventReceipt(
+            event_id=event.event_id,
+            outcome=verdict.outcome,
+            status=self._state.status,
+            reason=verdict.reason,
+        )
+        if verdict.outcome is EventOutcome.DUPLICATE:
+            return receipt
+        entry: TimelineEntry = self._state.timeline[-1]
+        requests, records = (
+            plan_status_change(self._state, previous, event.event_id, now)
+            if verdict.outcome is EventOutcome.APPLIED
+            else ([], [])
+        )
+        self._state.notifications.extend(records)
+        receipt.notifications = [r.key for r in records]
+        self._outbox.append(
+            LedgerUpdate(
+                shipment_ref=self._state.shipment.workflow_id,
+                status=self._state.status,
+                status_at=self._state.status_since,
+                closed=self._state.status in FINAL_STATUSES,
+                entry=entry,
+                notifications=requests,
+            )
+        )
+        workflow.logger.info(
+            "carrier event",
+            extra={"event_id": event.event_id, "outcome": verdict.outcome.value,
+                   "status": self._state.status.value},
+        )
+        self._show()
+        return receipt
+
+    async def _publish(self, update: LedgerUpdate) -> None:
+        """Record the change and send its messages; settle each message with the ledger's word."""
+        for request in update.notifications:
+            self._record(request.key).status = NotificationStatus.SENDING
+        try:
+            results = await workflow.execute_activity(
+                PUBLISH_ACTIVITY,
+                update,
+                start_to_close_timeout=PUBLISH_TIMEOUT,
+                retry_policy=PUBLISH_RETRY,
+                result_type=list[SendResult],
+                summary=self._publish_summary(update),
+            )
+        except ActivityError as err:  # only non-retryable failures reach here
+            results = [
+                SendResult(key=r.key, status=NotificationStatus.FAILED, error=str(err.cause or err))
+                for r in update.notifications
+            ]
+        now = workflow.now()
+        for result in results:
+            record = self._record(result.key)
+            record.status = result.status
+            record.provider = result.provider
+            record.provider_message_id = result.provider_message_id
+            record.error = result.error
+            record.settled_at = now
+
+    def _record(self, key: str) -> NotificationRecord:
+        return next(n for n in self._state.notifications if n.key == key)
+
+    @staticmethod
+    def _publish_summary(update: LedgerUpdate) -> str:
+        what = update.entry.event.event_id if update.entry else "start"
+        kinds = ", ".join(f"{n.kind.value}/{n.channel.value}" for n in update.notifications)
+        return f"record {what} ({update.status.value})" + (f"; send {kinds}" if kinds else "")
+
+    def _finished(self) -> bool:
+        return self._state.status in FINAL_STATUSES and not self._outbox
+
+    def _history_is_long(self) -> bool:
+        info = workflow.info()
+        return (
+            info.is_continue_as_new_suggested()
+            or info.get_current_history_length() >= self._limits.history_events
+        )
+
+    def _waiting_for(self) -> list[Waiting]:
+        if self._outbox:
+            pending = sum(len(u.notifications) for u in self._outbox)
+            return [Waiting(what=f"recording {len(self._outbox)} change(s), sending {pending} message(s)")]
+        if self._state.status in FINAL_STATUSES:
+            return []
+        return [
+            Waiting(
+                what="next carrier event",
+                until=self._state.estimated_delivery,
+            )
+        ]
+
+    def _show(self) -> None:
+        """Keep the UI's search attributes and current details in step with the state.
+
+        Only changed attributes are upserted: each upsert is a history event.
+        """
+        state = self._state
+        shipment = state.shipment
+        wanted = [
+            sa.SHIPMENT_STATUS.value_set(state.status.value),
+            sa.CARRIER.value_set(shipment.carrier),
+            sa.ORDER_ID.value_set(shipment.order_id),
+            sa.TRACKING_NUMBER.value_set(shipment.tracking_number),
+            sa.SHOP_ID.value_set(shipment.shop_id),
+        ]
+        if state.estimated_delivery is not None:
+            wanted.append(sa.ESTIMATED_DELIVERY.value_set(state.estimated_delivery))
+        current = workflow.info().typed_search_attributes
+        changed = [u for u in wanted if current.get(u.key) != u.value]
+        if changed:
+            workflow.upsert_search_attributes(changed)
+        workflow.set_current_details(details.markdown(state, self._waiting_for()))
