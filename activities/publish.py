@@ -40,8 +40,12 @@ class ShipmentActivities:
         for request in update.notifications:
             try:
                 results.append(
-                    self.sender.send(request, token=token, attempt=info.attempt,
-                                     give_up=info.attempt >= PROVIDER_ATTEMPTS)
+                    self.sender.send(
+                        request,
+                        token=token,
+                        attempt=info.attempt,
+                        give_up=info.attempt >= PROVIDER_ATTEMPTS,
+                    )
                 )
             except RetryableProviderError as err:
                 raise ApplicationError(

@@ -49,8 +49,9 @@ class Sender:
         self.lease = lease
         self.clock = clock
 
-    def send(self, request: NotificationRequest, *, token: str, attempt: int = 1,
-             give_up: bool = False) -> SendResult:
+    def send(
+        self, request: NotificationRequest, *, token: str, attempt: int = 1, give_up: bool = False
+    ) -> SendResult:
         """Send `request` unless its key was already claimed.
 
         Raises RetryableProviderError for a passing provider fault (the claim is released so a
@@ -93,8 +94,14 @@ class Sender:
             receipt = provider.send(message)
         except RetryableProviderError as err:
             self.ledger.record_attempt(
-                request.key, attempt, provider.name, started, self.clock(), "retryable_error",
-                err.code, str(err),
+                request.key,
+                attempt,
+                provider.name,
+                started,
+                self.clock(),
+                "retryable_error",
+                err.code,
+                str(err),
             )
             if not give_up:
                 bound.warning("provider busy, will retry", error=str(err))
@@ -102,26 +109,50 @@ class Sender:
                 raise
             bound.error("provider still failing, giving up", error=str(err))
             self.ledger.mark_failed(request.key, token, provider.name, f"gave up: {err}")
-            return SendResult(key=request.key, status=NotificationStatus.FAILED,
-                              provider=provider.name, error=f"gave up: {err}", attempts=attempt)
+            return SendResult(
+                key=request.key,
+                status=NotificationStatus.FAILED,
+                provider=provider.name,
+                error=f"gave up: {err}",
+                attempts=attempt,
+            )
         except PermanentProviderError as err:
             self.ledger.record_attempt(
-                request.key, attempt, provider.name, started, self.clock(), "permanent_error",
-                err.code, str(err),
+                request.key,
+                attempt,
+                provider.name,
+                started,
+                self.clock(),
+                "permanent_error",
+                err.code,
+                str(err),
             )
             self.ledger.mark_failed(request.key, token, provider.name, str(err))
             bound.warning("message refused by provider", error=str(err), code=err.code)
-            return SendResult(key=request.key, status=NotificationStatus.FAILED,
-                              provider=provider.name, error=str(err), attempts=attempt)
+            return SendResult(
+                key=request.key,
+                status=NotificationStatus.FAILED,
+                provider=provider.name,
+                error=str(err),
+                attempts=attempt,
+            )
         self.ledger.record_attempt(
             request.key, attempt, provider.name, started, self.clock(), "sent", None, None
         )
         segments = rendered.segments if request.channel is Channel.SMS else None
         self.ledger.mark_sent(
-            request.key, token, provider.name, receipt.message_id,
+            request.key,
+            token,
+            provider.name,
+            receipt.message_id,
             segments=segments,
             cost=estimated_sms_cost(segments) if segments else None,
         )
         bound.info("message sent", kind=request.kind.value, channel=request.channel.value)
-        return SendResult(key=request.key, status=NotificationStatus.SENT, provider=provider.name,
-                          provider_message_id=receipt.message_id, attempts=attempt)
+        return SendResult(
+            key=request.key,
+            status=NotificationStatus.SENT,
+            provider=provider.name,
+            provider_message_id=receipt.message_id,
+            attempts=attempt,
+        )

@@ -28,7 +28,7 @@ class BareShipmentWorkflow:
     async def run(self) -> int:
         done = 0
         while done < EVENTS_PER_LIFECYCLE:
-            await workflow.wait_condition(lambda: len(self._events) > done)
+            await workflow.wait_condition(lambda: len(self._events) > done)  # noqa: B023
             await workflow.execute_activity(
                 bare_noop, self._events[done], start_to_close_timeout=timedelta(seconds=30)
             )

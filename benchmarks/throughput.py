@@ -17,15 +17,15 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
+from activities.ledger import Ledger, make_engine
+from activities.providers.console import ConsoleProvider
+from models.migrations import upgrade_database
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from activities.ledger import Ledger, make_engine
-from activities.providers.console import ConsoleProvider
 from activities.publish import ShipmentActivities
 from activities.sending import Sender
 from benchmarks.bare import BareShipmentWorkflow, bare_noop
-from models.migrations import upgrade_database
 from models.notification import Channel
 from models.settings import Settings
 from models.shipment import ShipmentStatus
@@ -49,8 +49,12 @@ def quiet_activities(url: str, sink: object) -> ShipmentActivities:
 async def waypost_lifecycle(client: Client, task_queue: str) -> None:
     start = shipment(shipment_id=f"b-{uuid.uuid4().hex[:12]}")
     started = await start_shipment(client, start, task_queue)
-    for e in (event(S.IN_TRANSIT, 60), event(S.IN_TRANSIT, 120, city="York"),
-              out_for_delivery(600), event(S.DELIVERED, 700)):
+    for e in (
+        event(S.IN_TRANSIT, 60),
+        event(S.IN_TRANSIT, 120, city="York"),
+        out_for_delivery(600),
+        event(S.DELIVERED, 700),
+    ):
         await started.handle.signal("carrier_event", e)
     await started.handle.result()
 
@@ -86,23 +90,40 @@ async def main(n: int, concurrency: int, rounds: int) -> None:
     scratch = Path(tempfile.mkdtemp(prefix="waypost-bench-"))
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{scratch / 'ledger.db'}"
     print(f"ledger: {url.split('@')[-1]}; {n} lifecycles per round, concurrency {concurrency}")
-    async with DevServer(port=free_port(), ui_port=None, log_file=scratch / "temporal.log") as server:
+    async with DevServer(
+        port=free_port(), ui_port=None, log_file=scratch / "temporal.log"
+    ) as server:
         client = await connect(settings, target=server.address)
-        with open(os.devnull, "w") as sink, ThreadPoolExecutor(settings.max_concurrent_activities) as pool:
+        with (
+            open(os.devnull, "w") as sink,  # noqa: ASYNC230 - opened once, before measuring
+            ThreadPoolExecutor(settings.max_concurrent_activities) as pool,
+        ):
             bare_worker = Worker(
-                client, task_queue="bench-bare", workflows=[BareShipmentWorkflow],
-                activities=[bare_noop], activity_executor=pool,
+                client,
+                task_queue="bench-bare",
+                workflows=[BareShipmentWorkflow],
+                activities=[bare_noop],
+                activity_executor=pool,
                 max_concurrent_activities=settings.max_concurrent_activities,
                 max_concurrent_workflow_tasks=settings.max_concurrent_workflow_tasks,
                 graceful_shutdown_timeout=timedelta(seconds=5),
             )
             ours, bare = [], []
-            async with bare_worker, running_worker(
-                client, settings, task_queue="bench-waypost",
-                activities=quiet_activities(url, sink),
+            async with (
+                bare_worker,
+                running_worker(
+                    client,
+                    settings,
+                    task_queue="bench-waypost",
+                    activities=quiet_activities(url, sink),
+                ),
             ):
-                await measure("warm-up", max(10, n // 10), concurrency,
-                              lambda: waypost_lifecycle(client, "bench-waypost"))
+                await measure(
+                    "warm-up",
+                    max(10, n // 10),
+                    concurrency,
+                    lambda: waypost_lifecycle(client, "bench-waypost"),
+                )
                 for round_ in range(rounds):
                     print(f"round {round_ + 1}/{rounds}", flush=True)
                     pair = [
@@ -112,8 +133,10 @@ async def main(n: int, concurrency: int, rounds: int) -> None:
                     for label, into, one in pair if round_ % 2 == 0 else reversed(pair):
                         into.append(await measure(label, n, concurrency, one))
     best_ours, best_bare = max(ours), max(bare)
-    print(f"waypost: {best_ours:.1f} lifecycles/s  bare: {best_bare:.1f} lifecycles/s "
-          f"(best of {rounds})")
+    print(
+        f"waypost: {best_ours:.1f} lifecycles/s  bare: {best_bare:.1f} lifecycles/s "
+        f"(best of {rounds})"
+    )
     print(f"ratio: {best_ours / best_bare:.2f}")
 
 

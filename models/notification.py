@@ -1,4 +1,4 @@
-"""Notifications: one message of one kind on one channel to one recipient, keyed for exactly-once."""
+"""Notifications: one message of one kind, on one channel, to one recipient, keyed once."""
 
 from __future__ import annotations
 
@@ -47,7 +47,9 @@ SETTLED_STATUSES = frozenset(
 )
 
 
-def idempotency_key(shipment_ref: str, kind: NotificationKind, occurrence: int, channel: Channel) -> str:
+def idempotency_key(
+    shipment_ref: str, kind: NotificationKind, occurrence: int, channel: Channel
+) -> str:
     """The key a message is claimed under: the same message can never get a second one."""
     return f"{shipment_ref}:{kind.value}:{occurrence}:{channel.value}"
 

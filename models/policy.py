@@ -3,8 +3,8 @@ channel a customer reads first for that news (SMS for what is urgent today, emai
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -23,7 +23,10 @@ DEFAULT_CHANNELS: Mapping[NotificationKind, tuple[Channel, ...]] = MappingProxyT
 
 
 class NotificationPolicy(BaseModel):
-    """Per-shop settings. `channels` overrides the defaults kind by kind; an empty list silences a kind."""
+    """Per-shop settings.
+
+    `channels` overrides the defaults kind by kind; an empty list silences a kind.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

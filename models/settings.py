@@ -14,7 +14,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="WAYPOST_", extra="ignore")
 
-    home: Path = Field(default=Path(".waypost"), description="Folder for local state (ledger, dev server).")
+    home: Path = Field(
+        default=Path(".waypost"), description="Folder for local state (ledger, dev server)."
+    )
     temporal_address: str = "localhost:7233"
     temporal_namespace: str = "default"
     task_queue: str = "waypost-shipments"
@@ -30,10 +32,12 @@ class Settings(BaseSettings):
     ui_port: int = 8233
 
     twilio_account_sid: str | None = Field(
-        default=None, validation_alias=AliasChoices("WAYPOST_TWILIO_ACCOUNT_SID", "TWILIO_ACCOUNT_SID")
+        default=None,
+        validation_alias=AliasChoices("WAYPOST_TWILIO_ACCOUNT_SID", "TWILIO_ACCOUNT_SID"),
     )
     twilio_auth_token: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("WAYPOST_TWILIO_AUTH_TOKEN", "TWILIO_AUTH_TOKEN")
+        default=None,
+        validation_alias=AliasChoices("WAYPOST_TWILIO_AUTH_TOKEN", "TWILIO_AUTH_TOKEN"),
     )
     twilio_from_number: str | None = None
     twilio_messaging_service_sid: str | None = None

@@ -65,7 +65,8 @@ def _time_zone(value: str) -> str:
 Phone = Annotated[str, AfterValidator(_e164)]
 TimeZoneName = Annotated[str, AfterValidator(_time_zone)]
 Identifier = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[^:\s]+$")
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[^:\s]+$"),
 ]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Locale = Literal["en", "ru", "pl", "ro"]
@@ -111,7 +112,9 @@ class Courier(Frozen):
 
 class Location(Frozen):
     city: Text | None = None
-    country: Annotated[str, StringConstraints(min_length=2, max_length=2, to_upper=True)] | None = None
+    country: Annotated[str, StringConstraints(min_length=2, max_length=2, to_upper=True)] | None = (
+        None
+    )
     facility: Text | None = None
 
     def label(self) -> str:

@@ -1,4 +1,4 @@
-"""The workflow's picture of one shipment: carried across continue-as-new and returned by the query."""
+"""The workflow's picture of one shipment: carried across continue-as-new, returned by queries."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The `waypost` command: shipments for shops and carriers, the worker, the local stack, the demo."""
+"""The `waypost` command: shipments for shops and carriers, the worker, the stack, the demo."""
 
 from __future__ import annotations
 
@@ -23,8 +23,9 @@ from starters.devserver import DevServer, free_port, port_open
 from workers.logs import configure_logging
 
 app = typer.Typer(help="Waypost: parcel notifications that never bombard.", no_args_is_help=True)
-shipment_app = typer.Typer(help="Start shipments, report carrier events, look them up.",
-                           no_args_is_help=True)
+shipment_app = typer.Typer(
+    help="Start shipments, report carrier events, look them up.", no_args_is_help=True
+)
 db_app = typer.Typer(help="The ledger database.", no_args_is_help=True)
 app.add_typer(shipment_app, name="shipment")
 app.add_typer(db_app, name="db")
@@ -67,8 +68,10 @@ async def _client(settings: Settings) -> Client:
     try:
         return await api.connect(settings)
     except RuntimeError as err:
-        raise fail(f"cannot reach Temporal at {settings.temporal_address}: {err}\n"
-                   "start the local stack with `waypost dev`") from err
+        raise fail(
+            f"cannot reach Temporal at {settings.temporal_address}: {err}\n"
+            "start the local stack with `waypost dev`"
+        ) from err
 
 
 def _ref(value: str) -> str:
@@ -79,7 +82,9 @@ def _ref(value: str) -> str:
 
 
 @shipment_app.command("start")
-def shipment_start(file: Annotated[Path, typer.Argument(help="JSON file with the shipment.")]) -> None:
+def shipment_start(
+    file: Annotated[Path, typer.Argument(help="JSON file with the shipment.")],
+) -> None:
     """Start a shipment's workflow (a second start of the same shipment finds the first)."""
     settings = get_settings()
     try:
@@ -121,8 +126,10 @@ def shipment_event(
                 continue
             label = "accepted" if receipt.outcome is EventOutcome.APPLIED else "ignored"
             detail = f" ({receipt.reason})" if receipt.reason else ""
-            typer.echo(f"{label} {event.event_id}: {receipt.outcome.value}, status "
-                       f"{receipt.status.value}{detail}")
+            typer.echo(
+                f"{label} {event.event_id}: {receipt.outcome.value}, status "
+                f"{receipt.status.value}{detail}"
+            )
             for key in receipt.notifications:
                 typer.echo(f"  message planned: {key}")
         return refused
@@ -145,13 +152,17 @@ def render_state(state: ShipmentState) -> str:
         event = entry.event
         place = event.location.label() if event.location else "-"
         reason = f" - {entry.reason}" if entry.reason else ""
-        lines.append(f"  {event.occurred_at.isoformat()}  {event.status.value:<21} {place:<20} "
-                     f"{event.event_id} [{entry.outcome.value}]{reason}")
+        lines.append(
+            f"  {event.occurred_at.isoformat()}  {event.status.value:<21} {place:<20} "
+            f"{event.event_id} [{entry.outcome.value}]{reason}"
+        )
     lines.append("messages:")
     for note in state.notifications:
         error = f" - {note.error}" if note.error else ""
-        lines.append(f"  {note.kind.value:<21} {note.channel.value:<5} {note.status.value:<10} "
-                     f"{note.provider or '-'} {note.provider_message_id or ''}{error}")
+        lines.append(
+            f"  {note.kind.value:<21} {note.channel.value:<5} {note.status.value:<10} "
+            f"{note.provider or '-'} {note.provider_message_id or ''}{error}"
+        )
     lines.append("waiting for:")
     for item in state.waiting_for or []:
         until = f" until {item.until.isoformat()}" if item.until else ""
@@ -209,13 +220,20 @@ async def local_stack(
     address = settings.temporal_address
     if not port_open(host or "127.0.0.1", port):
         if persist:
-            server = DevServer(port=port, ui_port=settings.ui_port,
-                               db_file=settings.home / "temporal.db",
-                               log_file=settings.home / "temporal.log")
+            server = DevServer(
+                port=port,
+                ui_port=settings.ui_port,
+                db_file=settings.home / "temporal.db",
+                log_file=settings.home / "temporal.log",
+            )
         else:
             scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="waypost-")))
-            server = DevServer(port=free_port(), ui_port=free_port(),
-                               db_file=scratch / "temporal.db", log_file=scratch / "temporal.log")
+            server = DevServer(
+                port=free_port(),
+                ui_port=free_port(),
+                db_file=scratch / "temporal.db",
+                log_file=scratch / "temporal.log",
+            )
         echo(f"starting Temporal dev server on {server.address} (UI {server.ui_url})")
         await stack.enter_async_context(server)
         address = server.address
@@ -247,7 +265,9 @@ def dev() -> None:
 
 @app.command()
 def demo(
-    once: Annotated[bool, typer.Option("--once", help="Run the demo and exit (0 if all ok).")] = False,
+    once: Annotated[
+        bool, typer.Option("--once", help="Run the demo and exit (0 if all ok).")
+    ] = False,
 ) -> None:
     """Run demo shipments through every path; with --once exit when done, else keep the stack up."""
     from starters.demo import run_demo
@@ -265,8 +285,10 @@ def demo(
             async with running_worker(client, settings):
                 results = await run_demo(client, settings.task_queue, ui_url=ui)
                 ok = all(r.ok for r in results)
-                typer.echo(f"demo {'passed' if ok else 'FAILED'}: {sum(r.ok for r in results)}"
-                           f"/{len(results)} shipments ended as expected")
+                typer.echo(
+                    f"demo {'passed' if ok else 'FAILED'}: {sum(r.ok for r in results)}"
+                    f"/{len(results)} shipments ended as expected"
+                )
                 if not once:
                     typer.echo(f"Temporal UI: {ui}  (Ctrl-C to stop)")
                     await stop.wait()

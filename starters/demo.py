@@ -56,49 +56,85 @@ class Scenario:
 
 
 def scenarios() -> list[Scenario]:
-    anna = Recipient(name="Anna Kowalska", phone="+48600100200", email="anna@example.com",
-                     locale="pl", time_zone="Europe/Warsaw")
-    ion = Recipient(name="Ion Popescu", phone="+40721000111", email="ion@example.com",
-                    locale="ro", time_zone="Europe/Bucharest")
-    olga = Recipient(name="Ольга Смирнова", phone="+79161234567", locale="ru",
-                     time_zone="Europe/Moscow")
+    anna = Recipient(
+        name="Anna Kowalska",
+        phone="+48600100200",
+        email="anna@example.com",
+        locale="pl",
+        time_zone="Europe/Warsaw",
+    )
+    ion = Recipient(
+        name="Ion Popescu",
+        phone="+40721000111",
+        email="ion@example.com",
+        locale="ro",
+        time_zone="Europe/Bucharest",
+    )
+    olga = Recipient(
+        name="Ольга Смирнова", phone="+79161234567", locale="ru", time_zone="Europe/Moscow"
+    )
     sam = Recipient(name="Sam Taylor", email="sam@example.com", phone="+447700900123")
     return [
         Scenario(
-            "next-day courier", DeliveryKind.COURIER_NEXT_DAY, sam,
-            [Step(S.IN_TRANSIT, 60, "London"),
-             Step(S.OUT_FOR_DELIVERY, 600, "London", window_hours=(14, 16), courier=True),
-             Step(S.DELIVERED, 780, "London")],
-            S.DELIVERED, [K.SHIPPED, K.OUT_FOR_DELIVERY, K.DELIVERED],
+            "next-day courier",
+            DeliveryKind.COURIER_NEXT_DAY,
+            sam,
+            [
+                Step(S.IN_TRANSIT, 60, "London"),
+                Step(S.OUT_FOR_DELIVERY, 600, "London", window_hours=(14, 16), courier=True),
+                Step(S.DELIVERED, 780, "London"),
+            ],
+            S.DELIVERED,
+            [K.SHIPPED, K.OUT_FOR_DELIVERY, K.DELIVERED],
         ),
         Scenario(
-            "pickup point", DeliveryKind.PICKUP_POINT, anna,
-            [Step(S.IN_TRANSIT, 60, "Łódź"),
-             Step(S.AVAILABLE_FOR_PICKUP, 900, "Warszawa", pickup=True),
-             Step(S.DELIVERED, 1500, "Warszawa")],
-            S.DELIVERED, [K.SHIPPED, K.AVAILABLE_FOR_PICKUP, K.AVAILABLE_FOR_PICKUP, K.DELIVERED],
+            "pickup point",
+            DeliveryKind.PICKUP_POINT,
+            anna,
+            [
+                Step(S.IN_TRANSIT, 60, "Łódź"),
+                Step(S.AVAILABLE_FOR_PICKUP, 900, "Warszawa", pickup=True),
+                Step(S.DELIVERED, 1500, "Warszawa"),
+            ],
+            S.DELIVERED,
+            [K.SHIPPED, K.AVAILABLE_FOR_PICKUP, K.AVAILABLE_FOR_PICKUP, K.DELIVERED],
         ),
         Scenario(
-            "two failed attempts, returned", DeliveryKind.COURIER_MULTI_DAY, ion,
-            [Step(S.IN_TRANSIT, 60, "Cluj-Napoca"),
-             Step(S.OUT_FOR_DELIVERY, 1440, "București", window_hours=(10, 12), courier=True),
-             Step(S.DELIVERY_FAILED, 1560, "București"),
-             Step(S.OUT_FOR_DELIVERY, 2880, "București", window_hours=(10, 12), courier=True),
-             Step(S.DELIVERY_FAILED, 3000, "București"),
-             Step(S.RETURNED, 7200, "Cluj-Napoca")],
+            "two failed attempts, returned",
+            DeliveryKind.COURIER_MULTI_DAY,
+            ion,
+            [
+                Step(S.IN_TRANSIT, 60, "Cluj-Napoca"),
+                Step(S.OUT_FOR_DELIVERY, 1440, "București", window_hours=(10, 12), courier=True),
+                Step(S.DELIVERY_FAILED, 1560, "București"),
+                Step(S.OUT_FOR_DELIVERY, 2880, "București", window_hours=(10, 12), courier=True),
+                Step(S.DELIVERY_FAILED, 3000, "București"),
+                Step(S.RETURNED, 7200, "Cluj-Napoca"),
+            ],
             S.RETURNED,
-            [K.SHIPPED, K.OUT_FOR_DELIVERY, K.DELIVERY_FAILED, K.OUT_FOR_DELIVERY,
-             K.DELIVERY_FAILED, K.RETURNED],
+            [
+                K.SHIPPED,
+                K.OUT_FOR_DELIVERY,
+                K.DELIVERY_FAILED,
+                K.OUT_FOR_DELIVERY,
+                K.DELIVERY_FAILED,
+                K.RETURNED,
+            ],
         ),
         Scenario(
-            "duplicate, late and impossible scans", DeliveryKind.COURIER_NEXT_DAY, olga,
-            [Step(S.IN_TRANSIT, 60, "Тверь", event_id="scan-1"),
-             Step(S.IN_TRANSIT, 60, "Тверь", event_id="scan-1", expect=EventOutcome.DUPLICATE),
-             Step(S.OUT_FOR_DELIVERY, 600, "Москва", window_hours=(9, 11), courier=True),
-             Step(S.IN_TRANSIT, 30, "Тверь", expect=EventOutcome.OUT_OF_ORDER),
-             Step(S.DELIVERED, 700, "Москва", as_signal=True),
-             Step(S.OUT_FOR_DELIVERY, 800, "Москва", expect=EventOutcome.REFUSED)],
-            S.DELIVERED, [K.SHIPPED, K.OUT_FOR_DELIVERY, K.DELIVERED],
+            "duplicate, late and impossible scans",
+            DeliveryKind.COURIER_NEXT_DAY,
+            olga,
+            [
+                Step(S.IN_TRANSIT, 60, "Тверь", event_id="scan-1"),
+                Step(S.IN_TRANSIT, 60, "Тверь", event_id="scan-1", expect=EventOutcome.DUPLICATE),
+                Step(S.OUT_FOR_DELIVERY, 600, "Москва", window_hours=(9, 11), courier=True),
+                Step(S.IN_TRANSIT, 30, "Тверь", expect=EventOutcome.OUT_OF_ORDER),
+                Step(S.DELIVERED, 700, "Москва", as_signal=True),
+                Step(S.OUT_FOR_DELIVERY, 800, "Москва", expect=EventOutcome.REFUSED),
+            ],
+            S.DELIVERED,
+            [K.SHIPPED, K.OUT_FOR_DELIVERY, K.DELIVERED],
             notes=["a repeated scan, a scan from before and a scan after delivery change nothing"],
         ),
     ]
@@ -120,8 +156,10 @@ def _event(step: Step, base: datetime, index: int) -> CarrierEvent:
     window = None
     if step.window_hours is not None:
         start, end = step.window_hours
-        window = Window(start=day.replace(hour=start) + timedelta(days=1),
-                        end=day.replace(hour=end) + timedelta(days=1))
+        window = Window(
+            start=day.replace(hour=start) + timedelta(days=1),
+            end=day.replace(hour=end) + timedelta(days=1),
+        )
     return CarrierEvent(
         event_id=step.event_id or f"evt-{index}",
         status=step.status,
@@ -130,15 +168,23 @@ def _event(step: Step, base: datetime, index: int) -> CarrierEvent:
         window=window,
         courier=Courier(name="Piotr", phone="+48600999888") if step.courier else None,
         pickup_point=PickupPoint(
-            name="Paczkomat WAW-12", address="ul. Marszałkowska 10, Warszawa",
-            opening_hours="24/7", pickup_code="482913",
+            name="Paczkomat WAW-12",
+            address="ul. Marszałkowska 10, Warszawa",
+            opening_hours="24/7",
+            pickup_code="482913",
             storage_deadline=base + timedelta(days=3),
-        ) if step.pickup else None,
+        )
+        if step.pickup
+        else None,
     )
 
 
 async def run_scenario(
-    client: Client, task_queue: str, scenario: Scenario, run_id: str, index: int,
+    client: Client,
+    task_queue: str,
+    scenario: Scenario,
+    run_id: str,
+    index: int,
 ) -> DemoResult:
     base = datetime.now(UTC) - timedelta(days=7)
     start = ShipmentStart(
@@ -176,7 +222,10 @@ async def run_scenario(
 
 
 async def run_demo(
-    client: Client, task_queue: str, *, echo: Callable[[str], None] = print,
+    client: Client,
+    task_queue: str,
+    *,
+    echo: Callable[[str], None] = print,
     ui_url: str | None = None,
 ) -> list[DemoResult]:
     run_id = uuid.uuid4().hex[:6]
@@ -186,10 +235,14 @@ async def run_demo(
     for result in results:
         state = result.state
         mark = "ok " if result.ok else "FAIL"
-        echo(f"[{mark}] {result.scenario.name}: {state.shipment.workflow_id} -> {state.status.value}")
+        echo(
+            f"[{mark}] {result.scenario.name}: {state.shipment.workflow_id} -> {state.status.value}"
+        )
         for note in state.notifications:
-            echo(f"       {note.kind.value:<22} {note.channel.value:<5} {note.status.value}"
-                 f" via {note.provider or '-'}")
+            echo(
+                f"       {note.kind.value:<22} {note.channel.value:<5} {note.status.value}"
+                f" via {note.provider or '-'}"
+            )
         for surprise in result.surprises:
             echo(f"       surprise: {surprise}")
         if ui_url:

@@ -68,8 +68,18 @@ class DevServer:
         return f"http://localhost:{self.ui_port}" if self.ui_port else None
 
     def command(self) -> list[str]:
-        cmd = [temporal_binary(), "server", "start-dev", "--ip", "127.0.0.1",
-               "--port", str(self.port), "--log-level", "warn", *dev_server_flags()]
+        cmd = [
+            temporal_binary(),
+            "server",
+            "start-dev",
+            "--ip",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--log-level",
+            "warn",
+            *dev_server_flags(),
+        ]
         if self.ui_port:
             cmd += ["--ui-port", str(self.ui_port)]
         else:
@@ -79,16 +89,16 @@ class DevServer:
             cmd += ["--db-filename", str(self.db_file)]
         return cmd + self.extra_args
 
-    async def start(self, timeout: float = 30.0) -> None:
+    async def start(self, wait_seconds: float = 30.0) -> None:
         out = subprocess.DEVNULL
         if self.log_file is not None:
             self.log_file.parent.mkdir(parents=True, exist_ok=True)
             out = self.log_file.open("ab")  # type: ignore[assignment]
-        self._process = subprocess.Popen(
+        self._process = subprocess.Popen(  # noqa: ASYNC220 - spawning returns at once
             self.command(), stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
         )
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = loop.time() + wait_seconds
         while not port_open("127.0.0.1", self.port):
             if self._process.poll() is not None:
                 raise RuntimeError(
@@ -115,7 +125,9 @@ class DevServer:
         return self
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
         self.stop()

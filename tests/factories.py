@@ -28,8 +28,12 @@ def shipment(**overrides: Any) -> ShipmentStart:
         "order_id": f"ORD-{uuid.uuid4().hex[:6]}",
         "carrier": "acme",
         "tracking_number": "AC123456789",
-        "recipient": Recipient(name="Sam Taylor", phone="+447700900123",
-                               email="sam@example.com", time_zone="Europe/London"),
+        "recipient": Recipient(
+            name="Sam Taylor",
+            phone="+447700900123",
+            email="sam@example.com",
+            time_zone="Europe/London",
+        ),
         "delivery": DeliveryOption(kind=DeliveryKind.COURIER_NEXT_DAY),
         "shipped_at": T0,
     }
@@ -37,8 +41,14 @@ def shipment(**overrides: Any) -> ShipmentStart:
     return ShipmentStart(**fields)
 
 
-def event(status: ShipmentStatus, minutes: int, *, event_id: str | None = None,
-          city: str = "Leeds", **extra: Any) -> CarrierEvent:
+def event(
+    status: ShipmentStatus,
+    minutes: int,
+    *,
+    event_id: str | None = None,
+    city: str = "Leeds",
+    **extra: Any,
+) -> CarrierEvent:
     return CarrierEvent(
         event_id=event_id or f"e-{status.value}-{minutes}",
         status=status,
@@ -54,5 +64,10 @@ def window(day_offset: int = 1, start_hour: int = 14, hours: int = 2) -> Window:
 
 
 def out_for_delivery(minutes: int, **extra: Any) -> CarrierEvent:
-    return event(ShipmentStatus.OUT_FOR_DELIVERY, minutes, window=window(),
-                 courier=Courier(name="Piotr", phone="+48600999888"), **extra)
+    return event(
+        ShipmentStatus.OUT_FOR_DELIVERY,
+        minutes,
+        window=window(),
+        courier=Courier(name="Piotr", phone="+48600999888"),
+        **extra,
+    )

@@ -64,8 +64,9 @@ def sqlite_ledger_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture
 def worker_settings(sqlite_ledger_url: str, task_queue: str) -> Iterator[Settings]:
     """Embedded defaults: SQLite ledger, console providers."""
-    yield Settings(database_url=sqlite_ledger_url, task_queue=task_queue,
-                   max_concurrent_activities=4)
+    yield Settings(
+        database_url=sqlite_ledger_url, task_queue=task_queue, max_concurrent_activities=4
+    )
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from itertools import pairwise
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -43,9 +44,16 @@ def test_nothing_goes_back_to_shipped(current: ShipmentStatus) -> None:
 
 
 def test_the_plain_path_is_legal() -> None:
-    path = [S.SHIPPED, S.IN_TRANSIT, S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.DELIVERY_FAILED,
-            S.OUT_FOR_DELIVERY, S.DELIVERED]
-    assert all(can_transition(a, b) for a, b in zip(path, path[1:], strict=False))
+    path = [
+        S.SHIPPED,
+        S.IN_TRANSIT,
+        S.IN_TRANSIT,
+        S.OUT_FOR_DELIVERY,
+        S.DELIVERY_FAILED,
+        S.OUT_FOR_DELIVERY,
+        S.DELIVERED,
+    ]
+    assert all(can_transition(a, b) for a, b in pairwise(path))
 
 
 def test_a_parcel_at_a_pickup_point_is_picked_up_or_returned_only() -> None:
@@ -58,14 +66,22 @@ def test_cancelling_is_possible_only_before_the_first_scan() -> None:
 
 
 def test_a_known_event_id_is_a_duplicate() -> None:
-    verdict = judge_event(event(S.IN_TRANSIT, 5, event_id="a"), status=S.SHIPPED,
-                          last_event_at=None, seen_event_ids={"a"})
+    verdict = judge_event(
+        event(S.IN_TRANSIT, 5, event_id="a"),
+        status=S.SHIPPED,
+        last_event_at=None,
+        seen_event_ids={"a"},
+    )
     assert verdict.outcome is EventOutcome.DUPLICATE
 
 
 def test_an_event_older_than_the_latest_applied_is_out_of_order_even_if_illegal() -> None:
-    verdict = judge_event(event(S.IN_TRANSIT, 5), status=S.DELIVERED,
-                          last_event_at=T0 + timedelta(minutes=10), seen_event_ids=set())
+    verdict = judge_event(
+        event(S.IN_TRANSIT, 5),
+        status=S.DELIVERED,
+        last_event_at=T0 + timedelta(minutes=10),
+        seen_event_ids=set(),
+    )
     assert verdict.outcome is EventOutcome.OUT_OF_ORDER
 
 

@@ -23,7 +23,7 @@ def start_payload(**overrides: Any) -> dict[str, Any]:
 
 
 def test_phone_must_be_e164() -> None:
-    with pytest.raises(ValidationError, match="E.164") as err:
+    with pytest.raises(ValidationError, match=r"E\.164") as err:
         Recipient(name="A", phone="07700 900123")
     assert fields_in(err) == {"phone"}
 
@@ -47,14 +47,16 @@ def test_a_recipient_needs_some_way_to_be_reached() -> None:
 def test_naive_datetimes_are_refused() -> None:
     with pytest.raises(ValidationError) as err:
         CarrierEvent.model_validate(
-            {"event_id": "e", "status": "in_transit", "occurred_at": "2026-11-20T10:00:00"})
+            {"event_id": "e", "status": "in_transit", "occurred_at": "2026-11-20T10:00:00"}
+        )
     assert fields_in(err) == {"occurred_at"}
 
 
 def test_unknown_carrier_status_is_refused() -> None:
     with pytest.raises(ValidationError, match="in_transit") as err:
         CarrierEvent.model_validate(
-            {"event_id": "e", "status": "teleported", "occurred_at": "2026-11-20T10:00:00Z"})
+            {"event_id": "e", "status": "teleported", "occurred_at": "2026-11-20T10:00:00Z"}
+        )
     assert fields_in(err) == {"status"}
 
 
@@ -70,8 +72,12 @@ def test_unknown_fields_are_refused() -> None:
 
 
 def test_window_must_end_after_it_starts() -> None:
-    payload = start_payload(delivery={"kind": "courier_next_day", "window": {
-        "start": "2026-11-21T16:00:00Z", "end": "2026-11-21T14:00:00Z"}})
+    payload = start_payload(
+        delivery={
+            "kind": "courier_next_day",
+            "window": {"start": "2026-11-21T16:00:00Z", "end": "2026-11-21T14:00:00Z"},
+        }
+    )
     with pytest.raises(ValidationError, match="end must be after"):
         ShipmentStart.model_validate(payload)
 

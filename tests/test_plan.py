@@ -55,16 +55,21 @@ def test_policy_can_silence_a_kind() -> None:
 def test_a_second_attempt_is_a_new_occurrence_with_new_keys() -> None:
     state = state_for()
     keys = []
-    for minutes, status in ((10, S.OUT_FOR_DELIVERY), (20, S.DELIVERY_FAILED),
-                            (30, S.OUT_FOR_DELIVERY)):
+    for minutes, status in (
+        (10, S.OUT_FOR_DELIVERY),
+        (20, S.DELIVERY_FAILED),
+        (30, S.OUT_FOR_DELIVERY),
+    ):
         previous = state.status
         apply_event(state, event(status, minutes), T0)
         requests, records = plan_status_change(state, previous, f"e{minutes}", T0)
         state.notifications.extend(records)
         keys += [r.key for r in requests]
     assert [k.split(":")[-3:] for k in keys] == [
-        ["out_for_delivery", "1", "sms"], ["delivery_failed", "1", "sms"],
-        ["out_for_delivery", "2", "sms"]]
+        ["out_for_delivery", "1", "sms"],
+        ["delivery_failed", "1", "sms"],
+        ["out_for_delivery", "2", "sms"],
+    ]
 
 
 def test_missing_phone_falls_back_to_email() -> None:
@@ -77,8 +82,7 @@ def test_both_channels_without_a_phone_yield_one_email() -> None:
     assert resolve_channels((Channel.SMS, Channel.EMAIL), recipient) == [Channel.EMAIL]
 
 
-@given(st.lists(st.tuples(st.sampled_from(list(ShipmentStatus)), st.integers(0, 100)),
-                max_size=30))
+@given(st.lists(st.tuples(st.sampled_from(list(ShipmentStatus)), st.integers(0, 100)), max_size=30))
 def test_no_key_is_ever_planned_twice(arrivals: list[tuple[ShipmentStatus, int]]) -> None:
     state = state_for()
     _, records = plan_status_change(state, None, "start", T0)

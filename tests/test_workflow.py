@@ -30,8 +30,10 @@ async def settled(client: Client, ref: str) -> ShipmentState:
     """The state once every planned message has its ledger answer."""
     for _ in range(100):
         state = await shipment_state(client, ref)
-        if all(n.status not in (NotificationStatus.PLANNED, NotificationStatus.SENDING)
-               for n in state.notifications):
+        if all(
+            n.status not in (NotificationStatus.PLANNED, NotificationStatus.SENDING)
+            for n in state.notifications
+        ):
             return state
         await asyncio.sleep(0.05)
     raise AssertionError(f"messages of {ref} never settled")
@@ -46,7 +48,10 @@ async def test_start_sends_the_dispatch_notice(client: Client, worker: Worker) -
     assert state.status is S.SHIPPED
     [notice] = state.notifications
     assert (notice.kind, notice.channel, notice.status) == (
-        NotificationKind.SHIPPED, "email", NotificationStatus.SENT)
+        NotificationKind.SHIPPED,
+        "email",
+        NotificationStatus.SENT,
+    )
     assert notice.provider == "console"
 
 
@@ -71,7 +76,10 @@ async def test_plain_path_ends_delivered_and_completes(client: Client, worker: W
 
     assert final.status is S.DELIVERED
     assert [n.kind for n in final.notifications] == [
-        NotificationKind.SHIPPED, NotificationKind.OUT_FOR_DELIVERY, NotificationKind.DELIVERED]
+        NotificationKind.SHIPPED,
+        NotificationKind.OUT_FOR_DELIVERY,
+        NotificationKind.DELIVERED,
+    ]
     assert all(n.status is NotificationStatus.SENT for n in final.notifications)
 
 
@@ -105,7 +113,9 @@ async def test_impossible_transition_is_refused_with_a_reason(
     await start_shipment(client, start, worker.task_queue)
     await report_event(client, start.workflow_id, event(S.AVAILABLE_FOR_PICKUP, 60))
 
-    with pytest.raises(EventRefused, match="cannot go from available_for_pickup to out_for_delivery"):
+    with pytest.raises(
+        EventRefused, match="cannot go from available_for_pickup to out_for_delivery"
+    ):
         await report_event(client, start.workflow_id, out_for_delivery(120))
 
     state = await shipment_state(client, start.workflow_id)
@@ -232,8 +242,9 @@ async def test_event_for_a_closed_shipment_says_it_is_closed(
 
 async def test_continue_as_new_keeps_the_whole_state(client: Client, worker: Worker) -> None:
     start = shipment()
-    started = await start_shipment(client, start, worker.task_queue,
-                                   limits=WorkflowLimits(history_events=20))
+    started = await start_shipment(
+        client, start, worker.task_queue, limits=WorkflowLimits(history_events=20)
+    )
     first_run = started.handle.result_run_id
     for minutes in range(10, 130, 10):
         await report_event(client, start.workflow_id, event(S.IN_TRANSIT, minutes))
@@ -247,4 +258,6 @@ async def test_continue_as_new_keeps_the_whole_state(client: Client, worker: Wor
     assert final.runs > 1
     assert len(final.timeline) == 13
     assert [n.kind for n in final.notifications] == [
-        NotificationKind.SHIPPED, NotificationKind.DELIVERED]
+        NotificationKind.SHIPPED,
+        NotificationKind.DELIVERED,
+    ]

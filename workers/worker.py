@@ -8,21 +8,21 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import structlog
+from activities.ledger import Ledger, make_engine
+from activities.providers.factory import providers_for
+from models.migrations import upgrade_database
 from temporalio import workflow
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from activities.ledger import Ledger, make_engine
-from activities.providers.factory import providers_for
 from activities.publish import ShipmentActivities
 from activities.sending import Sender
-from models.migrations import upgrade_database
 from models.settings import Settings
 from workflows.shipment import PUBLISH_TIMEOUT, ShipmentWorkflow
 

@@ -21,7 +21,7 @@ def markdown(state: ShipmentState, waiting: list[Waiting]) -> str:
         f"{shipment.delivery.kind.value}",
     ]
     if state.window is not None:
-        lines.append(f"Window: {_when(state.window.start)} – {_when(state.window.end)}")
+        lines.append(f"Window: {_when(state.window.start)} to {_when(state.window.end)}")
     elif state.estimated_delivery is not None:
         lines.append(f"Estimated delivery: {_when(state.estimated_delivery)}")
     if state.timeline:
@@ -34,8 +34,11 @@ def markdown(state: ShipmentState, waiting: list[Waiting]) -> str:
     if state.notifications:
         counts = Counter(n.status.value for n in state.notifications)
         lines.append(
-            "Messages: " + ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
+            "Messages: "
+            + ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
         )
     for item in waiting:
-        lines.append(f"Waiting for: {item.what}" + (f" (until {_when(item.until)})" if item.until else ""))
+        lines.append(
+            f"Waiting for: {item.what}" + (f" (until {_when(item.until)})" if item.until else "")
+        )
     return "\n\n".join(lines)

@@ -16,8 +16,15 @@ from models.state import EventOutcome, ShipmentState, TimelineEntry
 S = ShipmentStatus
 
 _ON_THE_WAY = frozenset(
-    {S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.DELIVERY_FAILED, S.AVAILABLE_FOR_PICKUP, S.DELIVERED,
-     S.RETURNED, S.EXCEPTION}
+    {
+        S.IN_TRANSIT,
+        S.OUT_FOR_DELIVERY,
+        S.DELIVERY_FAILED,
+        S.AVAILABLE_FOR_PICKUP,
+        S.DELIVERED,
+        S.RETURNED,
+        S.EXCEPTION,
+    }
 )
 
 TRANSITIONS: Mapping[ShipmentStatus, frozenset[ShipmentStatus]] = {
@@ -94,8 +101,9 @@ def apply_event(state: ShipmentState, event: CarrierEvent, received_at: datetime
     if verdict.outcome is EventOutcome.DUPLICATE:
         return verdict
     state.timeline.append(
-        TimelineEntry(event=event, received_at=received_at, outcome=verdict.outcome,
-                      reason=verdict.reason)
+        TimelineEntry(
+            event=event, received_at=received_at, outcome=verdict.outcome, reason=verdict.reason
+        )
     )
     if verdict.outcome is not EventOutcome.APPLIED:
         return verdict

@@ -106,7 +106,11 @@ def plan_status_change(
         )
         records.append(
             NotificationRecord(
-                key=key, kind=kind, channel=channel, occurrence=occurrence, trigger=trigger,
+                key=key,
+                kind=kind,
+                channel=channel,
+                occurrence=occurrence,
+                trigger=trigger,
                 planned_at=now,
             )
         )

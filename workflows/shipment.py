@@ -60,9 +60,7 @@ class ShipmentWorkflow:
             self._state.runs += 1
             return
         now = workflow.now()
-        self._state = ShipmentState(
-            shipment=shipment, status_since=shipment.shipped_at or now
-        )
+        self._state = ShipmentState(shipment=shipment, status_since=shipment.shipped_at or now)
         requests, records = plan_status_change(self._state, None, "start", now)
         self._state.notifications.extend(records)
         self._outbox.append(
@@ -94,7 +92,9 @@ class ShipmentWorkflow:
                 if self._outbox:
                     continue
                 if self._finished():
-                    workflow.logger.info("shipment closed", extra={"status": self._state.status.value})
+                    workflow.logger.info(
+                        "shipment closed", extra={"status": self._state.status.value}
+                    )
                     return self._state
                 workflow.continue_as_new(args=[shipment, self._state, self._limits])
 
@@ -156,8 +156,11 @@ class ShipmentWorkflow:
         )
         workflow.logger.info(
             "carrier event",
-            extra={"event_id": event.event_id, "outcome": verdict.outcome.value,
-                   "status": self._state.status.value},
+            extra={
+                "event_id": event.event_id,
+                "outcome": verdict.outcome.value,
+                "status": self._state.status.value,
+            },
         )
         self._show()
         return receipt
@@ -211,7 +214,11 @@ class ShipmentWorkflow:
     def _waiting_for(self) -> list[Waiting]:
         if self._outbox:
             pending = sum(len(u.notifications) for u in self._outbox)
-            return [Waiting(what=f"recording {len(self._outbox)} change(s), sending {pending} message(s)")]
+            return [
+                Waiting(
+                    what=f"recording {len(self._outbox)} change(s), sending {pending} message(s)"
+                )
+            ]
         if self._state.status in FINAL_STATUSES:
             return []
         return [

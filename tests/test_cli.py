@@ -1,0 +1,150 @@
+"""The `waypost` command as shops, carriers and support staff use it, in a real subprocess."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from temporalio.client import Client
+from temporalio.service import RPCError
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from models.shipment import ShipmentStatus
+from starters.devserver import free_port
+from tests.factories import event, out_for_delivery, shipment
+
+S = ShipmentStatus
+WAYPOST = str(Path(sys.executable).parent / "waypost")
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+async def waypost(*args: str, env: dict[str, str], timeout: float = 60) -> Run:
+    proc = await asyncio.create_subprocess_exec(
+        WAYPOST, *args, env={**os.environ, **env},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), timeout)
+    assert proc.returncode is not None
+    return Run(proc.returncode, out.decode(), err.decode())
+
+
+@pytest.fixture
+def cli_env(temporal_env: WorkflowEnvironment, worker: Worker, tmp_path: Path) -> dict[str, str]:
+    return {
+        "WAYPOST_TEMPORAL_ADDRESS": temporal_env.client.service_client.config.target_host,
+        "WAYPOST_TASK_QUEUE": worker.task_queue,
+        "WAYPOST_HOME": str(tmp_path / "home"),
+    }
+
+
+def write(tmp_path: Path, name: str, payload: object) -> str:
+    path = tmp_path / name
+    path.write_text(json.dumps(payload))
+    return str(path)
+
+
+async def test_start_refuses_a_bad_phone_naming_the_field_and_creates_nothing(
+    client: Client, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    payload = shipment().model_dump(mode="json")
+    payload["recipient"]["phone"] = "0770 090"
+    run = await waypost("shipment", "start", write(tmp_path, "s.json", payload), env=cli_env)
+
+    assert run.code == 2
+    assert "recipient.phone" in run.err and "E.164" in run.err
+    workflow_id = f"shipment:{payload['shop_id']}:{payload['shipment_id']}"
+    with pytest.raises(RPCError):
+        await client.get_workflow_handle(workflow_id).describe()
+
+
+async def test_start_twice_reports_the_existing_shipment(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    start = shipment()
+    path = write(tmp_path, "s.json", start.model_dump(mode="json"))
+
+    first = await waypost("shipment", "start", path, env=cli_env)
+    second = await waypost("shipment", "start", path, env=cli_env)
+
+    assert first.out.strip() == f"started: {start.workflow_id}"
+    assert second.out.strip() == f"already exists: {start.workflow_id}"
+
+
+async def test_event_prints_accepted_and_refused_with_the_reason(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    start = shipment()
+    await waypost("shipment", "start", write(tmp_path, "s.json", start.model_dump(mode="json")),
+                  env=cli_env)
+    events = [event(S.AVAILABLE_FOR_PICKUP, 60, event_id="p1"), out_for_delivery(90, event_id="o1")]
+    path = write(tmp_path, "e.json", [e.model_dump(mode="json") for e in events])
+
+    run = await waypost("shipment", "event", start.workflow_id, path, env=cli_env)
+
+    assert run.code == 1
+    lines = run.out.splitlines()
+    assert lines[0].startswith("accepted p1: applied, status available_for_pickup")
+    assert any(line.startswith("refused o1:") and "cannot go from available_for_pickup" in line
+               for line in lines)
+
+
+async def test_event_file_with_an_unknown_status_is_refused_before_sending(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    payload = {"event_id": "x", "status": "lost_in_space", "occurred_at": "2026-11-20T10:00:00Z"}
+    run = await waypost("shipment", "event", "shop-1:nope", write(tmp_path, "e.json", payload),
+                        env=cli_env)
+
+    assert run.code == 2
+    assert "status" in run.err and "in_transit" in run.err
+
+
+async def test_show_lists_events_messages_and_what_comes_next(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    start = shipment()
+    await waypost("shipment", "start", write(tmp_path, "s.json", start.model_dump(mode="json")),
+                  env=cli_env)
+    path = write(tmp_path, "e.json", out_for_delivery(60, event_id="o1").model_dump(mode="json"))
+    await waypost("shipment", "event", start.workflow_id, path, env=cli_env)
+
+    run = await waypost("shipment", "show", start.workflow_id, env=cli_env)
+
+    assert run.code == 0
+    assert "status: out_for_delivery" in run.out
+    assert "Leeds" in run.out and "o1 [applied]" in run.out
+    assert "out_for_delivery      sms" in run.out
+    assert "next carrier event" in run.out
+
+
+async def test_show_of_an_unknown_shipment_says_so(cli_env: dict[str, str]) -> None:
+    run = await waypost("shipment", "show", "shop-1:missing", env=cli_env)
+
+    assert run.code == 1
+    assert "no shipment shipment:shop-1:missing" in run.err
+
+
+async def test_demo_once_runs_every_path_on_its_own_stack(tmp_path: Path) -> None:
+    env = {"WAYPOST_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
+           "WAYPOST_HOME": str(tmp_path / "home")}
+    env_without_db = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",)}
+    proc = await asyncio.create_subprocess_exec(
+        WAYPOST, "demo", "--once", env={**env_without_db, **env},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 180)
+
+    assert proc.returncode == 0, out.decode() + err.decode()
+    assert "demo passed: 4/4" in out.decode()
