@@ -17,15 +17,15 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
-from activities.ledger import Ledger, make_engine
-from activities.providers.console import ConsoleProvider
-from models.migrations import upgrade_database
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.ledger import Ledger, make_engine
+from activities.providers.console import ConsoleProvider
 from activities.publish import ShipmentActivities
 from activities.sending import Sender
 from benchmarks.bare import BareShipmentWorkflow, bare_noop
+from models.migrations import upgrade_database
 from models.notification import Channel
 from models.settings import Settings
 from models.shipment import ShipmentStatus
@@ -108,7 +108,8 @@ async def main(n: int, concurrency: int, rounds: int) -> None:
                 max_concurrent_workflow_tasks=settings.max_concurrent_workflow_tasks,
                 graceful_shutdown_timeout=timedelta(seconds=5),
             )
-            ours, bare = [], []
+            ours: list[float] = []
+            bare: list[float] = []
             async with (
                 bare_worker,
                 running_worker(

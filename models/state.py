@@ -51,28 +51,6 @@ class EventReceipt(BaseModel):
     notifications: list[str] = []
 
 
-class ShipmentState(BaseModel):
-    shipment: ShipmentStart
-    status: ShipmentStatus = ShipmentStatus.SHIPPED
-    status_since: datetime
-    last_event_at: datetime | None = None
-    window: Window | None = None
-    estimated_delivery: datetime | None = None
-    courier: Courier | None = None
-    pickup_point: PickupPoint | None = None
-    timeline: list[TimelineEntry] = []
-    notifications: list[NotificationRecord] = []
-    waiting_for: list[Waiting] = []
-    runs: int = 1
-
-    def occurrences(self, kind: NotificationKind) -> int:
-        """How many times this kind has been planned (each occurrence yields its own keys)."""
-        return max((n.occurrence for n in self.notifications if n.kind is kind), default=0)
-
-    def seen_event_ids(self) -> set[str]:
-        return {entry.event.event_id for entry in self.timeline}
-
-
 class LedgerUpdate(BaseModel):
     """One unit of work for the ledger activity: what changed, and the messages it causes.
 
@@ -86,6 +64,30 @@ class LedgerUpdate(BaseModel):
     closed: bool = False
     entry: TimelineEntry | None = None
     notifications: list[NotificationRequest] = []
+
+
+class ShipmentState(BaseModel):
+    shipment: ShipmentStart
+    status: ShipmentStatus = ShipmentStatus.SHIPPED
+    status_since: datetime
+    last_event_at: datetime | None = None
+    window: Window | None = None
+    estimated_delivery: datetime | None = None
+    courier: Courier | None = None
+    pickup_point: PickupPoint | None = None
+    timeline: list[TimelineEntry] = []
+    notifications: list[NotificationRecord] = []
+    waiting_for: list[Waiting] = []
+    unpublished: list[LedgerUpdate] = []
+    """Changes not yet in the ledger when the workflow continued as new; the next run sends them."""
+    runs: int = 1
+
+    def occurrences(self, kind: NotificationKind) -> int:
+        """How many times this kind has been planned (each occurrence yields its own keys)."""
+        return max((n.occurrence for n in self.notifications if n.kind is kind), default=0)
+
+    def seen_event_ids(self) -> set[str]:
+        return {entry.event.event_id for entry in self.timeline}
 
 
 class WorkflowLimits(BaseModel):

@@ -7,6 +7,7 @@ event for a closed shipment says it is closed, a retried start finds the existin
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from temporalio.client import (
     Client,
@@ -15,7 +16,7 @@ from temporalio.client import (
     WorkflowHandle,
     WorkflowUpdateFailedError,
 )
-from temporalio.common import TypedSearchAttributes, WorkflowIDReusePolicy
+from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCStatusCode
@@ -48,16 +49,16 @@ async def connect(settings: Settings, target: str | None = None) -> Client:
 
 
 def initial_search_attributes(start: ShipmentStart) -> TypedSearchAttributes:
-    pairs = [
-        sa.SHIPMENT_STATUS.value_set(ShipmentStatus.SHIPPED.value),
-        sa.CARRIER.value_set(start.carrier),
-        sa.ORDER_ID.value_set(start.order_id),
-        sa.TRACKING_NUMBER.value_set(start.tracking_number),
-        sa.SHOP_ID.value_set(start.shop_id),
+    pairs: list[SearchAttributePair[Any]] = [
+        SearchAttributePair(sa.SHIPMENT_STATUS, ShipmentStatus.SHIPPED.value),
+        SearchAttributePair(sa.CARRIER, start.carrier),
+        SearchAttributePair(sa.ORDER_ID, start.order_id),
+        SearchAttributePair(sa.TRACKING_NUMBER, start.tracking_number),
+        SearchAttributePair(sa.SHOP_ID, start.shop_id),
     ]
     window = start.delivery.window
     if window is not None:
-        pairs.append(sa.ESTIMATED_DELIVERY.value_set(window.end))
+        pairs.append(SearchAttributePair(sa.ESTIMATED_DELIVERY, window.end))
     return TypedSearchAttributes(pairs)
 
 

@@ -32,8 +32,11 @@ class Run:
 
 async def waypost(*args: str, env: dict[str, str], timeout: float = 60) -> Run:
     proc = await asyncio.create_subprocess_exec(
-        WAYPOST, *args, env={**os.environ, **env},
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        WAYPOST,
+        *args,
+        env={**os.environ, **env},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(proc.communicate(), timeout)
     assert proc.returncode is not None
@@ -86,8 +89,9 @@ async def test_event_prints_accepted_and_refused_with_the_reason(
     cli_env: dict[str, str], tmp_path: Path
 ) -> None:
     start = shipment()
-    await waypost("shipment", "start", write(tmp_path, "s.json", start.model_dump(mode="json")),
-                  env=cli_env)
+    await waypost(
+        "shipment", "start", write(tmp_path, "s.json", start.model_dump(mode="json")), env=cli_env
+    )
     events = [event(S.AVAILABLE_FOR_PICKUP, 60, event_id="p1"), out_for_delivery(90, event_id="o1")]
     path = write(tmp_path, "e.json", [e.model_dump(mode="json") for e in events])
 
@@ -96,16 +100,19 @@ async def test_event_prints_accepted_and_refused_with_the_reason(
     assert run.code == 1
     lines = run.out.splitlines()
     assert lines[0].startswith("accepted p1: applied, status available_for_pickup")
-    assert any(line.startswith("refused o1:") and "cannot go from available_for_pickup" in line
-               for line in lines)
+    assert any(
+        line.startswith("refused o1:") and "cannot go from available_for_pickup" in line
+        for line in lines
+    )
 
 
 async def test_event_file_with_an_unknown_status_is_refused_before_sending(
     cli_env: dict[str, str], tmp_path: Path
 ) -> None:
     payload = {"event_id": "x", "status": "lost_in_space", "occurred_at": "2026-11-20T10:00:00Z"}
-    run = await waypost("shipment", "event", "shop-1:nope", write(tmp_path, "e.json", payload),
-                        env=cli_env)
+    run = await waypost(
+        "shipment", "event", "shop-1:nope", write(tmp_path, "e.json", payload), env=cli_env
+    )
 
     assert run.code == 2
     assert "status" in run.err and "in_transit" in run.err
@@ -115,8 +122,9 @@ async def test_show_lists_events_messages_and_what_comes_next(
     cli_env: dict[str, str], tmp_path: Path
 ) -> None:
     start = shipment()
-    await waypost("shipment", "start", write(tmp_path, "s.json", start.model_dump(mode="json")),
-                  env=cli_env)
+    await waypost(
+        "shipment", "start", write(tmp_path, "s.json", start.model_dump(mode="json")), env=cli_env
+    )
     path = write(tmp_path, "e.json", out_for_delivery(60, event_id="o1").model_dump(mode="json"))
     await waypost("shipment", "event", start.workflow_id, path, env=cli_env)
 
@@ -137,12 +145,18 @@ async def test_show_of_an_unknown_shipment_says_so(cli_env: dict[str, str]) -> N
 
 
 async def test_demo_once_runs_every_path_on_its_own_stack(tmp_path: Path) -> None:
-    env = {"WAYPOST_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
-           "WAYPOST_HOME": str(tmp_path / "home")}
+    env = {
+        "WAYPOST_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
+        "WAYPOST_HOME": str(tmp_path / "home"),
+    }
     env_without_db = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",)}
     proc = await asyncio.create_subprocess_exec(
-        WAYPOST, "demo", "--once", env={**env_without_db, **env},
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        WAYPOST,
+        "demo",
+        "--once",
+        env={**env_without_db, **env},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(proc.communicate(), 180)
 

@@ -5,9 +5,10 @@ logic only: this module is re-imported in the sandbox for every run."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
+from temporalio.common import RetryPolicy, SearchAttributeUpdate
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
@@ -58,6 +59,7 @@ class ShipmentWorkflow:
         if carried is not None:
             self._state = carried
             self._state.runs += 1
+            self._outbox, self._state.unpublished = carried.unpublished, []
             return
         now = workflow.now()
         self._state = ShipmentState(shipment=shipment, status_since=shipment.shipped_at or now)
@@ -83,20 +85,22 @@ class ShipmentWorkflow:
         self._show()
         while True:
             await workflow.wait_condition(lambda: bool(self._outbox) or self._finished())
-            while self._outbox:
+            while self._outbox and not self._history_is_long():
                 await self._publish(self._outbox[0])
                 self._outbox.pop(0)
                 self._show()
-            if self._finished() or self._history_is_long():
+            if self._history_is_long():
+                # Even under a flood of events: what is not yet published travels with the state.
                 await workflow.wait_condition(workflow.all_handlers_finished)
-                if self._outbox:
-                    continue
-                if self._finished():
+                self._state.unpublished = self._outbox
+                workflow.continue_as_new(args=[shipment, self._state, self._limits])
+            if self._finished():
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                if not self._outbox:
                     workflow.logger.info(
                         "shipment closed", extra={"status": self._state.status.value}
                     )
                     return self._state
-                workflow.continue_as_new(args=[shipment, self._state, self._limits])
 
     @workflow.signal(name="carrier_event")
     def carrier_event(self, event: CarrierEvent) -> None:
@@ -235,7 +239,7 @@ class ShipmentWorkflow:
         """
         state = self._state
         shipment = state.shipment
-        wanted = [
+        wanted: list[SearchAttributeUpdate[Any]] = [
             sa.SHIPMENT_STATUS.value_set(state.status.value),
             sa.CARRIER.value_set(shipment.carrier),
             sa.ORDER_ID.value_set(shipment.order_id),

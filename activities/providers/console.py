@@ -1,0 +1,55 @@
+"""The embedded default provider: prints messages instead of sending them.
+
+It lets `make demo` run without any account while the rest of the pipeline (ledger, retries,
+statuses) works exactly as with a real provider. The recipient is masked, because console output
+ends up in logs like everything else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import threading
+from typing import TextIO
+
+from activities.masking import mask_address
+from activities.providers.base import OutgoingMessage, PermanentProviderError, Receipt
+from models.notification import Channel
+
+__all__ = ["ConsoleProvider", "console_message_id"]
+
+
+def console_message_id(key: str) -> str:
+    """A stable id for `key`, so a replayed send reports the same message id."""
+    return "console-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
+
+
+class ConsoleProvider:
+    """Prints one readable block per message to `stream` (default: the current sys.stdout)."""
+
+    def __init__(self, channel: Channel, stream: TextIO | None = None) -> None:
+        self.channel = channel
+        self.name = "console"
+        self._stream = stream
+        self._lock = threading.Lock()
+
+    def send(self, message: OutgoingMessage) -> Receipt:
+        if message.channel is not self.channel:
+            raise PermanentProviderError(
+                self.name, f"cannot send a {message.channel} message on {self.channel}"
+            )
+        lines = [
+            f"--- {self.channel.value} to {mask_address(message.to)} ---",
+            f"key:     {message.key}",
+        ]
+        if message.subject:
+            lines.append(f"subject: {message.subject}")
+        lines += ["", message.body, "---", ""]
+        stream = self._stream or sys.stdout
+        # Activities run in threads: one block must not interleave with another.
+        with self._lock:
+            stream.write("\n".join(lines))
+            stream.flush()
+        return Receipt(
+            provider=self.name, message_id=console_message_id(message.key), status="sent"
+        )

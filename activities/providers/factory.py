@@ -1,0 +1,62 @@
+"""Picks each channel's provider from settings: the real one when its credentials are set, else
+the console, so a fresh checkout runs with nothing configured."""
+
+from __future__ import annotations
+
+from activities.providers.base import Provider
+from activities.providers.console import ConsoleProvider
+from activities.providers.sendgrid_email import SendGridEmailProvider
+from activities.providers.twilio_sms import TwilioSmsProvider
+from models.notification import Channel
+from models.settings import Settings
+
+__all__ = ["email_provider", "providers_for", "sms_provider"]
+
+
+def sms_provider(settings: Settings) -> Provider:
+    """Twilio when its account sid and auth token are set, else the console.
+
+    Raises ValueError when Twilio is configured without a sender: failing at start-up beats
+    failing every message.
+    """
+    if not settings.twilio_enabled:
+        return ConsoleProvider(Channel.SMS)
+    if not (settings.twilio_from_number or settings.twilio_messaging_service_sid):
+        raise ValueError(
+            "Twilio credentials are set but WAYPOST_TWILIO_FROM_NUMBER (or "
+            "WAYPOST_TWILIO_MESSAGING_SERVICE_SID) is not: set the sender to send SMS"
+        )
+    assert settings.twilio_account_sid and settings.twilio_auth_token  # twilio_enabled
+    return TwilioSmsProvider(
+        account_sid=settings.twilio_account_sid,
+        auth_token=settings.twilio_auth_token.get_secret_value(),
+        from_number=settings.twilio_from_number,
+        messaging_service_sid=settings.twilio_messaging_service_sid,
+        api_base=settings.twilio_api_base,
+    )
+
+
+def email_provider(settings: Settings) -> Provider:
+    """SendGrid when its API key is set, else the console.
+
+    Raises ValueError when SendGrid is configured without a sender address.
+    """
+    if not settings.sendgrid_enabled:
+        return ConsoleProvider(Channel.EMAIL)
+    if not settings.sendgrid_from_email:
+        raise ValueError(
+            "SENDGRID_API_KEY is set but WAYPOST_SENDGRID_FROM_EMAIL is not: "
+            "set the sender address to send email"
+        )
+    assert settings.sendgrid_api_key is not None  # sendgrid_enabled
+    return SendGridEmailProvider(
+        api_key=settings.sendgrid_api_key.get_secret_value(),
+        from_email=settings.sendgrid_from_email,
+        from_name=settings.sendgrid_from_name,
+        host=settings.sendgrid_host,
+    )
+
+
+def providers_for(settings: Settings) -> dict[Channel, Provider]:
+    """One provider per channel, as the sending activity wants them."""
+    return {Channel.SMS: sms_provider(settings), Channel.EMAIL: email_provider(settings)}

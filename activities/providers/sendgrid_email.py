@@ -1,0 +1,120 @@
+"""Email through SendGrid's v3 Mail Send API, with the official SDK.
+
+SendGrid answers 202 when it queued the email; the `X-Message-Id` header is the id its event
+webhook reports later (as the prefix of `sg_message_id`). `custom_args` travel with the email and
+come back in every event, which is how events find their ledger row.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+from typing import Any
+
+from python_http_client.exceptions import HTTPError
+from sendgrid import SendGridAPIClient
+from sendgrid.helpers.mail import CustomArg, From, Mail, To
+
+from activities.providers.base import (
+    OutgoingMessage,
+    PermanentProviderError,
+    ProviderError,
+    Receipt,
+    RetryableProviderError,
+    retry_after,
+    safe_text,
+)
+from models.notification import Channel
+
+__all__ = ["SendGridEmailProvider"]
+
+PROVIDER = "sendgrid"
+
+
+class SendGridEmailProvider:
+    """Sends plain-text emails from one sender address."""
+
+    name = PROVIDER
+    channel = Channel.EMAIL
+
+    def __init__(
+        self,
+        api_key: str,
+        from_email: str,
+        from_name: str = "Waypost",
+        host: str = "https://api.sendgrid.com",
+        timeout: float = 10.0,
+    ) -> None:
+        self.from_email = from_email
+        self.from_name = from_name
+        self.timeout = timeout
+        self._client = SendGridAPIClient(api_key, host=host.rstrip("/"))
+
+    def send(self, message: OutgoingMessage) -> Receipt:
+        if message.channel is not Channel.EMAIL:
+            raise PermanentProviderError(PROVIDER, f"cannot send a {message.channel} message")
+        mail = Mail(
+            from_email=From(self.from_email, self.from_name),
+            to_emails=To(message.to),
+            subject=message.subject or "",
+            plain_text_content=message.body,
+        )
+        for key, value in message.custom_args.items():
+            mail.add_custom_arg(CustomArg(key, value))
+        try:
+            # SendGridAPIClient.send() takes no timeout; the client it wraps does.
+            response = self._client.client.mail.send.post(
+                request_body=mail.get(), timeout=self.timeout
+            )
+        except HTTPError as err:
+            raise _classify(err, message.to) from None
+        except (OSError, http.client.HTTPException) as err:
+            # URLError, timeouts, refused or reset connections, truncated responses.
+            raise RetryableProviderError(
+                PROVIDER, safe_text(f"network error: {_reason(err)}", message.to)
+            ) from None
+        status = int(response.status_code)
+        message_id = (response.headers or {}).get("X-Message-Id") or ""
+        # Any 2xx means SendGrid took the email: resending would duplicate it, so a missing id
+        # is recorded as empty (events still find the ledger row through custom_args).
+        return Receipt(
+            provider=PROVIDER,
+            message_id=str(message_id),
+            status="accepted" if status == 202 else f"http {status}",
+        )
+
+
+def _reason(err: BaseException) -> str:
+    reason = getattr(err, "reason", None)
+    return f"{type(err).__name__} ({reason})" if reason else type(err).__name__
+
+
+def _first_error(body: Any) -> tuple[str | None, str | None]:
+    """(field, message) of the first error in SendGrid's `{"errors": [...]}` body."""
+    try:
+        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body or "")
+        errors = json.loads(text).get("errors") or []
+        first = errors[0]
+    except (ValueError, AttributeError, IndexError, TypeError):
+        return None, None
+    if not isinstance(first, dict):
+        return None, None
+    field, msg = first.get("field"), first.get("message")
+    return (str(field) if field else None), (str(msg) if msg else None)
+
+
+def _classify(err: HTTPError, to: str) -> ProviderError:
+    status = int(err.status_code)
+    field, msg = _first_error(err.body)
+    named = field or msg
+    code = safe_text(named, to) if named else None
+    text = safe_text(msg or str(err.reason or f"HTTP {status}"), to)
+    if status == 429 or status >= 500:
+        return RetryableProviderError(
+            PROVIDER,
+            text,
+            code=code,
+            http_status=status,
+            retry_after=retry_after(err.headers),
+        )
+    return PermanentProviderError(PROVIDER, text, code=code, http_status=status)

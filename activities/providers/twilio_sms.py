@@ -1,0 +1,162 @@
+"""SMS through Twilio's Programmable Messaging API, with the official SDK.
+
+`api_base` points the SDK at another host (a local fake in tests) by rewriting URLs in its HTTP
+client, so everything above the socket, from request building to error parsing, is the real SDK.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.http.response import Response
+from twilio.rest import Client
+
+from activities.providers.base import (
+    OutgoingMessage,
+    PermanentProviderError,
+    ProviderError,
+    Receipt,
+    RetryableProviderError,
+    retry_after,
+    safe_text,
+)
+from models.notification import Channel
+
+__all__ = ["PERMANENT_CODES", "TwilioSmsProvider"]
+
+PROVIDER = "twilio"
+
+# Refusals about the recipient that no retry can fix (https://www.twilio.com/docs/errors/<code>).
+PERMANENT_CODES: Mapping[int, str] = {
+    21211: "invalid 'To' phone number",
+    21408: "sending to this region is not enabled",
+    21610: "recipient unsubscribed (replied STOP)",
+    21612: "'To' number not reachable from the sender",
+    21614: "'To' number is not a mobile number",
+}
+
+
+class _TwilioHttpClient(TwilioHttpClient):  # type: ignore[misc]  # the SDK is untyped
+    """The SDK's client, plus: host rewriting to `api_base`, and the last response per thread.
+
+    The SDK's exceptions drop the response headers, so the headers of the last response made by
+    each thread are kept here to read Retry-After from.
+    """
+
+    def __init__(self, api_base: str | None, timeout: float) -> None:
+        super().__init__(timeout=timeout)
+        self._api_base = urlsplit(api_base.rstrip("/")) if api_base else None
+        self._last = threading.local()
+        if self._api_base is not None and self.session is not None:
+            # Environment proxies must never see requests meant for a local server.
+            self.session.trust_env = False
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        params: dict[str, object] | None = None,
+        data: dict[str, object] | None = None,
+        headers: dict[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+        timeout: float | None = None,
+        allow_redirects: bool = False,
+    ) -> Response:
+        self._last.headers = {}
+        response: Response = super().request(
+            method,
+            self._rewrite(url),
+            params=params,
+            data=data,
+            headers=headers,
+            auth=auth,
+            timeout=timeout,
+            allow_redirects=allow_redirects,
+        )
+        self._last.headers = dict(response.headers or {})
+        return response
+
+    def _rewrite(self, url: str) -> str:
+        parts = urlsplit(url)
+        if self._api_base is None or not parts.netloc.endswith("twilio.com"):
+            return url
+        base = self._api_base
+        return urlunsplit((base.scheme, base.netloc, base.path + parts.path, parts.query, ""))
+
+    def last_headers(self) -> dict[str, str]:
+        headers: dict[str, str] = getattr(self._last, "headers", {})
+        return headers
+
+
+class TwilioSmsProvider:
+    """Sends SMS from `from_number` or through a Messaging Service (which then picks the sender)."""
+
+    name = PROVIDER
+    channel = Channel.SMS
+
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        from_number: str | None = None,
+        messaging_service_sid: str | None = None,
+        api_base: str | None = None,
+        timeout: float = 10.0,
+    ) -> None:
+        if not (from_number or messaging_service_sid):
+            raise ValueError("Twilio needs a from_number or a messaging_service_sid")
+        self.from_number = from_number
+        self.messaging_service_sid = messaging_service_sid
+        self.timeout = timeout
+        self._http = _TwilioHttpClient(api_base, timeout)
+        self._client = Client(account_sid, auth_token, http_client=self._http)
+
+    def send(self, message: OutgoingMessage) -> Receipt:
+        if message.channel is not Channel.SMS:
+            raise PermanentProviderError(PROVIDER, f"cannot send a {message.channel} message")
+        options: dict[str, Any] = {"to": message.to, "body": message.body}
+        if self.messaging_service_sid:
+            options["messaging_service_sid"] = self.messaging_service_sid
+        if self.from_number:
+            options["from_"] = self.from_number
+        try:
+            sent = self._client.messages.create(**options)
+        except requests.RequestException as err:
+            raise RetryableProviderError(PROVIDER, f"network error: {type(err).__name__}") from None
+        except (TwilioRestException, TwilioServiceException) as err:
+            raise self._classify(err, message.to) from None
+        except TwilioException as err:
+            raise RetryableProviderError(
+                PROVIDER, safe_text(f"client error: {err}", message.to)
+            ) from None
+        return Receipt(provider=PROVIDER, message_id=str(sent.sid), status=str(sent.status))
+
+    def _classify(
+        self, err: TwilioRestException | TwilioServiceException, to: str
+    ) -> ProviderError:
+        status = int(err.status)
+        code = int(err.code) if err.code is not None else None
+        if isinstance(err, TwilioServiceException):
+            text = err.detail or err.title
+        else:
+            # The SDK prefixes "Unable to create record: "; keep Twilio's own words only.
+            text = str(err.msg).split(": ", 1)[-1]
+        text = safe_text(text or f"HTTP {status}", to)
+        code_text = str(code) if code is not None else None
+        if status == 429 or status >= 500:
+            return RetryableProviderError(
+                PROVIDER,
+                text,
+                code=code_text,
+                http_status=status,
+                retry_after=retry_after(self._http.last_headers()),
+            )
+        if code is not None and code in PERMANENT_CODES:
+            text = f"{PERMANENT_CODES[code]}: {text}"
+        return PermanentProviderError(PROVIDER, text, code=code_text, http_status=status)

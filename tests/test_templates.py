@@ -1,0 +1,378 @@
+"""Templates: every message renders cleanly in every language, fits its SMS budget, and shows
+times where the recipient lives; segment counting follows Twilio's published rules."""
+
+# Cyrillic and en dashes in expected text are intended.
+# ruff: noqa: RUF001
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from itertools import product
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from activities.templates import (
+    LOCALES,
+    TEMPLATES,
+    estimated_sms_cost,
+    language,
+    render,
+    sms_segments,
+)
+from models.notification import Channel, MessageContext, NotificationKind
+
+ALL_LOCALES = sorted(LOCALES)
+EVERY_TEMPLATE = list(product(NotificationKind, Channel, ALL_LOCALES))
+
+# 12:00Z on Tuesday 24 November 2026: 14:00 in Bucharest, 13:00 in Warsaw.
+NOON_UTC = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+def full_context(**overrides: object) -> MessageContext:
+    """Every optional field filled, with long-ish realistic values."""
+    fields: dict[str, object] = {
+        "recipient_name": "Aleksandra Wiśniewska-Kowalczyk",
+        "order_id": "WP-1002345",
+        "carrier": "Poczta Polska",
+        "tracking_number": "620123456789012345678901",
+        "tracking_url": "https://tracking.example.com/p/PX1234567890AB",
+        "time_zone": "Europe/Bucharest",
+        "courier_name": "Konstantin Wiśniewski",
+        "courier_phone": "+40721234567",
+        "window_start": NOON_UTC,
+        "window_end": NOON_UTC + timedelta(hours=2),
+        "estimated_delivery": NOON_UTC,
+        "location": "Centrul de sortare, Ștefăneștii de Jos, RO",
+        "pickup_name": "easybox Kaufland Băneasa",
+        "pickup_address": "Șos. București-Ploiești 44, București",
+        "pickup_code": "48291376",
+        "pickup_deadline": NOON_UTC + timedelta(days=3),
+    }
+    fields.update(overrides)
+    return MessageContext.model_validate(fields)
+
+
+def minimal_context() -> MessageContext:
+    return MessageContext(
+        recipient_name="Ana Pop", order_id="1001", carrier="DPD", tracking_number="123"
+    )
+
+
+# --- Every template ---------------------------------------------------------------------------
+
+
+def test_every_kind_channel_and_locale_has_a_template() -> None:
+    assert set(TEMPLATES) == set(EVERY_TEMPLATE)
+    assert set(ALL_LOCALES) == {"en", "ru", "pl", "ro"}
+
+
+@pytest.mark.parametrize(("kind", "channel", "locale"), EVERY_TEMPLATE)
+def test_full_context_renders_without_none_or_placeholders(
+    kind: NotificationKind, channel: Channel, locale: str
+) -> None:
+    rendered = render(kind, channel, locale, full_context())
+    text = f"{rendered.subject or ''}\n{rendered.body}"
+    assert "None" not in text
+    assert "{" not in text
+    assert "}" not in text
+
+
+@pytest.mark.parametrize(("kind", "channel", "locale"), EVERY_TEMPLATE)
+def test_missing_optional_fields_drop_their_clause_without_dangling_punctuation(
+    kind: NotificationKind, channel: Channel, locale: str
+) -> None:
+    rendered = render(kind, channel, locale, minimal_context())
+    text = f"{rendered.subject or ''}\n{rendered.body}"
+    assert "None" not in text
+    assert "{" not in text
+    for dangling in (" .", " ,", ",.", ":.", "..", "()", "  ", ":\n"):
+        assert dangling not in text, dangling
+    assert not rendered.body.rstrip().endswith((":", ","))
+
+
+@pytest.mark.parametrize(("kind", "locale"), list(product(NotificationKind, ALL_LOCALES)))
+def test_email_has_a_subject_and_no_segments(kind: NotificationKind, locale: str) -> None:
+    rendered = render(kind, Channel.EMAIL, locale, full_context())
+    assert rendered.subject
+    assert "1002345" in rendered.subject
+    assert rendered.segments == 0
+
+
+@pytest.mark.parametrize(("kind", "locale"), list(product(NotificationKind, ALL_LOCALES)))
+def test_sms_has_no_subject_and_no_greeting(kind: NotificationKind, locale: str) -> None:
+    rendered = render(kind, Channel.SMS, locale, full_context())
+    assert rendered.subject is None
+    assert "Aleksandra" not in rendered.body
+
+
+@pytest.mark.parametrize("locale", ALL_LOCALES)
+def test_email_greets_the_recipient_by_name(locale: str) -> None:
+    rendered = render(NotificationKind.SHIPPED, Channel.EMAIL, locale, full_context())
+    assert rendered.body.splitlines()[0].count("Aleksandra Wiśniewska-Kowalczyk") == 1
+
+
+# --- SMS budget -------------------------------------------------------------------------------
+
+# "Realistic" bounds the two-segment promise is made for: long for their kind, not adversarial.
+NAME_LETTERS = (
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    "ąćęłńóśźżĄĆĘŁŃÓŚŹŻăâîșțĂÂÎȘȚ"
+    "абвгдеёжзийклмнопрстуфхцчшщъыьэюяАБВГДЕЖЗИЙКЛМНОПРСТУФХЦЧШЩЭЮЯ"
+)
+CODE_CHARS = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
+CARRIERS = ["DPD", "InPost", "DHL Express", "Poczta Polska", "Fan Courier", "Cargus", "СДЭК"]
+ZONES = ["Europe/Bucharest", "Europe/Warsaw", "Europe/Moscow", "Europe/London"]
+
+
+def words(max_size: int) -> st.SearchStrategy[str]:
+    """Names and addresses: letters (diacritics, Cyrillic), spaces, digits, a few marks."""
+    alphabet = NAME_LETTERS + " 0123456789.,-"
+    return st.text(alphabet, min_size=3, max_size=max_size).map(str.strip).filter(len)
+
+
+def codes(min_size: int, max_size: int) -> st.SearchStrategy[str]:
+    return st.text(CODE_CHARS, min_size=min_size, max_size=max_size)
+
+
+@st.composite
+def realistic_contexts(draw: st.DrawFn) -> MessageContext:
+    zone = ZoneInfo(draw(st.sampled_from(ZONES)))
+    day = draw(st.dates(min_value=date(2026, 1, 1), max_value=date(2027, 12, 31)))
+    start = datetime.combine(day, time(draw(st.integers(7, 22))), zone)
+    end = start + timedelta(hours=draw(st.integers(1, 4)))
+    return MessageContext(
+        recipient_name=draw(words(40)),
+        order_id=draw(codes(4, 10)),
+        carrier=draw(st.sampled_from(CARRIERS)),
+        tracking_number=draw(codes(8, 24)),
+        tracking_url="https://tracking.example.com/p/" + draw(codes(14, 14)),
+        time_zone=zone.key,
+        courier_name=draw(words(25)),
+        courier_phone="+" + draw(st.text("0123456789", min_size=11, max_size=12)),
+        window_start=start,
+        window_end=end,
+        estimated_delivery=start,
+        location=draw(words(40)),
+        pickup_name=draw(words(24)),
+        pickup_address=draw(words(40)),
+        pickup_code=draw(codes(4, 8)),
+        pickup_deadline=end + timedelta(days=draw(st.integers(1, 14))),
+    )
+
+
+@pytest.mark.parametrize("locale", ALL_LOCALES)
+@given(ctx=realistic_contexts())
+def test_every_sms_fits_two_segments_with_a_fully_filled_realistic_context(
+    locale: str, ctx: MessageContext
+) -> None:
+    for kind in NotificationKind:
+        rendered = render(kind, Channel.SMS, locale, ctx)
+        assert rendered.segments <= 2, (kind, rendered.encoding, len(rendered.body), rendered.body)
+
+
+def test_plain_english_sms_stays_gsm7() -> None:
+    """Time ranges use "-" in SMS: an en dash would switch English to the dearer UCS-2."""
+    ctx = full_context(courier_name="John Smith", time_zone="Europe/London")
+    rendered = render(NotificationKind.OUT_FOR_DELIVERY, Channel.SMS, "en", ctx)
+    assert rendered.encoding == "GSM-7"
+    assert "12:00-14:00" in rendered.body
+
+
+def test_rendered_sms_reports_the_segments_of_its_body() -> None:
+    rendered = render(NotificationKind.AVAILABLE_FOR_PICKUP, Channel.SMS, "ro", full_context())
+    assert (rendered.encoding, rendered.segments) == sms_segments(rendered.body)
+
+
+# --- Times and dates --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("channel", "locale"), list(product(Channel, ALL_LOCALES)))
+def test_window_is_shown_in_the_recipient_time_zone(channel: Channel, locale: str) -> None:
+    rendered = render(NotificationKind.OUT_FOR_DELIVERY, channel, locale, full_context())
+    assert re.search(r"14:00.16:00", rendered.body)
+    assert "12:00" not in rendered.body
+
+
+def test_english_email_window_reads_weekday_day_month_and_local_times() -> None:
+    rendered = render(NotificationKind.OUT_FOR_DELIVERY, Channel.EMAIL, "en", full_context())
+    assert "Tue 24 Nov, 14:00–16:00" in rendered.body
+
+
+@pytest.mark.parametrize("locale", ["ru", "pl", "ro"])
+def test_other_locales_show_numeric_day_and_month(locale: str) -> None:
+    rendered = render(NotificationKind.OUT_FOR_DELIVERY, Channel.EMAIL, locale, full_context())
+    assert "24.11, 14:00–16:00" in rendered.body
+
+
+def test_window_crossing_local_midnight_shows_both_dates() -> None:
+    late = datetime(2026, 11, 24, 21, 0, tzinfo=UTC)  # 23:00 in Bucharest
+    ctx = full_context(window_start=late, window_end=late + timedelta(hours=2))
+    rendered = render(NotificationKind.OUT_FOR_DELIVERY, Channel.EMAIL, "ru", ctx)
+    assert "24.11, 23:00 – 25.11, 01:00" in rendered.body
+
+
+def test_dates_follow_the_recipient_time_zone_across_midnight() -> None:
+    """23:30Z on the 26th is already the 27th in Moscow."""
+    ctx = full_context(
+        time_zone="Europe/Moscow", pickup_deadline=datetime(2026, 11, 26, 23, 30, tzinfo=UTC)
+    )
+    rendered = render(NotificationKind.AVAILABLE_FOR_PICKUP, Channel.SMS, "ru", ctx)
+    assert "до 27.11" in rendered.body
+
+
+def test_times_in_utc_are_labelled_so_they_are_not_taken_for_local() -> None:
+    ctx = full_context(time_zone="UTC")
+    rendered = render(NotificationKind.OUT_FOR_DELIVERY, Channel.EMAIL, "en", ctx)
+    assert "12:00–14:00 UTC" in rendered.body
+
+
+def test_unknown_time_zone_falls_back_to_labelled_utc() -> None:
+    ctx = full_context(time_zone="Mars/Olympus_Mons")
+    rendered = render(NotificationKind.OUT_FOR_DELIVERY, Channel.EMAIL, "en", ctx)
+    assert "12:00–14:00 UTC" in rendered.body
+
+
+@pytest.mark.parametrize(("channel", "locale"), list(product(Channel, ALL_LOCALES)))
+def test_out_for_delivery_without_window_or_estimate_invents_no_time(
+    channel: Channel, locale: str
+) -> None:
+    ctx = full_context(window_start=None, window_end=None, estimated_delivery=None)
+    rendered = render(NotificationKind.OUT_FOR_DELIVERY, channel, locale, ctx)
+    assert not re.search(r"\d{1,2}:\d{2}", rendered.body)
+    assert not re.search(r"\d{1,2}\.\d{2}\b|\b\d{1,2} [A-Z][a-z]{2}\b", rendered.body)
+
+
+def test_out_for_delivery_falls_back_to_the_estimated_date() -> None:
+    ctx = full_context(window_start=None, window_end=None)
+    rendered = render(NotificationKind.OUT_FOR_DELIVERY, Channel.SMS, "en", ctx)
+    assert "expected Tue 24 Nov." in rendered.body
+    assert not re.search(r"\d{1,2}:\d{2}", rendered.body)
+
+
+def test_half_a_window_is_not_shown_as_a_window() -> None:
+    ctx = full_context(window_end=None, estimated_delivery=None)
+    rendered = render(NotificationKind.OUT_FOR_DELIVERY, Channel.SMS, "en", ctx)
+    assert not re.search(r"\d{1,2}:\d{2}", rendered.body)
+
+
+# --- Locales ----------------------------------------------------------------------------------
+
+
+def test_unknown_locale_falls_back_to_english() -> None:
+    ctx = full_context()
+    for channel in Channel:
+        assert render(NotificationKind.DELIVERED, channel, "de", ctx) == render(
+            NotificationKind.DELIVERED, channel, "en", ctx
+        )
+
+
+@pytest.mark.parametrize(("tag", "expected"), [("pl-PL", "pl"), ("ru_RU", "ru"), ("RO", "ro")])
+def test_regional_locale_tags_use_their_language(tag: str, expected: str) -> None:
+    assert language(tag) == expected
+
+
+@pytest.mark.parametrize(
+    ("locale", "marker"),
+    [("ru", "Заказ"), ("pl", "Zamówienie"), ("ro", "Comanda")],
+)
+def test_each_locale_renders_in_its_own_language(locale: str, marker: str) -> None:
+    rendered = render(NotificationKind.SHIPPED, Channel.SMS, locale, full_context())
+    assert rendered.body.startswith(marker)
+
+
+def test_romanian_uses_comma_below_not_cedilla() -> None:
+    bodies = " ".join(
+        render(kind, channel, "ro", full_context()).body
+        for kind, channel in product(NotificationKind, Channel)
+    )
+    assert not set("şţŞŢ") & set(bodies)
+    assert set("șț") <= set(bodies)
+
+
+# --- Segment counting -------------------------------------------------------------------------
+
+
+def test_160_gsm_characters_fit_one_segment() -> None:
+    assert sms_segments("a" * 160) == ("GSM-7", 1)
+
+
+def test_161_gsm_characters_take_two_segments() -> None:
+    assert sms_segments("a" * 161) == ("GSM-7", 2)
+
+
+def test_gsm_multipart_segments_hold_153_characters() -> None:
+    assert sms_segments("a" * 306) == ("GSM-7", 2)
+    assert sms_segments("a" * 307) == ("GSM-7", 3)
+
+
+def test_70_cyrillic_characters_fit_one_segment() -> None:
+    assert sms_segments("ж" * 70) == ("UCS-2", 1)
+
+
+def test_71_cyrillic_characters_take_two_segments() -> None:
+    assert sms_segments("ж" * 71) == ("UCS-2", 2)
+
+
+def test_ucs2_multipart_segments_hold_67_characters() -> None:
+    assert sms_segments("ж" * 134) == ("UCS-2", 2)
+    assert sms_segments("ж" * 135) == ("UCS-2", 3)
+
+
+def test_extension_characters_count_double() -> None:
+    assert sms_segments("€" * 80) == ("GSM-7", 1)
+    assert sms_segments("a" * 159 + "{") == ("GSM-7", 2)
+    assert sms_segments("a" * 158 + "{") == ("GSM-7", 1)
+
+
+@pytest.mark.parametrize("char", list("{}[]~^|\\€"))
+def test_each_extension_character_stays_gsm7_and_counts_double(char: str) -> None:
+    assert sms_segments("a" * 158 + char) == ("GSM-7", 1)
+    assert sms_segments("a" * 159 + char) == ("GSM-7", 2)
+
+
+def test_escape_pair_is_not_split_across_segments() -> None:
+    # 152 + 2 + 152 = 306 septets, but the € cannot straddle parts 1 and 2.
+    assert sms_segments("a" * 152 + "€" + "a" * 152) == ("GSM-7", 3)
+
+
+def test_gsm_accented_latin_letters_stay_gsm7() -> None:
+    assert sms_segments("Café Niño Ä Ö Ü ß É à è é ù ì ò Ç Ø Å Æ") == ("GSM-7", 1)
+
+
+def test_a_single_emoji_forces_ucs2() -> None:
+    assert sms_segments("Your parcel is here 📦") == ("UCS-2", 1)
+
+
+def test_emoji_take_two_utf16_units() -> None:
+    assert sms_segments("📦" * 35) == ("UCS-2", 1)
+    assert sms_segments("📦" * 36) == ("UCS-2", 2)
+
+
+def test_polish_and_romanian_diacritics_force_ucs2() -> None:
+    for text in ("Kraków ł", "ą", "București ș", "ț", "ă"):
+        assert sms_segments(text)[0] == "UCS-2", text
+
+
+# --- Cost -------------------------------------------------------------------------------------
+
+
+def test_cost_is_default_price_per_segment() -> None:
+    assert estimated_sms_cost(2) == Decimal("0.0158")
+
+
+def test_cost_for_an_unlisted_country_uses_the_default_price() -> None:
+    assert estimated_sms_cost(1, "ZZ") == estimated_sms_cost(1)
+
+
+def test_cost_of_zero_segments_is_zero() -> None:
+    assert estimated_sms_cost(0, "us") == Decimal(0)
+
+
+def test_negative_segments_are_refused() -> None:
+    with pytest.raises(ValueError, match="negative"):
+        estimated_sms_cost(-1)
