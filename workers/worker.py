@@ -14,19 +14,26 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 import structlog
-from activities.ledger import Ledger, make_engine
-from activities.providers.factory import providers_for
-from models.migrations import upgrade_database
 from temporalio import workflow
 from temporalio.client import Client
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.ledger import Ledger, make_engine
+from activities.providers.factory import providers_for
 from activities.publish import ShipmentActivities
 from activities.sending import Sender
+from models.migrations import upgrade_database
 from models.settings import Settings
 from workflows.shipment import PUBLISH_TIMEOUT, ShipmentWorkflow
 
 log = structlog.get_logger("waypost.worker")
+
+WORKFLOW_RUNNER = SandboxedWorkflowRunner(
+    restrictions=SandboxRestrictions.default.with_passthrough_modules("email_validator", "idna")
+)
+"""pydantic validates emails with email_validator, imported lazily on first use: pass it (and
+idna) through so the sandbox does not re-import them for every workflow run."""
 
 
 def build_activities(settings: Settings, *, migrate: bool = True) -> ShipmentActivities:
@@ -53,6 +60,7 @@ async def running_worker(
             client,
             task_queue=task_queue or settings.task_queue,
             workflows=[ShipmentWorkflow],
+            workflow_runner=WORKFLOW_RUNNER,
             activities=[activities.publish_update],
             activity_executor=pool,
             max_concurrent_activities=settings.max_concurrent_activities,

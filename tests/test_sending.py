@@ -1,0 +1,193 @@
+"""Exactly-once sending on SQLite and PostgreSQL, through the official SDKs against local
+Twilio and SendGrid servers: races, retries and classified provider errors."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from activities.ledger import Ledger
+from activities.providers.base import RetryableProviderError
+from activities.providers.sendgrid_email import SendGridEmailProvider
+from activities.providers.twilio_sms import TwilioSmsProvider
+from activities.sending import Sender, SendInProgress
+from models.notification import (
+    Channel,
+    MessageContext,
+    NotificationKind,
+    NotificationRequest,
+    NotificationStatus,
+    SendResult,
+    idempotency_key,
+)
+from tests.fakes.sendgrid_server import DEFAULT_API_KEY, FakeSendGrid
+from tests.fakes.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilio
+
+PHONE = "+447700900123"
+EMAIL = "sam@example.com"
+
+
+@pytest.fixture
+def sender(ledger: Ledger, fake_twilio: FakeTwilio, fake_sendgrid: FakeSendGrid) -> Sender:
+    return Sender(
+        ledger,
+        {
+            Channel.SMS: TwilioSmsProvider(
+                DEFAULT_ACCOUNT_SID,
+                DEFAULT_AUTH_TOKEN,
+                from_number="+15005550006",
+                api_base=fake_twilio.url,
+                timeout=2,
+            ),
+            Channel.EMAIL: SendGridEmailProvider(
+                DEFAULT_API_KEY, "shop@example.com", host=fake_sendgrid.url, timeout=2
+            ),
+        },
+    )
+
+
+def request(ref: str, channel: Channel = Channel.SMS) -> NotificationRequest:
+    kind = NotificationKind.OUT_FOR_DELIVERY
+    return NotificationRequest(
+        key=idempotency_key(ref, kind, 1, channel),
+        shipment_ref=ref,
+        kind=kind,
+        occurrence=1,
+        channel=channel,
+        to=PHONE if channel is Channel.SMS else EMAIL,
+        locale="en",
+        context=MessageContext(
+            recipient_name="Sam",
+            order_id="ORD-1",
+            carrier="acme",
+            tracking_number="AC1",
+            courier_name="Piotr",
+        ),
+        trigger="e1",
+    )
+
+
+def test_concurrent_sends_of_one_key_reach_the_provider_once(
+    sender: Sender, shipment_ref: str, fake_twilio: FakeTwilio
+) -> None:
+    message, start = request(shipment_ref), threading.Barrier(12)
+
+    def attempt(n: int) -> SendResult | str:
+        start.wait()
+        try:
+            return sender.send(message, token=f"t{n}")
+        except SendInProgress:
+            return "in progress"
+
+    with ThreadPoolExecutor(12) as pool:
+        outcomes = list(pool.map(attempt, range(12)))
+
+    assert len(fake_twilio.sent) == 1
+    sent = [o for o in outcomes if isinstance(o, SendResult) and o.provider == "twilio"]
+    assert len(sent) == 1 and sent[0].status is NotificationStatus.SENT
+
+
+def test_a_second_send_after_success_does_not_call_the_provider(
+    sender: Sender, shipment_ref: str, fake_twilio: FakeTwilio, ledger: Ledger
+) -> None:
+    first = sender.send(request(shipment_ref), token="a")
+    again = sender.send(request(shipment_ref), token="b")
+
+    assert len(fake_twilio.sent) == 1
+    assert again.status is NotificationStatus.SENT
+    assert again.provider_message_id == first.provider_message_id
+    row = ledger.notification(first.key)
+    assert row is not None and row.provider_message_id == fake_twilio.sent[0].sid
+
+
+def test_a_retry_after_a_provider_outage_sends_once_and_records_both_attempts(
+    sender: Sender, shipment_ref: str, fake_twilio: FakeTwilio, ledger: Ledger
+) -> None:
+    fake_twilio.fail_next(503)
+
+    with pytest.raises(RetryableProviderError):
+        sender.send(request(shipment_ref), token="a", attempt=1)
+    result = sender.send(request(shipment_ref), token="b", attempt=2)
+
+    assert result.status is NotificationStatus.SENT
+    assert len(fake_twilio.sent) == 1
+    attempts = ledger.attempts(result.key)
+    assert [a.outcome for a in attempts] == ["retryable_error", "sent"]
+
+
+def test_rate_limit_is_retryable_and_carries_retry_after(
+    sender: Sender, shipment_ref: str, fake_twilio: FakeTwilio
+) -> None:
+    fake_twilio.fail_next(429, retry_after=7)
+
+    with pytest.raises(RetryableProviderError) as err:
+        sender.send(request(shipment_ref), token="a")
+
+    assert err.value.retry_after == 7
+
+
+def test_an_invalid_number_fails_permanently_and_is_never_retried(
+    sender: Sender, shipment_ref: str, fake_twilio: FakeTwilio, ledger: Ledger
+) -> None:
+    fake_twilio.reject_recipient(PHONE, code=21211)
+
+    first = sender.send(request(shipment_ref), token="a")
+    again = sender.send(request(shipment_ref), token="b")
+
+    assert first.status is again.status is NotificationStatus.FAILED
+    assert first.error is not None and PHONE not in first.error
+    assert len(fake_twilio.requests) == 1
+    row = ledger.notification(first.key)
+    assert row is not None and row.status is NotificationStatus.FAILED
+
+
+def test_an_unsubscribed_number_fails_permanently(
+    sender: Sender, shipment_ref: str, fake_twilio: FakeTwilio
+) -> None:
+    fake_twilio.reject_recipient(PHONE, code=21610)
+
+    assert sender.send(request(shipment_ref), token="a").status is NotificationStatus.FAILED
+
+
+def test_giving_up_on_a_provider_that_keeps_failing_records_a_failure(
+    sender: Sender, shipment_ref: str, fake_twilio: FakeTwilio
+) -> None:
+    fake_twilio.fail_next(500)
+
+    result = sender.send(request(shipment_ref), token="a", give_up=True)
+
+    assert result.status is NotificationStatus.FAILED
+    assert (result.error or "").startswith("gave up")
+
+
+def test_email_goes_through_sendgrid_with_the_key_as_custom_argument(
+    sender: Sender, shipment_ref: str, fake_sendgrid: FakeSendGrid, ledger: Ledger
+) -> None:
+    result = sender.send(request(shipment_ref, Channel.EMAIL), token="a")
+
+    [mail] = fake_sendgrid.sent
+    assert mail.custom_args["waypost_key"] == result.key
+    assert mail.subject
+    row = ledger.notification(result.key)
+    assert row is not None and row.provider_message_id == mail.message_id
+
+
+def test_a_bad_sendgrid_request_fails_permanently(
+    sender: Sender, shipment_ref: str, fake_sendgrid: FakeSendGrid
+) -> None:
+    fake_sendgrid.fail_next(400)
+
+    result = sender.send(request(shipment_ref, Channel.EMAIL), token="a")
+
+    assert result.status is NotificationStatus.FAILED
+
+
+def test_sms_records_its_segments_and_cost(
+    sender: Sender, shipment_ref: str, ledger: Ledger
+) -> None:
+    result = sender.send(request(shipment_ref), token="a")
+
+    row = ledger.notification(result.key)
+    assert row is not None and row.segments == 1 and row.cost is not None and row.cost > 0

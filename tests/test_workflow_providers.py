@@ -1,0 +1,125 @@
+"""The workflow with Twilio and SendGrid (local servers speaking their REST formats): provider
+outages are retried by Temporal and still send once; a provider that stays down is given up on."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+from pydantic import SecretStr
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from models.notification import NotificationKind, NotificationStatus
+from models.settings import Settings
+from models.state import ShipmentState
+from starters.client import report_event, shipment_state, start_shipment
+from tests.factories import out_for_delivery, shipment
+from tests.fakes.sendgrid_server import DEFAULT_API_KEY, FakeSendGrid
+from tests.fakes.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilio
+from workers.worker import running_worker
+
+
+@pytest.fixture
+def provider_settings(
+    worker_settings: Settings, fake_twilio: FakeTwilio, fake_sendgrid: FakeSendGrid
+) -> Settings:
+    return worker_settings.model_copy(
+        update={
+            "twilio_account_sid": DEFAULT_ACCOUNT_SID,
+            "twilio_auth_token": SecretStr(DEFAULT_AUTH_TOKEN),
+            "twilio_from_number": "+15005550006",
+            "twilio_api_base": fake_twilio.url,
+            "sendgrid_api_key": SecretStr(DEFAULT_API_KEY),
+            "sendgrid_from_email": "shop@example.com",
+            "sendgrid_host": fake_sendgrid.url,
+        }
+    )
+
+
+@pytest.fixture
+async def provider_worker(client: Client, provider_settings: Settings) -> AsyncIterator[Worker]:
+    async with running_worker(client, provider_settings) as worker:
+        yield worker
+
+
+async def until_settled(client: Client, ref: str, kind: NotificationKind) -> ShipmentState:
+    for _ in range(300):
+        state = await shipment_state(client, ref)
+        if any(n.kind is kind and n.settled_at for n in state.notifications):
+            return state
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{kind} never settled")
+
+
+async def test_messages_go_out_through_twilio_and_sendgrid(
+    client: Client,
+    provider_worker: Worker,
+    fake_twilio: FakeTwilio,
+    fake_sendgrid: FakeSendGrid,
+) -> None:
+    start = shipment()
+    await start_shipment(client, start, provider_worker.task_queue)
+    await report_event(client, start.workflow_id, out_for_delivery(60))
+
+    state = await until_settled(client, start.workflow_id, NotificationKind.OUT_FOR_DELIVERY)
+
+    [mail], [sms] = fake_sendgrid.sent, fake_twilio.sent
+    assert sms.to == start.recipient.phone and "Piotr" in (sms.body or "")
+    assert mail.custom_args["waypost_key"].endswith(":shipped:1:email")
+    assert {n.provider for n in state.notifications} == {"twilio", "sendgrid"}
+
+
+async def test_a_provider_outage_is_retried_and_the_message_sent_once(
+    client: Client, provider_worker: Worker, fake_twilio: FakeTwilio
+) -> None:
+    start = shipment()
+    await start_shipment(client, start, provider_worker.task_queue)
+    fake_twilio.fail_next(503, times=2)
+    await report_event(client, start.workflow_id, out_for_delivery(60))
+
+    state = await until_settled(client, start.workflow_id, NotificationKind.OUT_FOR_DELIVERY)
+
+    [sms] = [n for n in state.notifications if n.kind is NotificationKind.OUT_FOR_DELIVERY]
+    assert sms.status is NotificationStatus.SENT
+    assert len(fake_twilio.sent) == 1 and len(fake_twilio.requests) == 3
+
+
+async def test_a_permanently_invalid_number_fails_without_retries(
+    client: Client, provider_worker: Worker, fake_twilio: FakeTwilio
+) -> None:
+    start = shipment()
+    assert start.recipient.phone is not None
+    fake_twilio.reject_recipient(start.recipient.phone, code=21211)
+    await start_shipment(client, start, provider_worker.task_queue)
+    await report_event(client, start.workflow_id, out_for_delivery(60))
+
+    state = await until_settled(client, start.workflow_id, NotificationKind.OUT_FOR_DELIVERY)
+
+    [sms] = [n for n in state.notifications if n.kind is NotificationKind.OUT_FOR_DELIVERY]
+    assert sms.status is NotificationStatus.FAILED
+    assert len(fake_twilio.requests) == 1
+
+
+async def test_a_provider_down_for_minutes_is_given_up_on(
+    time_skipping_env: WorkflowEnvironment,
+    provider_settings: Settings,
+    fake_twilio: FakeTwilio,
+) -> None:
+    """Time-skipping: eight attempts with backoff span minutes; the clock jumps over them."""
+    client = time_skipping_env.client
+    start = shipment()
+    fake_twilio.fail_next(503, times=1000)
+    async with running_worker(client, provider_settings) as worker:
+        started = await start_shipment(client, start, worker.task_queue)
+        await report_event(client, start.workflow_id, out_for_delivery(60))
+        await time_skipping_env.fast_forward(started.handle, timedelta(minutes=10))
+        state = await until_settled(client, start.workflow_id, NotificationKind.OUT_FOR_DELIVERY)
+
+    [sms] = [n for n in state.notifications if n.kind is NotificationKind.OUT_FOR_DELIVERY]
+    assert sms.status is NotificationStatus.FAILED
+    assert (sms.error or "").startswith("gave up")
+    assert len(fake_twilio.requests) == 8
