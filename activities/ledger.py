@@ -11,7 +11,9 @@ because its sender died). Everything after a claim is conditional on the claim's
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -40,6 +42,7 @@ from models.shipment import DeliveryKind, ShipmentStart, ShipmentStatus
 from models.state import EventOutcome, TimelineEntry
 
 __all__ = [
+    "Attempt",
     "AttemptOutcome",
     "AttemptView",
     "Claim",
@@ -145,20 +148,66 @@ class AttemptView(_View):
     error_message: str | None
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """One provider call, recorded whatever its outcome (for support and billing questions)."""
+
+    number: int
+    provider: str
+    started_at: datetime
+    finished_at: datetime
+    outcome: AttemptOutcome
+    error_code: str | None = None
+    error_message: str | None = None
+
+
 class Ledger:
     """The ledger over one Engine; safe to share between activity threads."""
 
     def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = _utcnow) -> None:
         self.engine = engine
         self._clock = clock
+        # SQLite has one writer at a time; queueing our own threads on a lock hands the write
+        # over at once, where SQLite's busy handler would sleep (up to 100 ms a try).
+        self._writer: AbstractContextManager[Any] = (
+            threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
+        )
+
+    @contextmanager
+    def _begin(self) -> Iterator[Connection]:
+        with self._writer, self.engine.begin() as conn:
+            yield conn
 
     # Shipments and their timelines
+
+    def record_change(
+        self,
+        ref: str,
+        *,
+        start: ShipmentStart | None,
+        entry: TimelineEntry | None,
+        status: ShipmentStatus,
+        at: datetime,
+        closed: bool,
+    ) -> None:
+        """One workflow change in one transaction: the shipment (first time), the timeline entry
+        (once per carrier event id) and the current status."""
+        with self._begin() as conn:
+            if start is not None:
+                self._insert_shipment(conn, ref, start)
+            if entry is not None:
+                self._insert_event(conn, ref, entry)
+            self._update_status(conn, ref, status, at, closed)
 
     def record_shipment(self, ref: str, start: ShipmentStart) -> bool:
         """Insert the shipment once (status `shipped`); True when this call created it.
 
         A repeat never touches the row, so it cannot undo a status recorded since.
         """
+        with self._begin() as conn:
+            return self._insert_shipment(conn, ref, start)
+
+    def _insert_shipment(self, conn: Connection, ref: str, start: ShipmentStart) -> bool:
         now = self._clock()
         values = {
             "ref": ref,
@@ -173,11 +222,14 @@ class Ledger:
             "created_at": now,
             "updated_at": now,
         }
-        with self.engine.begin() as conn:
-            return _insert_if_absent(conn, Shipment, values, ["ref"])
+        return _insert_if_absent(conn, Shipment, values, ["ref"])
 
     def record_event(self, ref: str, entry: TimelineEntry) -> bool:
         """Add a timeline entry once per carrier event id; False when it was already there."""
+        with self._begin() as conn:
+            return self._insert_event(conn, ref, entry)
+
+    def _insert_event(self, conn: Connection, ref: str, entry: TimelineEntry) -> bool:
         event = entry.event
         values = {
             "shipment_ref": ref,
@@ -190,18 +242,23 @@ class Ledger:
             "outcome": entry.outcome.value,
             "reason": entry.reason,
         }
-        with self.engine.begin() as conn:
-            return _insert_if_absent(conn, ShipmentEvent, values, ["shipment_ref", "event_id"])
+        return _insert_if_absent(conn, ShipmentEvent, values, ["shipment_ref", "event_id"])
 
     def set_status(self, ref: str, status: ShipmentStatus, at: datetime, closed: bool) -> bool:
         """The shipment's current status as the workflow decided it (the workflow serialises its
         updates, so the last call is the truth); `closed` stamps `closed_at`."""
+        with self._begin() as conn:
+            return self._update_status(conn, ref, status, at, closed)
+
+    @staticmethod
+    def _update_status(
+        conn: Connection, ref: str, status: ShipmentStatus, at: datetime, closed: bool
+    ) -> bool:
         values: dict[str, Any] = {"status": status.value, "updated_at": at}
         if closed:
             values["closed_at"] = at
-        with self.engine.begin() as conn:
-            result = conn.execute(update(Shipment).where(Shipment.ref == ref).values(**values))
-            return result.rowcount == 1
+        result = conn.execute(update(Shipment).where(Shipment.ref == ref).values(**values))
+        return bool(result.rowcount == 1)
 
     # Exactly-once claims
 
@@ -239,7 +296,7 @@ class Ledger:
             "updated_at": now,
         }
         try:
-            with self.engine.begin() as conn:
+            with self._begin() as conn:
                 conn.execute(insert(Notification).values(**row))
             return Claim(
                 won=True, status=NotificationStatus.SENDING, provider_message_id=None, attempts=1
@@ -254,7 +311,7 @@ class Ledger:
             ),
         )
         current = (Notification.status, Notification.provider_message_id, Notification.attempts)
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             taken = conn.execute(
                 update(Notification)
                 .where(Notification.idempotency_key == key, claimable)
@@ -286,11 +343,12 @@ class Ledger:
             attempts=existing.attempts,
         )
 
-    def release(self, key: str, token: str, error: str) -> bool:
+    def release(self, key: str, token: str, error: str, attempt: Attempt | None = None) -> bool:
         """Give a claim back after a retryable provider error, so the next attempt can win it."""
         return self._settle(
             key,
             token,
+            attempt,
             status=NotificationStatus.PLANNED,
             last_error=error,
             claim_token=None,
@@ -305,11 +363,13 @@ class Ledger:
         provider_message_id: str,
         segments: int | None = None,
         cost: Decimal | None = None,
+        attempt: Attempt | None = None,
     ) -> bool:
         """The provider accepted the message; False (nothing changed) if the claim was lost."""
         return self._settle(
             key,
             token,
+            attempt,
             status=NotificationStatus.SENT,
             provider=provider,
             provider_message_id=provider_message_id,
@@ -319,17 +379,35 @@ class Ledger:
             last_error=None,
         )
 
-    def mark_failed(self, key: str, token: str, provider: str, error: str) -> bool:
+    def mark_failed(
+        self, key: str, token: str, provider: str, error: str, attempt: Attempt | None = None
+    ) -> bool:
         """The provider refused for good (or we gave up): never to be sent by a later claim."""
         return self._settle(
-            key, token, status=NotificationStatus.FAILED, provider=provider, last_error=error
+            key,
+            token,
+            attempt,
+            status=NotificationStatus.FAILED,
+            provider=provider,
+            last_error=error,
         )
 
-    def _settle(self, key: str, token: str, *, status: NotificationStatus, **values: Any) -> bool:
-        """Move a claimed message on, only while `token` still holds the claim."""
+    def _settle(
+        self,
+        key: str,
+        token: str,
+        attempt: Attempt | None,
+        *,
+        status: NotificationStatus,
+        **values: Any,
+    ) -> bool:
+        """Move a claimed message on, only while `token` still holds the claim; the provider call
+        that led here is recorded in the same transaction."""
         if values.get("last_error") is not None:
             values["last_error"] = mask_text(values["last_error"])
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
+            if attempt is not None:
+                _insert_attempt(conn, key, attempt)
             result = conn.execute(
                 update(Notification)
                 .where(
@@ -339,7 +417,7 @@ class Ledger:
                 )
                 .values(status=status.value, updated_at=self._clock(), **values)
             )
-            return result.rowcount == 1
+            return bool(result.rowcount == 1)
 
     def record_attempt(
         self,
@@ -353,23 +431,13 @@ class Ledger:
         error_message: str | None,
     ) -> None:
         """Keep one provider call, whatever its outcome, for support and billing questions."""
-        with self.engine.begin() as conn:
-            notification_id = conn.execute(
-                select(Notification.id).where(Notification.idempotency_key == key)
-            ).scalar_one_or_none()
-            if notification_id is None:
-                raise LookupError(f"no notification {key!r} to record an attempt for")
-            conn.execute(
-                insert(NotificationAttempt).values(
-                    notification_id=notification_id,
-                    attempt=attempt,
-                    provider=provider,
-                    started_at=started_at,
-                    finished_at=finished_at,
-                    outcome=outcome,
-                    error_code=error_code,
-                    error_message=mask_text(error_message) if error_message else None,
-                )
+        with self._begin() as conn:
+            _insert_attempt(
+                conn,
+                key,
+                Attempt(
+                    attempt, provider, started_at, finished_at, outcome, error_code, error_message
+                ),
             )
 
     def mark_provider_status(self, provider_message_id: str, status: NotificationStatus) -> bool:
@@ -382,7 +450,7 @@ class Ledger:
         movable = [s.value for s in _PROVIDER_MOVES[status]]
         if not movable:
             return False
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             result = conn.execute(
                 update(Notification)
                 .where(
@@ -436,6 +504,26 @@ class Ledger:
                 .order_by(NotificationAttempt.started_at, NotificationAttempt.id)
             )
             return [AttemptView.model_validate(row) for row in rows]
+
+
+def _insert_attempt(conn: Connection, key: str, attempt: Attempt) -> None:
+    notification_id = conn.execute(
+        select(Notification.id).where(Notification.idempotency_key == key)
+    ).scalar_one_or_none()
+    if notification_id is None:
+        raise LookupError(f"no notification {key!r} to record an attempt for")
+    conn.execute(
+        insert(NotificationAttempt).values(
+            notification_id=notification_id,
+            attempt=attempt.number,
+            provider=attempt.provider,
+            started_at=attempt.started_at,
+            finished_at=attempt.finished_at,
+            outcome=attempt.outcome,
+            error_code=attempt.error_code,
+            error_message=mask_text(attempt.error_message) if attempt.error_message else None,
+        )
+    )
 
 
 def _insert_if_absent(

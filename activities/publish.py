@@ -30,11 +30,14 @@ class ShipmentActivities:
     @activity.defn(name="publish_update")
     def publish_update(self, update: LedgerUpdate) -> list[SendResult]:
         info = activity.info()
-        if update.shipment is not None:
-            self.ledger.record_shipment(update.shipment_ref, update.shipment)
-        if update.entry is not None:
-            self.ledger.record_event(update.shipment_ref, update.entry)
-        self.ledger.set_status(update.shipment_ref, update.status, update.status_at, update.closed)
+        self.ledger.record_change(
+            update.shipment_ref,
+            start=update.shipment,
+            entry=update.entry,
+            status=update.status,
+            at=update.status_at,
+            closed=update.closed,
+        )
         token = f"{info.workflow_run_id}:{info.activity_id}:{info.attempt}"
         results: list[SendResult] = []
         for request in update.notifications:

@@ -11,12 +11,13 @@ from datetime import UTC, datetime, timedelta
 
 import structlog
 
-from activities.ledger import Ledger
+from activities.ledger import Attempt, AttemptOutcome, Ledger
 from activities.masking import mask_address
 from activities.providers.base import (
     OutgoingMessage,
     PermanentProviderError,
     Provider,
+    ProviderError,
     RetryableProviderError,
 )
 from activities.templates import estimated_sms_cost, render
@@ -90,55 +91,46 @@ class Sender:
         )
         started = self.clock()
         bound = log.bind(key=request.key, provider=provider.name, attempt=attempt)
+
+        def attempt_record(outcome: AttemptOutcome, err: ProviderError | None = None) -> Attempt:
+            return Attempt(
+                attempt,
+                provider.name,
+                started,
+                self.clock(),
+                outcome,
+                err.code if err else None,
+                str(err) if err else None,
+            )
+
         try:
             receipt = provider.send(message)
         except RetryableProviderError as err:
-            self.ledger.record_attempt(
-                request.key,
-                attempt,
-                provider.name,
-                started,
-                self.clock(),
-                "retryable_error",
-                err.code,
-                str(err),
-            )
             if not give_up:
                 bound.warning("provider busy, will retry", error=str(err))
-                self.ledger.release(request.key, token, str(err))
+                self.ledger.release(
+                    request.key, token, str(err), attempt_record("retryable_error", err)
+                )
                 raise
             bound.error("provider still failing, giving up", error=str(err))
-            self.ledger.mark_failed(request.key, token, provider.name, f"gave up: {err}")
-            return SendResult(
-                key=request.key,
-                status=NotificationStatus.FAILED,
-                provider=provider.name,
-                error=f"gave up: {err}",
-                attempts=attempt,
+            return self._failed(
+                request,
+                token,
+                provider.name,
+                f"gave up: {err}",
+                attempt,
+                attempt_record("retryable_error", err),
             )
         except PermanentProviderError as err:
-            self.ledger.record_attempt(
-                request.key,
-                attempt,
-                provider.name,
-                started,
-                self.clock(),
-                "permanent_error",
-                err.code,
-                str(err),
-            )
-            self.ledger.mark_failed(request.key, token, provider.name, str(err))
             bound.warning("message refused by provider", error=str(err), code=err.code)
-            return SendResult(
-                key=request.key,
-                status=NotificationStatus.FAILED,
-                provider=provider.name,
-                error=str(err),
-                attempts=attempt,
+            return self._failed(
+                request,
+                token,
+                provider.name,
+                str(err),
+                attempt,
+                attempt_record("permanent_error", err),
             )
-        self.ledger.record_attempt(
-            request.key, attempt, provider.name, started, self.clock(), "sent", None, None
-        )
         segments = rendered.segments if request.channel is Channel.SMS else None
         self.ledger.mark_sent(
             request.key,
@@ -147,6 +139,7 @@ class Sender:
             receipt.message_id,
             segments=segments,
             cost=estimated_sms_cost(segments) if segments else None,
+            attempt=attempt_record("sent"),
         )
         bound.info("message sent", kind=request.kind.value, channel=request.channel.value)
         return SendResult(
@@ -154,5 +147,23 @@ class Sender:
             status=NotificationStatus.SENT,
             provider=provider.name,
             provider_message_id=receipt.message_id,
+            attempts=attempt,
+        )
+
+    def _failed(
+        self,
+        request: NotificationRequest,
+        token: str,
+        provider: str,
+        error: str,
+        attempt: int,
+        record: Attempt,
+    ) -> SendResult:
+        self.ledger.mark_failed(request.key, token, provider, error, record)
+        return SendResult(
+            key=request.key,
+            status=NotificationStatus.FAILED,
+            provider=provider,
+            error=error,
             attempts=attempt,
         )
