@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from models.notification import NotificationKind, NotificationRecord, NotificationRequest
 from models.shipment import (
@@ -94,3 +94,17 @@ class WorkflowLimits(BaseModel):
     """Knobs for the workflow's own housekeeping (tests shrink them)."""
 
     history_events: int = 5000
+
+
+class ShipmentResume(BaseModel):
+    """What one run of a shipment hands the next when it continues as new.
+
+    The workflow takes one argument, `ShipmentStart | ShipmentResume`: a shop starts it with the
+    shipment alone (from code, the CLI or the Temporal UI), and Temporal only applies type hints
+    when the argument count matches the signature.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    state: ShipmentState
+    limits: WorkflowLimits = WorkflowLimits()

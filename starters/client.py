@@ -24,7 +24,7 @@ from temporalio.service import RPCStatusCode
 from models import search_attributes as sa
 from models.settings import Settings
 from models.shipment import CarrierEvent, ShipmentStart, ShipmentStatus
-from models.state import EventReceipt, ShipmentState, WorkflowLimits
+from models.state import EventReceipt, ShipmentState
 from workflows.shipment import ShipmentWorkflow
 
 
@@ -75,9 +75,7 @@ class Started:
     created: bool
 
 
-async def start_shipment(
-    client: Client, start: ShipmentStart, task_queue: str, limits: WorkflowLimits | None = None
-) -> Started:
+async def start_shipment(client: Client, start: ShipmentStart, task_queue: str) -> Started:
     """Start the shipment's workflow, or find the one a previous (retried) call started.
 
     Duplicate ids are rejected even after the workflow closed, so a late retry never restarts
@@ -86,7 +84,7 @@ async def start_shipment(
     try:
         handle = await client.start_workflow(
             ShipmentWorkflow.run,
-            args=[start, None, limits],
+            start,
             id=start.workflow_id,
             task_queue=task_queue,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,

@@ -12,7 +12,7 @@ from temporalio.worker import Worker
 from models import search_attributes as sa
 from models.notification import NotificationKind, NotificationStatus
 from models.shipment import ShipmentStatus
-from models.state import EventOutcome, ShipmentState, WorkflowLimits
+from models.state import EventOutcome, ShipmentResume, ShipmentState, WorkflowLimits
 from starters.client import (
     EventRefused,
     ShipmentClosed,
@@ -20,7 +20,8 @@ from starters.client import (
     shipment_state,
     start_shipment,
 )
-from tests.factories import event, out_for_delivery, shipment, window
+from tests.factories import T0, event, out_for_delivery, shipment, window
+from workflows.shipment import ShipmentWorkflow
 
 S = ShipmentStatus
 pytestmark = pytest.mark.usefixtures("worker")
@@ -242,22 +243,39 @@ async def test_event_for_a_closed_shipment_says_it_is_closed(
 
 async def test_continue_as_new_keeps_the_whole_state(client: Client, worker: Worker) -> None:
     start = shipment()
-    started = await start_shipment(
-        client, start, worker.task_queue, limits=WorkflowLimits(history_events=20)
+    resume = ShipmentResume(
+        state=ShipmentState(shipment=start, status_since=T0),
+        limits=WorkflowLimits(history_events=20),
     )
-    first_run = started.handle.result_run_id
+    handle = await client.start_workflow(
+        ShipmentWorkflow.run, resume, id=start.workflow_id, task_queue=worker.task_queue
+    )
+    first_run = handle.result_run_id
     for minutes in range(10, 130, 10):
         await report_event(client, start.workflow_id, event(S.IN_TRANSIT, minutes))
     await report_event(client, start.workflow_id, event(S.DELIVERED, 200))
 
-    final = await started.handle.result()
+    final = await handle.result()
     latest = await client.get_workflow_handle(start.workflow_id).describe()
 
     assert latest.run_id != first_run
     assert latest.status is WorkflowExecutionStatus.COMPLETED
     assert final.runs > 1
     assert len(final.timeline) == 13
-    assert [n.kind for n in final.notifications] == [
-        NotificationKind.SHIPPED,
-        NotificationKind.DELIVERED,
-    ]
+    assert [n.kind for n in final.notifications] == [NotificationKind.DELIVERED]
+
+
+async def test_a_start_by_type_name_with_plain_json_works(client: Client, worker: Worker) -> None:
+    """As `temporal workflow start --type ShipmentWorkflow --input '{...}'` would start it."""
+    start = shipment()
+    handle = await client.start_workflow(
+        "ShipmentWorkflow",
+        start.model_dump(mode="json"),
+        id=start.workflow_id,
+        task_queue=worker.task_queue,
+    )
+    await report_event(client, start.workflow_id, event(S.DELIVERED, 60))
+
+    final = await handle.result(rpc_timeout=None)
+
+    assert final["status"] == "delivered"

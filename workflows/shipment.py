@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
         EventOutcome,
         EventReceipt,
         LedgerUpdate,
+        ShipmentResume,
         ShipmentState,
         TimelineEntry,
         Waiting,
@@ -48,19 +49,17 @@ class ShipmentWorkflow:
     """Tracks one shipment from dispatch to a final status, messaging the customer on the way."""
 
     @workflow.init
-    def __init__(
-        self,
-        shipment: ShipmentStart,
-        carried: ShipmentState | None = None,
-        limits: WorkflowLimits | None = None,
-    ) -> None:
-        self._limits = limits or WorkflowLimits()
+    def __init__(self, request: ShipmentStart | ShipmentResume) -> None:
         self._outbox: list[LedgerUpdate] = []
-        if carried is not None:
-            self._state = carried
+        self._ledger_has_shipment = False  # each run's first update upserts the shipment row
+        if isinstance(request, ShipmentResume):
+            self._limits = request.limits
+            self._state = request.state
             self._state.runs += 1
-            self._outbox, self._state.unpublished = carried.unpublished, []
+            self._outbox, self._state.unpublished = request.state.unpublished, []
             return
+        self._limits = WorkflowLimits()
+        shipment = request
         now = workflow.now()
         self._state = ShipmentState(shipment=shipment, status_since=shipment.shipped_at or now)
         requests, records = plan_status_change(self._state, None, "start", now)
@@ -68,7 +67,6 @@ class ShipmentWorkflow:
         self._outbox.append(
             LedgerUpdate(
                 shipment_ref=shipment.workflow_id,
-                shipment=shipment,
                 status=self._state.status,
                 status_at=self._state.status_since,
                 notifications=requests,
@@ -76,12 +74,7 @@ class ShipmentWorkflow:
         )
 
     @workflow.run
-    async def run(
-        self,
-        shipment: ShipmentStart,
-        carried: ShipmentState | None = None,
-        limits: WorkflowLimits | None = None,
-    ) -> ShipmentState:
+    async def run(self, request: ShipmentStart | ShipmentResume) -> ShipmentState:
         self._show()
         while True:
             await workflow.wait_condition(lambda: bool(self._outbox) or self._finished())
@@ -93,7 +86,7 @@ class ShipmentWorkflow:
                 # Even under a flood of events: what is not yet published travels with the state.
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 self._state.unpublished = self._outbox
-                workflow.continue_as_new(args=[shipment, self._state, self._limits])
+                workflow.continue_as_new(ShipmentResume(state=self._state, limits=self._limits))
             if self._finished():
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 if not self._outbox:
@@ -173,6 +166,8 @@ class ShipmentWorkflow:
         """Record the change and send its messages; settle each message with the ledger's word."""
         for request in update.notifications:
             self._record(request.key).status = NotificationStatus.SENDING
+        if not self._ledger_has_shipment:
+            update = update.model_copy(update={"shipment": self._state.shipment})
         try:
             results = await workflow.execute_activity(
                 PUBLISH_ACTIVITY,
@@ -182,6 +177,7 @@ class ShipmentWorkflow:
                 result_type=list[SendResult],
                 summary=self._publish_summary(update),
             )
+            self._ledger_has_shipment = True
         except ActivityError as err:  # only non-retryable failures reach here
             results = [
                 SendResult(key=r.key, status=NotificationStatus.FAILED, error=str(err.cause or err))
