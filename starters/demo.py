@@ -144,6 +144,7 @@ def scenarios() -> list[Scenario]:
 class DemoResult:
     scenario: Scenario
     state: ShipmentState
+    run_id: str | None
     surprises: list[str]
 
     @property
@@ -218,7 +219,7 @@ async def run_scenario(
     sent = sorted(n.kind.value for n in state.notifications if n.status is NotificationStatus.SENT)
     if sent != sorted(k.value for k in scenario.messages):
         surprises.append(f"sent {sent}, expected {sorted(k.value for k in scenario.messages)}")
-    return DemoResult(scenario, state, surprises)
+    return DemoResult(scenario, state, started.handle.result_run_id, surprises)
 
 
 async def run_demo(
@@ -246,5 +247,8 @@ async def run_demo(
         for surprise in result.surprises:
             echo(f"       surprise: {surprise}")
         if ui_url:
-            echo(f"       {ui_url}/namespaces/default/workflows/{state.shipment.workflow_id}")
+            echo(
+                f"       {ui_url}/namespaces/default/workflows/{state.shipment.workflow_id}"
+                f"/{result.run_id}/history"
+            )
     return results
