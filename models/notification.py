@@ -20,6 +20,11 @@ class NotificationKind(StrEnum):
     AVAILABLE_FOR_PICKUP = "available_for_pickup"
     DELIVERED = "delivered"
     RETURNED = "returned"
+    COURIER_ONE_HOUR = "courier_one_hour"
+    PICKUP_REMINDER = "pickup_reminder"
+    PICKUP_FINAL_WARNING = "pickup_final_warning"
+    DELAY_NOTICE = "delay_notice"
+    THANK_YOU = "thank_you"
 
 
 class NotificationStatus(StrEnum):
@@ -75,6 +80,12 @@ class MessageContext(BaseModel):
     pickup_address: str | None = None
     pickup_code: str | None = None
     pickup_deadline: AwareDatetime | None = None
+    lead_minutes: int | None = None
+    """courier_one_hour: how long before the window starts the courier confirms (e.g. 60)."""
+    new_estimate: AwareDatetime | None = None
+    """delay_notice: the carrier's new estimate, when it gave one."""
+    coupon_code: str | None = None
+    review_url: str | None = None
 
 
 class NotificationRequest(BaseModel):
