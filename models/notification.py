@@ -38,6 +38,8 @@ class NotificationStatus(StrEnum):
     FAILED = "failed"
     SUPPRESSED = "suppressed"
     SUPERSEDED = "superseded"
+    DELEGATED = "delegated"
+    """Another party (the shop, the carrier) owns this news: shown, not sent by Waypost."""
 
 
 SETTLED_STATUSES = frozenset(
@@ -48,6 +50,7 @@ SETTLED_STATUSES = frozenset(
         NotificationStatus.FAILED,
         NotificationStatus.SUPPRESSED,
         NotificationStatus.SUPERSEDED,
+        NotificationStatus.DELEGATED,
     }
 )
 

@@ -1,38 +1,145 @@
-"""A shop's notification settings. Defaults follow DESIGN.md: delivery news from one party, by the
-channel a customer reads first for that news (SMS for what is urgent today, email for records)."""
+"""A shop's notification settings, validated at start. Defaults follow DESIGN.md: delivery news
+from one party, by the channel a customer reads first for that news (SMS for what is urgent
+today, email for records), nothing at night, at most ten SMS a parcel."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, time, timedelta
+from enum import StrEnum
 from types import MappingProxyType
+from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from models.notification import Channel, NotificationKind
 
+K = NotificationKind
+
 DEFAULT_CHANNELS: Mapping[NotificationKind, tuple[Channel, ...]] = MappingProxyType(
     {
-        NotificationKind.SHIPPED: (Channel.EMAIL,),
-        NotificationKind.OUT_FOR_DELIVERY: (Channel.SMS,),
-        NotificationKind.DELIVERY_FAILED: (Channel.SMS,),
-        NotificationKind.AVAILABLE_FOR_PICKUP: (Channel.SMS, Channel.EMAIL),
-        NotificationKind.DELIVERED: (Channel.SMS,),
-        NotificationKind.RETURNED: (Channel.EMAIL,),
+        K.SHIPPED: (Channel.EMAIL,),
+        K.OUT_FOR_DELIVERY: (Channel.SMS,),
+        K.COURIER_ONE_HOUR: (Channel.SMS,),
+        K.DELIVERY_FAILED: (Channel.SMS,),
+        K.AVAILABLE_FOR_PICKUP: (Channel.SMS, Channel.EMAIL),
+        K.PICKUP_REMINDER: (Channel.SMS,),
+        K.PICKUP_FINAL_WARNING: (Channel.SMS, Channel.EMAIL),
+        K.DELAY_NOTICE: (Channel.SMS,),
+        K.DELIVERED: (Channel.SMS,),
+        K.RETURNED: (Channel.EMAIL,),
+        K.THANK_YOU: (Channel.EMAIL,),
     }
 )
+
+URGENT_KINDS = frozenset(
+    {K.OUT_FOR_DELIVERY, K.COURIER_ONE_HOUR, K.DELIVERY_FAILED, K.AVAILABLE_FOR_PICKUP, K.DELIVERED}
+)
+"""News about today that goes out at once, quiet hours or not; everything else waits for the
+morning."""
+
+PLAIN_COURIER_PATH = (K.SHIPPED, K.OUT_FOR_DELIVERY, K.COURIER_ONE_HOUR, K.DELIVERED)
+
+
+class Party(StrEnum):
+    """Who tells the customer a given piece of news. Waypost sends only what it owns."""
+
+    SHOP = "shop"
+    CARRIER = "carrier"
+    WAYPOST = "waypost"
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class QuietHours(_Part):
+    """Local hours (recipient's time zone) when nothing non-urgent is sent; may span midnight."""
+
+    start: time = time(21, 0)
+    end: time = time(8, 0)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> QuietHours:
+        if self.start == self.end:
+            raise ValueError("quiet hours of zero length: start and end are the same time")
+        return self
+
+    def contains(self, moment: datetime, time_zone: str) -> bool:
+        local = moment.astimezone(ZoneInfo(time_zone)).time()
+        if self.start < self.end:
+            return self.start <= local < self.end
+        return local >= self.start or local < self.end
+
+    def end_after(self, moment: datetime, time_zone: str) -> datetime:
+        """The first moment at or after `moment` outside quiet hours."""
+        if not self.contains(moment, time_zone):
+            return moment
+        local = moment.astimezone(ZoneInfo(time_zone))
+        end = local.replace(hour=self.end.hour, minute=self.end.minute, second=0, microsecond=0)
+        if end <= local:
+            end += timedelta(days=1)
+        return end
+
+
+class PickupReminders(_Part):
+    after_arrival: tuple[timedelta, ...] = (timedelta(days=2),)
+    """Reminders, counted from the parcel's arrival at the point."""
+    final_warning_before: timedelta = timedelta(days=1)
+    """The last warning (returned to the shop, return shipping charged) before the deadline."""
+    storage_period: timedelta = timedelta(days=7)
+    """Used when the carrier gives no storage deadline."""
+
+    @model_validator(mode="after")
+    def _before_the_deadline(self) -> PickupReminders:
+        last_call = self.storage_period - self.final_warning_before
+        if self.final_warning_before <= timedelta(0) or last_call <= timedelta(0):
+            raise ValueError("final_warning_before must be positive and shorter than storage")
+        for offset in self.after_arrival:
+            if offset <= timedelta(0) or offset >= last_call:
+                raise ValueError(
+                    f"a reminder {offset} after arrival does not fall before the final warning "
+                    f"({last_call} after arrival, the storage deadline minus "
+                    "final_warning_before)"
+                )
+        return self
+
+
+class DelayWatch(_Part):
+    after_estimate: timedelta = Field(default=timedelta(hours=2), gt=timedelta(0))
+    """A delay notice when the estimate has passed by this much without delivery."""
+    no_progress: timedelta = Field(default=timedelta(days=3), gt=timedelta(0))
+    """... or when no carrier event came for this long."""
+
+
+class ThankYou(_Part):
+    enabled: bool = False
+    delay: timedelta = Field(default=timedelta(hours=2), ge=timedelta(0))
+    coupon_code: str | None = Field(default=None, max_length=40)
+    review_url: str | None = Field(default=None, max_length=200)
 
 
 class NotificationPolicy(BaseModel):
     """Per-shop settings.
 
-    `channels` overrides the defaults kind by kind; an empty list silences a kind.
+    `channels` overrides the defaults kind by kind (an empty list silences a kind); `owners`
+    says who informs the customer of each kind (default: Waypost for all).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    owners: dict[NotificationKind, Party] = Field(default_factory=dict)
     channels: dict[NotificationKind, tuple[Channel, ...]] = Field(
         default_factory=lambda: dict(DEFAULT_CHANNELS)
     )
+    quiet_hours: QuietHours | None = Field(default_factory=QuietHours)
+    sms_cap: int = Field(default=10, ge=0, le=100)
+    courier_lead_time: timedelta = Field(
+        default=timedelta(hours=1), gt=timedelta(0), le=timedelta(hours=12)
+    )
+    pickup: PickupReminders = Field(default_factory=PickupReminders)
+    delay: DelayWatch = Field(default_factory=DelayWatch)
+    thank_you: ThankYou = Field(default_factory=ThankYou)
 
     @field_validator("channels", mode="after")
     @classmethod
@@ -44,5 +151,26 @@ class NotificationPolicy(BaseModel):
                 raise ValueError(f"{kind.value}: a channel is listed twice")
         return {**DEFAULT_CHANNELS, **value}
 
+    @model_validator(mode="after")
+    def _cap_fits_the_plain_path(self) -> NotificationPolicy:
+        required = self.required_sms()
+        if self.sms_cap < required:
+            raise ValueError(
+                f"sms_cap {self.sms_cap} is below the {required} SMS this policy itself requires "
+                f"on a plain courier delivery ({', '.join(k.value for k in PLAIN_COURIER_PATH)})"
+            )
+        return self
+
+    def owner(self, kind: NotificationKind) -> Party:
+        return self.owners.get(kind, Party.WAYPOST)
+
     def channels_for(self, kind: NotificationKind) -> tuple[Channel, ...]:
         return self.channels.get(kind, ())
+
+    def required_sms(self) -> int:
+        """SMS a plain courier delivery sends under this policy (the cap may not be below it)."""
+        return sum(
+            Channel.SMS in self.channels_for(kind)
+            for kind in PLAIN_COURIER_PATH
+            if self.owner(kind) is Party.WAYPOST
+        )

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from models.notification import Channel, NotificationKind
-from models.policy import NotificationPolicy
+from models.notification import Channel, NotificationKind, NotificationStatus
+from models.policy import NotificationPolicy, Party
 from models.shipment import Recipient, ShipmentStatus
 from models.state import EventOutcome, ShipmentState
 from tests.factories import T0, event, out_for_delivery, shipment
@@ -95,3 +95,12 @@ def test_no_key_is_ever_planned_twice(arrivals: list[tuple[ShipmentStatus, int]]
             state.notifications.extend(records)
     keys = [n.key for n in state.notifications]
     assert len(keys) == len(set(keys))
+
+
+def test_news_owned_by_the_shop_is_shown_but_not_sent() -> None:
+    policy = NotificationPolicy(owners={K.SHIPPED: Party.SHOP})
+    requests, records = plan_status_change(state_for(policy=policy), None, "start", T0)
+    assert requests == []
+    assert [(r.kind, r.status, r.provider) for r in records] == [
+        (K.SHIPPED, NotificationStatus.DELEGATED, "shop")
+    ]

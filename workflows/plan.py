@@ -12,8 +12,10 @@ from models.notification import (
     NotificationKind,
     NotificationRecord,
     NotificationRequest,
+    NotificationStatus,
     idempotency_key,
 )
+from models.policy import Party
 from models.shipment import Recipient, ShipmentStatus
 from models.state import ShipmentState
 
@@ -87,6 +89,23 @@ def plan_status_change(
     context = message_context(state)
     requests: list[NotificationRequest] = []
     records: list[NotificationRecord] = []
+    owner = shipment.policy.owner(kind)
+    if owner is not Party.WAYPOST:
+        # The shop or the carrier tells the customer; the timeline shows it was expected.
+        return [], [
+            NotificationRecord(
+                key=idempotency_key(shipment.workflow_id, kind, occurrence, channel),
+                kind=kind,
+                channel=channel,
+                occurrence=occurrence,
+                trigger=trigger,
+                status=NotificationStatus.DELEGATED,
+                provider=owner.value,
+                planned_at=now,
+                settled_at=now,
+            )
+            for channel in shipment.policy.channels_for(kind)
+        ]
     for channel in resolve_channels(shipment.policy.channels_for(kind), shipment.recipient):
         to = address(shipment.recipient, channel)
         assert to is not None
