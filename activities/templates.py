@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from decimal import Decimal
 from functools import cache
 from string import Formatter
@@ -72,12 +72,16 @@ def email(subject: str, *paragraphs: Paragraph) -> Template:
 K = NotificationKind
 
 # Fields a template may use: MessageContext's strings plus the derived ones built in _values():
-# window, eta, pickup_deadline (formatted dates), courier ("name, phone"), pickup_point
-# ("name, address"). SMS use "-" in time ranges (the en dash is not GSM-7 and would cost
-# English messages the cheaper encoding); emails use the en dash.
+# window, eta, pickup_deadline, new_estimate (formatted dates), window_hours (the window's
+# times only, for messages sent on the day), lead_minutes, courier ("name, phone"),
+# pickup_point ("name, address"). SMS use "-" in time ranges (the en dash is not GSM-7 and
+# would cost English messages the cheaper encoding); emails use the en dash.
 #
 # SMS bodies are kept tight: Cyrillic and Polish/Romanian diacritics force UCS-2, where two
 # segments hold only 134 characters, and every SMS must fit in two with realistic context.
+# That is why the later pickup SMS name the point without its address (the first one gave it;
+# a point known only by its address is named by that, which may cost the final warning a
+# third segment) and the one-hour courier SMS shows the window's times without the date.
 
 TEMPLATES: dict[tuple[NotificationKind, Channel, str], Template] = {
     # ---------------------------------------------------------------------------- English
@@ -171,6 +175,127 @@ TEMPLATES: dict[tuple[NotificationKind, Channel, str], Template] = {
         ),
         ("If you still want it, please get in touch and we'll be glad to help.",),
         ("Follow the return: {tracking_url}",),
+    ),
+    (K.COURIER_ONE_HOUR, Channel.SMS, "en"): sms(
+        (
+            "Courier {courier_name} arrives in about {lead_minutes} min ({window_hours}).",
+            "Courier {courier_name} arrives in about {lead_minutes} min.",
+            "Courier {courier_name} is on the way ({window_hours}).",
+            "Courier {courier_name} is on the way.",
+            "Your courier arrives in about {lead_minutes} min ({window_hours}).",
+            "Your courier arrives in about {lead_minutes} min.",
+            "Your courier is on the way ({window_hours}).",
+            "Your courier is on the way.",
+        ),
+        "Tel. {courier_phone}.",
+        "Reply 1 if home, 2 to reschedule.",
+    ),
+    (K.COURIER_ONE_HOUR, Channel.EMAIL, "en"): email(
+        "Your courier is almost there with order {order_id}",
+        ("Hi {recipient_name},",),
+        (
+            (
+                "Your courier {courier_name} arrives in about {lead_minutes} minutes "
+                "with your order {order_id}.",
+                "Your courier arrives in about {lead_minutes} minutes with your order {order_id}.",
+                "Your courier {courier_name} is on the way with your order {order_id}.",
+                "Your courier is on the way with your order {order_id}.",
+            ),
+            "Delivery window: {window}.",
+        ),
+        ("Courier phone: {courier_phone}.",),
+        ("Reply 1 to confirm you're home or 2 to reschedule.",),
+        ("Track your parcel: {tracking_url}",),
+    ),
+    (K.PICKUP_REMINDER, Channel.SMS, "en"): sms(
+        (
+            "Order {order_id} is still waiting at {pickup_name}.",
+            "Order {order_id} is still waiting at {pickup_address}.",
+            "Order {order_id} is still waiting for pickup.",
+        ),
+        "Code {pickup_code}.",
+        ("It's kept only until {pickup_deadline}.", "Storage is limited."),
+    ),
+    (K.PICKUP_REMINDER, Channel.EMAIL, "en"): email(
+        "Reminder: your order {order_id} is waiting for pickup",
+        ("Hi {recipient_name},",),
+        (
+            (
+                "A quick reminder: your order {order_id} is still waiting for you "
+                "at {pickup_point}.",
+                "A quick reminder: your order {order_id} is still waiting for pickup.",
+            ),
+        ),
+        ("Your pickup code: {pickup_code}.", "Please collect it by {pickup_deadline}."),
+        ("The pickup point can only keep parcels for a limited time.",),
+        ("Track your parcel: {tracking_url}",),
+    ),
+    (K.PICKUP_FINAL_WARNING, Channel.SMS, "en"): sms(
+        (
+            "Last call: order {order_id} returns to the shop after {pickup_deadline}; "
+            "a return fee may apply.",
+            "Last call: order {order_id} will soon return to the shop; a return fee may apply.",
+        ),
+        (
+            "Code {pickup_code}, {pickup_name}.",
+            "Code {pickup_code}, {pickup_address}.",
+            "Code {pickup_code}.",
+            "Pickup point: {pickup_name}.",
+            "Pickup point: {pickup_address}.",
+        ),
+    ),
+    (K.PICKUP_FINAL_WARNING, Channel.EMAIL, "en"): email(
+        "Last reminder: pick up your order {order_id}",
+        ("Hi {recipient_name},",),
+        (
+            (
+                "Your order {order_id} is still waiting for you. After {pickup_deadline} "
+                "it will go back to the shop, and return shipping may be charged.",
+                "Your order {order_id} is still waiting for you. Soon it will go back "
+                "to the shop, and return shipping may be charged.",
+            ),
+        ),
+        (
+            (
+                "Pick it up with code {pickup_code} at {pickup_point}.",
+                "Pick it up at {pickup_point}.",
+                "Pick it up with code {pickup_code}.",
+            ),
+        ),
+        ("Track your parcel: {tracking_url}",),
+    ),
+    (K.DELAY_NOTICE, Channel.SMS, "en"): sms(
+        "Sorry, order {order_id} is delayed.",
+        (
+            "New estimate: {new_estimate}.",
+            "We'll tell you as soon as the carrier gives a new date.",
+        ),
+        "{tracking_url}",
+    ),
+    (K.DELAY_NOTICE, Channel.EMAIL, "en"): email(
+        "Your order {order_id} is delayed",
+        ("Hi {recipient_name},",),
+        ("We're sorry: your order {order_id} is running late with {carrier}.",),
+        (
+            (
+                "The new estimated delivery is {new_estimate}.",
+                "We'll let you know as soon as the carrier gives us a new delivery date.",
+            ),
+        ),
+        ("Track your parcel: {tracking_url}",),
+        ("Thank you for your patience.",),
+    ),
+    (K.THANK_YOU, Channel.SMS, "en"): sms(
+        "Thank you for your order {order_id}!",
+        "Your coupon for next time: {coupon_code}.",
+        "How did we do? {review_url}",
+    ),
+    (K.THANK_YOU, Channel.EMAIL, "en"): email(
+        "Thank you for your order {order_id}",
+        ("Hi {recipient_name},",),
+        ("Your order {order_id} has arrived. Thank you for shopping with us!",),
+        ("As a thank-you, here is a coupon for your next order: {coupon_code}.",),
+        ("We'd love to hear how it went: {review_url}",),
     ),
     # ---------------------------------------------------------------------------- Russian
     (K.SHIPPED, Channel.SMS, "ru"): sms(
@@ -270,6 +395,127 @@ TEMPLATES: dict[tuple[NotificationKind, Channel, str], Template] = {
         ),
         ("Если заказ вам всё ещё нужен, свяжитесь с нами, и мы поможем.",),
         ("Отследить возврат: {tracking_url}",),
+    ),
+    (K.COURIER_ONE_HOUR, Channel.SMS, "ru"): sms(
+        (
+            "Курьер {courier_name} будет примерно через {lead_minutes} мин ({window_hours}).",
+            "Курьер {courier_name} будет примерно через {lead_minutes} мин.",
+            "Курьер {courier_name} уже в пути ({window_hours}).",
+            "Курьер {courier_name} уже в пути.",
+            "Курьер будет примерно через {lead_minutes} мин ({window_hours}).",
+            "Курьер будет примерно через {lead_minutes} мин.",
+            "Курьер уже в пути ({window_hours}).",
+            "Курьер уже в пути.",
+        ),
+        "Тел. {courier_phone}.",
+        "Ответьте: 1 — дома, 2 — перенести.",
+    ),
+    (K.COURIER_ONE_HOUR, Channel.EMAIL, "ru"): email(
+        "Курьер скоро привезёт заказ {order_id}",
+        ("Здравствуйте, {recipient_name}!",),
+        (
+            (
+                "Курьер {courier_name} привезёт ваш заказ {order_id} "
+                "примерно через {lead_minutes} мин.",
+                "Курьер привезёт ваш заказ {order_id} примерно через {lead_minutes} мин.",
+                "Курьер {courier_name} уже везёт ваш заказ {order_id}.",
+                "Курьер уже везёт ваш заказ {order_id}.",
+            ),
+            "Интервал доставки: {window}.",
+        ),
+        ("Телефон курьера: {courier_phone}.",),
+        ("Ответьте 1, чтобы подтвердить, что вы дома, или 2, чтобы перенести доставку.",),
+        ("Отследить посылку: {tracking_url}",),
+    ),
+    (K.PICKUP_REMINDER, Channel.SMS, "ru"): sms(
+        (
+            "Заказ {order_id} всё ещё ждёт вас: {pickup_name}.",
+            "Заказ {order_id} всё ещё ждёт вас: {pickup_address}.",
+            "Заказ {order_id} всё ещё ждёт вас в пункте выдачи.",
+        ),
+        "Код {pickup_code}.",
+        ("Хранится только до {pickup_deadline}.", "Срок хранения ограничен."),
+    ),
+    (K.PICKUP_REMINDER, Channel.EMAIL, "ru"): email(
+        "Напоминаем: заказ {order_id} ждёт вас в пункте выдачи",
+        ("Здравствуйте, {recipient_name}!",),
+        (
+            (
+                "Напоминаем: ваш заказ {order_id} по-прежнему ждёт вас в пункте выдачи: "
+                "{pickup_point}.",
+                "Напоминаем: ваш заказ {order_id} по-прежнему ждёт вас в пункте выдачи.",
+            ),
+        ),
+        ("Код получения: {pickup_code}.", "Срок хранения: до {pickup_deadline}."),
+        ("Пункт выдачи хранит посылки ограниченное время.",),
+        ("Отследить посылку: {tracking_url}",),
+    ),
+    (K.PICKUP_FINAL_WARNING, Channel.SMS, "ru"): sms(
+        (
+            "Последний шанс: после {pickup_deadline} заказ {order_id} вернётся в магазин, "
+            "возможна плата за возврат.",
+            "Последний шанс: скоро заказ {order_id} вернётся в магазин, возможна плата за возврат.",
+        ),
+        (
+            "Код {pickup_code}, {pickup_name}.",
+            "Код {pickup_code}, {pickup_address}.",
+            "Код {pickup_code}.",
+            "Пункт выдачи: {pickup_name}.",
+            "Пункт выдачи: {pickup_address}.",
+        ),
+    ),
+    (K.PICKUP_FINAL_WARNING, Channel.EMAIL, "ru"): email(
+        "Последнее напоминание: заберите заказ {order_id}",
+        ("Здравствуйте, {recipient_name}!",),
+        (
+            (
+                "Ваш заказ {order_id} всё ещё ждёт вас. После {pickup_deadline} он вернётся "
+                "в магазин, и за обратную доставку может взиматься плата.",
+                "Ваш заказ {order_id} всё ещё ждёт вас. Скоро он вернётся в магазин, "
+                "и за обратную доставку может взиматься плата.",
+            ),
+        ),
+        (
+            (
+                "Заберите его с кодом {pickup_code} в пункте выдачи: {pickup_point}.",
+                "Заберите его в пункте выдачи: {pickup_point}.",
+                "Заберите его с кодом {pickup_code}.",
+            ),
+        ),
+        ("Отследить посылку: {tracking_url}",),
+    ),
+    (K.DELAY_NOTICE, Channel.SMS, "ru"): sms(
+        "Извините, заказ {order_id} задерживается.",
+        ("Новый срок: {new_estimate}.", "Сообщим новую дату, как только узнаем."),
+        "{tracking_url}",
+    ),
+    (K.DELAY_NOTICE, Channel.EMAIL, "ru"): email(
+        "Заказ {order_id} задерживается",
+        ("Здравствуйте, {recipient_name}!",),
+        (
+            "К сожалению, доставка вашего заказа {order_id} службой {carrier} задерживается.",
+            "Приносим извинения.",
+        ),
+        (
+            (
+                "Новый ожидаемый срок доставки: {new_estimate}.",
+                "Мы сообщим новую дату, как только её назовёт служба доставки.",
+            ),
+        ),
+        ("Отследить посылку: {tracking_url}",),
+        ("Спасибо за терпение!",),
+    ),
+    (K.THANK_YOU, Channel.SMS, "ru"): sms(
+        "Спасибо за заказ {order_id}!",
+        "Промокод на следующую покупку: {coupon_code}.",
+        "Оцените нас: {review_url}",
+    ),
+    (K.THANK_YOU, Channel.EMAIL, "ru"): email(
+        "Спасибо за заказ {order_id}",
+        ("Здравствуйте, {recipient_name}!",),
+        ("Ваш заказ {order_id} доставлен. Спасибо, что выбрали нас!",),
+        ("В благодарность дарим промокод на следующую покупку: {coupon_code}.",),
+        ("Расскажите, как всё прошло: {review_url}",),
     ),
     # ----------------------------------------------------------------------------- Polish
     (K.SHIPPED, Channel.SMS, "pl"): sms(
@@ -372,6 +618,125 @@ TEMPLATES: dict[tuple[NotificationKind, Channel, str], Template] = {
         ("Jeśli nadal chcesz je otrzymać, skontaktuj się z nami, a chętnie pomożemy.",),
         ("Śledź zwrot: {tracking_url}",),
     ),
+    (K.COURIER_ONE_HOUR, Channel.SMS, "pl"): sms(
+        (
+            "Kurier {courier_name} będzie za ok. {lead_minutes} min ({window_hours}).",
+            "Kurier {courier_name} będzie za ok. {lead_minutes} min.",
+            "Kurier {courier_name} jest w drodze ({window_hours}).",
+            "Kurier {courier_name} jest w drodze.",
+            "Kurier będzie za ok. {lead_minutes} min ({window_hours}).",
+            "Kurier będzie za ok. {lead_minutes} min.",
+            "Kurier jest w drodze ({window_hours}).",
+            "Kurier jest w drodze.",
+        ),
+        "Tel. {courier_phone}.",
+        "Odpisz: 1 – w domu, 2 – inny termin.",
+    ),
+    (K.COURIER_ONE_HOUR, Channel.EMAIL, "pl"): email(
+        "Kurier wkrótce dostarczy zamówienie {order_id}",
+        ("Dzień dobry, {recipient_name}!",),
+        (
+            (
+                "Kurier {courier_name} dostarczy Twoje zamówienie {order_id} "
+                "za około {lead_minutes} min.",
+                "Kurier dostarczy Twoje zamówienie {order_id} za około {lead_minutes} min.",
+                "Kurier {courier_name} jest w drodze z Twoim zamówieniem {order_id}.",
+                "Kurier jest w drodze z Twoim zamówieniem {order_id}.",
+            ),
+            "Planowane okno doręczenia: {window}.",
+        ),
+        ("Telefon do kuriera: {courier_phone}.",),
+        ("Odpisz 1, aby potwierdzić, że jesteś w domu, lub 2, aby zmienić termin.",),
+        ("Śledź przesyłkę: {tracking_url}",),
+    ),
+    (K.PICKUP_REMINDER, Channel.SMS, "pl"): sms(
+        (
+            "Zamówienie {order_id} nadal czeka na odbiór: {pickup_name}.",
+            "Zamówienie {order_id} nadal czeka na odbiór: {pickup_address}.",
+            "Zamówienie {order_id} nadal czeka na odbiór.",
+        ),
+        "Kod {pickup_code}.",
+        ("Odbiór możliwy tylko do {pickup_deadline}.", "Czas przechowania jest ograniczony."),
+    ),
+    (K.PICKUP_REMINDER, Channel.EMAIL, "pl"): email(
+        "Przypomnienie: zamówienie {order_id} czeka na odbiór",
+        ("Dzień dobry, {recipient_name}!",),
+        (
+            (
+                "Przypominamy, że Twoje zamówienie {order_id} nadal czeka na odbiór "
+                "w punkcie: {pickup_point}.",
+                "Przypominamy, że Twoje zamówienie {order_id} nadal czeka na odbiór.",
+            ),
+        ),
+        ("Kod odbioru: {pickup_code}.", "Termin odbioru: {pickup_deadline}."),
+        ("Punkt przechowuje przesyłki tylko przez ograniczony czas.",),
+        ("Śledź przesyłkę: {tracking_url}",),
+    ),
+    (K.PICKUP_FINAL_WARNING, Channel.SMS, "pl"): sms(
+        (
+            "Ostatnia szansa: po {pickup_deadline} zamówienie {order_id} wróci do sklepu, "
+            "możliwa opłata za zwrot.",
+            "Ostatnia szansa: wkrótce zamówienie {order_id} wróci do sklepu, "
+            "możliwa opłata za zwrot.",
+        ),
+        (
+            "Kod {pickup_code}, {pickup_name}.",
+            "Kod {pickup_code}, {pickup_address}.",
+            "Kod {pickup_code}.",
+            "Punkt odbioru: {pickup_name}.",
+            "Punkt odbioru: {pickup_address}.",
+        ),
+    ),
+    (K.PICKUP_FINAL_WARNING, Channel.EMAIL, "pl"): email(
+        "Ostatnie przypomnienie: odbierz zamówienie {order_id}",
+        ("Dzień dobry, {recipient_name}!",),
+        (
+            (
+                "Twoje zamówienie {order_id} nadal czeka na odbiór. Po {pickup_deadline} "
+                "wróci do sklepu, a koszt odesłania może zostać naliczony.",
+                "Twoje zamówienie {order_id} nadal czeka na odbiór. Wkrótce wróci do sklepu, "
+                "a koszt odesłania może zostać naliczony.",
+            ),
+        ),
+        (
+            (
+                "Odbierz je w punkcie {pickup_point}, kod odbioru: {pickup_code}.",
+                "Odbierz je w punkcie {pickup_point}.",
+                "Kod odbioru: {pickup_code}.",
+            ),
+        ),
+        ("Śledź przesyłkę: {tracking_url}",),
+    ),
+    (K.DELAY_NOTICE, Channel.SMS, "pl"): sms(
+        "Przepraszamy, zamówienie {order_id} się opóźnia.",
+        ("Nowy termin: {new_estimate}.", "Podamy nowy termin, gdy go poznamy."),
+        "{tracking_url}",
+    ),
+    (K.DELAY_NOTICE, Channel.EMAIL, "pl"): email(
+        "Zamówienie {order_id} się opóźnia",
+        ("Dzień dobry, {recipient_name}!",),
+        ("Przepraszamy: doręczenie Twojego zamówienia {order_id} ({carrier}) się opóźnia.",),
+        (
+            (
+                "Nowa przewidywana data doręczenia: {new_estimate}.",
+                "Poinformujemy Cię o nowej dacie, gdy tylko przewoźnik ją poda.",
+            ),
+        ),
+        ("Śledź przesyłkę: {tracking_url}",),
+        ("Dziękujemy za cierpliwość!",),
+    ),
+    (K.THANK_YOU, Channel.SMS, "pl"): sms(
+        "Dziękujemy za zamówienie {order_id}!",
+        "Kod rabatowy na kolejne zakupy: {coupon_code}.",
+        "Oceń nas: {review_url}",
+    ),
+    (K.THANK_YOU, Channel.EMAIL, "pl"): email(
+        "Dziękujemy za zamówienie {order_id}",
+        ("Dzień dobry, {recipient_name}!",),
+        ("Twoje zamówienie {order_id} zostało doręczone. Dziękujemy za zakupy!",),
+        ("W podziękowaniu mamy dla Ciebie kod rabatowy na kolejne zakupy: {coupon_code}.",),
+        ("Napisz nam, jak Ci się podobało: {review_url}",),
+    ),
     # --------------------------------------------------------------------------- Romanian
     (K.SHIPPED, Channel.SMS, "ro"): sms(
         "Comanda {order_id} a fost expediată prin {carrier}, AWB {tracking_number}.",
@@ -470,6 +835,125 @@ TEMPLATES: dict[tuple[NotificationKind, Channel, str], Template] = {
         ("Dacă o mai dorești, contactează-ne și te ajutăm cu plăcere.",),
         ("Urmărește returul: {tracking_url}",),
     ),
+    (K.COURIER_ONE_HOUR, Channel.SMS, "ro"): sms(
+        (
+            "Curierul {courier_name} ajunge în cca {lead_minutes} min ({window_hours}).",
+            "Curierul {courier_name} ajunge în cca {lead_minutes} min.",
+            "Curierul {courier_name} e pe drum ({window_hours}).",
+            "Curierul {courier_name} e pe drum.",
+            "Curierul ajunge în cca {lead_minutes} min ({window_hours}).",
+            "Curierul ajunge în cca {lead_minutes} min.",
+            "Curierul e pe drum ({window_hours}).",
+            "Curierul e pe drum.",
+        ),
+        "Tel. {courier_phone}.",
+        "Răspunde: 1 – acasă, 2 – reprogramare.",
+    ),
+    (K.COURIER_ONE_HOUR, Channel.EMAIL, "ro"): email(
+        "Curierul ajunge curând cu comanda {order_id}",
+        ("Bună ziua, {recipient_name},",),
+        (
+            (
+                "Curierul {courier_name} ajunge cu comanda ta {order_id} "
+                "în aproximativ {lead_minutes} min.",
+                "Curierul ajunge cu comanda ta {order_id} în aproximativ {lead_minutes} min.",
+                "Curierul {courier_name} este pe drum cu comanda ta {order_id}.",
+                "Curierul este pe drum cu comanda ta {order_id}.",
+            ),
+            "Interval de livrare: {window}.",
+        ),
+        ("Telefonul curierului: {courier_phone}.",),
+        ("Răspunde 1 ca să confirmi că ești acasă sau 2 ca să reprogramezi livrarea.",),
+        ("Urmărește coletul: {tracking_url}",),
+    ),
+    (K.PICKUP_REMINDER, Channel.SMS, "ro"): sms(
+        (
+            "Comanda {order_id} încă te așteaptă la {pickup_name}.",
+            "Comanda {order_id} încă te așteaptă la {pickup_address}.",
+            "Comanda {order_id} încă te așteaptă la punctul de ridicare.",
+        ),
+        "Cod {pickup_code}.",
+        ("O poți ridica doar până pe {pickup_deadline}.", "Timpul de păstrare e limitat."),
+    ),
+    (K.PICKUP_REMINDER, Channel.EMAIL, "ro"): email(
+        "Reamintire: comanda {order_id} te așteaptă",
+        ("Bună ziua, {recipient_name},",),
+        (
+            (
+                "Îți reamintim că comanda ta {order_id} te așteaptă în continuare "
+                "la {pickup_point}.",
+                "Îți reamintim că comanda ta {order_id} poate fi ridicată în continuare.",
+            ),
+        ),
+        ("Codul de ridicare: {pickup_code}.", "O poți ridica până pe {pickup_deadline}."),
+        ("Coletele sunt păstrate doar pentru o perioadă limitată.",),
+        ("Urmărește coletul: {tracking_url}",),
+    ),
+    (K.PICKUP_FINAL_WARNING, Channel.SMS, "ro"): sms(
+        (
+            "Ultima șansă: după {pickup_deadline} comanda {order_id} revine la magazin, "
+            "iar returul poate fi taxat.",
+            "Ultima șansă: comanda {order_id} revine curând la magazin, "
+            "iar returul poate fi taxat.",
+        ),
+        (
+            "Cod {pickup_code}, {pickup_name}.",
+            "Cod {pickup_code}, {pickup_address}.",
+            "Cod {pickup_code}.",
+            "Punct de ridicare: {pickup_name}.",
+            "Punct de ridicare: {pickup_address}.",
+        ),
+    ),
+    (K.PICKUP_FINAL_WARNING, Channel.EMAIL, "ro"): email(
+        "Ultima reamintire: ridică comanda {order_id}",
+        ("Bună ziua, {recipient_name},",),
+        (
+            (
+                "Comanda ta {order_id} te așteaptă încă. După {pickup_deadline} se întoarce "
+                "la magazin, iar transportul de retur poate fi taxat.",
+                "Comanda ta {order_id} te așteaptă încă. Curând se întoarce la magazin, "
+                "iar transportul de retur poate fi taxat.",
+            ),
+        ),
+        (
+            (
+                "Ridic-o cu codul {pickup_code} de la {pickup_point}.",
+                "Ridic-o de la {pickup_point}.",
+                "Ridic-o cu codul {pickup_code}.",
+            ),
+        ),
+        ("Urmărește coletul: {tracking_url}",),
+    ),
+    (K.DELAY_NOTICE, Channel.SMS, "ro"): sms(
+        "Ne pare rău, comanda {order_id} întârzie.",
+        ("Noul termen estimat: {new_estimate}.", "Te anunțăm când aflăm noua dată."),
+        "{tracking_url}",
+    ),
+    (K.DELAY_NOTICE, Channel.EMAIL, "ro"): email(
+        "Comanda {order_id} întârzie",
+        ("Bună ziua, {recipient_name},",),
+        ("Ne pare rău: livrarea comenzii tale {order_id} prin {carrier} întârzie.",),
+        (
+            (
+                "Noua dată estimată de livrare: {new_estimate}.",
+                "Te anunțăm imediat ce curierul ne comunică o nouă dată de livrare.",
+            ),
+        ),
+        ("Urmărește coletul: {tracking_url}",),
+        ("Îți mulțumim pentru răbdare!",),
+    ),
+    (K.THANK_YOU, Channel.SMS, "ro"): sms(
+        "Mulțumim pentru comanda {order_id}!",
+        "Cupon pentru data viitoare: {coupon_code}.",
+        "Părerea ta: {review_url}",
+    ),
+    (K.THANK_YOU, Channel.EMAIL, "ro"): email(
+        "Îți mulțumim pentru comanda {order_id}",
+        ("Bună ziua, {recipient_name},",),
+        ("Comanda ta {order_id} a fost livrată. Îți mulțumim că ai cumpărat de la noi!",),
+        ("Ca mulțumire, îți oferim un cod de reducere pentru următoarea comandă: {coupon_code}.",),
+        ("Ne-ar plăcea să aflăm cum a fost: {review_url}",),
+    ),
 }
 
 LOCALES = frozenset(locale for _, _, locale in TEMPLATES)
@@ -505,14 +989,38 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+def _utc_label(zone: ZoneInfo) -> str:
+    return " UTC" if zone.key == "UTC" else ""
+
+
 def _window(start: datetime, end: datetime, zone: ZoneInfo, locale: str, dash: str) -> str:
     """Local "date, HH:MM-HH:MM"; both dates when the window crosses local midnight."""
     day = DATE_FORMATS[locale]
     start, end = start.astimezone(zone), end.astimezone(zone)
-    label = " UTC" if zone.key == "UTC" else ""
+    label = _utc_label(zone)
     if start.date() == end.date():
         return f"{day(start)}, {start:%H:%M}{dash}{end:%H:%M}{label}"
     return f"{day(start)}, {start:%H:%M} {dash} {day(end)}, {end:%H:%M}{label}"
+
+
+def _window_hours(start: datetime, end: datetime, zone: ZoneInfo, dash: str) -> str:
+    """Local "HH:MM-HH:MM" without the date, for a message sent shortly before the window."""
+    start, end = start.astimezone(zone), end.astimezone(zone)
+    return f"{start:%H:%M}{dash}{end:%H:%M}{_utc_label(zone)}"
+
+
+def _estimate(moment: datetime, zone: ZoneInfo, locale: str) -> str:
+    """A carrier's new estimate: a bare date, or a local date and time when it has one.
+
+    A date without a time arrives as midnight in the carrier's own offset; it is shown as that
+    calendar date, since converting it to the recipient's zone would invent an hour (or move
+    it to the day before). Any other moment is shown as the recipient's local date and time.
+    """
+    day = DATE_FORMATS[locale]
+    if moment.time() == time(0):
+        return day(moment)
+    local = moment.astimezone(zone)
+    return f"{day(local)}, {local:%H:%M}{_utc_label(zone)}"
 
 
 # --- Rendering --------------------------------------------------------------------------------
@@ -528,9 +1036,11 @@ def _values(ctx: MessageContext, locale: str, channel: Channel) -> dict[str, str
     zone = _zone(ctx.time_zone)
     day = DATE_FORMATS[locale]
     dash = "-" if channel is Channel.SMS else "\N{EN DASH}"
-    window = None
+    window = window_hours = None
     if ctx.window_start is not None and ctx.window_end is not None:
         window = _window(ctx.window_start, ctx.window_end, zone, locale, dash)
+        window_hours = _window_hours(ctx.window_start, ctx.window_end, zone, dash)
+    lead = ctx.lead_minutes
     values: dict[str, str | None] = {
         "recipient_name": ctx.recipient_name,
         "order_id": ctx.order_id,
@@ -539,13 +1049,22 @@ def _values(ctx: MessageContext, locale: str, channel: Channel) -> dict[str, str
         "tracking_url": ctx.tracking_url,
         "location": ctx.location,
         "window": window,
+        "window_hours": window_hours,
+        "lead_minutes": str(lead) if lead is not None and lead > 0 else None,
         "eta": day(ctx.estimated_delivery.astimezone(zone)) if ctx.estimated_delivery else None,
         "courier": _joined(ctx.courier_name, ctx.courier_phone),
+        "courier_name": ctx.courier_name,
+        "courier_phone": ctx.courier_phone,
         "pickup_point": _joined(ctx.pickup_name, ctx.pickup_address),
+        "pickup_name": ctx.pickup_name,
+        "pickup_address": ctx.pickup_address,
         "pickup_code": ctx.pickup_code,
         "pickup_deadline": day(ctx.pickup_deadline.astimezone(zone))
         if ctx.pickup_deadline
         else None,
+        "new_estimate": _estimate(ctx.new_estimate, zone, locale) if ctx.new_estimate else None,
+        "coupon_code": ctx.coupon_code,
+        "review_url": ctx.review_url,
     }
     return {name: (value.strip() or None) if value else None for name, value in values.items()}
 

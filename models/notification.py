@@ -121,6 +121,10 @@ class NotificationRecord(BaseModel):
     error: str | None = None
     planned_at: datetime
     settled_at: datetime | None = None
+    due_at: datetime | None = None
+    """Set while a non-urgent message waits for quiet hours to end (then sent, or superseded)."""
+    status_when_planned: str | None = None
+    """The shipment status that caused it: a deferred message is stale once that has changed."""
 
 
 class SendResult(BaseModel):

@@ -41,6 +41,19 @@ class Waiting(BaseModel):
     until: datetime | None = None
 
 
+class Timer(BaseModel):
+    """A durable timer the workflow is waiting on, and what it will do when it fires."""
+
+    kind: NotificationKind | None
+    """The message it sends, or None for the storage deadline (the parcel goes back)."""
+    due_at: datetime
+    reason: str
+
+    @property
+    def label(self) -> str:
+        return self.kind.value if self.kind else "storage_deadline"
+
+
 class EventReceipt(BaseModel):
     """The answer a carrier gets for one event."""
 
@@ -78,6 +91,10 @@ class ShipmentState(BaseModel):
     timeline: list[TimelineEntry] = []
     notifications: list[NotificationRecord] = []
     waiting_for: list[Waiting] = []
+    one_hour_window: Window | None = None
+    """The window the courier's one-hour confirmation was last sent for (a new one re-arms it)."""
+    delay_noticed: bool = False
+    """A delay notice went out in the current delay episode; progress ends the episode."""
     unpublished: list[LedgerUpdate] = []
     """Changes not yet in the ledger when the workflow continued as new; the next run sends them."""
     runs: int = 1

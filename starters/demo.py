@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from temporalio.client import Client
 
 from models.notification import NotificationKind, NotificationStatus
+from models.policy import NotificationPolicy
 from models.shipment import (
     CarrierEvent,
     Courier,
@@ -187,7 +188,7 @@ async def run_scenario(
     run_id: str,
     index: int,
 ) -> DemoResult:
-    base = datetime.now(UTC) - timedelta(days=7)
+    base = datetime.now(UTC) - timedelta(hours=2)
     start = ShipmentStart(
         shop_id="demo-shop",
         shipment_id=f"{run_id}-{index}",
@@ -197,6 +198,7 @@ async def run_scenario(
         recipient=scenario.recipient,
         delivery=DeliveryOption(kind=scenario.delivery),
         tracking_url=f"https://track.example.com/{run_id}{index}",
+        policy=NotificationPolicy(quiet_hours=None),  # the demo runs at any hour
         shipped_at=base,
     )
     started = await start_shipment(client, start, task_queue)

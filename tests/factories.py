@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from models.policy import NotificationPolicy
 from models.shipment import (
     CarrierEvent,
     Courier,
@@ -18,7 +19,9 @@ from models.shipment import (
     Window,
 )
 
-T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+T0 = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+"""Midnight (UTC) today: windows "tomorrow" are ahead of any workflow's clock, so timers armed
+from them lie in the future as they would in production."""
 
 
 def shipment(**overrides: Any) -> ShipmentStart:
@@ -36,6 +39,8 @@ def shipment(**overrides: Any) -> ShipmentStart:
         ),
         "delivery": DeliveryOption(kind=DeliveryKind.COURIER_NEXT_DAY),
         "shipped_at": T0,
+        # Tests run at any hour: quiet hours are switched off unless a test is about them.
+        "policy": NotificationPolicy(quiet_hours=None),
     }
     fields.update(overrides)
     return ShipmentStart(**fields)

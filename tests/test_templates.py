@@ -7,7 +7,7 @@ times where the recipient lives; segment counting follows Twilio's published rul
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from itertools import product
 from zoneinfo import ZoneInfo
@@ -31,6 +31,7 @@ EVERY_TEMPLATE = list(product(NotificationKind, Channel, ALL_LOCALES))
 
 # 12:00Z on Tuesday 24 November 2026: 14:00 in Bucharest, 13:00 in Warsaw.
 NOON_UTC = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+QUARTER = timedelta(minutes=15)
 
 
 def full_context(**overrides: object) -> MessageContext:
@@ -52,6 +53,10 @@ def full_context(**overrides: object) -> MessageContext:
         "pickup_address": "Șos. București-Ploiești 44, București",
         "pickup_code": "48291376",
         "pickup_deadline": NOON_UTC + timedelta(days=3),
+        "lead_minutes": 60,
+        "new_estimate": NOON_UTC + timedelta(days=2, hours=3),  # Thu 26 Nov, 17:00 in Bucharest
+        "coupon_code": "THANKS-10X",
+        "review_url": "https://shop.example.com/review/WP1002345",
     }
     fields.update(overrides)
     return MessageContext.model_validate(fields)
@@ -162,7 +167,20 @@ def realistic_contexts(draw: st.DrawFn) -> MessageContext:
         pickup_address=draw(words(40)),
         pickup_code=draw(codes(4, 8)),
         pickup_deadline=end + timedelta(days=draw(st.integers(1, 14))),
+        lead_minutes=draw(st.integers(15, 120)),
+        new_estimate=draw(new_estimates(start)),
+        coupon_code=draw(codes(6, 10)),
+        review_url="https://shop.example.com/review/" + draw(codes(9, 9)),
     )
+
+
+def new_estimates(after: datetime) -> st.SearchStrategy[datetime]:
+    """A carrier's new estimate: a moment with a time, or a bare date (midnight, own offset)."""
+    with_time = st.integers(1, 14 * 24 * 4).map(lambda quarters: after + quarters * QUARTER)
+    bare_date = st.integers(1, 14).map(
+        lambda days: datetime.combine(after.date() + timedelta(days=days), time(0), UTC)
+    )
+    return st.one_of(with_time, bare_date)
 
 
 @pytest.mark.parametrize("locale", ALL_LOCALES)
@@ -173,6 +191,15 @@ def test_every_sms_fits_two_segments_with_a_fully_filled_realistic_context(
     for kind in NotificationKind:
         rendered = render(kind, Channel.SMS, locale, ctx)
         assert rendered.segments <= 2, (kind, rendered.encoding, len(rendered.body), rendered.body)
+
+
+@given(ctx=realistic_contexts())
+def test_delay_notice_without_a_new_estimate_still_fits_two_segments(ctx: MessageContext) -> None:
+    """Without an estimate the SMS promises news instead, which is the longer sentence."""
+    ctx = ctx.model_copy(update={"new_estimate": None})
+    for locale in ALL_LOCALES:
+        rendered = render(NotificationKind.DELAY_NOTICE, Channel.SMS, locale, ctx)
+        assert rendered.segments <= 2, (locale, rendered.body)
 
 
 def test_plain_english_sms_stays_gsm7() -> None:
@@ -258,6 +285,143 @@ def test_half_a_window_is_not_shown_as_a_window() -> None:
     ctx = full_context(window_end=None, estimated_delivery=None)
     rendered = render(NotificationKind.OUT_FOR_DELIVERY, Channel.SMS, "en", ctx)
     assert not re.search(r"\d{1,2}:\d{2}", rendered.body)
+
+
+# --- Courier confirmation, pickup reminders, delays, thanks ------------------------------------
+
+# How each language speaks of minutes, and of a coupon.
+MINUTES = re.compile(r"\b(min|мин)", re.IGNORECASE)
+COUPON_WORDS = {"en": "coupon", "ru": "промокод", "pl": "rabat", "ro": "cupon|reducere"}
+
+
+def test_courier_one_hour_sms_gives_lead_time_local_window_phone_and_reply_options() -> None:
+    rendered = render(NotificationKind.COURIER_ONE_HOUR, Channel.SMS, "en", full_context())
+    assert rendered.body == (
+        "Courier Konstantin Wiśniewski arrives in about 60 min (14:00-16:00). "
+        "Tel. +40721234567. Reply 1 if home, 2 to reschedule."
+    )
+
+
+@pytest.mark.parametrize("lead_minutes", [None, 0])
+@pytest.mark.parametrize(("channel", "locale"), list(product(Channel, ALL_LOCALES)))
+def test_courier_one_hour_without_lead_time_drops_the_minutes_clause(
+    channel: Channel, locale: str, lead_minutes: int | None
+) -> None:
+    ctx = full_context(lead_minutes=lead_minutes)
+    rendered = render(NotificationKind.COURIER_ONE_HOUR, channel, locale, ctx)
+    assert not MINUTES.search(rendered.body)
+    assert re.search(r"14:00.16:00", rendered.body)
+    assert "Konstantin Wiśniewski" in rendered.body
+    assert "+40721234567" in rendered.body
+    assert re.search(r"\b1\b.*\b2\b", rendered.body)
+    with_lead = render(NotificationKind.COURIER_ONE_HOUR, channel, locale, full_context())
+    assert MINUTES.search(with_lead.body)
+    assert re.search(r"\b60\b", with_lead.body)
+
+
+@pytest.mark.parametrize("locale", ALL_LOCALES)
+def test_pickup_reminder_gives_point_code_and_local_deadline(locale: str) -> None:
+    """The SMS names the point (its address was in the first notice); the email gives both."""
+    deadline = {"en": "Fri 27 Nov", "ru": "27.11", "pl": "27.11", "ro": "27.11"}[locale]
+    sms_body = render(NotificationKind.PICKUP_REMINDER, Channel.SMS, locale, full_context()).body
+    email_body = render(
+        NotificationKind.PICKUP_REMINDER, Channel.EMAIL, locale, full_context()
+    ).body
+    for body in (sms_body, email_body):
+        assert "easybox Kaufland Băneasa" in body
+        assert "48291376" in body
+        assert deadline in body
+    assert "Șos. București-Ploiești 44" in email_body
+
+
+@pytest.mark.parametrize(("channel", "locale"), list(product(Channel, ALL_LOCALES)))
+def test_pickup_final_warning_gives_the_deadline_date_in_the_recipient_zone(
+    channel: Channel, locale: str
+) -> None:
+    """23:30Z on Thursday the 26th is already Friday the 27th in Moscow."""
+    ctx = full_context(
+        time_zone="Europe/Moscow", pickup_deadline=datetime(2026, 11, 26, 23, 30, tzinfo=UTC)
+    )
+    rendered = render(NotificationKind.PICKUP_FINAL_WARNING, channel, locale, ctx)
+    assert ("Fri 27 Nov" if locale == "en" else "27.11") in rendered.body
+    assert "26" not in rendered.body.replace("48291376", "")
+    assert "48291376" in rendered.body
+    assert "easybox Kaufland Băneasa" in rendered.body
+
+
+def test_pickup_final_warning_warns_of_return_and_its_cost() -> None:
+    rendered = render(NotificationKind.PICKUP_FINAL_WARNING, Channel.SMS, "en", full_context())
+    assert rendered.body == (
+        "Last call: order WP-1002345 returns to the shop after Fri 27 Nov; "
+        "a return fee may apply. Code 48291376, easybox Kaufland Băneasa."
+    )
+
+
+@pytest.mark.parametrize(("channel", "locale"), list(product(Channel, ALL_LOCALES)))
+def test_delay_notice_without_a_new_estimate_invents_no_date(channel: Channel, locale: str) -> None:
+    ctx = full_context(new_estimate=None)
+    rendered = render(NotificationKind.DELAY_NOTICE, channel, locale, ctx)
+    assert not re.search(r"\d{1,2}:\d{2}", rendered.body)
+    assert not re.search(r"\d{1,2}\.\d{2}\b|\b\d{1,2} [A-Z][a-z]{2}\b", rendered.body)
+    assert "https://tracking.example.com/p/PX1234567890AB" in rendered.body
+
+
+def test_delay_notice_without_a_new_estimate_promises_news() -> None:
+    ctx = full_context(new_estimate=None)
+    rendered = render(NotificationKind.DELAY_NOTICE, Channel.SMS, "en", ctx)
+    assert rendered.body == (
+        "Sorry, order WP-1002345 is delayed. "
+        "We'll tell you as soon as the carrier gives a new date. "
+        "https://tracking.example.com/p/PX1234567890AB"
+    )
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [("en", "Thu 26 Nov, 17:00"), ("ru", "26.11, 17:00"), ("pl", "26.11, 17:00")],
+)
+def test_delay_notice_shows_the_new_estimate_in_local_time(locale: str, expected: str) -> None:
+    for channel in Channel:
+        rendered = render(NotificationKind.DELAY_NOTICE, channel, locale, full_context())
+        assert expected in rendered.body
+
+
+@pytest.mark.parametrize(
+    "bare_date",
+    [
+        datetime(2026, 11, 27, tzinfo=UTC),
+        datetime(2026, 11, 27, tzinfo=timezone(timedelta(hours=3))),
+        datetime(2026, 11, 27, tzinfo=timezone(timedelta(hours=-5))),
+    ],
+)
+def test_delay_notice_shows_a_bare_date_estimate_as_that_date_without_a_time(
+    bare_date: datetime,
+) -> None:
+    """Midnight in the carrier's own offset is a date; converting it would invent an hour."""
+    ctx = full_context(new_estimate=bare_date)
+    rendered = render(NotificationKind.DELAY_NOTICE, Channel.SMS, "en", ctx)
+    assert "New estimate: Fri 27 Nov." in rendered.body
+    assert not re.search(r"\d{1,2}:\d{2}", rendered.body)
+
+
+@pytest.mark.parametrize(("channel", "locale"), list(product(Channel, ALL_LOCALES)))
+def test_thank_you_without_coupon_has_no_coupon_clause(channel: Channel, locale: str) -> None:
+    word = re.compile(COUPON_WORDS[locale], re.IGNORECASE)
+    with_coupon = render(NotificationKind.THANK_YOU, channel, locale, full_context()).body
+    assert word.search(with_coupon)
+    assert "THANKS-10X" in with_coupon
+    rendered = render(NotificationKind.THANK_YOU, channel, locale, full_context(coupon_code=None))
+    assert not word.search(rendered.body)
+    assert "https://shop.example.com/review/WP1002345" in rendered.body
+
+
+@pytest.mark.parametrize(("channel", "locale"), list(product(Channel, ALL_LOCALES)))
+def test_thank_you_without_review_link_ends_cleanly(channel: Channel, locale: str) -> None:
+    ctx = full_context(review_url=None)
+    rendered = render(NotificationKind.THANK_YOU, channel, locale, ctx)
+    assert "THANKS-10X" in rendered.body
+    assert "http" not in rendered.body
+    assert not rendered.body.rstrip().endswith((":", "?"))
 
 
 # --- Locales ----------------------------------------------------------------------------------

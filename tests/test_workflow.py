@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 from temporalio.api.sdk.v1 import WorkflowMetadata
@@ -180,8 +181,12 @@ async def test_query_shows_events_window_messages_and_what_comes_next(
     assert state.window == window()
     assert state.courier is not None and state.courier.name == "Piotr"
     assert [n.status for n in state.notifications] == [NotificationStatus.SENT] * 2
-    assert state.waiting_for[0].what == "next carrier event"
-    assert state.waiting_for[0].until == window().end
+    one_hour, delay_watch, carrier = state.waiting_for
+    assert one_hour.what.startswith("timer: courier_one_hour")
+    assert one_hour.until == window().start - timedelta(hours=1)
+    assert delay_watch.what.startswith("timer: delay_notice")
+    assert delay_watch.until == window().end + timedelta(hours=2)
+    assert (carrier.what, carrier.until) == ("next carrier event", window().end)
 
 
 async def test_search_attributes_follow_the_shipment(client: Client, worker: Worker) -> None:

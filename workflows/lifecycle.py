@@ -109,6 +109,7 @@ def apply_event(state: ShipmentState, event: CarrierEvent, received_at: datetime
         return verdict
     if event.status is not state.status:
         state.status_since = event.occurred_at
+        state.delay_noticed = False  # progress ends a delay episode
     state.status = event.status
     state.last_event_at = event.occurred_at
     if event.window is not None:

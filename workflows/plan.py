@@ -15,7 +15,7 @@ from models.notification import (
     NotificationStatus,
     idempotency_key,
 )
-from models.policy import Party
+from models.policy import URGENT_KINDS, Party
 from models.shipment import Recipient, ShipmentStatus
 from models.state import ShipmentState
 
@@ -84,12 +84,23 @@ def plan_status_change(
     kind = STATUS_KIND.get(state.status)
     if kind is None or previous == state.status:
         return [], []
+    return plan_kind(state, kind, trigger, now)
+
+
+def plan_kind(
+    state: ShipmentState,
+    kind: NotificationKind,
+    trigger: str,
+    now: datetime,
+    context: MessageContext | None = None,
+) -> tuple[list[NotificationRequest], list[NotificationRecord]]:
+    """One occurrence of `kind` on each of the policy's channels: requests to send now, and the
+    records the workflow keeps. Non-urgent news planned during quiet hours is deferred (a record
+    with `due_at`, no request); news owned by another party is recorded as delegated."""
     shipment = state.shipment
+    policy = shipment.policy
     occurrence = state.occurrences(kind) + 1
-    context = message_context(state)
-    requests: list[NotificationRequest] = []
-    records: list[NotificationRecord] = []
-    owner = shipment.policy.owner(kind)
+    owner = policy.owner(kind)
     if owner is not Party.WAYPOST:
         # The shop or the carrier tells the customer; the timeline shows it was expected.
         return [], [
@@ -104,33 +115,46 @@ def plan_status_change(
                 planned_at=now,
                 settled_at=now,
             )
-            for channel in shipment.policy.channels_for(kind)
+            for channel in policy.channels_for(kind)
         ]
-    for channel in resolve_channels(shipment.policy.channels_for(kind), shipment.recipient):
-        to = address(shipment.recipient, channel)
-        assert to is not None
-        key = idempotency_key(shipment.workflow_id, kind, occurrence, channel)
-        requests.append(
-            NotificationRequest(
-                key=key,
-                shipment_ref=shipment.workflow_id,
-                kind=kind,
-                occurrence=occurrence,
-                channel=channel,
-                to=to,
-                locale=shipment.recipient.locale,
-                context=context,
-                trigger=trigger,
-            )
+    due_at = None
+    quiet = policy.quiet_hours
+    if kind not in URGENT_KINDS and quiet is not None:
+        wake = quiet.end_after(now, shipment.recipient.time_zone)
+        due_at = wake if wake != now else None
+    records = [
+        NotificationRecord(
+            key=idempotency_key(shipment.workflow_id, kind, occurrence, channel),
+            kind=kind,
+            channel=channel,
+            occurrence=occurrence,
+            trigger=trigger,
+            planned_at=now,
+            due_at=due_at,
+            status_when_planned=state.status.value,
         )
-        records.append(
-            NotificationRecord(
-                key=key,
-                kind=kind,
-                channel=channel,
-                occurrence=occurrence,
-                trigger=trigger,
-                planned_at=now,
-            )
-        )
-    return requests, records
+        for channel in resolve_channels(policy.channels_for(kind), shipment.recipient)
+    ]
+    if due_at is not None:
+        return [], records
+    return [request_for(state, r, context) for r in records], records
+
+
+def request_for(
+    state: ShipmentState, record: NotificationRecord, context: MessageContext | None = None
+) -> NotificationRequest:
+    """The sending activity's input for a planned record, with the shipment's current facts."""
+    shipment = state.shipment
+    to = address(shipment.recipient, record.channel)
+    assert to is not None, "resolve_channels only picks channels with an address"
+    return NotificationRequest(
+        key=record.key,
+        shipment_ref=shipment.workflow_id,
+        kind=record.kind,
+        occurrence=record.occurrence,
+        channel=record.channel,
+        to=to,
+        locale=shipment.recipient.locale,
+        context=context or message_context(state),
+        trigger=record.trigger,
+    )

@@ -4,7 +4,7 @@ logic only: this module is re-imported in the sandbox for every run."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
@@ -14,11 +14,13 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     from models import search_attributes as sa
     from models.notification import (
+        NotificationKind,
         NotificationRecord,
+        NotificationRequest,
         NotificationStatus,
         SendResult,
     )
-    from models.shipment import FINAL_STATUSES, CarrierEvent, ShipmentStart
+    from models.shipment import FINAL_STATUSES, CarrierEvent, ShipmentStart, ShipmentStatus
     from models.state import (
         EventOutcome,
         EventReceipt,
@@ -31,7 +33,8 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows import details
     from workflows.lifecycle import apply_event, judge_event
-    from workflows.plan import plan_status_change
+    from workflows.plan import message_context, plan_kind, plan_status_change, request_for
+    from workflows.schedule import timers
 
 PUBLISH_ACTIVITY = "publish_update"
 PUBLISH_TIMEOUT = timedelta(seconds=30)
@@ -77,7 +80,7 @@ class ShipmentWorkflow:
     async def run(self, request: ShipmentStart | ShipmentResume) -> ShipmentState:
         self._show()
         while True:
-            await workflow.wait_condition(lambda: bool(self._outbox) or self._finished())
+            await self._wait_for_work()
             while self._outbox and not self._history_is_long():
                 await self._publish(self._outbox[0])
                 self._outbox.pop(0)
@@ -94,6 +97,105 @@ class ShipmentWorkflow:
                         "shipment closed", extra={"status": self._state.status.value}
                     )
                     return self._state
+
+    async def _wait_for_work(self) -> None:
+        """Until there is something to publish, or the next timer (or deferred message) is due."""
+        due = self._next_due()
+        if due is None:
+            await workflow.wait_condition(lambda: bool(self._outbox) or self._finished())
+            return
+        when, label = due
+        wait = when - workflow.now()
+        if wait > timedelta(0):
+            try:
+                await workflow.wait_condition(
+                    lambda: bool(self._outbox) or self._finished(),
+                    timeout=wait,
+                    timeout_summary=f"{label} at {when.isoformat(timespec='minutes')}",
+                )
+                return
+            except TimeoutError:
+                pass
+        self._fire_due()
+        self._show()
+
+    def _next_due(self) -> tuple[datetime, str] | None:
+        pending = [(t.due_at, t.label) for t in timers(self._state)]
+        pending += [(n.due_at, f"{n.kind.value} (deferred)") for n in self._deferred() if n.due_at]
+        return min(pending, default=None)
+
+    def _deferred(self) -> list[NotificationRecord]:
+        return [
+            n
+            for n in self._state.notifications
+            if n.status is NotificationStatus.PLANNED and n.due_at is not None
+        ]
+
+    def _fire_due(self) -> None:
+        """Send what has fallen due; what has gone stale meanwhile is superseded, never sent."""
+        now = workflow.now()
+        requests: list[NotificationRequest] = []
+        for record in self._deferred():
+            if record.due_at is None or record.due_at > now:
+                continue
+            record.due_at = None
+            if record.status_when_planned != self._state.status.value:
+                record.status = NotificationStatus.SUPERSEDED
+                record.error = f"stale: the shipment is {self._state.status.value} now"
+                record.settled_at = now
+            else:
+                requests.append(request_for(self._state, record))
+        for timer in timers(self._state):
+            if timer.due_at > now:
+                continue
+            if timer.kind is None:
+                self._accept(
+                    CarrierEvent(
+                        event_id=f"waypost:storage-deadline:{self._state.status_since.isoformat()}",
+                        status=ShipmentStatus.RETURNED,
+                        occurred_at=max(now, timer.due_at),
+                        description="storage deadline passed without pickup: returned to the shop",
+                    )
+                )
+                continue
+            requests += self._fire_timer(timer.kind, now)
+        if requests:
+            self._outbox.append(
+                LedgerUpdate(
+                    shipment_ref=self._state.shipment.workflow_id,
+                    status=self._state.status,
+                    status_at=self._state.status_since,
+                    notifications=requests,
+                )
+            )
+
+    def _fire_timer(self, kind: NotificationKind, now: datetime) -> list[NotificationRequest]:
+        state = self._state
+        context = message_context(state)
+        if kind is NotificationKind.COURIER_ONE_HOUR:
+            window = state.window
+            state.one_hour_window = window
+            if window is None or now >= window.start:
+                return []  # the window has started: a confirmation now would be stale
+            lead = int(state.shipment.policy.courier_lead_time.total_seconds() // 60)
+            context = context.model_copy(update={"lead_minutes": lead})
+        elif kind is NotificationKind.DELAY_NOTICE:
+            state.delay_noticed = True
+            context = context.model_copy(
+                update={
+                    "new_estimate": state.estimated_delivery
+                    if state.estimated_delivery and state.estimated_delivery > now
+                    else None
+                }
+            )
+        elif kind is NotificationKind.THANK_YOU:
+            thanks = state.shipment.policy.thank_you
+            context = context.model_copy(
+                update={"coupon_code": thanks.coupon_code, "review_url": thanks.review_url}
+            )
+        requests, records = plan_kind(state, kind, f"timer:{kind.value}", now, context)
+        state.notifications.extend(records)
+        return requests
 
     @workflow.signal(name="carrier_event")
     def carrier_event(self, event: CarrierEvent) -> None:
@@ -202,7 +304,10 @@ class ShipmentWorkflow:
         return f"record {what} ({update.status.value})" + (f"; send {kinds}" if kinds else "")
 
     def _finished(self) -> bool:
-        return self._state.status in FINAL_STATUSES and not self._outbox
+        """Final, recorded, and nothing more scheduled (a thank-you may still be due)."""
+        return (
+            self._state.status in FINAL_STATUSES and not self._outbox and self._next_due() is None
+        )
 
     def _history_is_long(self) -> bool:
         info = workflow.info()
@@ -212,21 +317,27 @@ class ShipmentWorkflow:
         )
 
     def _waiting_for(self) -> list[Waiting]:
+        waiting: list[Waiting] = []
         if self._outbox:
             pending = sum(len(u.notifications) for u in self._outbox)
-            return [
+            waiting.append(
                 Waiting(
                     what=f"recording {len(self._outbox)} change(s), sending {pending} message(s)"
                 )
-            ]
-        if self._state.status in FINAL_STATUSES:
-            return []
-        return [
-            Waiting(
-                what="next carrier event",
-                until=self._state.estimated_delivery,
             )
+        waiting += [
+            Waiting(what=f"timer: {t.label} ({t.reason})", until=t.due_at)
+            for t in timers(self._state)
         ]
+        waiting += [
+            Waiting(
+                what=f"deferred: {n.kind.value} by {n.channel.value} (quiet hours)", until=n.due_at
+            )
+            for n in self._deferred()
+        ]
+        if self._state.status not in FINAL_STATUSES:
+            waiting.append(Waiting(what="next carrier event", until=self._state.estimated_delivery))
+        return waiting
 
     def _show(self) -> None:
         """Keep the UI's search attributes and current details in step with the state.

@@ -1,0 +1,99 @@
+"""Which durable timers a shipment needs now. A pure function of its state: the workflow re-asks
+after every change, so a new window re-arms the courier's confirmation, a pickup cancels the
+reminders, and progress ends a delay episode without any bookkeeping of timers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from models.notification import NotificationKind
+from models.policy import URGENT_KINDS
+from models.shipment import FINAL_STATUSES, ShipmentStatus
+from models.state import ShipmentState, Timer
+
+K = NotificationKind
+S = ShipmentStatus
+
+
+def storage_deadline(state: ShipmentState) -> datetime:
+    pickup = state.pickup_point or state.shipment.delivery.pickup_point
+    if pickup is not None and pickup.storage_deadline is not None:
+        return pickup.storage_deadline
+    return state.status_since + state.shipment.policy.pickup.storage_period
+
+
+def after_quiet_hours(state: ShipmentState, timer: Timer) -> Timer:
+    """A non-urgent message never falls due at night: it moves to the end of quiet hours."""
+    quiet = state.shipment.policy.quiet_hours
+    if timer.kind is None or timer.kind in URGENT_KINDS or quiet is None:
+        return timer
+    moved = quiet.end_after(timer.due_at, state.shipment.recipient.time_zone)
+    if moved == timer.due_at:
+        return timer
+    reason = f"{timer.reason}, after quiet hours"
+    return timer.model_copy(update={"due_at": moved, "reason": reason})
+
+
+def timers(state: ShipmentState) -> list[Timer]:
+    """Every timer the shipment's state calls for, earliest first."""
+    policy = state.shipment.policy
+    found: list[Timer] = []
+    window = state.window
+    if state.status is S.OUT_FOR_DELIVERY and window and window != state.one_hour_window:
+        found.append(
+            Timer(
+                kind=K.COURIER_ONE_HOUR,
+                due_at=window.start - policy.courier_lead_time,
+                reason=f"courier's confirmation {policy.courier_lead_time} before the window",
+            )
+        )
+    if state.status is S.AVAILABLE_FOR_PICKUP:
+        deadline = storage_deadline(state)
+        last_call = deadline - policy.pickup.final_warning_before
+        sent = state.occurrences(K.PICKUP_REMINDER)
+        if sent < len(policy.pickup.after_arrival):
+            due = state.status_since + policy.pickup.after_arrival[sent]
+            if due < last_call:
+                found.append(
+                    Timer(kind=K.PICKUP_REMINDER, due_at=due, reason=f"pickup reminder {sent + 1}")
+                )
+        if state.occurrences(K.PICKUP_FINAL_WARNING) == 0:
+            found.append(
+                Timer(
+                    kind=K.PICKUP_FINAL_WARNING,
+                    due_at=last_call,
+                    reason="last call before the storage deadline",
+                )
+            )
+        found.append(
+            Timer(
+                kind=None,
+                due_at=deadline,
+                reason="storage deadline: the parcel goes back to the shop",
+            )
+        )
+    elif state.status not in FINAL_STATUSES and not state.delay_noticed:
+        quiet_since = state.last_event_at or state.status_since
+        watch = [(quiet_since + policy.delay.no_progress, "no carrier progress")]
+        if state.estimated_delivery is not None:
+            watch.append(
+                (
+                    state.estimated_delivery + policy.delay.after_estimate,
+                    "the estimated delivery has passed",
+                )
+            )
+        due, why = min(watch)
+        found.append(Timer(kind=K.DELAY_NOTICE, due_at=due, reason=f"delay watch: {why}"))
+    if (
+        state.status is S.DELIVERED
+        and policy.thank_you.enabled
+        and state.occurrences(K.THANK_YOU) == 0
+    ):
+        found.append(
+            Timer(
+                kind=K.THANK_YOU,
+                due_at=state.status_since + policy.thank_you.delay,
+                reason="thank-you after delivery",
+            )
+        )
+    return sorted((after_quiet_hours(state, t) for t in found), key=lambda t: t.due_at)
