@@ -11,7 +11,7 @@ from models.shipment import Recipient, ShipmentStatus
 from models.state import EventOutcome, ShipmentState
 from tests.factories import T0, event, out_for_delivery, shipment
 from workflows.lifecycle import apply_event
-from workflows.plan import STATUS_KIND, plan_status_change, resolve_channels
+from workflows.plan import STATUS_KIND, plan_kind, plan_status_change, resolve_channels, sms_used
 
 S = ShipmentStatus
 K = NotificationKind
@@ -104,3 +104,33 @@ def test_news_owned_by_the_shop_is_shown_but_not_sent() -> None:
     assert [(r.kind, r.status, r.provider) for r in records] == [
         (K.SHIPPED, NotificationStatus.DELEGATED, "shop")
     ]
+
+
+def plan_many(state: ShipmentState, kind: NotificationKind, times: int) -> None:
+    for n in range(times):
+        _, records = plan_kind(state, kind, f"t{n}", T0)
+        state.notifications.extend(records)
+
+
+def test_past_the_sms_cap_an_sms_goes_by_email() -> None:
+    state = state_for(policy=NotificationPolicy(quiet_hours=None, sms_cap=3))
+    plan_many(state, K.PICKUP_REMINDER, 4)
+    assert [n.channel for n in state.notifications] == [Channel.SMS] * 3 + [Channel.EMAIL]
+
+
+def test_past_the_sms_cap_without_an_email_the_sms_is_recorded_as_suppressed() -> None:
+    recipient = Recipient(name="Only Phone", phone="+447700900123")
+    state = state_for(recipient=recipient, policy=NotificationPolicy(quiet_hours=None, sms_cap=3))
+    plan_many(state, K.PICKUP_REMINDER, 4)
+    last = state.notifications[-1]
+    assert (last.channel, last.status) == (Channel.SMS, NotificationStatus.SUPPRESSED)
+    assert "SMS cap of 3" in (last.error or "")
+
+
+@given(st.lists(st.sampled_from(list(NotificationKind)), max_size=40))
+def test_the_sms_cap_is_never_exceeded(kinds: list[NotificationKind]) -> None:
+    state = state_for(policy=NotificationPolicy(quiet_hours=None, sms_cap=4))
+    for index, kind in enumerate(kinds):
+        _, records = plan_kind(state, kind, str(index), T0)
+        state.notifications.extend(records)
+    assert sms_used(state) <= 4

@@ -122,6 +122,8 @@ def plan_kind(
     if kind not in URGENT_KINDS and quiet is not None:
         wake = quiet.end_after(now, shipment.recipient.time_zone)
         due_at = wake if wake != now else None
+    channels = resolve_channels(policy.channels_for(kind), shipment.recipient)
+    capped = within_sms_cap(state, channels)
     records = [
         NotificationRecord(
             key=idempotency_key(shipment.workflow_id, kind, occurrence, channel),
@@ -133,11 +135,54 @@ def plan_kind(
             due_at=due_at,
             status_when_planned=state.status.value,
         )
-        for channel in resolve_channels(policy.channels_for(kind), shipment.recipient)
+        for channel in capped
     ]
+    if channels and not capped:  # the cap stopped the only channel: recorded, never lost
+        records.append(
+            NotificationRecord(
+                key=idempotency_key(shipment.workflow_id, kind, occurrence, Channel.SMS),
+                kind=kind,
+                channel=Channel.SMS,
+                occurrence=occurrence,
+                trigger=trigger,
+                status=NotificationStatus.SUPPRESSED,
+                planned_at=now,
+                settled_at=now,
+                error=f"SMS cap of {policy.sms_cap} reached and no email address to use instead",
+            )
+        )
     if due_at is not None:
         return [], records
-    return [request_for(state, r, context) for r in records], records
+    live = [r for r in records if r.status is NotificationStatus.PLANNED]
+    return [request_for(state, r, context) for r in live], records
+
+
+SMS_SPENT = frozenset(
+    {
+        NotificationStatus.PLANNED,
+        NotificationStatus.SENDING,
+        NotificationStatus.SENT,
+        NotificationStatus.DELIVERED,
+        NotificationStatus.UNDELIVERED,
+    }
+)
+"""Statuses of an SMS that count against the cap (failed, superseded or delegated ones do not)."""
+
+
+def sms_used(state: ShipmentState) -> int:
+    """SMS planned or sent so far: what counts against the policy's cap."""
+    return sum(n.channel is Channel.SMS and n.status in SMS_SPENT for n in state.notifications)
+
+
+def within_sms_cap(state: ShipmentState, channels: list[Channel]) -> list[Channel]:
+    """Past the cap an SMS becomes an email when the recipient has one (and no email is
+    planned already); otherwise it is dropped here and recorded as suppressed by the caller."""
+    if Channel.SMS not in channels or sms_used(state) < state.shipment.policy.sms_cap:
+        return channels
+    rest: list[Channel] = [c for c in channels if c is not Channel.SMS]
+    if Channel.EMAIL not in rest and state.shipment.recipient.email is not None:
+        rest.append(Channel.EMAIL)
+    return rest
 
 
 def request_for(
