@@ -130,6 +130,7 @@ class Sender:
                 str(err),
                 attempt,
                 attempt_record("permanent_error", err),
+                permanent=True,
             )
         segments = rendered.segments if request.channel is Channel.SMS else None
         self.ledger.mark_sent(
@@ -158,6 +159,7 @@ class Sender:
         error: str,
         attempt: int,
         record: Attempt,
+        permanent: bool = False,
     ) -> SendResult:
         self.ledger.mark_failed(request.key, token, provider, error, record)
         return SendResult(
@@ -166,4 +168,5 @@ class Sender:
             provider=provider,
             error=error,
             attempts=attempt,
+            permanent=permanent,
         )

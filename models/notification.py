@@ -136,3 +136,6 @@ class SendResult(BaseModel):
     provider_message_id: str | None = None
     error: str | None = None
     attempts: int = 0
+    permanent: bool = False
+    """The provider refused for good (invalid or unsubscribed recipient): another channel may
+    reach the customer, a retry never will."""

@@ -99,7 +99,11 @@ async def test_a_permanently_invalid_number_fails_without_retries(
 
     state = await until_settled(client, start.workflow_id, NotificationKind.OUT_FOR_DELIVERY)
 
-    [sms] = [n for n in state.notifications if n.kind is NotificationKind.OUT_FOR_DELIVERY]
+    [sms] = [
+        n
+        for n in state.notifications
+        if n.kind is NotificationKind.OUT_FOR_DELIVERY and n.channel == "sms"
+    ]
     assert sms.status is NotificationStatus.FAILED
     assert len(fake_twilio.requests) == 1
 
@@ -123,3 +127,29 @@ async def test_a_provider_down_for_minutes_is_given_up_on(
     assert sms.status is NotificationStatus.FAILED
     assert (sms.error or "").startswith("gave up")
     assert len(fake_twilio.requests) == 8
+
+
+async def test_a_refused_number_falls_back_to_email(
+    client: Client,
+    provider_worker: Worker,
+    fake_twilio: FakeTwilio,
+    fake_sendgrid: FakeSendGrid,
+) -> None:
+    start = shipment()
+    assert start.recipient.phone is not None
+    fake_twilio.reject_recipient(start.recipient.phone, code=21610)
+    await start_shipment(client, start, provider_worker.task_queue)
+    await report_event(client, start.workflow_id, out_for_delivery(60))
+
+    for _ in range(200):
+        state = await shipment_state(client, start.workflow_id)
+        ofd = [n for n in state.notifications if n.kind is NotificationKind.OUT_FOR_DELIVERY]
+        if len(ofd) == 2 and all(n.settled_at for n in ofd):
+            break
+        await asyncio.sleep(0.05)
+
+    assert [(n.channel, n.status) for n in ofd] == [
+        ("sms", NotificationStatus.FAILED),
+        ("email", NotificationStatus.SENT),
+    ]
+    assert any(m.custom_args["waypost_key"] == ofd[1].key for m in fake_sendgrid.sent)

@@ -203,3 +203,26 @@ def request_for(
         context=context or message_context(state),
         trigger=record.trigger,
     )
+
+
+def email_fallback(
+    state: ShipmentState, failed: NotificationRecord, now: datetime
+) -> tuple[list[NotificationRequest], list[NotificationRecord]]:
+    """An SMS the provider refused for good (invalid or unsubscribed number) goes by email,
+    under the same kind and occurrence, when there is an address and no email of it yet."""
+    shipment = state.shipment
+    if failed.channel is not Channel.SMS or shipment.recipient.email is None:
+        return [], []
+    key = idempotency_key(shipment.workflow_id, failed.kind, failed.occurrence, Channel.EMAIL)
+    if any(n.key == key for n in state.notifications):
+        return [], []
+    record = NotificationRecord(
+        key=key,
+        kind=failed.kind,
+        channel=Channel.EMAIL,
+        occurrence=failed.occurrence,
+        trigger=f"fallback:{failed.key}",
+        planned_at=now,
+        status_when_planned=state.status.value,
+    )
+    return [request_for(state, record)], [record]

@@ -33,7 +33,13 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows import details
     from workflows.lifecycle import apply_event, judge_event
-    from workflows.plan import message_context, plan_kind, plan_status_change, request_for
+    from workflows.plan import (
+        email_fallback,
+        message_context,
+        plan_kind,
+        plan_status_change,
+        request_for,
+    )
     from workflows.schedule import timers
 
 PUBLISH_ACTIVITY = "publish_update"
@@ -286,6 +292,7 @@ class ShipmentWorkflow:
                 for r in update.notifications
             ]
         now = workflow.now()
+        fallbacks: list[NotificationRequest] = []
         for result in results:
             record = self._record(result.key)
             record.status = result.status
@@ -293,6 +300,19 @@ class ShipmentWorkflow:
             record.provider_message_id = result.provider_message_id
             record.error = result.error
             record.settled_at = now
+            if result.status is NotificationStatus.FAILED and result.permanent:
+                requests, records = email_fallback(self._state, record, now)
+                self._state.notifications.extend(records)
+                fallbacks += requests
+        if fallbacks:
+            self._outbox.append(
+                LedgerUpdate(
+                    shipment_ref=self._state.shipment.workflow_id,
+                    status=self._state.status,
+                    status_at=self._state.status_since,
+                    notifications=fallbacks,
+                )
+            )
 
     def _record(self, key: str) -> NotificationRecord:
         return next(n for n in self._state.notifications if n.key == key)
