@@ -73,14 +73,7 @@ class ShipmentWorkflow:
         self._state = ShipmentState(shipment=shipment, status_since=shipment.shipped_at or now)
         requests, records = plan_status_change(self._state, None, "start", now)
         self._state.notifications.extend(records)
-        self._outbox.append(
-            LedgerUpdate(
-                shipment_ref=shipment.workflow_id,
-                status=self._state.status,
-                status_at=self._state.status_since,
-                notifications=requests,
-            )
-        )
+        self._enqueue(requests)
 
     @workflow.run
     async def run(self, request: ShipmentStart | ShipmentResume) -> ShipmentState:
@@ -166,14 +159,7 @@ class ShipmentWorkflow:
                 continue
             requests += self._fire_timer(timer.kind, now)
         if requests:
-            self._outbox.append(
-                LedgerUpdate(
-                    shipment_ref=self._state.shipment.workflow_id,
-                    status=self._state.status,
-                    status_at=self._state.status_since,
-                    notifications=requests,
-                )
-            )
+            self._enqueue(requests)
 
     def _fire_timer(self, kind: NotificationKind, now: datetime) -> list[NotificationRequest]:
         state = self._state
@@ -249,16 +235,7 @@ class ShipmentWorkflow:
         )
         self._state.notifications.extend(records)
         receipt.notifications = [r.key for r in records]
-        self._outbox.append(
-            LedgerUpdate(
-                shipment_ref=self._state.shipment.workflow_id,
-                status=self._state.status,
-                status_at=self._state.status_since,
-                closed=self._state.status in FINAL_STATUSES,
-                entry=entry,
-                notifications=requests,
-            )
-        )
+        self._enqueue(requests, entry)
         workflow.logger.info(
             "carrier event",
             extra={
@@ -305,14 +282,22 @@ class ShipmentWorkflow:
                 self._state.notifications.extend(records)
                 fallbacks += requests
         if fallbacks:
-            self._outbox.append(
-                LedgerUpdate(
-                    shipment_ref=self._state.shipment.workflow_id,
-                    status=self._state.status,
-                    status_at=self._state.status_since,
-                    notifications=fallbacks,
-                )
+            self._enqueue(fallbacks)
+
+    def _enqueue(
+        self, requests: list[NotificationRequest], entry: TimelineEntry | None = None
+    ) -> None:
+        """Queue a change for the ledger activity, with the shipment's status as it is now."""
+        self._outbox.append(
+            LedgerUpdate(
+                shipment_ref=self._state.shipment.workflow_id,
+                status=self._state.status,
+                status_at=self._state.status_since,
+                closed=self._state.status in FINAL_STATUSES,
+                entry=entry,
+                notifications=requests,
             )
+        )
 
     def _record(self, key: str) -> NotificationRecord:
         return next(n for n in self._state.notifications if n.key == key)
