@@ -133,13 +133,14 @@ class Sender:
                 permanent=True,
             )
         segments = rendered.segments if request.channel is Channel.SMS else None
+        cost = estimated_sms_cost(segments) if segments else None
         self.ledger.mark_sent(
             request.key,
             token,
             provider.name,
             receipt.message_id,
             segments=segments,
-            cost=estimated_sms_cost(segments) if segments else None,
+            cost=cost,
             attempt=attempt_record("sent"),
         )
         bound.info("message sent", kind=request.kind.value, channel=request.channel.value)
@@ -149,6 +150,8 @@ class Sender:
             provider=provider.name,
             provider_message_id=receipt.message_id,
             attempts=attempt,
+            segments=segments,
+            cost=cost,
         )
 
     def _failed(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
@@ -121,6 +122,10 @@ class NotificationRecord(BaseModel):
     error: str | None = None
     planned_at: datetime
     settled_at: datetime | None = None
+    segments: int | None = None
+    """SMS segments billed (GSM-7: 160/153 characters each; UCS-2, e.g. Cyrillic: 70/67)."""
+    cost: Decimal | None = None
+    """Estimated provider cost of an SMS."""
     due_at: datetime | None = None
     """Set while a non-urgent message waits for quiet hours to end (then sent, or superseded)."""
     status_when_planned: str | None = None
@@ -136,6 +141,8 @@ class SendResult(BaseModel):
     provider_message_id: str | None = None
     error: str | None = None
     attempts: int = 0
+    segments: int | None = None
+    cost: Decimal | None = None
     permanent: bool = False
     """The provider refused for good (invalid or unsubscribed recipient): another channel may
     reach the customer, a retry never will."""

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, computed_field
 
 from models.notification import NotificationKind, NotificationRecord, NotificationRequest
 from models.shipment import (
@@ -98,6 +99,23 @@ class ShipmentState(BaseModel):
     unpublished: list[LedgerUpdate] = []
     """Changes not yet in the ledger when the workflow continued as new; the next run sends them."""
     runs: int = 1
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def sms_sent(self) -> int:
+        """SMS that went out for this shipment (a full track costs about ten)."""
+        return sum(n.segments is not None for n in self.notifications)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def sms_segments(self) -> int:
+        return sum(n.segments or 0 for n in self.notifications)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def sms_cost(self) -> Decimal:
+        """Estimated provider cost of this shipment's SMS."""
+        return sum((n.cost or Decimal(0) for n in self.notifications), Decimal(0))
 
     def occurrences(self, kind: NotificationKind) -> int:
         """How many times this kind has been planned (each occurrence yields its own keys)."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import sys
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -162,6 +164,10 @@ def render_state(state: ShipmentState) -> str:
             f"  {note.kind.value:<21} {note.channel.value:<5} {note.status.value:<10} "
             f"{note.provider or '-'} {note.provider_message_id or ''}{error}"
         )
+    lines.append(
+        f"SMS: {state.sms_sent} sent, {state.sms_segments} segment(s), "
+        f"estimated cost {state.sms_cost}"
+    )
     lines.append("waiting for:")
     for item in state.waiting_for or []:
         until = f" until {item.until.isoformat()}" if item.until else ""
@@ -307,5 +313,26 @@ def db_upgrade() -> None:
     typer.echo("ledger schema is up to date")
 
 
+def main() -> None:
+    """The console entry point: run the command, then leave without interpreter finalization.
+
+    Temporal's Rust runtime keeps native threads that may call back into Python while the
+    interpreter finalizes, which aborts the process ("Fatal Python error: PyGILState_Release")
+    after the command succeeded. Output is flushed and the exit code kept; nothing is lost.
+    """
+    code = 0
+    try:
+        app()
+    except SystemExit as done:
+        if isinstance(done.code, str):
+            print(done.code, file=sys.stderr)
+            code = 1
+        else:
+            code = done.code or 0
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    app()
+    main()

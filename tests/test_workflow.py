@@ -181,6 +181,7 @@ async def test_query_shows_events_window_messages_and_what_comes_next(
     assert state.window == window()
     assert state.courier is not None and state.courier.name == "Piotr"
     assert [n.status for n in state.notifications] == [NotificationStatus.SENT] * 2
+    assert (state.sms_sent, state.sms_segments) == (1, 1) and state.sms_cost > 0
     one_hour, delay_watch, carrier = state.waiting_for
     assert one_hour.what.startswith("timer: courier_one_hour")
     assert one_hour.until == window().start - timedelta(hours=1)

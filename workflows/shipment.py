@@ -276,6 +276,7 @@ class ShipmentWorkflow:
             record.provider = result.provider
             record.provider_message_id = result.provider_message_id
             record.error = result.error
+            record.segments, record.cost = result.segments, result.cost
             record.settled_at = now
             if result.status is NotificationStatus.FAILED and result.permanent:
                 requests, records = email_fallback(self._state, record, now)
