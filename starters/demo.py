@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from temporalio.client import Client
 
 from models.notification import NotificationKind, NotificationStatus
-from models.policy import NotificationPolicy
+from models.policy import DelayWatch, NotificationPolicy, PickupReminders, ThankYou
 from models.shipment import (
     CarrierEvent,
     Courier,
@@ -43,6 +43,11 @@ class Step:
     pickup: bool = False
     expect: EventOutcome = EventOutcome.APPLIED
     as_signal: bool = False
+    after_s: float | None = None
+    """Live step: sent this many seconds into the scenario, happening now (timers run for real)."""
+    window_in_s: tuple[int, int] | None = None
+    estimate_in_s: int | None = None
+    deadline_in_s: int | None = None
 
 
 @dataclass
@@ -54,6 +59,9 @@ class Scenario:
     final: ShipmentStatus
     messages: list[NotificationKind]
     notes: list[str] = field(default_factory=list)
+    policy: NotificationPolicy = field(
+        default_factory=lambda: NotificationPolicy(quiet_hours=None)  # the demo runs at any hour
+    )
 
 
 def scenarios() -> list[Scenario]:
@@ -138,6 +146,62 @@ def scenarios() -> list[Scenario]:
             [K.SHIPPED, K.OUT_FOR_DELIVERY, K.DELIVERED],
             notes=["a repeated scan, a scan from before and a scan after delivery change nothing"],
         ),
+        Scenario(
+            "courier's one-hour confirmation (compressed: 15 s lead)",
+            DeliveryKind.COURIER_NEXT_DAY,
+            sam,
+            [
+                Step(
+                    S.OUT_FOR_DELIVERY, 0, "London", after_s=0, window_in_s=(20, 80), courier=True
+                ),
+                Step(S.DELIVERED, 0, "London", after_s=10),
+            ],
+            S.DELIVERED,
+            [K.SHIPPED, K.OUT_FOR_DELIVERY, K.COURIER_ONE_HOUR, K.DELIVERED],
+            policy=NotificationPolicy(quiet_hours=None, courier_lead_time=timedelta(seconds=15)),
+        ),
+        Scenario(
+            "pickup never collected (compressed: reminder 8 s, last call 8 s before a 24 s"
+            " deadline)",
+            DeliveryKind.PICKUP_POINT,
+            anna,
+            [Step(S.AVAILABLE_FOR_PICKUP, 0, "Warszawa", after_s=0, pickup=True, deadline_in_s=24)],
+            S.RETURNED,
+            [
+                K.SHIPPED,
+                K.AVAILABLE_FOR_PICKUP,
+                K.AVAILABLE_FOR_PICKUP,
+                K.PICKUP_REMINDER,
+                K.PICKUP_FINAL_WARNING,
+                K.PICKUP_FINAL_WARNING,
+                K.RETURNED,
+            ],
+            policy=NotificationPolicy(
+                quiet_hours=None,
+                pickup=PickupReminders(
+                    after_arrival=(timedelta(seconds=8),), final_warning_before=timedelta(seconds=8)
+                ),
+            ),
+        ),
+        Scenario(
+            "delay notice, then delivery and a thank-you (compressed)",
+            DeliveryKind.COURIER_MULTI_DAY,
+            ion,
+            [
+                Step(S.IN_TRANSIT, 0, "Cluj-Napoca", after_s=0, estimate_in_s=3),
+                Step(S.OUT_FOR_DELIVERY, 0, "București", after_s=10),
+                Step(S.DELIVERED, 0, "București", after_s=12),
+            ],
+            S.DELIVERED,
+            [K.SHIPPED, K.DELAY_NOTICE, K.OUT_FOR_DELIVERY, K.DELIVERED, K.THANK_YOU],
+            policy=NotificationPolicy(
+                quiet_hours=None,
+                delay=DelayWatch(after_estimate=timedelta(seconds=3)),
+                thank_you=ThankYou(
+                    enabled=True, delay=timedelta(seconds=3), coupon_code="THANKS10"
+                ),
+            ),
+        ),
     ]
 
 
@@ -153,7 +217,40 @@ class DemoResult:
         return not self.surprises
 
 
+def _live_event(step: Step, index: int) -> CarrierEvent:
+    """An event happening now, its window, estimate and deadline seconds away."""
+    now = datetime.now(UTC)
+
+    def later(seconds: int | None) -> datetime | None:
+        return now + timedelta(seconds=seconds) if seconds is not None else None
+
+    window = None
+    if step.window_in_s is not None:
+        start, end = step.window_in_s
+        window = Window(start=now + timedelta(seconds=start), end=now + timedelta(seconds=end))
+    return CarrierEvent(
+        event_id=step.event_id or f"evt-{index}",
+        status=step.status,
+        occurred_at=now,
+        location=Location(city=step.city),
+        window=window,
+        estimated_delivery=later(step.estimate_in_s),
+        courier=Courier(name="Piotr", phone="+48600999888") if step.courier else None,
+        pickup_point=PickupPoint(
+            name="Paczkomat WAW-12",
+            address="ul. Marszałkowska 10, Warszawa",
+            opening_hours="24/7",
+            pickup_code="482913",
+            storage_deadline=later(step.deadline_in_s),
+        )
+        if step.pickup
+        else None,
+    )
+
+
 def _event(step: Step, base: datetime, index: int) -> CarrierEvent:
+    if step.after_s is not None:
+        return _live_event(step, index)
     day = (base + timedelta(minutes=step.minutes)).replace(minute=0, second=0, microsecond=0)
     window = None
     if step.window_hours is not None:
@@ -198,12 +295,16 @@ async def run_scenario(
         recipient=scenario.recipient,
         delivery=DeliveryOption(kind=scenario.delivery),
         tracking_url=f"https://track.example.com/{run_id}{index}",
-        policy=NotificationPolicy(quiet_hours=None),  # the demo runs at any hour
+        policy=scenario.policy,
         shipped_at=base,
     )
     started = await start_shipment(client, start, task_queue)
     surprises: list[str] = []
+    loop = asyncio.get_running_loop()
+    began = loop.time()
     for number, step in enumerate(scenario.steps):
+        if step.after_s is not None:
+            await asyncio.sleep(max(0.0, began + step.after_s - loop.time()))
         event = _event(step, base, number)
         if step.as_signal:
             await started.handle.signal("carrier_event", event)

@@ -75,7 +75,8 @@ def timers(state: ShipmentState) -> list[Timer]:
     elif state.status not in FINAL_STATUSES and not state.delay_noticed:
         quiet_since = state.last_event_at or state.status_since
         watch = [(quiet_since + policy.delay.no_progress, "no carrier progress")]
-        if state.estimated_delivery is not None:
+        if state.estimated_delivery is not None and state.estimated_delivery > quiet_since:
+            # An estimate that had already passed at the last progress is not a new delay.
             watch.append(
                 (
                     state.estimated_delivery + policy.delay.after_estimate,
