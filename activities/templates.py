@@ -12,9 +12,9 @@ the output must not depend on Babel or on the locales installed on the worker.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
 from string import Formatter
@@ -28,6 +28,9 @@ from models.notification import Channel, MessageContext, NotificationKind
 Encoding = Literal["GSM-7", "UCS-2"]
 
 DEFAULT_LOCALE = "en"
+
+SMS_SLOTS = 3
+"""How many offered slots a slot-choice SMS lists: more would not fit two UCS-2 segments."""
 
 
 class Rendered(BaseModel):
@@ -74,14 +77,20 @@ K = NotificationKind
 # Fields a template may use: MessageContext's strings plus the derived ones built in _values():
 # window, eta, pickup_deadline, new_estimate (formatted dates), window_hours (the window's
 # times only, for messages sent on the day), lead_minutes, courier ("name, phone"),
-# pickup_point ("name, address"). SMS use "-" in time ranges (the en dash is not GSM-7 and
-# would cost English messages the cheaper encoding); emails use the en dash.
+# pickup_point ("name, address"), slots (the offered slots, numbered from 1) and choose_by
+# (known only when there are slots to choose from). SMS use "-" in time ranges (the en dash is
+# not GSM-7 and would cost English messages the cheaper encoding); emails use the en dash.
+#
+# A field written "{name:.0}" prints nothing but still drops its clause when unknown: that is
+# how a sentence about the offered slots is said only when there are slots.
 #
 # SMS bodies are kept tight: Cyrillic and Polish/Romanian diacritics force UCS-2, where two
 # segments hold only 134 characters, and every SMS must fit in two with realistic context.
 # That is why the later pickup SMS name the point without its address (the first one gave it;
 # a point known only by its address is named by that, which may cost the final warning a
 # third segment) and the one-hour courier SMS shows the window's times without the date.
+# The slot-choice SMS lists at most three slots in a compact form ("1) 25.11 10-12"), leaves
+# out the tracking link, and says only what the customer must do: reply with a number.
 
 TEMPLATES: dict[tuple[NotificationKind, Channel, str], Template] = {
     # ---------------------------------------------------------------------------- English
@@ -296,6 +305,51 @@ TEMPLATES: dict[tuple[NotificationKind, Channel, str], Template] = {
         ("Your order {order_id} has arrived. Thank you for shopping with us!",),
         ("As a thank-you, here is a coupon for your next order: {coupon_code}.",),
         ("We'd love to hear how it went: {review_url}",),
+    ),
+    (K.SLOT_CHOICE, Channel.SMS, "en"): sms(
+        "Order {order_id} has reached your city.",
+        (
+            "Reply with the number of the delivery slot you want: {slots}.",
+            "Choose a delivery slot: {tracking_url}",
+        ),
+        "If you don't reply by {choose_by}, slot 1 is confirmed.",
+    ),
+    (K.SLOT_CHOICE, Channel.EMAIL, "en"): email(
+        "Choose a delivery slot for your order {order_id}",
+        ("Hi {recipient_name},",),
+        (
+            "Good news: your order {order_id} has reached your city.",
+            "Please choose when {carrier} should deliver it.",
+        ),
+        ("Available delivery slots:\n{slots}",),
+        (
+            (
+                "{slots:.0}Reply with the number of the slot you prefer, "
+                "or choose it using the tracking link: {tracking_url}",
+                "{slots:.0}Reply with the number of the slot you prefer.",
+                "Choose a delivery slot using the tracking link: {tracking_url}",
+            ),
+        ),
+        ("If we don't hear from you by {choose_by}, we'll confirm slot 1.",),
+    ),
+    (K.SLOT_CONFIRMED, Channel.SMS, "en"): sms(
+        (
+            "Order {order_id} delivery confirmed: {window}.",
+            "Order {order_id}: delivery slot confirmed.",
+        ),
+        "Courier: {courier}.",
+    ),
+    (K.SLOT_CONFIRMED, Channel.EMAIL, "en"): email(
+        "Delivery slot confirmed for your order {order_id}",
+        ("Hi {recipient_name},",),
+        (
+            (
+                "The delivery slot for your order {order_id} is confirmed: {window}.",
+                "The delivery slot for your order {order_id} is confirmed.",
+            ),
+        ),
+        ("Your courier: {courier}.",),
+        ("Track your parcel: {tracking_url}",),
     ),
     # ---------------------------------------------------------------------------- Russian
     (K.SHIPPED, Channel.SMS, "ru"): sms(
@@ -517,6 +571,51 @@ TEMPLATES: dict[tuple[NotificationKind, Channel, str], Template] = {
         ("В благодарность дарим промокод на следующую покупку: {coupon_code}.",),
         ("Расскажите, как всё прошло: {review_url}",),
     ),
+    (K.SLOT_CHOICE, Channel.SMS, "ru"): sms(
+        (
+            "Заказ {order_id}: ответьте номером интервала до {choose_by} (иначе №1): {slots}.",
+            "Заказ {order_id} в вашем городе. Ответьте номером интервала: {slots}.",
+            "Заказ {order_id} в вашем городе. Выберите интервал доставки: {tracking_url}",
+            "Заказ {order_id} в вашем городе.",
+        ),
+    ),
+    (K.SLOT_CHOICE, Channel.EMAIL, "ru"): email(
+        "Выберите интервал доставки заказа {order_id}",
+        ("Здравствуйте, {recipient_name}!",),
+        (
+            "Ваш заказ {order_id} уже в вашем городе.",
+            "Пожалуйста, выберите удобный интервал доставки.",
+        ),
+        ("Доступные интервалы:\n{slots}",),
+        (
+            (
+                "{slots:.0}Ответьте на это письмо номером выбранного интервала "
+                "или выберите его по ссылке для отслеживания: {tracking_url}",
+                "{slots:.0}Ответьте на это письмо номером выбранного интервала.",
+                "Выбрать интервал можно по ссылке для отслеживания: {tracking_url}",
+            ),
+        ),
+        ("Если вы не сделаете выбор до {choose_by}, мы подтвердим интервал 1.",),
+    ),
+    (K.SLOT_CONFIRMED, Channel.SMS, "ru"): sms(
+        (
+            "Интервал доставки заказа {order_id} подтверждён: {window}.",
+            "Интервал доставки заказа {order_id} подтверждён.",
+        ),
+        "Курьер: {courier}.",
+    ),
+    (K.SLOT_CONFIRMED, Channel.EMAIL, "ru"): email(
+        "Интервал доставки заказа {order_id} подтверждён",
+        ("Здравствуйте, {recipient_name}!",),
+        (
+            (
+                "Интервал доставки вашего заказа {order_id} подтверждён: {window}.",
+                "Интервал доставки вашего заказа {order_id} подтверждён.",
+            ),
+        ),
+        ("Курьер: {courier}.",),
+        ("Отследить посылку: {tracking_url}",),
+    ),
     # ----------------------------------------------------------------------------- Polish
     (K.SHIPPED, Channel.SMS, "pl"): sms(
         "Zamówienie {order_id} wysłane ({carrier}, nr {tracking_number}).",
@@ -737,6 +836,52 @@ TEMPLATES: dict[tuple[NotificationKind, Channel, str], Template] = {
         ("W podziękowaniu mamy dla Ciebie kod rabatowy na kolejne zakupy: {coupon_code}.",),
         ("Napisz nam, jak Ci się podobało: {review_url}",),
     ),
+    (K.SLOT_CHOICE, Channel.SMS, "pl"): sms(
+        (
+            "Zamówienie {order_id}: odpisz numerem terminu do {choose_by} (inaczej nr 1): {slots}.",
+            "Zamówienie {order_id} jest już w Twoim mieście. Odpisz numerem terminu: {slots}.",
+            "Zamówienie {order_id} jest już w Twoim mieście. "
+            "Wybierz termin dostawy: {tracking_url}",
+            "Zamówienie {order_id} jest już w Twoim mieście.",
+        ),
+    ),
+    (K.SLOT_CHOICE, Channel.EMAIL, "pl"): email(
+        "Wybierz termin doręczenia zamówienia {order_id}",
+        ("Dzień dobry, {recipient_name}!",),
+        (
+            "Twoje zamówienie {order_id} jest już w Twoim mieście.",
+            "Wybierz dogodny termin doręczenia.",
+        ),
+        ("Dostępne terminy:\n{slots}",),
+        (
+            (
+                "{slots:.0}Odpisz, podając numer wybranego terminu, "
+                "lub wybierz go przez link do śledzenia przesyłki: {tracking_url}",
+                "{slots:.0}Odpisz, podając numer wybranego terminu.",
+                "Termin możesz wybrać przez link do śledzenia przesyłki: {tracking_url}",
+            ),
+        ),
+        ("Jeśli nie wybierzesz terminu do {choose_by}, potwierdzimy termin nr 1.",),
+    ),
+    (K.SLOT_CONFIRMED, Channel.SMS, "pl"): sms(
+        (
+            "Dostawa zamówienia {order_id} potwierdzona na {window}.",
+            "Termin dostawy zamówienia {order_id} potwierdzony.",
+        ),
+        "Kurier: {courier}.",
+    ),
+    (K.SLOT_CONFIRMED, Channel.EMAIL, "pl"): email(
+        "Termin doręczenia zamówienia {order_id} potwierdzony",
+        ("Dzień dobry, {recipient_name}!",),
+        (
+            (
+                "Termin doręczenia Twojego zamówienia {order_id} został potwierdzony: {window}.",
+                "Termin doręczenia Twojego zamówienia {order_id} został potwierdzony.",
+            ),
+        ),
+        ("Kurier: {courier}.",),
+        ("Śledź przesyłkę: {tracking_url}",),
+    ),
     # --------------------------------------------------------------------------- Romanian
     (K.SHIPPED, Channel.SMS, "ro"): sms(
         "Comanda {order_id} a fost expediată prin {carrier}, AWB {tracking_number}.",
@@ -954,6 +1099,53 @@ TEMPLATES: dict[tuple[NotificationKind, Channel, str], Template] = {
         ("Ca mulțumire, îți oferim un cod de reducere pentru următoarea comandă: {coupon_code}.",),
         ("Ne-ar plăcea să aflăm cum a fost: {review_url}",),
     ),
+    (K.SLOT_CHOICE, Channel.SMS, "ro"): sms(
+        (
+            "Comanda {order_id}: răspunde cu nr. dorit până la {choose_by} "
+            "(altfel nr. 1): {slots}.",
+            "Comanda {order_id} a ajuns în orașul tău. "
+            "Răspunde cu nr. intervalului dorit: {slots}.",
+            "Comanda {order_id} a ajuns în orașul tău. Alege intervalul de livrare: {tracking_url}",
+            "Comanda {order_id} a ajuns în orașul tău.",
+        ),
+    ),
+    (K.SLOT_CHOICE, Channel.EMAIL, "ro"): email(
+        "Alege intervalul de livrare pentru comanda {order_id}",
+        ("Bună ziua, {recipient_name},",),
+        (
+            "Comanda ta {order_id} a ajuns în orașul tău.",
+            "Alege intervalul în care vrei să fie livrată.",
+        ),
+        ("Intervale de livrare disponibile:\n{slots}",),
+        (
+            (
+                "{slots:.0}Răspunde cu numărul intervalului ales "
+                "sau alege-l folosind linkul de urmărire: {tracking_url}",
+                "{slots:.0}Răspunde cu numărul intervalului ales.",
+                "Poți alege intervalul folosind linkul de urmărire: {tracking_url}",
+            ),
+        ),
+        ("Dacă nu alegi până la {choose_by}, confirmăm intervalul 1.",),
+    ),
+    (K.SLOT_CONFIRMED, Channel.SMS, "ro"): sms(
+        (
+            "Livrarea comenzii {order_id} e confirmată pentru {window}.",
+            "Intervalul de livrare al comenzii {order_id} e confirmat.",
+        ),
+        "Curier: {courier}.",
+    ),
+    (K.SLOT_CONFIRMED, Channel.EMAIL, "ro"): email(
+        "Intervalul de livrare pentru comanda {order_id} a fost confirmat",
+        ("Bună ziua, {recipient_name},",),
+        (
+            (
+                "Intervalul de livrare pentru comanda ta {order_id} a fost confirmat: {window}.",
+                "Intervalul de livrare pentru comanda ta {order_id} a fost confirmat.",
+            ),
+        ),
+        ("Curier: {courier}.",),
+        ("Urmărește coletul: {tracking_url}",),
+    ),
 }
 
 LOCALES = frozenset(locale for _, _, locale in TEMPLATES)
@@ -1009,6 +1201,51 @@ def _window_hours(start: datetime, end: datetime, zone: ZoneInfo, dash: str) -> 
     return f"{start:%H:%M}{dash}{end:%H:%M}{_utc_label(zone)}"
 
 
+def _compact_slot(start: datetime, end: datetime, zone: ZoneInfo, locale: str) -> str:
+    """A slot as an SMS lists it: local "25.11 10-12", or "25.11 9:30-11:00" off the hour.
+
+    A slot ending at midnight ends at 24; one spanning a night (rare: slots are daytime) keeps
+    both dates. The zone is not labelled here: the list is labelled once.
+    """
+    day = DATE_FORMATS[locale]
+    start, end = start.astimezone(zone), end.astimezone(zone)
+    next_day = start.date() + timedelta(days=1)
+    if end.date() == start.date() or (end.date() == next_day and end.time() == time(0)):
+        end_hour = end.hour if end.date() == start.date() else 24
+        if start.minute == end.minute == 0:
+            return f"{day(start)} {start.hour}-{end_hour}"
+        return f"{day(start)} {start.hour}:{start:%M}-{end_hour}:{end:%M}"
+    return f"{day(start)} {start:%H:%M}-{day(end)} {end:%H:%M}"
+
+
+def _slot_list(
+    slots: Sequence[tuple[datetime, datetime]], zone: ZoneInfo, locale: str, channel: Channel
+) -> str | None:
+    """The offered slots numbered from 1, in local time; None when none are offered.
+
+    Email lists every slot, one a line, as a full window. SMS lists the first SMS_SLOTS on one
+    line, "1) 25.11 10-12, 2) ...", with the UTC label (if any) once at the end.
+    """
+    if channel is Channel.EMAIL:
+        dash = "\N{EN DASH}"
+        lines = [
+            f"{number}) {_window(start, end, zone, locale, dash)}"
+            for number, (start, end) in enumerate(slots, 1)
+        ]
+        return "\n".join(lines) or None
+    shown = [
+        f"{number}) {_compact_slot(start, end, zone, locale)}"
+        for number, (start, end) in enumerate(slots[:SMS_SLOTS], 1)
+    ]
+    return f"{', '.join(shown)}{_utc_label(zone)}" if shown else None
+
+
+def _moment(moment: datetime, zone: ZoneInfo, locale: str, separator: str) -> str:
+    """Local date and time, e.g. "24.11, 20:00" (SMS: "24.11 20:00")."""
+    local = moment.astimezone(zone)
+    return f"{DATE_FORMATS[locale](local)}{separator}{local:%H:%M}{_utc_label(zone)}"
+
+
 def _estimate(moment: datetime, zone: ZoneInfo, locale: str) -> str:
     """A carrier's new estimate: a bare date, or a local date and time when it has one.
 
@@ -1041,6 +1278,10 @@ def _values(ctx: MessageContext, locale: str, channel: Channel) -> dict[str, str
         window = _window(ctx.window_start, ctx.window_end, zone, locale, dash)
         window_hours = _window_hours(ctx.window_start, ctx.window_end, zone, dash)
     lead = ctx.lead_minutes
+    slots = _slot_list(ctx.slots, zone, locale, channel)
+    choose_by = None
+    if slots and ctx.choose_by is not None:
+        choose_by = _moment(ctx.choose_by, zone, locale, " " if channel is Channel.SMS else ", ")
     values: dict[str, str | None] = {
         "recipient_name": ctx.recipient_name,
         "order_id": ctx.order_id,
@@ -1065,6 +1306,8 @@ def _values(ctx: MessageContext, locale: str, channel: Channel) -> dict[str, str
         "new_estimate": _estimate(ctx.new_estimate, zone, locale) if ctx.new_estimate else None,
         "coupon_code": ctx.coupon_code,
         "review_url": ctx.review_url,
+        "slots": slots,
+        "choose_by": choose_by,
     }
     return {name: (value.strip() or None) if value else None for name, value in values.items()}
 

@@ -26,6 +26,8 @@ class NotificationKind(StrEnum):
     PICKUP_FINAL_WARNING = "pickup_final_warning"
     DELAY_NOTICE = "delay_notice"
     THANK_YOU = "thank_you"
+    SLOT_CHOICE = "slot_choice"
+    SLOT_CONFIRMED = "slot_confirmed"
 
 
 class NotificationStatus(StrEnum):
@@ -90,6 +92,10 @@ class MessageContext(BaseModel):
     """delay_notice: the carrier's new estimate, when it gave one."""
     coupon_code: str | None = None
     review_url: str | None = None
+    slots: list[tuple[AwareDatetime, AwareDatetime]] = []
+    """slot_choice: the offered slots, in order (the customer answers 1, 2 ...)."""
+    choose_by: AwareDatetime | None = None
+    """slot_choice: after this the carrier's default slot (the first) is confirmed."""
 
 
 class NotificationRequest(BaseModel):

@@ -29,6 +29,8 @@ DEFAULT_CHANNELS: Mapping[NotificationKind, tuple[Channel, ...]] = MappingProxyT
         K.DELIVERED: (Channel.SMS,),
         K.RETURNED: (Channel.EMAIL,),
         K.THANK_YOU: (Channel.EMAIL,),
+        K.SLOT_CHOICE: (Channel.SMS, Channel.EMAIL),
+        K.SLOT_CONFIRMED: (Channel.SMS,),
     }
 )
 
@@ -140,6 +142,10 @@ class NotificationPolicy(BaseModel):
     pickup: PickupReminders = Field(default_factory=PickupReminders)
     delay: DelayWatch = Field(default_factory=DelayWatch)
     thank_you: ThankYou = Field(default_factory=ThankYou)
+    slot_choice_time: timedelta = Field(
+        default=timedelta(hours=12), gt=timedelta(0), le=timedelta(days=7)
+    )
+    """How long a customer has to choose a delivery slot before the default is confirmed."""
 
     @field_validator("channels", mode="after")
     @classmethod

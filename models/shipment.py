@@ -159,6 +159,21 @@ class CarrierEvent(Frozen):
     courier: Courier | None = None
     estimated_delivery: AwareDatetime | None = None
     pickup_point: PickupPoint | None = None
+    slots: Annotated[list[Window], Field(max_length=10)] | None = None
+    """Delivery slots the carrier offers (multi-day delivery, parcel in the recipient's city);
+    the first is the carrier's default."""
+
+
+class SlotChoice(Frozen):
+    """The customer's choice among the offered slots, 1-based as in the message."""
+
+    slot: int = Field(ge=1, le=10)
+
+
+class CourierReply(Frozen):
+    """The customer's answer to the courier's one-hour confirmation."""
+
+    answer: Literal["confirm", "reschedule"]
 
 
 class ShipmentStart(Frozen):

@@ -55,6 +55,13 @@ class Timer(BaseModel):
         return self.kind.value if self.kind else "storage_deadline"
 
 
+class CustomerReplyRecord(BaseModel):
+    """What the customer answered, and when: shown to support and on the tracking page."""
+
+    what: str
+    received_at: datetime
+
+
 class EventReceipt(BaseModel):
     """The answer a carrier gets for one event."""
 
@@ -94,6 +101,11 @@ class ShipmentState(BaseModel):
     waiting_for: list[Waiting] = []
     one_hour_window: Window | None = None
     """The window the courier's one-hour confirmation was last sent for (a new one re-arms it)."""
+    offered_slots: list[Window] = []
+    """Slots the customer may choose from right now (empty once chosen or defaulted)."""
+    last_offered_slots: list[Window] = []
+    choose_by: datetime | None = None
+    replies: list[CustomerReplyRecord] = []
     delay_noticed: bool = False
     """A delay notice went out in the current delay episode; progress ends the episode."""
     unpublished: list[LedgerUpdate] = []

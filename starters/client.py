@@ -23,7 +23,14 @@ from temporalio.service import RPCStatusCode
 
 from models import search_attributes as sa
 from models.settings import Settings
-from models.shipment import CarrierEvent, ShipmentStart, ShipmentStatus
+from models.shipment import (
+    CarrierEvent,
+    CourierReply,
+    ShipmentStart,
+    ShipmentStatus,
+    SlotChoice,
+    Window,
+)
 from models.state import EventReceipt, ShipmentState
 from workflows.shipment import ShipmentWorkflow
 
@@ -105,8 +112,27 @@ def _handle(client: Client, ref: str) -> WorkflowHandle[ShipmentWorkflow, Shipme
 
 async def report_event(client: Client, ref: str, event: CarrierEvent) -> EventReceipt:
     """Deliver one event and wait for the workflow's answer."""
+    receipt: EventReceipt = await _update(client, ref, ShipmentWorkflow.report_event, event)
+    return receipt
+
+
+async def choose_slot(client: Client, ref: str, slot: int) -> Window:
+    """The customer's choice among the offered delivery slots (1-based)."""
+    window: Window = await _update(client, ref, ShipmentWorkflow.choose_slot, SlotChoice(slot=slot))
+    return window
+
+
+async def courier_reply(client: Client, ref: str, answer: str) -> str:
+    """The customer's answer to the courier's confirmation: "confirm" or "reschedule"."""
+    reply = CourierReply.model_validate({"answer": answer})
+    outcome: str = await _update(client, ref, ShipmentWorkflow.courier_reply, reply)
+    return outcome
+
+
+async def _update(client: Client, ref: str, update: Any, arg: Any) -> Any:
+    """Run an update; a refusal by its validator becomes EventRefused with the reason."""
     try:
-        return await _handle(client, ref).execute_update(ShipmentWorkflow.report_event, event)
+        return await _handle(client, ref).execute_update(update, arg)
     except WorkflowUpdateFailedError as err:
         cause = err.cause
         message = cause.message if isinstance(cause, ApplicationError) else str(cause)

@@ -32,6 +32,19 @@ EVERY_TEMPLATE = list(product(NotificationKind, Channel, ALL_LOCALES))
 # 12:00Z on Tuesday 24 November 2026: 14:00 in Bucharest, 13:00 in Warsaw.
 NOON_UTC = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 QUARTER = timedelta(minutes=15)
+BUCHAREST = ZoneInfo("Europe/Bucharest")
+
+
+def local_slot(day: int, hour: int, hours: int = 2) -> tuple[datetime, datetime]:
+    """A delivery slot on `day` November 2026 starting at `hour` in Bucharest."""
+    start = datetime(2026, 11, day, hour, tzinfo=BUCHAREST)
+    return start, start + timedelta(hours=hours)
+
+
+# Wed 25 Nov 10-12, Thu 26 Nov 14-16, Fri 27 Nov 18-20 in Bucharest (08-10Z, 12-14Z, 16-18Z);
+# the choice is due by Tue 24 Nov 20:00 there (18:00Z).
+SLOTS = [local_slot(25, 10), local_slot(26, 14), local_slot(27, 18)]
+CHOOSE_BY = NOON_UTC + timedelta(hours=6)
 
 
 def full_context(**overrides: object) -> MessageContext:
@@ -57,6 +70,8 @@ def full_context(**overrides: object) -> MessageContext:
         "new_estimate": NOON_UTC + timedelta(days=2, hours=3),  # Thu 26 Nov, 17:00 in Bucharest
         "coupon_code": "THANKS-10X",
         "review_url": "https://shop.example.com/review/WP1002345",
+        "slots": SLOTS,
+        "choose_by": CHOOSE_BY,
     }
     fields.update(overrides)
     return MessageContext.model_validate(fields)
@@ -150,6 +165,10 @@ def realistic_contexts(draw: st.DrawFn) -> MessageContext:
     day = draw(st.dates(min_value=date(2026, 1, 1), max_value=date(2027, 12, 31)))
     start = datetime.combine(day, time(draw(st.integers(7, 22))), zone)
     end = start + timedelta(hours=draw(st.integers(1, 4)))
+    offered = draw(st.lists(slots_from(day, zone), min_size=1, max_size=6))
+    choose_by = datetime.combine(
+        day, time(draw(st.integers(0, 23)), draw(st.integers(0, 59))), zone
+    )
     return MessageContext(
         recipient_name=draw(words(40)),
         order_id=draw(codes(4, 10)),
@@ -171,7 +190,19 @@ def realistic_contexts(draw: st.DrawFn) -> MessageContext:
         new_estimate=draw(new_estimates(start)),
         coupon_code=draw(codes(6, 10)),
         review_url="https://shop.example.com/review/" + draw(codes(9, 9)),
+        slots=offered,
+        choose_by=choose_by,
     )
+
+
+def slots_from(day: date, zone: ZoneInfo) -> st.SearchStrategy[tuple[datetime, datetime]]:
+    """Daytime delivery slots on the hour, up to a week after `day`, up to 4 hours long."""
+
+    def slot(days: int, hour: int, hours: int) -> tuple[datetime, datetime]:
+        start = datetime.combine(day + timedelta(days=days), time(hour), zone)
+        return start, start + timedelta(hours=hours)
+
+    return st.builds(slot, st.integers(1, 7), st.integers(7, 20), st.integers(1, 4))
 
 
 def new_estimates(after: datetime) -> st.SearchStrategy[datetime]:
@@ -191,6 +222,17 @@ def test_every_sms_fits_two_segments_with_a_fully_filled_realistic_context(
     for kind in NotificationKind:
         rendered = render(kind, Channel.SMS, locale, ctx)
         assert rendered.segments <= 2, (kind, rendered.encoding, len(rendered.body), rendered.body)
+
+
+@pytest.mark.parametrize("locale", ALL_LOCALES)
+@given(ctx=realistic_contexts())
+def test_slot_choice_sms_fits_two_segments_in_the_default_utc_zone(
+    locale: str, ctx: MessageContext
+) -> None:
+    """Without a known zone every time is labelled UTC, which the slot list must still afford."""
+    ctx = ctx.model_copy(update={"time_zone": "UTC"})
+    rendered = render(NotificationKind.SLOT_CHOICE, Channel.SMS, locale, ctx)
+    assert rendered.segments <= 2, (rendered.encoding, len(rendered.body), rendered.body)
 
 
 @given(ctx=realistic_contexts())
@@ -422,6 +464,156 @@ def test_thank_you_without_review_link_ends_cleanly(channel: Channel, locale: st
     assert "THANKS-10X" in rendered.body
     assert "http" not in rendered.body
     assert not rendered.body.rstrip().endswith((":", "?"))
+
+
+# --- Delivery slots ---------------------------------------------------------------------------
+
+# How each locale shows the fixture's slots and choice deadline (Bucharest time).
+SMS_SLOT_LIST = {
+    "en": "1) Wed 25 Nov 10-12, 2) Thu 26 Nov 14-16, 3) Fri 27 Nov 18-20",
+    "ru": "1) 25.11 10-12, 2) 26.11 14-16, 3) 27.11 18-20",
+    "pl": "1) 25.11 10-12, 2) 26.11 14-16, 3) 27.11 18-20",
+    "ro": "1) 25.11 10-12, 2) 26.11 14-16, 3) 27.11 18-20",
+}
+EMAIL_SLOT_LINES = {
+    "en": "1) Wed 25 Nov, 10:00–12:00\n2) Thu 26 Nov, 14:00–16:00\n3) Fri 27 Nov, 18:00–20:00",
+    "ru": "1) 25.11, 10:00–12:00\n2) 26.11, 14:00–16:00\n3) 27.11, 18:00–20:00",
+    "pl": "1) 25.11, 10:00–12:00\n2) 26.11, 14:00–16:00\n3) 27.11, 18:00–20:00",
+    "ro": "1) 25.11, 10:00–12:00\n2) 26.11, 14:00–16:00\n3) 27.11, 18:00–20:00",
+}
+CHOOSE_BY_SHOWN = {
+    (Channel.SMS, "en"): "Tue 24 Nov 20:00",
+    (Channel.EMAIL, "en"): "Tue 24 Nov, 20:00",
+    **{(Channel.SMS, locale): "24.11 20:00" for locale in ("ru", "pl", "ro")},
+    **{(Channel.EMAIL, locale): "24.11, 20:00" for locale in ("ru", "pl", "ro")},
+}
+TRACKING_URL = "https://tracking.example.com/p/PX1234567890AB"
+
+
+def test_slot_choice_sms_lists_the_slots_asks_for_a_number_and_names_the_default() -> None:
+    rendered = render(NotificationKind.SLOT_CHOICE, Channel.SMS, "en", full_context())
+    assert rendered.body == (
+        "Order WP-1002345 has reached your city. Reply with the number of the delivery slot "
+        "you want: 1) Wed 25 Nov 10-12, 2) Thu 26 Nov 14-16, 3) Fri 27 Nov 18-20. "
+        "If you don't reply by Tue 24 Nov 20:00, slot 1 is confirmed."
+    )
+    assert rendered.encoding == "GSM-7"
+
+
+def test_slot_choice_email_lists_every_slot_and_offers_reply_or_link() -> None:
+    rendered = render(NotificationKind.SLOT_CHOICE, Channel.EMAIL, "en", full_context())
+    assert rendered.subject == "Choose a delivery slot for your order WP-1002345"
+    assert rendered.body.split("\n\n")[2:] == [
+        "Available delivery slots:\n" + EMAIL_SLOT_LINES["en"],
+        "Reply with the number of the slot you prefer, or choose it using the tracking link: "
+        + TRACKING_URL,
+        "If we don't hear from you by Tue 24 Nov, 20:00, we'll confirm slot 1.",
+    ]
+
+
+@pytest.mark.parametrize(("channel", "locale"), list(product(Channel, ALL_LOCALES)))
+def test_slot_choice_numbers_the_slots_in_the_recipient_time_zone(
+    channel: Channel, locale: str
+) -> None:
+    rendered = render(NotificationKind.SLOT_CHOICE, channel, locale, full_context())
+    slots = SMS_SLOT_LIST if channel is Channel.SMS else EMAIL_SLOT_LINES
+    assert slots[locale] in rendered.body
+    assert CHOOSE_BY_SHOWN[(channel, locale)] in rendered.body
+    assert "18:00" not in rendered.body.replace(slots[locale], "")  # the deadline in UTC
+    assert not re.search(r"\b8-10\b|08:00", rendered.body)  # the first slot in UTC
+    assert "UTC" not in rendered.body
+    assert (TRACKING_URL in rendered.body) is (channel is Channel.EMAIL)
+
+
+@pytest.mark.parametrize("locale", ALL_LOCALES)
+def test_slot_choice_sms_lists_only_the_first_three_slots(locale: str) -> None:
+    five = [*SLOTS, local_slot(28, 9), local_slot(30, 12)]
+    ctx = full_context(slots=five)
+    sms_body = render(NotificationKind.SLOT_CHOICE, Channel.SMS, locale, ctx).body
+    assert SMS_SLOT_LIST[locale] in sms_body
+    assert "4)" not in sms_body
+    email_body = render(NotificationKind.SLOT_CHOICE, Channel.EMAIL, locale, ctx).body
+    day = {"en": "Mon 30 Nov", "ru": "30.11", "pl": "30.11", "ro": "30.11"}[locale]
+    assert f"5) {day}, 12:00–14:00" in email_body
+    assert "6)" not in email_body
+
+
+@pytest.mark.parametrize("locale", ALL_LOCALES)
+def test_slot_choice_sms_shows_minutes_only_off_the_hour_and_ends_at_midnight_as_24(
+    locale: str,
+) -> None:
+    start = datetime(2026, 11, 25, 9, 30, tzinfo=BUCHAREST)
+    late = datetime(2026, 11, 26, 20, 0, tzinfo=BUCHAREST)
+    ctx = full_context(slots=[(start, start + timedelta(hours=2)), (late, late + QUARTER * 16)])
+    rendered = render(NotificationKind.SLOT_CHOICE, Channel.SMS, locale, ctx)
+    assert "1) " in rendered.body
+    assert "9:30-11:30, 2) " in rendered.body
+    assert rendered.body.count("20-24") == 1
+    assert rendered.segments <= 2
+
+
+@pytest.mark.parametrize(("channel", "locale"), list(product(Channel, ALL_LOCALES)))
+def test_slot_choice_without_slots_lists_none_and_sets_no_deadline(
+    channel: Channel, locale: str
+) -> None:
+    rendered = render(NotificationKind.SLOT_CHOICE, channel, locale, full_context(slots=[]))
+    assert "1)" not in rendered.body
+    assert not re.search(r"\d{1,2}:\d{2}|\d-\d", rendered.body)
+    assert not re.search(r"\d{1,2}\.\d{2}\b|\b\d{1,2} [A-Z][a-z]{2}\b", rendered.body)
+    assert TRACKING_URL in rendered.body  # where the slot can still be chosen
+    assert "1002345" in rendered.body
+
+
+@pytest.mark.parametrize(("channel", "locale"), list(product(Channel, ALL_LOCALES)))
+def test_slot_choice_without_a_deadline_still_lists_the_slots(
+    channel: Channel, locale: str
+) -> None:
+    rendered = render(NotificationKind.SLOT_CHOICE, channel, locale, full_context(choose_by=None))
+    slots = SMS_SLOT_LIST if channel is Channel.SMS else EMAIL_SLOT_LINES
+    assert slots[locale] in rendered.body
+    assert "20:00" not in rendered.body.replace("18:00–20:00", "")
+
+
+def test_slot_choice_in_utc_labels_the_times() -> None:
+    rendered = render(
+        NotificationKind.SLOT_CHOICE, Channel.SMS, "ru", full_context(time_zone="UTC")
+    )
+    assert "1) 25.11 8-10, 2) 26.11 12-14, 3) 27.11 16-18 UTC" in rendered.body
+    assert "до 24.11 18:00 UTC" in rendered.body
+    assert rendered.segments <= 2
+
+
+@pytest.mark.parametrize(("channel", "locale"), list(product(Channel, ALL_LOCALES)))
+def test_slot_confirmed_shows_the_local_window_and_the_courier(
+    channel: Channel, locale: str
+) -> None:
+    rendered = render(NotificationKind.SLOT_CONFIRMED, channel, locale, full_context())
+    day = "Tue 24 Nov" if locale == "en" else "24.11"
+    assert re.search(rf"{day}, 14:00.16:00", rendered.body)
+    assert "12:00" not in rendered.body
+    assert "Konstantin Wiśniewski" in rendered.body
+    assert "+40721234567" in rendered.body
+    assert (TRACKING_URL in rendered.body) is (channel is Channel.EMAIL)
+
+
+def test_slot_confirmed_sms_reads_plainly() -> None:
+    rendered = render(NotificationKind.SLOT_CONFIRMED, Channel.SMS, "en", full_context())
+    assert rendered.body == (
+        "Order WP-1002345 delivery confirmed: Tue 24 Nov, 14:00-16:00. "
+        "Courier: Konstantin Wiśniewski, +40721234567."
+    )
+
+
+@pytest.mark.parametrize(("channel", "locale"), list(product(Channel, ALL_LOCALES)))
+def test_slot_confirmed_without_window_or_courier_invents_neither(
+    channel: Channel, locale: str
+) -> None:
+    ctx = full_context(window_start=None, window_end=None, courier_name=None, courier_phone=None)
+    rendered = render(NotificationKind.SLOT_CONFIRMED, channel, locale, ctx)
+    assert not re.search(r"\d{1,2}:\d{2}", rendered.body)
+    assert not re.search(r"\d{1,2}\.\d{2}\b|\b\d{1,2} [A-Z][a-z]{2}\b", rendered.body)
+    assert not re.search("courier|курьер|kurier|curier", rendered.body, re.IGNORECASE)
+    assert "1002345" in rendered.body
 
 
 # --- Locales ----------------------------------------------------------------------------------

@@ -26,7 +26,14 @@ from models.shipment import (
     Window,
 )
 from models.state import ShipmentState
-from starters.client import report_event, shipment_state, start_shipment
+from starters.client import (
+    EventRefused,
+    choose_slot,
+    courier_reply,
+    report_event,
+    shipment_state,
+    start_shipment,
+)
 from tests.factories import shipment
 from workers.worker import running_worker
 
@@ -236,3 +243,71 @@ async def test_one_delay_notice_per_episode(
 
     assert len(sent(first, K.DELAY_NOTICE)) == len(sent(later, K.DELAY_NOTICE)) == 1
     assert later.delay_noticed
+
+
+def slots() -> list[Window]:
+    return [window(24), window(27), window(48)]
+
+
+async def test_arrival_in_the_city_offers_slots_and_the_choice_is_confirmed(
+    ts_client: Client, ts_worker: Worker
+) -> None:
+    ref, _ = await started(
+        ts_client, ts_worker, delivery=DeliveryOption(kind=DeliveryKind.COURIER_MULTI_DAY)
+    )
+    await report_event(ts_client, ref, scan(S.IN_TRANSIT, 0, "city", slots=slots()))
+
+    chosen = await choose_slot(ts_client, ref, 2)
+    state = await eventually(ts_client, ref, lambda s: bool(sent(s, K.SLOT_CONFIRMED)))
+
+    assert chosen == slots()[1] and state.window == slots()[1]
+    assert len(sent(state, K.SLOT_CHOICE)) == 2  # SMS and email
+    assert state.offered_slots == []
+
+
+async def test_a_slot_that_was_not_offered_is_refused(ts_client: Client, ts_worker: Worker) -> None:
+    ref, _ = await started(ts_client, ts_worker)
+    await report_event(ts_client, ref, scan(S.IN_TRANSIT, 0, "city", slots=slots()))
+
+    with pytest.raises(EventRefused, match="slot 5 was not offered"):
+        await choose_slot(ts_client, ref, 5)
+
+
+async def test_without_a_choice_the_default_slot_is_confirmed(
+    time_skipping_env: WorkflowEnvironment, ts_client: Client, ts_worker: Worker
+) -> None:
+    ref, handle = await started(ts_client, ts_worker)
+    await report_event(ts_client, ref, scan(S.IN_TRANSIT, 0, "city", slots=slots()))
+
+    await time_skipping_env.fast_forward(handle, timedelta(hours=12, minutes=5))
+    state = await eventually(ts_client, ref, lambda s: bool(sent(s, K.SLOT_CONFIRMED)))
+
+    assert state.window == slots()[0]
+
+
+async def test_a_reply_before_the_courier_confirmation_is_refused(
+    ts_client: Client, ts_worker: Worker
+) -> None:
+    ref, _ = await started(ts_client, ts_worker)
+    await report_event(ts_client, ref, scan(S.OUT_FOR_DELIVERY, 0, "o1", window=window(5)))
+
+    with pytest.raises(EventRefused, match="has not been sent yet"):
+        await courier_reply(ts_client, ref, "confirm")
+
+
+async def test_reschedule_after_the_confirmation_offers_the_slots_again(
+    time_skipping_env: WorkflowEnvironment, ts_client: Client, ts_worker: Worker
+) -> None:
+    ref, handle = await started(ts_client, ts_worker)
+    await report_event(ts_client, ref, scan(S.IN_TRANSIT, 0, "city", slots=slots()))
+    await choose_slot(ts_client, ref, 1)
+    await report_event(ts_client, ref, scan(S.OUT_FOR_DELIVERY, 1, "o1", window=slots()[0]))
+    await time_skipping_env.fast_forward(handle, timedelta(hours=23, minutes=5))
+    await eventually(ts_client, ref, lambda s: bool(sent(s, K.COURIER_ONE_HOUR)))
+
+    answer = await courier_reply(ts_client, ref, "reschedule")
+    state = await eventually(ts_client, ref, lambda s: len(sent(s, K.SLOT_CHOICE)) == 4)
+
+    assert answer == "reschedule: 3 slot(s) offered again"
+    assert [r.what for r in state.replies] == ["reschedule"]
+    assert state.offered_slots == slots()

@@ -85,6 +85,14 @@ def timers(state: ShipmentState) -> list[Timer]:
             )
         due, why = min(watch)
         found.append(Timer(kind=K.DELAY_NOTICE, due_at=due, reason=f"delay watch: {why}"))
+    if state.offered_slots and state.choose_by is not None:
+        found.append(
+            Timer(
+                kind=K.SLOT_CONFIRMED,
+                due_at=state.choose_by,
+                reason="no slot chosen: the carrier's default is confirmed",
+            )
+        )
     if (
         state.status is S.DELIVERED
         and policy.thank_you.enabled

@@ -20,8 +20,17 @@ with workflow.unsafe.imports_passed_through():
         NotificationStatus,
         SendResult,
     )
-    from models.shipment import FINAL_STATUSES, CarrierEvent, ShipmentStart, ShipmentStatus
+    from models.shipment import (
+        FINAL_STATUSES,
+        CarrierEvent,
+        CourierReply,
+        ShipmentStart,
+        ShipmentStatus,
+        SlotChoice,
+        Window,
+    )
     from models.state import (
+        CustomerReplyRecord,
         EventOutcome,
         EventReceipt,
         LedgerUpdate,
@@ -161,9 +170,30 @@ class ShipmentWorkflow:
         if requests:
             self._enqueue(requests)
 
+    def _offer_slots(self, slots: list[Window], now: datetime) -> list[NotificationRequest]:
+        state = self._state
+        state.offered_slots = state.last_offered_slots = slots
+        state.choose_by = now + state.shipment.policy.slot_choice_time
+        context = message_context(state).model_copy(
+            update={"slots": [(w.start, w.end) for w in slots], "choose_by": state.choose_by}
+        )
+        requests, records = plan_kind(state, NotificationKind.SLOT_CHOICE, "slots", now, context)
+        state.notifications.extend(records)
+        return requests
+
+    def _confirm_slot(self, window: Window, by: str, now: datetime) -> list[NotificationRequest]:
+        state = self._state
+        state.window, state.estimated_delivery = window, window.end
+        state.offered_slots, state.choose_by = [], None
+        requests, records = plan_kind(state, NotificationKind.SLOT_CONFIRMED, f"slot:{by}", now)
+        state.notifications.extend(records)
+        return requests
+
     def _fire_timer(self, kind: NotificationKind, now: datetime) -> list[NotificationRequest]:
         state = self._state
         context = message_context(state)
+        if kind is NotificationKind.SLOT_CONFIRMED:
+            return self._confirm_slot(state.offered_slots[0], "default", now)
         if kind is NotificationKind.COURIER_ONE_HOUR:
             window = state.window
             state.one_hour_window = window
@@ -210,6 +240,45 @@ class ShipmentWorkflow:
         if verdict.outcome is EventOutcome.REFUSED:
             raise ValueError(f"event {event.event_id} refused: {verdict.reason}")
 
+    @workflow.update(name="choose_slot")
+    def choose_slot(self, choice: SlotChoice) -> Window:
+        """The customer's slot choice (tracking page, SMS reply): confirmed and told."""
+        window = self._state.offered_slots[choice.slot - 1]
+        self._enqueue(self._confirm_slot(window, "customer", workflow.now()))
+        self._show()
+        return window
+
+    @choose_slot.validator
+    def _validate_choice(self, choice: SlotChoice) -> None:
+        offered = self._state.offered_slots
+        if not offered:
+            raise ValueError("no delivery slots are on offer for this shipment now")
+        if choice.slot > len(offered):
+            raise ValueError(f"slot {choice.slot} was not offered (choose 1 to {len(offered)})")
+
+    @workflow.update(name="courier_reply")
+    def courier_reply(self, reply: CourierReply) -> str:
+        """The customer's answer to the courier's confirmation; reschedule re-opens slot choice."""
+        now = workflow.now()
+        self._state.replies.append(CustomerReplyRecord(what=reply.answer, received_at=now))
+        if reply.answer == "confirm":
+            self._show()
+            return "confirmed: the courier knows you are home"
+        upcoming = [w for w in self._state.last_offered_slots if w.start > now]
+        if upcoming:
+            self._enqueue(self._offer_slots(upcoming, now))
+            self._show()
+            return f"reschedule: {len(upcoming)} slot(s) offered again"
+        self._show()
+        return "reschedule: recorded; the carrier will offer new slots"
+
+    @courier_reply.validator
+    def _validate_reply(self, reply: CourierReply) -> None:
+        if self._state.status is not ShipmentStatus.OUT_FOR_DELIVERY:
+            raise ValueError(f"the shipment is {self._state.status.value}, not out for delivery")
+        if self._state.one_hour_window is None:
+            raise ValueError("the courier's confirmation has not been sent yet")
+
     @workflow.query(name="state")
     def state(self) -> ShipmentState:
         """The whole picture for support and the tracking page, with what comes next."""
@@ -233,6 +302,8 @@ class ShipmentWorkflow:
             if verdict.outcome is EventOutcome.APPLIED
             else ([], [])
         )
+        if verdict.outcome is EventOutcome.APPLIED and event.slots:
+            requests += self._offer_slots(event.slots, now)
         self._state.notifications.extend(records)
         receipt.notifications = [r.key for r in records]
         self._enqueue(requests, entry)
