@@ -26,7 +26,13 @@ from models.shipment import (
     Window,
 )
 from models.state import EventOutcome, ShipmentState
-from starters.client import EventRefused, ShipmentClosed, report_event, start_shipment
+from starters.client import (
+    EventRefused,
+    ShipmentClosed,
+    choose_slot,
+    report_event,
+    start_shipment,
+)
 
 S = ShipmentStatus
 K = NotificationKind
@@ -48,6 +54,9 @@ class Step:
     window_in_s: tuple[int, int] | None = None
     estimate_in_s: int | None = None
     deadline_in_s: int | None = None
+    slots_in_s: list[tuple[int, int]] | None = None
+    then_choose: int | None = None
+    """After this event, the customer chooses this offered slot (1-based)."""
 
 
 @dataclass
@@ -184,6 +193,25 @@ def scenarios() -> list[Scenario]:
             ),
         ),
         Scenario(
+            "multi-day: slots offered in the city, the customer picks the second",
+            DeliveryKind.COURIER_MULTI_DAY,
+            olga,
+            [
+                Step(
+                    S.IN_TRANSIT,
+                    0,
+                    "Москва",
+                    after_s=0,
+                    then_choose=2,
+                    slots_in_s=[(86400, 93600), (97200, 104400), (172800, 180000)],
+                ),
+                Step(S.OUT_FOR_DELIVERY, 0, "Москва", after_s=1, courier=True),
+                Step(S.DELIVERED, 0, "Москва", after_s=2),
+            ],
+            S.DELIVERED,
+            [K.SHIPPED, K.SLOT_CHOICE, K.SLOT_CONFIRMED, K.OUT_FOR_DELIVERY, K.DELIVERED],
+        ),
+        Scenario(
             "delay notice, then delivery and a thank-you (compressed)",
             DeliveryKind.COURIER_MULTI_DAY,
             ion,
@@ -235,6 +263,12 @@ def _live_event(step: Step, index: int) -> CarrierEvent:
         location=Location(city=step.city),
         window=window,
         estimated_delivery=later(step.estimate_in_s),
+        slots=[
+            Window(start=now + timedelta(seconds=a), end=now + timedelta(seconds=b))
+            for a, b in step.slots_in_s
+        ]
+        if step.slots_in_s
+        else None,
         courier=Courier(name="Piotr", phone="+48600999888") if step.courier else None,
         pickup_point=PickupPoint(
             name="Paczkomat WAW-12",
@@ -314,6 +348,8 @@ async def run_scenario(
             outcome = receipt.outcome
         except (EventRefused, ShipmentClosed):
             outcome = EventOutcome.REFUSED
+        if step.then_choose is not None:
+            await choose_slot(client, start.workflow_id, step.then_choose)
         if outcome is not step.expect:
             surprises.append(f"{event.event_id} ({step.status.value}): {outcome} != {step.expect}")
     state = await asyncio.wait_for(started.handle.result(), timeout=60)

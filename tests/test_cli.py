@@ -161,4 +161,4 @@ async def test_demo_once_runs_every_path_on_its_own_stack(tmp_path: Path) -> Non
     out, err = await asyncio.wait_for(proc.communicate(), 180)
 
     assert proc.returncode == 0, out.decode() + err.decode()
-    assert "demo passed: 7/7" in out.decode()
+    assert "demo passed: 8/8" in out.decode()
