@@ -91,6 +91,10 @@ K = NotificationKind
 # third segment) and the one-hour courier SMS shows the window's times without the date.
 # The slot-choice SMS lists at most three slots in a compact form ("1) 25.11 10-12"), leaves
 # out the tracking link, and says only what the customer must do: reply with a number.
+#
+# The shop's return notice goes to the shop, not the customer: its email greets no one by
+# name and names the customer only as the one who was warned; its SMS names the point without
+# its address and leaves the customer out, so the order, carrier and tracking number fit.
 
 TEMPLATES: dict[tuple[NotificationKind, Channel, str], Template] = {
     # ---------------------------------------------------------------------------- English
@@ -350,6 +354,31 @@ TEMPLATES: dict[tuple[NotificationKind, Channel, str], Template] = {
         ),
         ("Your courier: {courier}.",),
         ("Track your parcel: {tracking_url}",),
+    ),
+    (K.SHOP_RETURN_NOTICE, Channel.SMS, "en"): sms(
+        (
+            "Order {order_id} not collected from {pickup_name} by {pickup_deadline}, "
+            "returning to you.",
+            "Order {order_id} not collected from {pickup_address} by {pickup_deadline}, "
+            "returning to you.",
+            "Order {order_id} not collected by {pickup_deadline}, returning to you.",
+            "Order {order_id} not collected from {pickup_name}, returning to you.",
+            "Order {order_id} not collected from {pickup_address}, returning to you.",
+            "Order {order_id} not collected, returning to you.",
+        ),
+        "{carrier} {tracking_number}.",
+    ),
+    (K.SHOP_RETURN_NOTICE, Channel.EMAIL, "en"): email(
+        "Order {order_id}: parcel not collected, returning to you",
+        ("Hello,",),
+        (
+            "The parcel for order {order_id} ({carrier}, tracking number {tracking_number}) "
+            "was not collected from the pickup point within the storage period "
+            "and is being returned to you.",
+        ),
+        ("Pickup point: {pickup_point}.", "Storage deadline: {pickup_deadline}."),
+        ("The customer, {recipient_name}, was reminded to collect it before the deadline.",),
+        ("Follow the return: {tracking_url}",),
     ),
     # ---------------------------------------------------------------------------- Russian
     (K.SHIPPED, Channel.SMS, "ru"): sms(
@@ -615,6 +644,30 @@ TEMPLATES: dict[tuple[NotificationKind, Channel, str], Template] = {
         ),
         ("Курьер: {courier}.",),
         ("Отследить посылку: {tracking_url}",),
+    ),
+    (K.SHOP_RETURN_NOTICE, Channel.SMS, "ru"): sms(
+        (
+            "Заказ {order_id} не забран из пункта {pickup_name} до {pickup_deadline} "
+            "и возвращается к вам.",
+            "Заказ {order_id} не забран из пункта {pickup_address} до {pickup_deadline} "
+            "и возвращается к вам.",
+            "Заказ {order_id} не забран до {pickup_deadline} и возвращается к вам.",
+            "Заказ {order_id} не забран из пункта {pickup_name} и возвращается к вам.",
+            "Заказ {order_id} не забран из пункта {pickup_address} и возвращается к вам.",
+            "Заказ {order_id} не забран из пункта выдачи и возвращается к вам.",
+        ),
+        "{carrier} {tracking_number}.",
+    ),
+    (K.SHOP_RETURN_NOTICE, Channel.EMAIL, "ru"): email(
+        "Заказ {order_id}: посылку не забрали, она возвращается к вам",
+        ("Здравствуйте!",),
+        (
+            "Посылку с заказом {order_id} ({carrier}, трек-номер {tracking_number}) "
+            "не забрали из пункта выдачи в срок хранения, и она возвращается к вам.",
+        ),
+        ("Пункт выдачи: {pickup_point}.", "Срок хранения: до {pickup_deadline}."),
+        ("Получатель ({recipient_name}) был заранее предупреждён об окончании срока хранения.",),
+        ("Отследить возврат: {tracking_url}",),
     ),
     # ----------------------------------------------------------------------------- Polish
     (K.SHIPPED, Channel.SMS, "pl"): sms(
@@ -882,6 +935,31 @@ TEMPLATES: dict[tuple[NotificationKind, Channel, str], Template] = {
         ("Kurier: {courier}.",),
         ("Śledź przesyłkę: {tracking_url}",),
     ),
+    (K.SHOP_RETURN_NOTICE, Channel.SMS, "pl"): sms(
+        (
+            "Zamówienie {order_id} nieodebrane z {pickup_name} do {pickup_deadline}, "
+            "wraca do Państwa.",
+            "Zamówienie {order_id} nieodebrane z {pickup_address} do {pickup_deadline}, "
+            "wraca do Państwa.",
+            "Zamówienie {order_id} nieodebrane do {pickup_deadline}, wraca do Państwa.",
+            "Zamówienie {order_id} nieodebrane z {pickup_name}, wraca do Państwa.",
+            "Zamówienie {order_id} nieodebrane z {pickup_address}, wraca do Państwa.",
+            "Zamówienie {order_id} nieodebrane, wraca do Państwa.",
+        ),
+        "{carrier} {tracking_number}.",
+    ),
+    (K.SHOP_RETURN_NOTICE, Channel.EMAIL, "pl"): email(
+        "Zamówienie {order_id}: paczka nieodebrana, wraca do Państwa",
+        ("Dzień dobry,",),
+        (
+            "Przesyłka z zamówieniem {order_id} ({carrier}, numer przesyłki {tracking_number}) "
+            "nie została odebrana z punktu odbioru w terminie przechowywania "
+            "i wraca do Państwa.",
+        ),
+        ("Punkt odbioru: {pickup_point}.", "Termin odbioru: {pickup_deadline}."),
+        ("Odbiorca ({recipient_name}) otrzymał przypomnienie przed upływem terminu.",),
+        ("Śledzenie zwrotu: {tracking_url}",),
+    ),
     # --------------------------------------------------------------------------- Romanian
     (K.SHIPPED, Channel.SMS, "ro"): sms(
         "Comanda {order_id} a fost expediată prin {carrier}, AWB {tracking_number}.",
@@ -1145,6 +1223,30 @@ TEMPLATES: dict[tuple[NotificationKind, Channel, str], Template] = {
         ),
         ("Curier: {courier}.",),
         ("Urmărește coletul: {tracking_url}",),
+    ),
+    (K.SHOP_RETURN_NOTICE, Channel.SMS, "ro"): sms(
+        (
+            "Comanda {order_id}, neridicată de la {pickup_name} până pe {pickup_deadline}, "
+            "revine la dvs.",
+            "Comanda {order_id}, neridicată de la {pickup_address} până pe {pickup_deadline}, "
+            "revine la dvs.",
+            "Comanda {order_id}, neridicată până pe {pickup_deadline}, revine la dvs.",
+            "Comanda {order_id}, neridicată de la {pickup_name}, revine la dvs.",
+            "Comanda {order_id}, neridicată de la {pickup_address}, revine la dvs.",
+            "Comanda {order_id} nu a fost ridicată și revine la dvs.",
+        ),
+        "{carrier} {tracking_number}.",
+    ),
+    (K.SHOP_RETURN_NOTICE, Channel.EMAIL, "ro"): email(
+        "Comanda {order_id}: colet neridicat, vă este returnat",
+        ("Bună ziua,",),
+        (
+            "Coletul comenzii {order_id} ({carrier}, AWB {tracking_number}) nu a fost ridicat "
+            "de la punctul de ridicare în termenul de păstrare și vă este returnat.",
+        ),
+        ("Punct de ridicare: {pickup_point}.", "Termen de ridicare: {pickup_deadline}."),
+        ("Destinatarul ({recipient_name}) a fost anunțat înainte de expirarea termenului.",),
+        ("Urmăriți returul: {tracking_url}",),
     ),
 }
 

@@ -28,6 +28,8 @@ class NotificationKind(StrEnum):
     THANK_YOU = "thank_you"
     SLOT_CHOICE = "slot_choice"
     SLOT_CONFIRMED = "slot_confirmed"
+    SHOP_RETURN_NOTICE = "shop_return_notice"
+    """To the shop, not the customer: a parcel was not collected and is on its way back."""
 
 
 class NotificationStatus(StrEnum):

@@ -8,9 +8,10 @@ from collections.abc import Mapping
 from datetime import datetime, time, timedelta
 from enum import StrEnum
 from types import MappingProxyType
+from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
 from models.notification import Channel, NotificationKind
 
@@ -31,6 +32,7 @@ DEFAULT_CHANNELS: Mapping[NotificationKind, tuple[Channel, ...]] = MappingProxyT
         K.THANK_YOU: (Channel.EMAIL,),
         K.SLOT_CHOICE: (Channel.SMS, Channel.EMAIL),
         K.SLOT_CONFIRMED: (Channel.SMS,),
+        K.SHOP_RETURN_NOTICE: (Channel.EMAIL,),
     }
 )
 
@@ -146,6 +148,9 @@ class NotificationPolicy(BaseModel):
         default=timedelta(hours=12), gt=timedelta(0), le=timedelta(days=7)
     )
     """How long a customer has to choose a delivery slot before the default is confirmed."""
+    shop_email: EmailStr | None = None
+    """Where the shop is told that an uncollected parcel is coming back (none: not told)."""
+    shop_locale: Literal["en", "ru", "pl", "ro"] = "en"
 
     @field_validator("channels", mode="after")
     @classmethod

@@ -400,6 +400,20 @@ def test_pickup_final_warning_warns_of_return_and_its_cost() -> None:
 
 
 @pytest.mark.parametrize(("channel", "locale"), list(product(Channel, ALL_LOCALES)))
+def test_shop_return_notice_names_the_order_the_pickup_point_and_the_local_deadline(
+    channel: Channel, locale: str
+) -> None:
+    """22:30Z on Friday the 27th is already Saturday the 28th in Bucharest."""
+    ctx = full_context(pickup_deadline=datetime(2026, 11, 27, 22, 30, tzinfo=UTC))
+    rendered = render(NotificationKind.SHOP_RETURN_NOTICE, channel, locale, ctx)
+    assert "WP-1002345" in rendered.body
+    assert "easybox Kaufland Băneasa" in rendered.body
+    assert ("Sat 28 Nov" if locale == "en" else "28.11") in rendered.body
+    assert not re.search(r"27 Nov|27\.11", rendered.body)
+    assert rendered.segments <= 2
+
+
+@pytest.mark.parametrize(("channel", "locale"), list(product(Channel, ALL_LOCALES)))
 def test_delay_notice_without_a_new_estimate_invents_no_date(channel: Channel, locale: str) -> None:
     ctx = full_context(new_estimate=None)
     rendered = render(NotificationKind.DELAY_NOTICE, channel, locale, ctx)

@@ -150,6 +150,7 @@ async def test_pickup_reminders_then_the_deadline_returns_the_parcel(
         delivery=DeliveryOption(kind=DeliveryKind.PICKUP_POINT),
         policy=NotificationPolicy(
             quiet_hours=None,
+            shop_email="orders@shop.example.com",
             pickup=PickupReminders(
                 after_arrival=(timedelta(days=2),), final_warning_before=timedelta(days=1)
             ),
@@ -169,6 +170,7 @@ async def test_pickup_reminders_then_the_deadline_returns_the_parcel(
         K.PICKUP_FINAL_WARNING,
         K.PICKUP_FINAL_WARNING,
         K.RETURNED,
+        K.SHOP_RETURN_NOTICE,
     ]
     assert final.timeline[-1].event.event_id.startswith("waypost:storage-deadline")
 

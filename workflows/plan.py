@@ -226,3 +226,39 @@ def email_fallback(
         status_when_planned=state.status.value,
     )
     return [request_for(state, record)], [record]
+
+
+def plan_shop_notice(
+    state: ShipmentState, trigger: str, now: datetime
+) -> tuple[list[NotificationRequest], list[NotificationRecord]]:
+    """Tell the shop an uncollected parcel is coming back, by email to the policy's address.
+
+    It is the shop's news, not the customer's: no quiet hours, no SMS cap.
+    """
+    shipment = state.shipment
+    policy = shipment.policy
+    if policy.shop_email is None:
+        return [], []
+    kind = NotificationKind.SHOP_RETURN_NOTICE
+    occurrence = state.occurrences(kind) + 1
+    record = NotificationRecord(
+        key=idempotency_key(shipment.workflow_id, kind, occurrence, Channel.EMAIL),
+        kind=kind,
+        channel=Channel.EMAIL,
+        occurrence=occurrence,
+        trigger=trigger,
+        planned_at=now,
+        status_when_planned=state.status.value,
+    )
+    request = NotificationRequest(
+        key=record.key,
+        shipment_ref=shipment.workflow_id,
+        kind=kind,
+        occurrence=occurrence,
+        channel=Channel.EMAIL,
+        to=policy.shop_email,
+        locale=policy.shop_locale,
+        context=message_context(state),
+        trigger=trigger,
+    )
+    return [request], [record]

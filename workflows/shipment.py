@@ -46,6 +46,7 @@ with workflow.unsafe.imports_passed_through():
         email_fallback,
         message_context,
         plan_kind,
+        plan_shop_notice,
         plan_status_change,
         request_for,
     )
@@ -165,6 +166,9 @@ class ShipmentWorkflow:
                         description="storage deadline passed without pickup: returned to the shop",
                     )
                 )
+                shop_requests, shop_records = plan_shop_notice(self._state, "storage-deadline", now)
+                self._state.notifications.extend(shop_records)
+                requests += shop_requests
                 continue
             requests += self._fire_timer(timer.kind, now)
         if requests:
