@@ -37,6 +37,12 @@ def markdown(state: ShipmentState, waiting: list[Waiting]) -> str:
             "Messages: "
             + ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
         )
+    for note in state.notifications:
+        if note.status.value in ("suppressed", "superseded", "failed", "delegated"):
+            why = note.error or (f"sent by the {note.provider}" if note.provider else "")
+            lines.append(f"{note.kind.value} by {note.channel.value}: {note.status.value} ({why})")
+    if state.sms_sent:
+        lines.append(f"SMS: {state.sms_sent} ({state.sms_segments} segments, ~{state.sms_cost})")
     for item in waiting:
         lines.append(
             f"Waiting for: {item.what}" + (f" (until {_when(item.until)})" if item.until else "")
