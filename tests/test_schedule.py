@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from models.notification import NotificationKind
-from models.policy import NotificationPolicy, QuietHours
+from models.policy import NotificationPolicy, Party, QuietHours
 from models.shipment import ShipmentStatus
 from models.state import ShipmentState
 from tests.factories import T0, event, out_for_delivery, shipment, window
@@ -71,3 +71,17 @@ def test_no_non_urgent_timer_falls_inside_quiet_hours(start: int, end: int, minu
     for timer in timers(state):
         if timer.kind is not None:
             assert not quiet.contains(timer.due_at, tz)
+
+
+def test_a_kind_the_policy_silences_arms_no_timer() -> None:
+    policy = NotificationPolicy(
+        quiet_hours=None, channels={K.PICKUP_REMINDER: (), K.PICKUP_FINAL_WARNING: ()}
+    )
+    state = state_with(event(S.AVAILABLE_FOR_PICKUP, 0), policy=policy)
+    assert kinds(state) == [None]  # only the storage deadline
+
+
+def test_a_kind_another_party_owns_still_arms_its_timer() -> None:
+    policy = NotificationPolicy(quiet_hours=None, owners={K.PICKUP_REMINDER: Party.CARRIER})
+    state = state_with(event(S.AVAILABLE_FOR_PICKUP, 0), policy=policy)
+    assert K.PICKUP_REMINDER in kinds(state)

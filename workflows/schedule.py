@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from models.notification import NotificationKind
-from models.policy import URGENT_KINDS
+from models.policy import URGENT_KINDS, Party
 from models.shipment import FINAL_STATUSES, ShipmentStatus
 from models.state import ShipmentState, Timer
+from workflows.plan import resolve_channels
 
 K = NotificationKind
 S = ShipmentStatus
@@ -32,6 +33,15 @@ def after_quiet_hours(state: ShipmentState, timer: Timer) -> Timer:
         return timer
     reason = f"{timer.reason}, after quiet hours"
     return timer.model_copy(update={"due_at": moved, "reason": reason})
+
+
+def says_something(state: ShipmentState, kind: NotificationKind) -> bool:
+    """Whether firing a timer for `kind` would record a message. A kind the policy silences (or
+    no channel can carry) arms no timer: it would fall due again and again, changing nothing."""
+    policy = state.shipment.policy
+    if policy.owner(kind) is not Party.WAYPOST:
+        return True
+    return bool(resolve_channels(policy.channels_for(kind), state.shipment.recipient))
 
 
 def timers(state: ShipmentState) -> list[Timer]:
@@ -105,4 +115,5 @@ def timers(state: ShipmentState) -> list[Timer]:
                 reason="thank-you after delivery",
             )
         )
+    found = [t for t in found if t.kind is None or says_something(state, t.kind)]
     return sorted((after_quiet_hours(state, t) for t in found), key=lambda t: t.due_at)
