@@ -127,6 +127,11 @@ class ShipmentWorkflow:
                 pass
         self._fire_due()
         self._show()
+        if self._next_due() == due:
+            # A timer whose firing changed nothing would fall due again at once; wait for news
+            # instead of spinning (schedule.timers should never produce one).
+            workflow.logger.error("timer changed nothing", extra={"timer": label})
+            await workflow.wait_condition(lambda: bool(self._outbox) or self._finished())
 
     def _next_due(self) -> tuple[datetime, str] | None:
         pending = [(t.due_at, t.label) for t in timers(self._state)]
@@ -162,7 +167,7 @@ class ShipmentWorkflow:
                     CarrierEvent(
                         event_id=f"waypost:storage-deadline:{self._state.status_since.isoformat()}",
                         status=ShipmentStatus.RETURNED,
-                        occurred_at=max(now, timer.due_at),
+                        occurred_at=max(now, timer.due_at, self._state.last_event_at or now),
                         description="storage deadline passed without pickup: returned to the shop",
                     )
                 )
