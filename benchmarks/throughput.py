@@ -20,12 +20,8 @@ from pathlib import Path
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from activities.ledger import Ledger, make_engine
 from activities.providers.console import ConsoleProvider
-from activities.publish import ShipmentActivities
-from activities.sending import Sender
 from benchmarks.bare import BareShipmentWorkflow, bare_noop
-from models.migrations import upgrade_database
 from models.notification import Channel
 from models.settings import Settings
 from models.shipment import ShipmentStatus
@@ -33,17 +29,9 @@ from starters.client import connect, start_shipment
 from starters.devserver import DevServer, free_port
 from tests.factories import event, out_for_delivery, shipment
 from workers.logs import configure_logging
-from workers.worker import running_worker
+from workers.worker import build_activities, running_worker
 
 S = ShipmentStatus
-
-
-def quiet_activities(url: str, sink: object) -> ShipmentActivities:
-    """The real ledger and sender; console output goes to /dev/null rather than the terminal."""
-    upgrade_database(url)
-    ledger = Ledger(make_engine(url))
-    providers = {c: ConsoleProvider(c, stream=sink) for c in Channel}  # type: ignore[arg-type]
-    return ShipmentActivities(ledger, Sender(ledger, providers))
 
 
 async def waypost_lifecycle(client: Client, task_queue: str) -> None:
@@ -116,7 +104,11 @@ async def main(n: int, concurrency: int, rounds: int) -> None:
                     client,
                     settings,
                     task_queue="bench-waypost",
-                    activities=quiet_activities(url, sink),
+                    # The real ledger and sender; console output to /dev/null, not the terminal.
+                    activities=build_activities(
+                        settings.model_copy(update={"database_url": url}),
+                        providers={c: ConsoleProvider(c, stream=sink) for c in Channel},
+                    ),
                 ),
             ):
                 await measure(

@@ -47,19 +47,6 @@ class NotificationStatus(StrEnum):
     """Another party (the shop, the carrier) owns this news: shown, not sent by Waypost."""
 
 
-SETTLED_STATUSES = frozenset(
-    {
-        NotificationStatus.SENT,
-        NotificationStatus.DELIVERED,
-        NotificationStatus.UNDELIVERED,
-        NotificationStatus.FAILED,
-        NotificationStatus.SUPPRESSED,
-        NotificationStatus.SUPERSEDED,
-        NotificationStatus.DELEGATED,
-    }
-)
-
-
 def idempotency_key(
     shipment_ref: str, kind: NotificationKind, occurrence: int, channel: Channel
 ) -> str:

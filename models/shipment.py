@@ -7,7 +7,6 @@ a naive datetime or an unknown status is refused, naming the field, before a wor
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -208,7 +207,3 @@ def parse_shipment_ref(ref: str) -> str:
     if len(parts) == 2 and all(parts):
         return shipment_workflow_id(parts[0], parts[1])
     raise ValueError(f"shipment reference {ref!r} is not 'shipment:<shop_id>:<shipment_id>'")
-
-
-def is_aware(moment: datetime) -> bool:
-    return moment.tzinfo is not None and moment.utcoffset() is not None

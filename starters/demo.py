@@ -245,67 +245,47 @@ class DemoResult:
         return not self.surprises
 
 
-def _live_event(step: Step, index: int) -> CarrierEvent:
-    """An event happening now, its window, estimate and deadline seconds away."""
-    now = datetime.now(UTC)
+def _event(step: Step, base: datetime, index: int) -> CarrierEvent:
+    """A scripted step as the carrier would report it.
+
+    A live step happens now, its window, estimate, slots and deadline seconds away (timers run
+    for real); any other step happens `minutes` after `base`, its window on the next day.
+    """
+    live = step.after_s is not None
+    occurred = datetime.now(UTC) if live else base + timedelta(minutes=step.minutes)
 
     def later(seconds: int | None) -> datetime | None:
-        return now + timedelta(seconds=seconds) if seconds is not None else None
+        return occurred + timedelta(seconds=seconds) if seconds is not None else None
+
+    def span(seconds: tuple[int, int]) -> Window:
+        return Window(
+            start=occurred + timedelta(seconds=seconds[0]),
+            end=occurred + timedelta(seconds=seconds[1]),
+        )
 
     window = None
-    if step.window_in_s is not None:
-        start, end = step.window_in_s
-        window = Window(start=now + timedelta(seconds=start), end=now + timedelta(seconds=end))
+    if live and step.window_in_s is not None:
+        window = span(step.window_in_s)
+    elif step.window_hours is not None:
+        day = occurred.replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
+        start, end = step.window_hours
+        window = Window(start=day.replace(hour=start), end=day.replace(hour=end))
+    deadline = later(step.deadline_in_s) if live else base + timedelta(days=3)
     return CarrierEvent(
         event_id=step.event_id or f"evt-{index}",
         status=step.status,
-        occurred_at=now,
+        occurred_at=occurred,
         location=Location(city=step.city),
         window=window,
         estimated_delivery=later(step.estimate_in_s),
-        slots=[
-            Window(start=now + timedelta(seconds=a), end=now + timedelta(seconds=b))
-            for a, b in step.slots_in_s
-        ]
-        if step.slots_in_s
-        else None,
+        slots=[span(s) for s in step.slots_in_s] if step.slots_in_s else None,
         courier=Courier(name="Piotr", phone="+48600999888") if step.courier else None,
         pickup_point=PickupPoint(
             name="Paczkomat WAW-12",
             address="ul. Marszałkowska 10, Warszawa",
             opening_hours="24/7",
             pickup_code="482913",
-            storage_deadline=later(step.deadline_in_s),
-        )
-        if step.pickup
-        else None,
-    )
-
-
-def _event(step: Step, base: datetime, index: int) -> CarrierEvent:
-    if step.after_s is not None:
-        return _live_event(step, index)
-    day = (base + timedelta(minutes=step.minutes)).replace(minute=0, second=0, microsecond=0)
-    window = None
-    if step.window_hours is not None:
-        start, end = step.window_hours
-        window = Window(
-            start=day.replace(hour=start) + timedelta(days=1),
-            end=day.replace(hour=end) + timedelta(days=1),
-        )
-    return CarrierEvent(
-        event_id=step.event_id or f"evt-{index}",
-        status=step.status,
-        occurred_at=base + timedelta(minutes=step.minutes),
-        location=Location(city=step.city),
-        window=window,
-        courier=Courier(name="Piotr", phone="+48600999888") if step.courier else None,
-        pickup_point=PickupPoint(
-            name="Paczkomat WAW-12",
-            address="ul. Marszałkowska 10, Warszawa",
-            opening_hours="24/7",
-            pickup_code="482913",
-            storage_deadline=base + timedelta(days=3),
+            storage_deadline=deadline,
         )
         if step.pickup
         else None,

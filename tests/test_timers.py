@@ -3,8 +3,7 @@ one-hour confirmation, pickup reminders and the storage deadline, quiet hours, d
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -35,6 +34,7 @@ from starters.client import (
     start_shipment,
 )
 from tests.factories import shipment
+from tests.polling import eventually
 from workers.worker import running_worker
 
 K, S = NotificationKind, ShipmentStatus
@@ -69,17 +69,6 @@ def sent(state: ShipmentState, kind: NotificationKind) -> list[NotificationRecor
     return [
         n for n in state.notifications if n.kind is kind and n.status is NotificationStatus.SENT
     ]
-
-
-async def eventually(
-    client: Client, ref: str, check: Callable[[ShipmentState], bool]
-) -> ShipmentState:
-    for _ in range(200):
-        state = await shipment_state(client, ref)
-        if check(state):
-            return state
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{ref} never reached the expected state: {state.model_dump_json()}")
 
 
 async def started(

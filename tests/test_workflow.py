@@ -22,6 +22,7 @@ from starters.client import (
     start_shipment,
 )
 from tests.factories import T0, event, out_for_delivery, shipment, window
+from tests.polling import all_settled, eventually
 from workflows.shipment import ShipmentWorkflow
 
 S = ShipmentStatus
@@ -29,16 +30,7 @@ pytestmark = pytest.mark.usefixtures("worker")
 
 
 async def settled(client: Client, ref: str) -> ShipmentState:
-    """The state once every planned message has its ledger answer."""
-    for _ in range(100):
-        state = await shipment_state(client, ref)
-        if all(
-            n.status not in (NotificationStatus.PLANNED, NotificationStatus.SENDING)
-            for n in state.notifications
-        ):
-            return state
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"messages of {ref} never settled")
+    return await eventually(client, ref, all_settled)
 
 
 async def test_start_sends_the_dispatch_notice(client: Client, worker: Worker) -> None:

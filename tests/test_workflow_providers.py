@@ -3,7 +3,6 @@ outages are retried by Temporal and still send once; a provider that stays down 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -13,13 +12,14 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from models.notification import NotificationKind, NotificationStatus
+from models.notification import NotificationKind, NotificationRecord, NotificationStatus
 from models.settings import Settings
 from models.state import ShipmentState
-from starters.client import report_event, shipment_state, start_shipment
+from starters.client import report_event, start_shipment
 from tests.factories import out_for_delivery, shipment
 from tests.fakes.sendgrid_server import DEFAULT_API_KEY, FakeSendGrid
 from tests.fakes.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilio
+from tests.polling import eventually
 from workers.worker import running_worker
 
 
@@ -47,12 +47,9 @@ async def provider_worker(client: Client, provider_settings: Settings) -> AsyncI
 
 
 async def until_settled(client: Client, ref: str, kind: NotificationKind) -> ShipmentState:
-    for _ in range(300):
-        state = await shipment_state(client, ref)
-        if any(n.kind is kind and n.settled_at for n in state.notifications):
-            return state
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{kind} never settled")
+    return await eventually(
+        client, ref, lambda s: any(n.kind is kind and n.settled_at for n in s.notifications)
+    )
 
 
 async def test_messages_go_out_through_twilio_and_sendgrid(
@@ -141,12 +138,15 @@ async def test_a_refused_number_falls_back_to_email(
     await start_shipment(client, start, provider_worker.task_queue)
     await report_event(client, start.workflow_id, out_for_delivery(60))
 
-    for _ in range(200):
-        state = await shipment_state(client, start.workflow_id)
-        ofd = [n for n in state.notifications if n.kind is NotificationKind.OUT_FOR_DELIVERY]
-        if len(ofd) == 2 and all(n.settled_at for n in ofd):
-            break
-        await asyncio.sleep(0.05)
+    def out_for_delivery_notes(state: ShipmentState) -> list[NotificationRecord]:
+        return [n for n in state.notifications if n.kind is NotificationKind.OUT_FOR_DELIVERY]
+
+    state = await eventually(
+        client,
+        start.workflow_id,
+        lambda s: len(notes := out_for_delivery_notes(s)) == 2 and all(n.settled_at for n in notes),
+    )
+    ofd = out_for_delivery_notes(state)
 
     assert [(n.channel, n.status) for n in ofd] == [
         ("sms", NotificationStatus.FAILED),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -20,10 +20,12 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.ledger import Ledger, make_engine
+from activities.providers.base import Provider
 from activities.providers.factory import providers_for
 from activities.publish import ShipmentActivities
 from activities.sending import Sender
 from models.migrations import upgrade_database
+from models.notification import Channel
 from models.settings import Settings
 from workflows.shipment import PUBLISH_TIMEOUT, ShipmentWorkflow
 
@@ -36,11 +38,13 @@ WORKFLOW_RUNNER = SandboxedWorkflowRunner(
 idna) through so the sandbox does not re-import them for every workflow run."""
 
 
-def build_activities(settings: Settings, *, migrate: bool = True) -> ShipmentActivities:
-    if migrate:
-        upgrade_database(settings.ledger_url)
+def build_activities(
+    settings: Settings, *, providers: Mapping[Channel, Provider] | None = None
+) -> ShipmentActivities:
+    """The ledger activity on a migrated ledger, with the providers the settings call for."""
+    upgrade_database(settings.ledger_url)
     ledger = Ledger(make_engine(settings.ledger_url))
-    sender = Sender(ledger, providers_for(settings), lease=PUBLISH_TIMEOUT * 2)
+    sender = Sender(ledger, providers or providers_for(settings), lease=PUBLISH_TIMEOUT * 2)
     return ShipmentActivities(ledger, sender)
 
 
