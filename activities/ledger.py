@@ -30,6 +30,9 @@ from sqlalchemy.orm import Session
 
 from activities.masking import mask_text
 from models.ledger import (
+    DeliveryReport as ReportRow,
+)
+from models.ledger import (
     Notification,
     NotificationAttempt,
     Shipment,
@@ -37,7 +40,13 @@ from models.ledger import (
     create_ledger_engine,
     normalize_url,
 )
-from models.notification import Channel, NotificationKind, NotificationStatus
+from models.notification import (
+    Channel,
+    DeliveryReport,
+    NotificationKind,
+    NotificationStatus,
+    provider_may_move,
+)
 from models.shipment import DeliveryKind, ShipmentStart, ShipmentStatus
 from models.state import EventOutcome, TimelineEntry
 
@@ -46,23 +55,16 @@ __all__ = [
     "AttemptOutcome",
     "AttemptView",
     "Claim",
+    "DeliveryReportView",
     "EventView",
     "Ledger",
     "NotificationView",
+    "ReportReceipt",
     "ShipmentView",
     "make_engine",
 ]
 
 AttemptOutcome = Literal["sent", "retryable_error", "permanent_error"]
-
-_PROVIDER_MOVES: dict[NotificationStatus, tuple[NotificationStatus, ...]] = {
-    NotificationStatus.SENT: (),
-    NotificationStatus.DELIVERED: (NotificationStatus.SENT,),
-    NotificationStatus.UNDELIVERED: (NotificationStatus.SENT,),
-    NotificationStatus.FAILED: (NotificationStatus.SENT,),
-}
-"""For each status a provider callback may report, the statuses it may replace: callbacks arrive
-late, twice and out of order, so a message only ever moves forward from `sent`."""
 
 
 def make_engine(url: str) -> Engine:
@@ -146,6 +148,26 @@ class AttemptView(_View):
     outcome: AttemptOutcome
     error_code: str | None
     error_message: str | None
+
+
+class DeliveryReportView(_View):
+    provider: str
+    event: str
+    status: NotificationStatus | None
+    permanent: bool
+    error_code: str | None
+    detail: str | None
+    occurred_at: datetime
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class ReportReceipt:
+    """What recording a delivery report did: `moved` is when the workflow must hear of it."""
+
+    notification: NotificationView | None
+    new: bool
+    moved: bool
 
 
 @dataclass(frozen=True)
@@ -274,6 +296,7 @@ class Ledger:
         token: str,
         lease: timedelta,
         now: datetime,
+        recipient_hash: str | None = None,
     ) -> Claim:
         """Try to become the one sender of `key`.
 
@@ -288,6 +311,7 @@ class Ledger:
             "occurrence": occurrence,
             "channel": channel.value,
             "recipient_masked": mask_text(recipient_masked),  # a no-op unless a caller slipped
+            "recipient_hash": recipient_hash,
             "status": NotificationStatus.SENDING.value,
             "claim_token": token,
             "claimed_at": now,
@@ -440,26 +464,145 @@ class Ledger:
                 ),
             )
 
-    def mark_provider_status(self, provider_message_id: str, status: NotificationStatus) -> bool:
-        """A provider's delivery report; True if it moved the message forward.
+    # Provider delivery reports
 
-        A repeated or late report (`sent` after `delivered`) changes nothing.
+    def record_delivery_report(self, report: DeliveryReport) -> ReportReceipt:
+        """Keep a provider's callback once, and move its message forward if it says so.
+
+        The message is found by our key (SendGrid echoes it) or the provider's message id. A
+        repeated callback changes nothing; a late one (`sent` after `delivered`) is kept but
+        moves nothing; one that overtook `mark_sent` is kept unmatched until `adopt_reports`.
         """
-        if status not in _PROVIDER_MOVES:
-            raise ValueError(f"a provider cannot report {status.value!r}")
-        movable = [s.value for s in _PROVIDER_MOVES[status]]
-        if not movable:
-            return False
+        now = self._clock()
         with self._begin() as conn:
-            result = conn.execute(
-                update(Notification)
-                .where(
-                    Notification.provider_message_id == provider_message_id,
-                    Notification.status.in_(movable),
-                )
-                .values(status=status.value, updated_at=self._clock())
+            found = self._find_reported(conn, report)
+            new = _insert_if_absent(
+                conn,
+                ReportRow,
+                {
+                    "notification_id": found.id if found else None,
+                    "provider": report.provider,
+                    "provider_message_id": report.provider_message_id,
+                    "event_id": report.event_id,
+                    "event": report.event,
+                    "status": report.status.value if report.status else None,
+                    "permanent": report.permanent,
+                    "error_code": report.error_code,
+                    "detail": mask_text(report.detail) if report.detail else None,
+                    "occurred_at": report.occurred_at,
+                    "received_at": now,
+                },
+                ["provider", "event_id"],
             )
-            return result.rowcount > 0
+            moved = False
+            if new and found is not None and report.status is not None:
+                current = NotificationStatus(found.status)
+                if provider_may_move(current, report.status):
+                    moved = self._move(conn, found.id, current, report.status, now)
+        view = self.notification(found.idempotency_key) if found is not None else None
+        return ReportReceipt(notification=view, new=new, moved=moved)
+
+    @staticmethod
+    def _find_reported(conn: Connection, report: DeliveryReport) -> Any:
+        columns = (Notification.id, Notification.idempotency_key, Notification.status)
+        if report.key is not None:
+            match = Notification.idempotency_key == report.key
+        elif report.provider_message_id is not None:
+            match = Notification.provider_message_id == report.provider_message_id
+        else:
+            return None
+        return conn.execute(select(*columns).where(match)).first()
+
+    @staticmethod
+    def _move(
+        conn: Connection,
+        notification_id: int,
+        current: NotificationStatus,
+        new: NotificationStatus,
+        now: datetime,
+    ) -> bool:
+        result = conn.execute(
+            update(Notification)
+            .where(Notification.id == notification_id, Notification.status == current.value)
+            .values(status=new.value, updated_at=now)
+        )
+        return bool(result.rowcount == 1)
+
+    def adopt_reports(self, key: str) -> tuple[NotificationStatus, bool] | None:
+        """After `mark_sent`: apply the callbacks that arrived before it, in the order they
+        happened. Returns the message's new status and whether its failure is permanent, or
+        None when nothing moved."""
+        now = self._clock()
+        with self._begin() as conn:
+            message = conn.execute(
+                select(
+                    Notification.id, Notification.status, Notification.provider_message_id
+                ).where(Notification.idempotency_key == key)
+            ).first()
+            if message is None or message.provider_message_id is None:
+                return None
+            conn.execute(
+                update(ReportRow)
+                .where(
+                    ReportRow.provider_message_id == message.provider_message_id,
+                    ReportRow.notification_id.is_(None),
+                )
+                .values(notification_id=message.id)
+            )
+            reports = conn.execute(
+                select(ReportRow.status, ReportRow.permanent)
+                .where(ReportRow.notification_id == message.id, ReportRow.status.is_not(None))
+                .order_by(ReportRow.occurred_at, ReportRow.id)
+            ).all()
+            status, permanent = NotificationStatus(message.status), False
+            for reported in reports:
+                candidate = NotificationStatus(reported.status)
+                if provider_may_move(status, candidate):
+                    status, permanent = candidate, reported.permanent
+            if status.value == message.status:
+                return None
+            self._move(conn, message.id, NotificationStatus(message.status), status, now)
+            return status, permanent
+
+    def delivery_reports(self, key: str) -> list[DeliveryReportView]:
+        """Every callback about one message, in the order the provider says they happened."""
+        with Session(self.engine) as session:
+            rows = session.scalars(
+                select(ReportRow)
+                .join(Notification)
+                .where(Notification.idempotency_key == key)
+                .order_by(ReportRow.occurred_at, ReportRow.id)
+            )
+            return [DeliveryReportView.model_validate(row) for row in rows]
+
+    def shipments_tracked_as(self, tracking_number: str) -> list[ShipmentView]:
+        """Shipments carrying this tracking number (a carrier webhook names nothing else)."""
+        with Session(self.engine) as session:
+            rows = session.scalars(
+                select(Shipment)
+                .where(Shipment.tracking_number == tracking_number)
+                .order_by(Shipment.created_at)
+            )
+            return [ShipmentView.model_validate(row) for row in rows]
+
+    def last_question_to(self, recipient: str) -> NotificationView | None:
+        """The latest SMS that asked this recipient (by keyed hash) something answerable:
+        the courier's one-hour confirmation or a slot choice, of a shipment still open."""
+        asking = (NotificationKind.COURIER_ONE_HOUR.value, NotificationKind.SLOT_CHOICE.value)
+        with Session(self.engine) as session:
+            row = session.scalars(
+                select(Notification)
+                .join(Shipment)
+                .where(
+                    Notification.recipient_hash == recipient,
+                    Notification.channel == Channel.SMS.value,
+                    Notification.kind.in_(asking),
+                    Shipment.closed_at.is_(None),
+                )
+                .order_by(Notification.created_at.desc(), Notification.id.desc())
+                .limit(1)
+            ).one_or_none()
+            return NotificationView.model_validate(row) if row is not None else None
 
     # Readers: plain values, no ORM objects outliving their session
 
@@ -528,7 +671,7 @@ def _insert_attempt(conn: Connection, key: str, attempt: Attempt) -> None:
 
 def _insert_if_absent(
     conn: Connection,
-    model: type[Shipment | ShipmentEvent],
+    model: type[Shipment | ShipmentEvent | ReportRow],
     values: dict[str, Any],
     keys: list[str],
 ) -> bool:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import structlog
 
 from activities.ledger import Attempt, AttemptOutcome, Ledger
+from activities.links import TrackingLinks
 from activities.masking import mask_address
 from activities.providers.base import (
     OutgoingMessage,
@@ -21,7 +22,13 @@ from activities.providers.base import (
     RetryableProviderError,
 )
 from activities.templates import estimated_sms_cost, render
-from models.notification import Channel, NotificationRequest, NotificationStatus, SendResult
+from models.notification import (
+    Channel,
+    MessageContext,
+    NotificationRequest,
+    NotificationStatus,
+    SendResult,
+)
 
 log = structlog.get_logger("waypost.sending")
 
@@ -44,11 +51,17 @@ class Sender:
         *,
         lease: timedelta = timedelta(seconds=60),
         clock: Callable[[], datetime] = _now,
+        links: TrackingLinks | None = None,
+        hash_recipient: Callable[[str], str] | None = None,
     ) -> None:
         self.ledger = ledger
         self.providers = providers
         self.lease = lease
         self.clock = clock
+        self.links = links
+        """Signs the tracking link each message carries (else the shop's own tracking_url)."""
+        self.hash_recipient = hash_recipient
+        """Keys the recipient's hash in the ledger, so an SMS reply finds its shipment."""
 
     def send(
         self, request: NotificationRequest, *, token: str, attempt: int = 1, give_up: bool = False
@@ -69,6 +82,7 @@ class Sender:
             token=token,
             lease=self.lease,
             now=self.clock(),
+            recipient_hash=self.hash_recipient(request.to) if self.hash_recipient else None,
         )
         if not claim.won:
             if claim.status == NotificationStatus.SENDING:
@@ -80,7 +94,7 @@ class Sender:
                 attempts=claim.attempts,
             )
         provider = self.providers[request.channel]
-        rendered = render(request.kind, request.channel, request.locale, request.context)
+        rendered = render(request.kind, request.channel, request.locale, self._context(request))
         message = OutgoingMessage(
             key=request.key,
             channel=request.channel,
@@ -144,15 +158,26 @@ class Sender:
             attempt=attempt_record("sent"),
         )
         bound.info("message sent", kind=request.kind.value, channel=request.channel.value)
+        status, permanent = self.ledger.adopt_reports(request.key) or (
+            NotificationStatus.SENT,
+            False,
+        )
         return SendResult(
             key=request.key,
-            status=NotificationStatus.SENT,
+            status=status,
+            permanent=permanent,
             provider=provider.name,
             provider_message_id=receipt.message_id,
             attempts=attempt,
             segments=segments,
             cost=cost,
         )
+
+    def _context(self, request: NotificationRequest) -> MessageContext:
+        link = self.links.url(request.shipment_ref, self.clock()) if self.links else None
+        if link is None:
+            return request.context
+        return request.context.model_copy(update={"tracking_url": link})
 
     def _failed(
         self,

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     DateTime,
     Dialect,
     Engine,
@@ -92,7 +93,7 @@ class Shipment(Base):
     shipment_id: Mapped[str] = mapped_column(String(100))
     order_id: Mapped[str] = mapped_column(String(100), index=True)
     carrier: Mapped[str] = mapped_column(String(100))
-    tracking_number: Mapped[str] = mapped_column(String(100))
+    tracking_number: Mapped[str] = mapped_column(String(100), index=True)
     delivery_kind: Mapped[str] = mapped_column(String(32))
     locale: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(32))
@@ -133,6 +134,8 @@ class Notification(Base):
     occurrence: Mapped[int] = mapped_column(Integer)
     channel: Mapped[str] = mapped_column(String(16))
     recipient_masked: Mapped[str] = mapped_column(String(320))
+    recipient_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    """Keyed hash of the recipient (activities.links): finds the shipment an SMS reply is for."""
     status: Mapped[str] = mapped_column(String(16))
     provider: Mapped[str | None] = mapped_column(String(50))
     provider_message_id: Mapped[str | None] = mapped_column(String(255), index=True)
@@ -163,6 +166,32 @@ class NotificationAttempt(Base):
     outcome: Mapped[str] = mapped_column(String(20))
     error_code: Mapped[str | None] = mapped_column(String(100))
     error_message: Mapped[str | None] = mapped_column(Text)
+
+
+class DeliveryReport(Base):
+    """A provider's callback about one message (delivered, bounced, opened...), kept once.
+
+    A callback can overtake the activity that records the provider's message id: it is kept
+    unmatched (`notification_id` empty) and adopted when the message is marked sent.
+    """
+
+    __tablename__ = "delivery_reports"
+    __table_args__ = (UniqueConstraint("provider", "event_id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    notification_id: Mapped[int | None] = mapped_column(
+        Id, ForeignKey("notifications.id", ondelete="CASCADE"), index=True
+    )
+    provider: Mapped[str] = mapped_column(String(50))
+    provider_message_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    event_id: Mapped[str] = mapped_column(String(255))
+    event: Mapped[str] = mapped_column(String(50))
+    status: Mapped[str | None] = mapped_column(String(16))
+    permanent: Mapped[bool] = mapped_column(Boolean)
+    error_code: Mapped[str | None] = mapped_column(String(100))
+    detail: Mapped[str | None] = mapped_column(Text)
+    occurred_at: Mapped[datetime]
+    received_at: Mapped[datetime]
 
 
 def normalize_url(url: str | URL) -> URL:

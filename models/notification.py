@@ -47,6 +47,20 @@ class NotificationStatus(StrEnum):
     """Another party (the shop, the carrier) owns this news: shown, not sent by Waypost."""
 
 
+PROVIDER_MOVES: dict[NotificationStatus, frozenset[NotificationStatus]] = {
+    NotificationStatus.SENT: frozenset(),
+    NotificationStatus.DELIVERED: frozenset({NotificationStatus.SENT}),
+    NotificationStatus.UNDELIVERED: frozenset({NotificationStatus.SENT}),
+    NotificationStatus.FAILED: frozenset({NotificationStatus.SENT}),
+}
+"""For each status a provider's delivery report may set, the statuses it may replace: reports
+arrive late, twice and out of order, so a message only ever moves forward from `sent`."""
+
+
+def provider_may_move(current: NotificationStatus, reported: NotificationStatus) -> bool:
+    return current in PROVIDER_MOVES.get(reported, frozenset())
+
+
 def idempotency_key(
     shipment_ref: str, kind: NotificationKind, occurrence: int, channel: Channel
 ) -> str:
@@ -141,3 +155,34 @@ class SendResult(BaseModel):
     permanent: bool = False
     """The provider refused for good (invalid or unsubscribed recipient): another channel may
     reach the customer, a retry never will."""
+
+
+class DeliveryReport(BaseModel):
+    """What a provider's callback says happened to one message after it was sent.
+
+    Twilio's status callback and SendGrid's event webhook both become this. `status` is the
+    canonical status the message moves to (forward only, the ledger decides), or None for
+    news that changes no status (deferred, open, click): those are recorded, nothing else.
+    Never carries a phone number or email: `detail` is masked.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    provider: str
+    """"twilio" or "sendgrid"."""
+    event: str
+    """The provider's own word: delivered, undelivered, bounce, dropped, open..."""
+    event_id: str
+    """Unique per callback (SendGrid `sg_event_id`; Twilio: message sid + status), so a repeated
+    callback is recorded once."""
+    provider_message_id: str | None = None
+    """Twilio MessageSid; SendGrid `sg_message_id` without its ".filter..." suffix."""
+    key: str | None = None
+    """The notification's idempotency key, when the provider echoes it (SendGrid custom_args)."""
+    status: NotificationStatus | None = None
+    permanent: bool = False
+    """A hard failure (invalid number, hard bounce, spam report...): another channel may reach the
+    customer, this one never will."""
+    error_code: str | None = None
+    detail: str | None = None
+    occurred_at: AwareDatetime

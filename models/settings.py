@@ -51,12 +51,45 @@ class Settings(BaseSettings):
     sendgrid_from_email: str | None = None
     sendgrid_from_name: str = "Waypost"
     sendgrid_host: str = "https://api.sendgrid.com"
+    sendgrid_webhook_public_key: str | None = Field(
+        default=None,
+        description="SendGrid's Event Webhook verification key (base64, as SendGrid shows it).",
+    )
+
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8000, ge=1, le=65535)
+    public_url: str | None = Field(
+        default="http://127.0.0.1:8000",
+        description="Where customers and providers reach the HTTP service: tracking links in "
+        "messages and Twilio's status callbacks use it. Empty: messages link the shop's own "
+        "tracking_url, and Twilio sends no callbacks.",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Signs tracking links and keys the phone-number hashes that match a "
+        "customer's SMS reply to a shipment. Default: a random key kept in `home`/secret.key.",
+    )
+    tracking_link_days: int = Field(
+        default=90, ge=1, description="How long a tracking link in a message stays valid."
+    )
+    shop_api_keys: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description='Shop id to API key, as JSON: {"shop-1": "long-random-key"}.',
+    )
+    carrier_secrets: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description='Carrier adapter to webhook signing secret, as JSON: {"easypost": "..."}.',
+    )
 
     @property
     def ledger_url(self) -> str:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.home / 'ledger.db').resolve()}"
+
+    @property
+    def public_base(self) -> str | None:
+        return self.public_url.rstrip("/") if self.public_url else None
 
     @property
     def twilio_enabled(self) -> bool:

@@ -175,10 +175,9 @@ class CourierReply(Frozen):
     answer: Literal["confirm", "reschedule"]
 
 
-class ShipmentStart(Frozen):
-    """What a shop backend sends to start one shipment's workflow."""
+class ShipmentOrder(Frozen):
+    """A shipment as a shop describes it; over HTTP the shop itself is known from its API key."""
 
-    shop_id: Identifier
     shipment_id: Identifier
     order_id: Identifier
     carrier: Identifier
@@ -188,6 +187,12 @@ class ShipmentStart(Frozen):
     policy: NotificationPolicy = Field(default_factory=NotificationPolicy)
     shipped_at: AwareDatetime | None = None
     tracking_url: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+
+class ShipmentStart(ShipmentOrder):
+    """What starts one shipment's workflow: the shop's order and the shop it belongs to."""
+
+    shop_id: Identifier
 
     @property
     def workflow_id(self) -> str:

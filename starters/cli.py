@@ -246,9 +246,33 @@ async def local_stack(
     yield client, server
 
 
+@app.command("api")
+def api_command() -> None:
+    """Run the HTTP service (shop API, webhooks, tracking page) until SIGTERM or Ctrl-C."""
+    from api.serve import running_api
+    from workers.worker import stop_on_signals
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+
+    async def go() -> None:
+        stop = stop_on_signals()
+        client = await api.connect(settings, lazy=True)
+        try:
+            async with running_api(settings, client) as url:
+                typer.echo(f"Waypost HTTP service on {url} (OpenAPI: {url}/docs)")
+                await stop.wait()
+        except RuntimeError as err:
+            raise fail(str(err), 1) from err
+
+    run(go)
+
+
 @app.command()
 def dev() -> None:
-    """The whole local stack in the foreground: dev server (UI on :8233) and a worker."""
+    """The whole local stack in the foreground: dev server (UI on :8233), a worker and the HTTP
+    service (:8000)."""
+    from api.serve import running_api
     from workers.worker import running_worker, stop_on_signals
 
     settings = get_settings()
@@ -259,10 +283,20 @@ def dev() -> None:
         async with AsyncExitStack() as stack:
             ctx = local_stack(settings, stack, persist=True, echo=typer.echo)
             client, server = await stack.enter_async_context(ctx)
-            async with running_worker(client, settings):
-                url = server.ui_url if server else f"http://localhost:{settings.ui_port}"
-                typer.echo(f"Waypost is running. Temporal UI: {url}  (Ctrl-C to stop)")
-                await stop.wait()
+            await stack.enter_async_context(running_worker(client, settings))
+            try:
+                http = await stack.enter_async_context(running_api(settings, client))
+            except RuntimeError as err:
+                raise fail(str(err), 1) from err
+            url = server.ui_url if server else f"http://localhost:{settings.ui_port}"
+            typer.echo(f"Waypost is running. Temporal UI: {url}")
+            typer.echo(f"HTTP service: {http} (OpenAPI: {http}/docs)  (Ctrl-C to stop)")
+            if not settings.shop_api_keys:
+                typer.echo(
+                    "The shop API refuses every key until you set WAYPOST_SHOP_API_KEYS, "
+                    """e.g. '{"demo-shop": "<a long random key>"}'"""
+                )
+            await stop.wait()
         typer.echo("stopped")
 
     run(go)

@@ -7,6 +7,7 @@ event for a closed shipment says it is closed, a retried start finds the existin
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from temporalio.client import (
@@ -22,6 +23,7 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCStatusCode
 
 from models import search_attributes as sa
+from models.notification import DeliveryReport
 from models.settings import Settings
 from models.shipment import (
     CarrierEvent,
@@ -47,11 +49,14 @@ class ShipmentClosed(Exception):
     """The shipment reached a final status; it accepts no more events."""
 
 
-async def connect(settings: Settings, target: str | None = None) -> Client:
+async def connect(settings: Settings, target: str | None = None, *, lazy: bool = False) -> Client:
+    """A client with the pydantic converter; `lazy` connects on first use (the HTTP service
+    starts while Temporal is still down, and says so on /readyz)."""
     return await Client.connect(
         target or settings.temporal_address,
         namespace=settings.temporal_namespace,
         data_converter=pydantic_data_converter,
+        lazy=lazy,
     )
 
 
@@ -153,9 +158,16 @@ async def _closed_or_missing(client: Client, ref: str, err: RPCError) -> Excepti
     return err
 
 
-async def shipment_state(client: Client, ref: str) -> ShipmentState:
+async def signal_delivery_report(client: Client, ref: str, report: DeliveryReport) -> None:
+    """Tell a shipment what a provider said of one of its messages (fire and forget)."""
+    await _handle(client, ref).signal(ShipmentWorkflow.delivery_report, report)
+
+
+async def shipment_state(
+    client: Client, ref: str, *, rpc_timeout: timedelta | None = None
+) -> ShipmentState:
     try:
-        return await _handle(client, ref).query(ShipmentWorkflow.state)
+        return await _handle(client, ref).query(ShipmentWorkflow.state, rpc_timeout=rpc_timeout)
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
             raise ShipmentNotFound(f"no shipment {ref}") from err

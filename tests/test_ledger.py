@@ -18,14 +18,26 @@ from sqlalchemy.exc import IntegrityError, StatementError
 from activities.ledger import Claim, Ledger, make_engine
 from models.ledger import Base
 from models.migrations import alembic_config, upgrade_database
-from models.notification import Channel, NotificationKind, NotificationStatus, idempotency_key
+from models.notification import (
+    Channel,
+    DeliveryReport,
+    NotificationKind,
+    NotificationStatus,
+    idempotency_key,
+)
 from models.shipment import CarrierEvent, ShipmentStatus
 from models.state import EventOutcome, TimelineEntry
 from tests.db_fixtures import unique
 from tests.factories import T0, event, shipment
 
 LEASE = timedelta(seconds=60)
-LEDGER_TABLES = {"shipments", "shipment_events", "notifications", "notification_attempts"}
+LEDGER_TABLES = {
+    "shipments",
+    "shipment_events",
+    "notifications",
+    "notification_attempts",
+    "delivery_reports",
+}
 
 
 def entry(
@@ -341,6 +353,41 @@ def test_every_attempt_is_recorded_with_masked_errors(ledger: Ledger, shipment_r
 # Provider callbacks
 
 
+def report(
+    status: NotificationStatus | None,
+    *,
+    message_id: str | None = None,
+    key: str | None = None,
+    event_id: str | None = None,
+    at: datetime = T0,
+    permanent: bool = False,
+) -> DeliveryReport:
+    return DeliveryReport(
+        provider="twilio",
+        event=status.value if status else "open",
+        event_id=event_id or unique("ev"),
+        provider_message_id=message_id,
+        key=key,
+        status=status,
+        permanent=permanent,
+        occurred_at=at,
+    )
+
+
+def sent(ledger: Ledger, ref: str) -> str:
+    """A message the provider accepted; returns its provider message id."""
+    message_id = unique("SM")
+    claim(ledger, ref, token="t")
+    ledger.mark_sent(key_for(ref), "t", "twilio", message_id)
+    return message_id
+
+
+def status_of(ledger: Ledger, ref: str) -> NotificationStatus:
+    notification = ledger.notification(key_for(ref))
+    assert notification is not None
+    return notification.status
+
+
 @pytest.mark.parametrize(
     ("reported", "late"),
     [
@@ -350,18 +397,140 @@ def test_every_attempt_is_recorded_with_masked_errors(ledger: Ledger, shipment_r
         (NotificationStatus.FAILED, NotificationStatus.SENT),
     ],
 )
-def test_provider_status_never_moves_backwards(
+def test_a_delivery_report_never_moves_a_message_backwards(
     ledger: Ledger, shipment_ref: str, reported: NotificationStatus, late: NotificationStatus
+) -> None:
+    message_id = sent(ledger, shipment_ref)
+    assert ledger.record_delivery_report(report(reported, message_id=message_id)).moved is True
+
+    assert ledger.record_delivery_report(report(late, message_id=message_id)).moved is False
+
+    assert status_of(ledger, shipment_ref) is reported
+
+
+def test_a_repeated_delivery_report_is_kept_once(ledger: Ledger, shipment_ref: str) -> None:
+    message_id = sent(ledger, shipment_ref)
+    delivered = report(NotificationStatus.DELIVERED, message_id=message_id, event_id="same")
+    assert ledger.record_delivery_report(delivered).new is True
+
+    again = ledger.record_delivery_report(delivered)
+
+    assert (again.new, again.moved) == (False, False)
+    assert len(ledger.delivery_reports(key_for(shipment_ref))) == 1
+
+
+def test_a_report_is_matched_by_our_key_as_well_as_the_provider_id(
+    ledger: Ledger, shipment_ref: str
+) -> None:
+    sent(ledger, shipment_ref)
+
+    receipt = ledger.record_delivery_report(
+        report(NotificationStatus.DELIVERED, key=key_for(shipment_ref))
+    )
+
+    assert receipt.moved is True
+    assert receipt.notification is not None and receipt.notification.key == key_for(shipment_ref)
+
+
+def test_news_without_a_status_is_kept_and_moves_nothing(ledger: Ledger, shipment_ref: str) -> None:
+    message_id = sent(ledger, shipment_ref)
+
+    receipt = ledger.record_delivery_report(report(None, message_id=message_id))
+
+    assert (receipt.new, receipt.moved) == (True, False)
+    assert [r.event for r in ledger.delivery_reports(key_for(shipment_ref))] == ["open"]
+
+
+def test_a_report_that_overtook_mark_sent_is_adopted_by_it(
+    ledger: Ledger, shipment_ref: str
 ) -> None:
     message_id = unique("SM")
     claim(ledger, shipment_ref, token="t")
+    early = ledger.record_delivery_report(
+        report(NotificationStatus.FAILED, message_id=message_id, permanent=True)
+    )
+    assert (early.notification, early.moved) == (None, False)
     ledger.mark_sent(key_for(shipment_ref), "t", "twilio", message_id)
-    assert ledger.mark_provider_status(message_id, reported) is True
 
-    assert ledger.mark_provider_status(message_id, late) is False
+    adopted = ledger.adopt_reports(key_for(shipment_ref))
 
-    notification = ledger.notification(key_for(shipment_ref))
-    assert notification is not None and notification.status is reported
+    assert adopted == (NotificationStatus.FAILED, True)
+    assert status_of(ledger, shipment_ref) is NotificationStatus.FAILED
+    assert len(ledger.delivery_reports(key_for(shipment_ref))) == 1
+
+
+def test_adopted_reports_apply_in_the_order_they_happened(
+    ledger: Ledger, shipment_ref: str
+) -> None:
+    message_id = unique("SM")
+    claim(ledger, shipment_ref, token="t")
+    for status, minutes in [(NotificationStatus.DELIVERED, 2), (NotificationStatus.SENT, 1)]:
+        ledger.record_delivery_report(
+            report(status, message_id=message_id, at=T0 + timedelta(minutes=minutes))
+        )
+    ledger.mark_sent(key_for(shipment_ref), "t", "twilio", message_id)
+
+    assert ledger.adopt_reports(key_for(shipment_ref)) == (NotificationStatus.DELIVERED, False)
+
+
+def test_nothing_to_adopt_leaves_the_message_sent(ledger: Ledger, shipment_ref: str) -> None:
+    sent(ledger, shipment_ref)
+
+    assert ledger.adopt_reports(key_for(shipment_ref)) is None
+    assert status_of(ledger, shipment_ref) is NotificationStatus.SENT
+
+
+# Lookups for the HTTP service
+
+
+def test_shipments_are_found_by_tracking_number(ledger: Ledger) -> None:
+    start = shipment(shipment_id=unique("s"), tracking_number=unique("TRK"))
+    ledger.record_shipment(start.workflow_id, start)
+
+    found = ledger.shipments_tracked_as(start.tracking_number)
+
+    assert [s.ref for s in found] == [start.workflow_id]
+    assert ledger.shipments_tracked_as(unique("TRK")) == []
+
+
+def ask(ledger: Ledger, ref: str, kind: NotificationKind, recipient: str, at: datetime) -> str:
+    key = idempotency_key(ref, kind, 1, Channel.SMS)
+    ledger.claim(
+        key,
+        shipment_ref=ref,
+        kind=kind,
+        occurrence=1,
+        channel=Channel.SMS,
+        recipient_masked="+44*******123",
+        token="t",
+        lease=LEASE,
+        now=at,
+        recipient_hash=recipient,
+    )
+    return key
+
+
+def test_the_last_question_to_a_recipient_is_found_by_its_hash(
+    ledger: Ledger, shipment_ref: str
+) -> None:
+    who = unique("hash")
+    ask(ledger, shipment_ref, NotificationKind.SLOT_CHOICE, who, T0)
+    latest = ask(ledger, shipment_ref, NotificationKind.COURIER_ONE_HOUR, who, T0 + timedelta(1))
+
+    found = ledger.last_question_to(who)
+
+    assert found is not None and found.key == latest
+    assert ledger.last_question_to(unique("hash")) is None
+
+
+def test_questions_of_closed_shipments_are_not_answerable(
+    ledger: Ledger, shipment_ref: str
+) -> None:
+    who = unique("hash")
+    ask(ledger, shipment_ref, NotificationKind.SLOT_CHOICE, who, T0)
+    ledger.set_status(shipment_ref, ShipmentStatus.DELIVERED, T0 + timedelta(1), closed=True)
+
+    assert ledger.last_question_to(who) is None
 
 
 # Time

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from functools import partial
 
 import structlog
 from temporalio import workflow
@@ -20,6 +21,7 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.ledger import Ledger, make_engine
+from activities.links import TrackingLinks, load_secret, recipient_hash
 from activities.providers.base import Provider
 from activities.providers.factory import providers_for
 from activities.publish import ShipmentActivities
@@ -44,7 +46,14 @@ def build_activities(
     """The ledger activity on a migrated ledger, with the providers the settings call for."""
     upgrade_database(settings.ledger_url)
     ledger = Ledger(make_engine(settings.ledger_url))
-    sender = Sender(ledger, providers or providers_for(settings), lease=PUBLISH_TIMEOUT * 2)
+    secret = load_secret(settings)
+    sender = Sender(
+        ledger,
+        providers or providers_for(settings),
+        lease=PUBLISH_TIMEOUT * 2,
+        links=TrackingLinks.from_settings(settings),
+        hash_recipient=partial(recipient_hash, secret),
+    )
     return ShipmentActivities(ledger, sender)
 
 

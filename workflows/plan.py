@@ -205,21 +205,25 @@ def request_for(
     )
 
 
-def email_fallback(
+def channel_fallback(
     state: ShipmentState, failed: NotificationRecord, now: datetime
 ) -> tuple[list[NotificationRequest], list[NotificationRecord]]:
-    """An SMS the provider refused for good (invalid or unsubscribed number) goes by email,
-    under the same kind and occurrence, when there is an address and no email of it yet."""
-    shipment = state.shipment
-    if failed.channel is not Channel.SMS or shipment.recipient.email is None:
+    """A message the provider refused for good goes by the other channel, under the same kind
+    and occurrence: an SMS to an invalid or unsubscribed number by email, a hard-bounced email
+    by SMS (within the SMS cap). Never twice, and never to a channel that already has it."""
+    recipient = state.shipment.recipient
+    other = Channel.EMAIL if failed.channel is Channel.SMS else Channel.SMS
+    if address(recipient, other) is None:
         return [], []
-    key = idempotency_key(shipment.workflow_id, failed.kind, failed.occurrence, Channel.EMAIL)
+    if other is Channel.SMS and sms_used(state) >= state.shipment.policy.sms_cap:
+        return [], []
+    key = idempotency_key(state.shipment.workflow_id, failed.kind, failed.occurrence, other)
     if any(n.key == key for n in state.notifications):
         return [], []
     record = NotificationRecord(
         key=key,
         kind=failed.kind,
-        channel=Channel.EMAIL,
+        channel=other,
         occurrence=failed.occurrence,
         trigger=f"fallback:{failed.key}",
         planned_at=now,

@@ -14,11 +14,13 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     from models import search_attributes as sa
     from models.notification import (
+        DeliveryReport,
         NotificationKind,
         NotificationRecord,
         NotificationRequest,
         NotificationStatus,
         SendResult,
+        provider_may_move,
     )
     from models.shipment import (
         FINAL_STATUSES,
@@ -43,7 +45,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import details
     from workflows.lifecycle import apply_event, judge_event
     from workflows.plan import (
-        email_fallback,
+        channel_fallback,
         message_context,
         plan_kind,
         plan_shop_notice,
@@ -249,6 +251,26 @@ class ShipmentWorkflow:
         if verdict.outcome is EventOutcome.REFUSED:
             raise ValueError(f"event {event.event_id} refused: {verdict.reason}")
 
+    @workflow.signal(name="delivery_report")
+    def delivery_report(self, report: DeliveryReport) -> None:
+        """A provider's later word on a sent message (the HTTP service forwards the ones that
+        moved it in the ledger): shown to support, and a hard failure tries the other channel."""
+        record = next((n for n in self._state.notifications if n.key == report.key), None)
+        if record is None or report.status is None:
+            return
+        if not provider_may_move(record.status, report.status):
+            return
+        record.status = report.status
+        record.error = report.detail or record.error
+        record.settled_at = workflow.now()
+        hard = report.status in (NotificationStatus.FAILED, NotificationStatus.UNDELIVERED)
+        if hard and report.permanent:
+            requests, records = channel_fallback(self._state, record, workflow.now())
+            self._state.notifications.extend(records)
+            if requests:
+                self._enqueue(requests)
+        self._show()
+
     @workflow.update(name="choose_slot")
     def choose_slot(self, choice: SlotChoice) -> Window:
         """The customer's slot choice (tracking page, SMS reply): confirmed and told."""
@@ -359,7 +381,7 @@ class ShipmentWorkflow:
             record.segments, record.cost = result.segments, result.cost
             record.settled_at = now
             if result.status is NotificationStatus.FAILED and result.permanent:
-                requests, records = email_fallback(self._state, record, now)
+                requests, records = channel_fallback(self._state, record, now)
                 self._state.notifications.extend(records)
                 fallbacks += requests
         if fallbacks:

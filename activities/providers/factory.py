@@ -10,7 +10,10 @@ from activities.providers.twilio_sms import TwilioSmsProvider
 from models.notification import Channel
 from models.settings import Settings
 
-__all__ = ["email_provider", "providers_for", "sms_provider"]
+__all__ = ["TWILIO_STATUS_PATH", "email_provider", "providers_for", "sms_provider"]
+
+TWILIO_STATUS_PATH = "/v1/twilio/status"
+"""Where the HTTP service takes Twilio's status callbacks (set on every message sent)."""
 
 
 def sms_provider(settings: Settings) -> Provider:
@@ -33,6 +36,9 @@ def sms_provider(settings: Settings) -> Provider:
         from_number=settings.twilio_from_number,
         messaging_service_sid=settings.twilio_messaging_service_sid,
         api_base=settings.twilio_api_base,
+        status_callback=f"{settings.public_base}{TWILIO_STATUS_PATH}"
+        if settings.public_base
+        else None,
     )
 
 

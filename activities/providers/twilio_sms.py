@@ -108,12 +108,14 @@ class TwilioSmsProvider:
         messaging_service_sid: str | None = None,
         api_base: str | None = None,
         timeout: float = 10.0,
+        status_callback: str | None = None,
     ) -> None:
         if not (from_number or messaging_service_sid):
             raise ValueError("Twilio needs a from_number or a messaging_service_sid")
         self.from_number = from_number
         self.messaging_service_sid = messaging_service_sid
         self.timeout = timeout
+        self.status_callback = status_callback
         self._http = _TwilioHttpClient(api_base, timeout)
         self._client = Client(account_sid, auth_token, http_client=self._http)
 
@@ -125,6 +127,8 @@ class TwilioSmsProvider:
             options["messaging_service_sid"] = self.messaging_service_sid
         if self.from_number:
             options["from_"] = self.from_number
+        if self.status_callback:
+            options["status_callback"] = self.status_callback
         try:
             sent = self._client.messages.create(**options)
         except requests.RequestException as err:

@@ -1,0 +1,118 @@
+"""Signed tracking links, and the keyed hashes that match a customer's SMS reply to a shipment.
+
+The worker writes a link into each message; the HTTP service reads it back. A link is a
+capability: whoever holds it may see the shipment and choose its slot, so it is signed (HMAC,
+truncated to 96 bits: forging one means guessing that) and expires. It stays short because it
+travels in SMS, where every character counts against two segments.
+
+The ledger keeps no phone numbers, yet an inbound SMS must find its shipment: each notification
+row carries a keyed hash of its recipient, which a reply's sender number is hashed to match.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import os
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from models.settings import Settings
+from models.shipment import parse_shipment_ref, shipment_workflow_id
+
+SIGNATURE_BYTES = 12
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class LinkInvalid(ValueError):
+    """Not a link we signed: malformed, tampered with or signed with another key."""
+
+
+class LinkExpired(ValueError):
+    """A link we signed, past its expiry date."""
+
+
+def load_secret(settings: Settings) -> bytes:
+    """The site secret: from settings, or a random key created once under `home` (so the
+    worker and the HTTP service of one machine agree without configuration)."""
+    if settings.secret_key is not None:
+        return settings.secret_key.get_secret_value().encode()
+    path = settings.home / "secret.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another process created it first: use theirs
+        else:
+            with os.fdopen(fd, "w") as file:
+                file.write(secrets.token_hex(32))
+    return path.read_text().strip().encode()
+
+
+def _derive(secret: bytes, purpose: str) -> bytes:
+    """One key per purpose, so a link signature can never double as a phone-number hash."""
+    return hmac.new(secret, f"waypost:{purpose}".encode(), hashlib.sha256).digest()
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def recipient_hash(secret: bytes, address: str) -> str:
+    """A keyed hash of a phone number or email (case-folded): matches, reveals nothing."""
+    key = _derive(secret, "recipient")
+    return hmac.new(key, address.strip().lower().encode(), hashlib.sha256).hexdigest()
+
+
+class TrackingLinks:
+    """Makes and reads the tracking page's signed links."""
+
+    def __init__(self, secret: bytes, base_url: str | None, valid_for: timedelta) -> None:
+        self._key = _derive(secret, "tracking-link")
+        self.base_url = base_url.rstrip("/") if base_url else None
+        self.valid_for = valid_for
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TrackingLinks:
+        return cls(
+            load_secret(settings),
+            settings.public_base,
+            timedelta(days=settings.tracking_link_days),
+        )
+
+    def token(self, ref: str, now: datetime) -> str:
+        """`<payload>.<signature>`; the payload names the shipment and the expiry day."""
+        _, shop_id, shipment_id = parse_shipment_ref(ref).split(":")
+        expires = (now + self.valid_for - _EPOCH).days + 1
+        payload = _b64(f"{shop_id}:{shipment_id}:{expires:x}".encode())
+        return f"{payload}.{self._sign(payload)}"
+
+    def url(self, ref: str, now: datetime) -> str | None:
+        """The link for a message, or None when no public address is configured."""
+        return f"{self.base_url}/t/{self.token(ref, now)}" if self.base_url else None
+
+    def read(self, token: str, now: datetime) -> str:
+        """The workflow id a token was signed for; LinkInvalid or LinkExpired otherwise."""
+        payload, _, signature = token.partition(".")
+        expected = self._sign(payload).encode()
+        if not payload or not hmac.compare_digest(signature.encode(errors="replace"), expected):
+            raise LinkInvalid("this link was not signed by Waypost")
+        try:
+            shop_id, shipment_id, expires = _unb64(payload).decode().split(":")
+            expiry_day = int(expires, 16)
+        except (binascii.Error, UnicodeDecodeError, ValueError) as err:
+            raise LinkInvalid("this link is malformed") from err
+        if (now - _EPOCH).days >= expiry_day:
+            raise LinkExpired("this link has expired")
+        return shipment_workflow_id(shop_id, shipment_id)
+
+    def _sign(self, payload: str) -> str:
+        digest = hmac.new(self._key, payload.encode(), hashlib.sha256).digest()
+        return _b64(digest[:SIGNATURE_BYTES])

@@ -1,0 +1,199 @@
+"""EasyPost Tracker webhooks: one `tracker.updated` Event carries a whole Tracker, and each of its
+`tracking_details` becomes one event.
+
+Signature (EasyPost's documented HMAC validation, as its client libraries' `validate_webhook`):
+`X-Hmac-Signature: hmac-sha256-hex=<hex>`, the HMAC-SHA256 of the raw body keyed with the
+webhook secret, NFKD-normalised and UTF-8 encoded. There is no timestamp, so no replay window.
+
+EasyPost posts every event type (batch.updated, refund.successful...) to the same URL. Answering
+those with an error would make EasyPost retry and eventually disable the webhook, so an Event
+whose description is not `tracker.updated`/`tracker.created` parses to no events at all.
+
+A re-sent Tracker repeats its old details; they carry no id, so the id is derived from what
+identifies a scan (tracker, instant, status) and the workflow drops the repeats as duplicates.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import ValidationError
+
+from api.carriers.base import (
+    BadEvent,
+    FieldError,
+    ParsedEvent,
+    ParsedItem,
+    PayloadError,
+    SignatureError,
+    as_list,
+    as_object,
+    clean_text,
+    describe,
+    find_header,
+    hmac_sha256_hex,
+    load_json,
+    location,
+    optional_id,
+    optional_time,
+    parse_time,
+    require_match,
+    require_secret,
+    required_text,
+    short,
+    utc_stamp,
+)
+from models.shipment import CarrierEvent, ShipmentStatus
+
+S = ShipmentStatus
+
+TRACKER_EVENTS = frozenset({"tracker.updated", "tracker.created"})
+
+STATUSES: Mapping[str, ShipmentStatus] = {
+    "in_transit": S.IN_TRANSIT,
+    "out_for_delivery": S.OUT_FOR_DELIVERY,
+    "delivered": S.DELIVERED,
+    "available_for_pickup": S.AVAILABLE_FOR_PICKUP,
+    "return_to_sender": S.RETURNED,
+    "failure": S.EXCEPTION,  # lost, damaged, refused, undeliverable: someone has to look
+    "cancelled": S.CANCELLED,
+}
+"""EasyPost `status` -> canonical status, when `status_detail` does not say more."""
+
+IGNORED: Mapping[str, str] = {
+    "pre_transit": "label created, not yet with the carrier; the workflow starts at shipped",
+    "unknown": "the carrier has no information about the parcel yet",
+    "error": "EasyPost could not fetch the carrier's tracking; this says nothing about the parcel",
+}
+"""EasyPost statuses with no canonical meaning: answered as ignored, nothing delivered."""
+
+DETAILS: Mapping[tuple[str, str], ShipmentStatus] = {
+    ("in_transit", "arrived_at_pickup_location"): S.AVAILABLE_FOR_PICKUP,
+    ("in_transit", "out_for_delivery"): S.OUT_FOR_DELIVERY,
+    ("in_transit", "delivery_exception"): S.DELIVERY_FAILED,
+    ("in_transit", "lost"): S.EXCEPTION,
+    ("in_transit", "damaged"): S.EXCEPTION,
+    ("failure", "delivery_exception"): S.DELIVERY_FAILED,
+}
+"""(status, status_detail) pairs whose detail changes the meaning: a scan still reported as
+in_transit may in fact be the parcel waiting at a pickup point, or a missed delivery."""
+
+_KNOWN = ", ".join(repr(s) for s in sorted({*STATUSES, *IGNORED}))
+_PREFIX = "hmac-sha256-hex="
+
+
+@dataclass(frozen=True)
+class _Tracker:
+    id: str
+    tracking_code: str
+    carrier: str | None
+    estimate: datetime | None
+    details: list[object]
+
+
+class EasyPostAdapter:
+    name = "easypost"
+    signature_header = "X-Hmac-Signature"
+
+    def verify(self, body: bytes, headers: Mapping[str, str], secret: str, now: datetime) -> None:
+        require_secret(secret)
+        given = find_header(headers, self.signature_header)
+        if not given.lower().startswith(_PREFIX):
+            raise SignatureError(
+                f"malformed {self.signature_header} header: expected {_PREFIX}<hex>"
+            )
+        require_match(_digest(body, secret), [given[len(_PREFIX) :]])
+
+    def sign(self, body: bytes, secret: str, now: datetime) -> dict[str, str]:
+        return {self.signature_header: _PREFIX + _digest(body, secret)}
+
+    def parse(self, body: bytes) -> list[ParsedItem]:
+        tracker = _tracker(load_json(body))
+        if tracker is None:
+            return []
+        # EasyPost lists details oldest first: the tracker's current estimate belongs to the newest.
+        newest = len(tracker.details) - 1
+        return [_detail(tracker, i, raw, i == newest) for i, raw in enumerate(tracker.details)]
+
+
+def _digest(body: bytes, secret: str) -> str:
+    return hmac_sha256_hex(unicodedata.normalize("NFKD", secret).encode("utf-8"), body)
+
+
+def _tracker(document: object) -> _Tracker | None:
+    """The Tracker of a tracker event, None for other events; PayloadError when not an Event."""
+    try:
+        event = as_object(document, "body")
+        description = event.get("description")
+        if not isinstance(description, str):
+            raise FieldError(
+                "description", f"expected an Event description, got {short(description)}"
+            )
+        if description not in TRACKER_EVENTS:
+            return None
+        result = as_object(event.get("result"), "result")
+        code = required_text(result.get("tracking_code"), "result.tracking_code")
+        return _Tracker(
+            id=optional_id(result.get("id")) or code,
+            tracking_code=code,
+            carrier=clean_text(result.get("carrier"), 100),
+            estimate=optional_time(result.get("est_delivery_date")),
+            details=as_list(result.get("tracking_details"), "result.tracking_details"),
+        )
+    except FieldError as exc:
+        raise PayloadError(f"not an EasyPost tracker Event: {exc}") from None
+
+
+def _detail(tracker: _Tracker, index: int, raw: object, newest: bool) -> ParsedItem:
+    path = f"result.tracking_details[{index}]"
+    try:
+        detail = as_object(raw, path)
+        status = required_text(detail.get("status"), f"{path}.status")
+        status_detail = clean_text(detail.get("status_detail"), 100)
+        source = f"{status}/{status_detail}" if status_detail else status
+        if status in IGNORED:
+            return _parsed(tracker, index, source, None, f"{status}: {IGNORED[status]}")
+        if status not in STATUSES:
+            raise FieldError(f"{path}.status", f"{short(status)} is not one of {_KNOWN}")
+        occurred_at = parse_time(detail.get("datetime"), f"{path}.datetime")
+        place = detail.get("tracking_location")
+        where = (
+            location(place.get("city"), place.get("country")) if isinstance(place, dict) else None
+        )
+        event = CarrierEvent(
+            event_id=f"easypost:{tracker.id}:{utc_stamp(occurred_at)}:{status}",
+            status=DETAILS.get((status, status_detail or ""), STATUSES[status]),
+            occurred_at=occurred_at,
+            location=where,
+            description=clean_text(detail.get("message")),
+            estimated_delivery=tracker.estimate if newest else None,
+        )
+        return _parsed(tracker, index, source, event)
+    except FieldError as exc:
+        return BadEvent(index=index, error=str(exc), tracking_number=tracker.tracking_code)
+    except ValidationError as exc:
+        error = describe(exc, path)
+        return BadEvent(index=index, error=error, tracking_number=tracker.tracking_code)
+
+
+def _parsed(
+    tracker: _Tracker,
+    index: int,
+    source: str,
+    event: CarrierEvent | None,
+    reason: str | None = None,
+) -> ParsedEvent:
+    return ParsedEvent(
+        index=index,
+        tracking_number=tracker.tracking_code,
+        carrier=tracker.carrier,
+        source_status=source,
+        event=event,
+        ignored_reason=reason,
+    )
+
+
+EASYPOST = EasyPostAdapter()

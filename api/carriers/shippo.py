@@ -1,0 +1,211 @@
+"""Shippo `track_updated` webhooks: the Track object's `tracking_history` entries become events (the
+latest `tracking_status` alone when there is no history).
+
+Signature: Shippo's webhook-security page documents HMAC signing as an option enabled on request
+(through the account manager), next to IP allow-lists and URL tokens. A signed request carries
+`Shippo-Auth-Signature: t=<unix seconds>,v1=<hex>`, the hex being the HMAC-SHA256 of
+`<t>.<raw body>` keyed with the shared secret (Stripe's scheme). The public page does not spell
+the header out; this is the format existing Shippo integrations verify, so check it against the
+first signed delivery once Shippo provisions the secret. We refuse a `t` more than 300 s from
+now and accept any of several `v1` values (a secret being rotated). `sign` produces exactly this
+header, so tests and local tools speak the same scheme.
+
+A Shippo webhook is subscribed per event type, so anything but `track_updated` at this URL is a
+misconfigured webhook: refused as a PayloadError rather than quietly acknowledged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import ValidationError
+
+from api.carriers.base import (
+    BadEvent,
+    FieldError,
+    ParsedEvent,
+    ParsedItem,
+    PayloadError,
+    SignatureError,
+    as_list,
+    as_object,
+    clean_text,
+    describe,
+    find_header,
+    header_fields,
+    load_json,
+    location,
+    optional_id,
+    optional_time,
+    parse_time,
+    require_secret,
+    required_text,
+    short,
+    timestamped_signature,
+    unix_seconds,
+    utc_stamp,
+    verify_timestamped,
+)
+from models.shipment import CarrierEvent, ShipmentStatus
+
+S = ShipmentStatus
+
+STATUSES: Mapping[str, ShipmentStatus] = {
+    "TRANSIT": S.IN_TRANSIT,
+    "DELIVERED": S.DELIVERED,
+    "RETURNED": S.RETURNED,  # on its way back, or back: either way it will not reach the customer
+    "FAILURE": S.EXCEPTION,  # undeliverable, lost, disposed (Shippo's FAILURE substatuses)
+}
+"""Shippo `status` -> canonical status, when the substatus does not say more."""
+
+IGNORED: Mapping[str, str] = {
+    "PRE_TRANSIT": "label created, not yet with the carrier; the workflow starts at shipped",
+    "UNKNOWN": "the carrier has no information about the parcel",
+}
+"""Shippo statuses with no canonical meaning: answered as ignored, nothing delivered."""
+
+SUBSTATUSES: Mapping[tuple[str, str], ShipmentStatus] = {
+    ("TRANSIT", "out_for_delivery"): S.OUT_FOR_DELIVERY,
+    ("TRANSIT", "delivery_attempted"): S.DELIVERY_FAILED,
+    ("TRANSIT", "notice_left"): S.DELIVERY_FAILED,
+    ("TRANSIT", "location_inaccessible"): S.DELIVERY_FAILED,
+    ("TRANSIT", "reschedule_delivery"): S.DELIVERY_FAILED,
+    ("TRANSIT", "pickup_available"): S.AVAILABLE_FOR_PICKUP,
+    ("TRANSIT", "package_held"): S.EXCEPTION,
+    ("TRANSIT", "address_issue"): S.EXCEPTION,
+    ("TRANSIT", "contact_carrier"): S.EXCEPTION,
+    ("TRANSIT", "package_damaged"): S.EXCEPTION,
+}
+"""(status, substatus code) pairs that refine TRANSIT, from Shippo's event definitions. The other
+TRANSIT codes (package_accepted, _arrived, _departed, _processed, _processing, _forwarded,
+delayed, delivery_scheduled, delivery_rescheduled) stay in_transit. package_held ("held at a
+carrier location, contact the carrier") is an exception, not a pickup: available_for_pickup
+would tell the customer to collect it and only allows delivered/returned after it, so a parcel
+held in customs would be stuck."""
+
+_KNOWN = ", ".join(repr(s) for s in sorted({*STATUSES, *IGNORED}))
+
+
+@dataclass(frozen=True)
+class _Track:
+    tracking_number: str
+    carrier: str | None
+    eta: datetime | None
+    entries: list[tuple[str, object]]
+    """(path, raw entry): the history, or the latest status alone."""
+
+
+class ShippoAdapter:
+    name = "shippo"
+    signature_header = "Shippo-Auth-Signature"
+
+    def verify(self, body: bytes, headers: Mapping[str, str], secret: str, now: datetime) -> None:
+        require_secret(secret)
+        fields = header_fields(find_header(headers, self.signature_header))
+        if len(fields.get("t", ())) != 1 or not fields.get("v1"):
+            raise SignatureError(
+                f"malformed {self.signature_header} header: expected t=<unix seconds>,v1=<hex>"
+            )
+        verify_timestamped(
+            body,
+            secret,
+            timestamp=fields["t"][0],
+            signatures=fields["v1"],
+            now=now,
+            timestamp_source=f"t= in the {self.signature_header} header",
+        )
+
+    def sign(self, body: bytes, secret: str, now: datetime) -> dict[str, str]:
+        t = unix_seconds(now)
+        return {self.signature_header: f"t={t},v1={timestamped_signature(secret, t, body)}"}
+
+    def parse(self, body: bytes) -> list[ParsedItem]:
+        track = _track(load_json(body))
+        # Shippo lists the history oldest first: the track's current ETA belongs to the newest.
+        newest = len(track.entries) - 1
+        return [
+            _entry(track, i, path, raw, i == newest) for i, (path, raw) in enumerate(track.entries)
+        ]
+
+
+def _track(document: object) -> _Track:
+    try:
+        webhook = as_object(document, "body")
+        kind = webhook.get("event")
+        if kind != "track_updated":
+            raise FieldError("event", f"expected 'track_updated', got {short(kind)}")
+        data = as_object(webhook.get("data"), "data")
+        history = as_list(data.get("tracking_history"), "data.tracking_history")
+        if history:
+            entries = [(f"data.tracking_history[{i}]", raw) for i, raw in enumerate(history)]
+        elif data.get("tracking_status") is not None:
+            entries = [("data.tracking_status", data["tracking_status"])]
+        else:
+            entries = []
+        return _Track(
+            tracking_number=required_text(data.get("tracking_number"), "data.tracking_number"),
+            carrier=clean_text(data.get("carrier"), 100),
+            eta=optional_time(data.get("eta")),
+            entries=entries,
+        )
+    except FieldError as exc:
+        raise PayloadError(f"not a Shippo track_updated webhook: {exc}") from None
+
+
+def _entry(track: _Track, index: int, path: str, raw: object, newest: bool) -> ParsedItem:
+    try:
+        entry = as_object(raw, path)
+        status = required_text(entry.get("status"), f"{path}.status").upper()
+        given = entry.get("substatus")
+        substatus = given if isinstance(given, dict) else {}
+        code = clean_text(substatus.get("code"), 100)
+        source = f"{status}/{code}" if code else status
+        if status in IGNORED:
+            return _parsed(track, index, source, None, f"{status}: {IGNORED[status]}")
+        if status not in STATUSES:
+            raise FieldError(f"{path}.status", f"{short(status)} is not one of {_KNOWN}")
+        occurred_at = parse_time(entry.get("status_date"), f"{path}.status_date")
+        object_id = optional_id(entry.get("object_id"))
+        place = entry.get("location")
+        where = (
+            location(place.get("city"), place.get("country")) if isinstance(place, dict) else None
+        )
+        # Shippo gives every history entry its own object_id; without one, derive a stable id.
+        event_id = object_id or f"{track.tracking_number}:{utc_stamp(occurred_at)}:{source}"
+        event = CarrierEvent(
+            event_id=f"shippo:{event_id}",
+            status=SUBSTATUSES.get((status, code or ""), STATUSES[status]),
+            occurred_at=occurred_at,
+            location=where,
+            description=clean_text(entry.get("status_details"))
+            or clean_text(substatus.get("text")),
+            estimated_delivery=track.eta if newest else None,
+        )
+        return _parsed(track, index, source, event)
+    except FieldError as exc:
+        return BadEvent(index=index, error=str(exc), tracking_number=track.tracking_number)
+    except ValidationError as exc:
+        error = describe(exc, path)
+        return BadEvent(index=index, error=error, tracking_number=track.tracking_number)
+
+
+def _parsed(
+    track: _Track,
+    index: int,
+    source: str,
+    event: CarrierEvent | None,
+    reason: str | None = None,
+) -> ParsedEvent:
+    return ParsedEvent(
+        index=index,
+        tracking_number=track.tracking_number,
+        carrier=track.carrier,
+        source_status=source,
+        event=event,
+        ignored_reason=reason,
+    )
+
+
+SHIPPO = ShippoAdapter()

@@ -1,0 +1,205 @@
+"""Provider callbacks: Twilio's message status and the customer's SMS replies, SendGrid's events.
+
+Every request is verified with the provider's own scheme (Twilio's validator over the public
+URL and form, SendGrid's ECDSA signature) before anything is read; a bad signature is a 403 and
+changes nothing. Reports go to the ledger (idempotent, forward only); the ones that moved a
+message are forwarded to its workflow, which tries the other channel after a hard failure.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import structlog
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from pydantic import BaseModel
+from temporalio.service import RPCError
+from twilio.request_validator import RequestValidator
+
+from activities.providers.factory import TWILIO_STATUS_PATH
+from api import provider_events as read
+from api.services import Services, services
+from models.notification import DeliveryReport, NotificationKind
+from starters import client as temporal
+
+log = structlog.get_logger("waypost.api.providers")
+
+router = APIRouter(tags=["providers"])
+
+TWILIO_INBOUND_PATH = "/v1/twilio/inbound"
+SENDGRID_EVENTS_PATH = "/v1/sendgrid/events"
+TWIML = "application/xml"
+
+OPT_OUT_WORDS = frozenset(
+    {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "start", "unstop", "help", "info"}
+)
+"""Twilio's own opt-out, opt-in and help keywords: Twilio answers these itself, we stay quiet."""
+
+_FORM_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {"type": "object", "additionalProperties": {"type": "string"}}
+            }
+        },
+    }
+}
+
+
+class Problem(BaseModel):
+    detail: str
+
+
+class ReportsAnswer(BaseModel):
+    recorded: int
+    """Reports kept (repeats are recognised and kept once)."""
+    moved: int
+    """Messages whose delivery status moved forward."""
+    errors: list[str]
+    """Events that could not be read; the others were recorded."""
+
+
+async def _twilio_form(request: Request, svc: Services) -> dict[str, str]:
+    """The callback's form, once its X-Twilio-Signature proves Twilio sent it.
+
+    The signature covers the URL Twilio called, so it is rebuilt from the public address when
+    one is configured (behind a proxy the request's own URL is not the one Twilio saw).
+    """
+    token = svc.settings.twilio_auth_token
+    if token is None:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, "Twilio is not configured here (no auth token)"
+        )
+    form = {key: value for key, value in (await request.form()).items() if isinstance(value, str)}
+    url = str(request.url)
+    if svc.settings.public_base:
+        query = f"?{request.url.query}" if request.url.query else ""
+        url = f"{svc.settings.public_base}{request.url.path}{query}"
+    signature = request.headers.get("x-twilio-signature", "")
+    if not RequestValidator(token.get_secret_value()).validate(url, form, signature):
+        log.warning("twilio signature refused", path=request.url.path)
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "X-Twilio-Signature does not match")
+    return form
+
+
+async def _record(svc: Services, report: DeliveryReport) -> bool:
+    """Keep the report; tell the workflow when it moved the message. True if it moved."""
+    receipt = await svc.db(svc.ledger.record_delivery_report, report)
+    message = receipt.notification
+    if not receipt.moved or message is None:
+        return False
+    forwarded = report.model_copy(update={"key": message.key})
+    try:
+        await temporal.signal_delivery_report(svc.client, message.shipment_ref, forwarded)
+    except RPCError as err:  # a closed shipment: the ledger has it, nothing more to do
+        log.info("delivery report not forwarded", key=message.key, error=err.message)
+    return True
+
+
+@router.post(
+    TWILIO_STATUS_PATH,
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Twilio's message status callback (queued, sent, delivered, undelivered, failed)",
+    openapi_extra=_FORM_BODY,
+    responses={403: {"model": Problem}, 422: {"model": Problem}},
+)
+async def twilio_status(request: Request, svc: Annotated[Services, Depends(services)]) -> Response:
+    form = await _twilio_form(request, svc)
+    try:
+        report = read.twilio_status_report(form, svc.clock())
+    except ValueError as err:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(err)) from err
+    await _record(svc, report)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    TWILIO_INBOUND_PATH,
+    summary="A customer's SMS reply: a slot number, or 1/2 to the courier's confirmation",
+    openapi_extra=_FORM_BODY,
+    response_class=Response,
+    responses={
+        200: {"content": {TWIML: {}}, "description": "TwiML: empty, or a short explanation"},
+        403: {"model": Problem},
+    },
+)
+async def twilio_inbound(request: Request, svc: Annotated[Services, Depends(services)]) -> Response:
+    form = await _twilio_form(request, svc)
+    text = form.get("Body", "")
+    if text.strip().lower() in OPT_OUT_WORDS:
+        return Response(read.twiml(None), media_type=TWIML)
+    answer = await _answer_reply(svc, form.get("From", ""), text)
+    return Response(read.twiml(answer), media_type=TWIML)
+
+
+async def _answer_reply(svc: Services, sender: str, text: str) -> str | None:
+    """Act on a reply to the latest question we asked this number; None when the workflow's own
+    confirmation will follow (the customer must not get two messages)."""
+    question = (
+        await svc.db(svc.ledger.last_question_to, svc.hash_recipient(sender)) if sender else None
+    )
+    if question is None:
+        return read.inbound_answer("en", "no_question")
+    shipment = await svc.db(svc.ledger.shipment, question.shipment_ref)
+    locale = shipment.locale if shipment else "en"
+    ref = question.shipment_ref
+    try:
+        if question.kind is NotificationKind.SLOT_CHOICE:
+            state = await temporal.shipment_state(svc.client, ref)
+            reply = read.interpret_reply(text, "slot_choice", len(state.offered_slots))
+            if isinstance(reply, read.ChooseSlot):
+                await temporal.choose_slot(svc.client, ref, reply.slot)
+                return None
+            return read.inbound_answer(locale, "unclear_slot", count=str(len(state.offered_slots)))
+        reply = read.interpret_reply(text, "courier_one_hour", 0)
+        if isinstance(reply, read.CourierAnswer):
+            await temporal.courier_reply(svc.client, ref, reply.answer)
+            return None
+        return read.inbound_answer(locale, "unclear_courier")
+    except temporal.EventRefused as err:
+        return read.inbound_answer(locale, "refused", reason=str(err))
+    except (temporal.ShipmentClosed, temporal.ShipmentNotFound):
+        return read.inbound_answer(locale, "closed")
+
+
+@router.post(
+    SENDGRID_EVENTS_PATH,
+    response_model=ReportsAnswer,
+    summary="SendGrid's signed Event Webhook (delivered, bounce, dropped, deferred, open...)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"type": "array", "items": {"type": "object"}}}
+            },
+        }
+    },
+    responses={403: {"model": Problem}, 422: {"model": Problem}},
+)
+async def sendgrid_events(
+    request: Request, svc: Annotated[Services, Depends(services)]
+) -> ReportsAnswer:
+    public_key = svc.settings.sendgrid_webhook_public_key
+    if public_key is None:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            "SendGrid events are not configured here (no WAYPOST_SENDGRID_WEBHOOK_PUBLIC_KEY)",
+        )
+    body = await request.body()
+    problem = read.verify_sendgrid_signature(
+        public_key,
+        body,
+        request.headers.get("x-twilio-email-event-webhook-signature"),
+        request.headers.get("x-twilio-email-event-webhook-timestamp"),
+        svc.clock(),
+    )
+    if problem is not None:
+        log.warning("sendgrid signature refused", reason=problem)
+        raise HTTPException(status.HTTP_403_FORBIDDEN, problem)
+    try:
+        reports, errors = read.sendgrid_reports(body)
+    except ValueError as err:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(err)) from err
+    moved = [await _record(svc, report) for report in reports]
+    return ReportsAnswer(recorded=len(reports), moved=sum(moved), errors=errors)

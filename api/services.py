@@ -1,0 +1,48 @@
+"""What every route needs, built once per process: settings, the Temporal client, the ledger,
+the link signer. Routes get it through `services()`, so tests build the app on real parts."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TypeVar
+
+from fastapi import Request
+from temporalio.client import Client
+
+from activities.ledger import Ledger
+from activities.links import TrackingLinks, recipient_hash
+from models.settings import Settings
+
+T = TypeVar("T")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    client: Client
+    ledger: Ledger
+    links: TrackingLinks
+    secret: bytes
+    clock: Callable[[], datetime] = utcnow
+
+    def hash_recipient(self, address: str) -> str:
+        return recipient_hash(self.secret, address)
+
+    def tracking_link(self, ref: str) -> str | None:
+        return self.links.url(ref, self.clock())
+
+    async def db(self, fn: Callable[..., T], *args: object) -> T:
+        """Run a (blocking) ledger call off the event loop."""
+        return await asyncio.to_thread(fn, *args)
+
+
+def services(request: Request) -> Services:
+    found: Services = request.app.state.services
+    return found

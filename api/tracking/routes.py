@@ -1,0 +1,188 @@
+"""The customer's tracking page at /t/{token}: the ledger's record (so it works after the
+shipment closed), the workflow's live state while it runs, and the slot and courier forms.
+
+The token in the URL is the customer's capability: the page is never cached, never indexed,
+and never leaks its URL in a Referer header. Forms post back and redirect (post/redirect/get),
+so reloading the page never answers twice.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Literal
+from urllib.parse import urlencode
+
+import structlog
+from fastapi import APIRouter, Depends, Form, Query, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse
+from temporalio.service import RPCError
+
+from activities.links import LinkExpired, LinkInvalid
+from api.services import Services, services
+from api.tracking.i18n import locale_for
+from api.tracking.render import (
+    ErrorKind,
+    Notice,
+    NoticeKey,
+    content_security_policy,
+    make_notice,
+    render_error,
+    render_page,
+)
+from api.tracking.view import build_view
+from models.state import ShipmentState
+from starters import client as temporal
+
+log = structlog.get_logger("waypost.api.tracking")
+
+router = APIRouter(prefix="/t", tags=["tracking page"])
+
+LIVE_TIMEOUT = timedelta(seconds=3)
+ERROR_CODES: dict[ErrorKind, int] = {
+    "invalid": status.HTTP_404_NOT_FOUND,
+    "expired": status.HTTP_410_GONE,
+    "not_found": status.HTTP_404_NOT_FOUND,
+    "unavailable": status.HTTP_503_SERVICE_UNAVAILABLE,
+}
+
+
+def _headers() -> dict[str, str]:
+    return {
+        "Content-Security-Policy": content_security_policy(),
+        "Cache-Control": "no-store",
+        "Referrer-Policy": "no-referrer",
+        "X-Robots-Tag": "noindex, nofollow",
+        "X-Content-Type-Options": "nosniff",
+    }
+
+
+def _error_page(kind: ErrorKind, request: Request) -> HTMLResponse:
+    """Friendly, in the browser's language (the link said nothing we could trust)."""
+    accepted = request.headers.get("accept-language", "").split(",")[0].split(";")[0].strip()
+    headers = _headers()
+    if kind == "unavailable":
+        headers["Retry-After"] = "30"
+    return HTMLResponse(
+        render_error(kind, locale_for(accepted or None)),
+        status_code=ERROR_CODES[kind],
+        headers=headers,
+    )
+
+
+class _BadLink(Exception):
+    def __init__(self, kind: ErrorKind) -> None:
+        self.kind = kind
+
+
+def _shipment_ref(token: str, svc: Services) -> str:
+    try:
+        return svc.links.read(token, svc.clock())
+    except LinkExpired as err:
+        raise _BadLink("expired") from err
+    except LinkInvalid as err:
+        raise _BadLink("invalid") from err
+
+
+async def _live(svc: Services, ref: str) -> ShipmentState | None:
+    """The running workflow's state, or None when it cannot answer now (the page then shows the
+    ledger alone, without forms)."""
+    try:
+        return await temporal.shipment_state(svc.client, ref, rpc_timeout=LIVE_TIMEOUT)
+    except (temporal.ShipmentNotFound, RPCError) as err:
+        log.info("tracking page without live state", shipment=ref, error=str(err))
+        return None
+
+
+@router.get(
+    "/{token}",
+    response_class=HTMLResponse,
+    summary="The customer's tracking page",
+    responses={404: {"description": "Unknown link"}, 410: {"description": "Expired link"}},
+)
+async def tracking_page(
+    token: str,
+    request: Request,
+    svc: Annotated[Services, Depends(services)],
+    notice: Annotated[NoticeKey | None, Query(description="After a form post")] = None,
+) -> HTMLResponse:
+    try:
+        ref = _shipment_ref(token, svc)
+    except _BadLink as bad:
+        return _error_page(bad.kind, request)
+    shipment = await svc.db(svc.ledger.shipment, ref)
+    if shipment is None:
+        return _error_page("not_found", request)
+    live = await _live(svc, ref) if shipment.closed_at is None else None
+    events = await svc.db(svc.ledger.timeline, ref)
+    notifications = await svc.db(svc.ledger.notifications_for, ref)
+    view = build_view(shipment, events, notifications, live, svc.clock())
+    shown: Notice | None = None
+    if notice is not None:
+        values: dict[str, object] = {}
+        if notice == "slot_chosen" and live is not None and live.window is not None:
+            values["window"] = live.window
+        shown = make_notice(notice, shipment.locale, time_zone=view.time_zone, **values)
+    return HTMLResponse(
+        render_page(view, shipment.locale, f"/t/{token}", shown), headers=_headers()
+    )
+
+
+def _back(token: str, notice: NoticeKey) -> RedirectResponse:
+    """Back to the page with a notice chosen from fixed keys: no text travels in the URL, so
+    nobody can craft a link that shows the customer words of their choosing."""
+    return RedirectResponse(f"/t/{token}?{urlencode({'notice': notice})}", 303)
+
+
+async def _answer(
+    token: str, request: Request, svc: Services, what: Literal["slot", "reply"], value: str
+) -> RedirectResponse | HTMLResponse:
+    try:
+        ref = _shipment_ref(token, svc)
+    except _BadLink as bad:
+        return _error_page(bad.kind, request)
+    try:
+        if what == "slot":
+            await temporal.choose_slot(svc.client, ref, int(value))
+            return _back(token, "slot_chosen")
+        outcome = await temporal.courier_reply(svc.client, ref, value)
+        log.info("courier reply from tracking page", shipment=ref, outcome=outcome)
+        return _back(token, "confirmed" if value == "confirm" else "rescheduled")
+    except temporal.EventRefused as err:
+        log.info("tracking page answer refused", shipment=ref, reason=str(err))
+        return _back(token, "refused")
+    except temporal.ShipmentClosed:
+        return _back(token, "closed")
+    except temporal.ShipmentNotFound:
+        return _error_page("not_found", request)
+
+
+@router.post(
+    "/{token}/slot",
+    summary="The customer chooses one of the offered delivery slots",
+    response_class=RedirectResponse,
+    response_model=None,
+    status_code=status.HTTP_303_SEE_OTHER,
+)
+async def choose_slot(
+    token: str,
+    request: Request,
+    slot: Annotated[int, Form(ge=1, le=10)],
+    svc: Annotated[Services, Depends(services)],
+) -> RedirectResponse | HTMLResponse:
+    return await _answer(token, request, svc, "slot", str(slot))
+
+
+@router.post(
+    "/{token}/reply",
+    summary="The customer answers the courier's confirmation: confirm or reschedule",
+    response_class=RedirectResponse,
+    response_model=None,
+    status_code=status.HTTP_303_SEE_OTHER,
+)
+async def courier_reply(
+    token: str,
+    request: Request,
+    answer: Annotated[Literal["confirm", "reschedule"], Form()],
+    svc: Annotated[Services, Depends(services)],
+) -> RedirectResponse | HTMLResponse:
+    return await _answer(token, request, svc, "reply", answer)

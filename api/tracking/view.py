@@ -1,0 +1,374 @@
+"""What the customer's tracking page shows, built purely from the ledger and the live state.
+
+The ledger is the page's source of truth, so the page still works after the workflow closed;
+the live state (the workflow's query), when there is one, adds what only the workflow knows:
+the delivery window, the courier, the pickup point, what is scheduled next, and the questions
+the customer may answer. Without it the page shows the ledger alone and offers no forms.
+
+Deliberate choices, for a customer rather than for support:
+- the route shows each carrier event once, in the order it happened; an event reported late
+  is shown where it belongs and marked, a refused one (it contradicts the parcel's status) is
+  left out, since nothing the customer can do follows from it;
+- notifications are every message to the customer, the ledger's (with their delivery reports)
+  and the workflow's that never reached the ledger (delegated, suppressed, superseded,
+  deferred); the shop's own return notice is not the customer's message and is left out;
+- only actions still ahead are pending: one past due is being done as the page loads.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from activities.ledger import EventView, NotificationView, ShipmentView
+from activities.masking import mask_email, mask_phone
+from api.tracking.i18n import locale_for
+from models.notification import (
+    Channel,
+    NotificationKind,
+    NotificationRecord,
+    NotificationStatus,
+)
+from models.shipment import Courier, DeliveryKind, ShipmentStatus, Window
+from models.state import EventOutcome, ShipmentState
+from workflows.schedule import storage_deadline, timers
+
+__all__ = [
+    "CourierQuestion",
+    "NotificationItem",
+    "PendingAction",
+    "PickupView",
+    "RouteItem",
+    "SlotOffer",
+    "SlotOption",
+    "Summary",
+    "TrackingView",
+    "build_view",
+]
+
+WAYPOST_EVENT_PREFIX = "waypost:"
+"""Events the workflow records itself (the storage deadline passing) carry this id prefix."""
+
+_NOT_FOR_CUSTOMER = frozenset({NotificationKind.SHOP_RETURN_NOTICE})
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Summary(_Frozen):
+    order_id: str
+    carrier: str
+    tracking_number: str
+    delivery_kind: DeliveryKind
+    status: ShipmentStatus
+    status_since: datetime
+
+
+class PickupView(_Frozen):
+    name: str
+    address: str
+    opening_hours: str | None = None
+    pickup_code: str | None = None
+    storage_deadline: datetime | None = None
+
+
+class RouteItem(_Frozen):
+    """One carrier event. `description` is the carrier's own text (shown escaped, as is);
+    `description_key` replaces it for events Waypost records itself, so they are translated."""
+
+    event_id: str
+    status: ShipmentStatus
+    occurred_at: datetime
+    place: str | None = None
+    description: str | None = None
+    description_key: str | None = None
+    late: bool = False
+    """Reported after a newer event: shown where it belongs in time, marked as late."""
+
+
+class NotificationItem(_Frozen):
+    """One message to the customer. `at` is when it went out (or was planned); `due_at` is set
+    while quiet hours hold it back; `sent_by` names who sent delegated news."""
+
+    key: str
+    kind: NotificationKind
+    channel: Channel
+    status: NotificationStatus
+    at: datetime
+    due_at: datetime | None = None
+    recipient: str | None = None
+    """Masked: enough for the customer to recognise their own number or address."""
+    sent_by: Literal["shop", "carrier"] | None = None
+
+
+class PendingAction(_Frozen):
+    """Something scheduled: a timer of the workflow, or a message deferred by quiet hours.
+
+    `action` is the timer's label (a notification kind, or "storage_deadline").
+    """
+
+    action: str
+    due_at: datetime
+    kind: NotificationKind | None = None
+    channel: Channel | None = None
+    deferred: bool = False
+
+
+class SlotOption(_Frozen):
+    number: int
+    """1-based, as in the message and as the form posts it."""
+    window: Window
+
+
+class SlotOffer(_Frozen):
+    options: list[SlotOption]
+    choose_by: datetime | None = None
+
+
+class CourierQuestion(_Frozen):
+    """The courier's one-hour confirmation, answerable now; with the customer's last answer."""
+
+    window: Window
+    answer: Literal["confirm", "reschedule"] | None = None
+    answered_at: datetime | None = None
+
+
+class TrackingView(_Frozen):
+    ref: str
+    locale: str
+    """The shipment's page language (a supported one; English when unknown)."""
+    time_zone: str
+    """The zone times are shown in: the recipient's when known, else UTC (the page says which)."""
+    summary: Summary
+    window: Window | None = None
+    estimated_delivery: datetime | None = None
+    courier: Courier | None = None
+    pickup_point: PickupView | None = None
+    route: list[RouteItem] = []
+    notifications: list[NotificationItem] = []
+    pending: list[PendingAction] = []
+    slot_offer: SlotOffer | None = None
+    courier_question: CourierQuestion | None = None
+    closed: bool = False
+    live: bool = False
+    """The workflow answered: without it the page is the ledger alone, and has no forms."""
+
+    @property
+    def has_forms(self) -> bool:
+        return self.slot_offer is not None or self.courier_question is not None
+
+
+def build_view(
+    shipment: ShipmentView,
+    events: list[EventView],
+    notifications: list[NotificationView],
+    live: ShipmentState | None,
+    now: datetime,
+    *,
+    time_zone: str | None = None,
+) -> TrackingView:
+    """Everything the page shows, without I/O. `live` is None when the workflow is closed or
+    unreachable; `time_zone` is for a caller that knows the recipient's zone some other way."""
+    route = _route(events)
+    closed = shipment.closed_at is not None
+    zone = time_zone or (live.shipment.recipient.time_zone if live else None) or "UTC"
+    if live is not None:
+        status, since = live.status, live.status_since
+    else:
+        status, since = shipment.status, _status_since(shipment, route)
+    summary = Summary(
+        order_id=shipment.order_id,
+        carrier=shipment.carrier,
+        tracking_number=shipment.tracking_number,
+        delivery_kind=shipment.delivery_kind,
+        status=status,
+        status_since=since,
+    )
+    view = TrackingView(
+        ref=shipment.ref,
+        locale=locale_for(shipment.locale),
+        time_zone=zone,
+        summary=summary,
+        route=route,
+        notifications=_notifications(notifications, live),
+        closed=closed,
+    )
+    if live is None:
+        return view
+    answerable = not closed
+    return view.model_copy(
+        update={
+            "live": True,
+            "window": live.window,
+            "estimated_delivery": live.estimated_delivery,
+            "courier": live.courier,
+            "pickup_point": _pickup(live),
+            "pending": _pending(live, now) if not closed else [],
+            "slot_offer": _slot_offer(live) if answerable else None,
+            "courier_question": _courier_question(live) if answerable else None,
+        }
+    )
+
+
+def _route(events: list[EventView]) -> list[RouteItem]:
+    seen: set[str] = set()
+    items: list[tuple[datetime, datetime, RouteItem]] = []
+    for event in events:
+        if event.event_id in seen or event.outcome in (
+            EventOutcome.DUPLICATE,
+            EventOutcome.REFUSED,
+        ):
+            continue
+        seen.add(event.event_id)
+        own = event.event_id.startswith(WAYPOST_EVENT_PREFIX)
+        item = RouteItem(
+            event_id=event.event_id,
+            status=event.status,
+            occurred_at=event.occurred_at,
+            place=event.location if event.location and event.location != "unknown" else None,
+            description=None if own else event.description,
+            description_key="route.storage_deadline" if own else None,
+            late=event.outcome is EventOutcome.OUT_OF_ORDER,
+        )
+        items.append((event.occurred_at, event.received_at, item))
+    return [item for _, _, item in sorted(items, key=lambda t: (t[0], t[1]))]
+
+
+def _status_since(shipment: ShipmentView, route: list[RouteItem]) -> datetime:
+    """When the current status began, from the events that applied; the ledger's last update
+    when no event explains it (a status set at start)."""
+    since: datetime | None = None
+    previous: ShipmentStatus | None = None
+    for item in route:
+        if item.late:
+            continue
+        if item.status is not previous:
+            since, previous = item.occurred_at, item.status
+    return since if since is not None and previous is shipment.status else shipment.updated_at
+
+
+def _notifications(
+    ledger: list[NotificationView], live: ShipmentState | None
+) -> list[NotificationItem]:
+    items = [
+        NotificationItem(
+            key=n.key,
+            kind=n.kind,
+            channel=n.channel,
+            status=n.status,
+            at=n.sent_at or n.created_at,
+            recipient=n.recipient_masked or None,
+            sent_by=_sender(n.provider) if n.status is NotificationStatus.DELEGATED else None,
+        )
+        for n in ledger
+        if n.kind not in _NOT_FOR_CUSTOMER
+    ]
+    if live is not None:
+        known = {n.key for n in ledger}
+        items += [
+            _from_record(record, live)
+            for record in live.notifications
+            if record.key not in known and record.kind not in _NOT_FOR_CUSTOMER
+        ]
+    return sorted(items, key=lambda n: n.due_at or n.at)  # stable: ties keep their order
+
+
+def _from_record(record: NotificationRecord, live: ShipmentState) -> NotificationItem:
+    """A message the workflow knows and the ledger does not (it was never handed to a sender)."""
+    delegated = record.status is NotificationStatus.DELEGATED
+    recipient = live.shipment.recipient
+    address: str | None = None
+    if not delegated:
+        if record.channel is Channel.SMS and recipient.phone:
+            address = mask_phone(recipient.phone)
+        elif record.channel is Channel.EMAIL and recipient.email:
+            address = mask_email(recipient.email)
+    deferred = record.status is NotificationStatus.PLANNED and record.due_at is not None
+    return NotificationItem(
+        key=record.key,
+        kind=record.kind,
+        channel=record.channel,
+        status=record.status,
+        at=record.settled_at or record.planned_at,
+        due_at=record.due_at if deferred else None,
+        recipient=address,
+        sent_by=_sender(record.provider) if delegated else None,
+    )
+
+
+def _sender(provider: str | None) -> Literal["shop", "carrier"] | None:
+    if provider == "shop":
+        return "shop"
+    if provider == "carrier":
+        return "carrier"
+    return None
+
+
+def _pickup(live: ShipmentState) -> PickupView | None:
+    point = live.pickup_point or live.shipment.delivery.pickup_point
+    if point is None:
+        return None
+    deadline = point.storage_deadline
+    if deadline is None and live.status is ShipmentStatus.AVAILABLE_FOR_PICKUP:
+        deadline = storage_deadline(live)
+    return PickupView(
+        name=point.name,
+        address=point.address,
+        opening_hours=point.opening_hours,
+        pickup_code=point.pickup_code,
+        storage_deadline=deadline,
+    )
+
+
+def _pending(live: ShipmentState, now: datetime) -> list[PendingAction]:
+    """The workflow's timers and its messages held by quiet hours (its `_deferred()`), ahead."""
+    found = [
+        PendingAction(action=timer.label, due_at=timer.due_at, kind=timer.kind)
+        for timer in timers(live)
+    ]
+    found += [
+        PendingAction(
+            action=record.kind.value,
+            due_at=record.due_at,
+            kind=record.kind,
+            channel=record.channel,
+            deferred=True,
+        )
+        for record in live.notifications
+        if record.status is NotificationStatus.PLANNED
+        and record.due_at is not None
+        and record.kind not in _NOT_FOR_CUSTOMER
+    ]
+    return sorted((p for p in found if p.due_at >= now), key=lambda p: p.due_at)
+
+
+def _slot_offer(live: ShipmentState) -> SlotOffer | None:
+    """Mirrors the workflow's `choose_slot` validator: any offered slot may be chosen."""
+    if not live.offered_slots:
+        return None
+    options = [SlotOption(number=n, window=w) for n, w in enumerate(live.offered_slots, 1)]
+    return SlotOffer(options=options, choose_by=live.choose_by)
+
+
+def _courier_question(live: ShipmentState) -> CourierQuestion | None:
+    """Mirrors the workflow's `courier_reply` validator: out for delivery, confirmation sent.
+
+    The answer shown is the last one given since the latest confirmation was planned, so an
+    answer to an earlier window never looks like an answer to this one.
+    """
+    window = live.one_hour_window
+    if live.status is not ShipmentStatus.OUT_FOR_DELIVERY or window is None:
+        return None
+    asked = [
+        n.planned_at for n in live.notifications if n.kind is NotificationKind.COURIER_ONE_HOUR
+    ]
+    since = max(asked, default=None)
+    replies = [r for r in live.replies if since is None or r.received_at >= since]
+    last = replies[-1] if replies else None
+    if last is None or last.what not in ("confirm", "reschedule"):
+        return CourierQuestion(window=window)
+    answer: Literal["confirm", "reschedule"] = "confirm" if last.what == "confirm" else "reschedule"
+    return CourierQuestion(window=window, answer=answer, answered_at=last.received_at)

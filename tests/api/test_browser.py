@@ -1,0 +1,93 @@
+"""In headless Chromium: a customer opens a tracking link on a phone and chooses a slot; a
+support agent finds a shipment by its order id in the Temporal UI of the local stack."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, ViewportSize, expect
+from temporalio.client import Client
+
+from activities.links import TrackingLinks
+from models.settings import Settings
+from models.shipment import ShipmentStatus, Window
+from starters.client import connect, report_event, start_shipment
+from starters.devserver import DevServer, free_port
+from tests.api.browser import OUTPUT, PHONE, browser
+from tests.factories import event, shipment
+from tests.polling import eventually
+
+__all__ = ["browser"]
+
+
+async def test_a_customer_chooses_a_slot_on_the_tracking_page_on_a_phone(
+    browser: Browser, site: Settings, client: Client, api_worker: object
+) -> None:
+    start = shipment(recipient=shipment().recipient.model_copy(update={"locale": "en"}))
+    await start_shipment(client, start, site.task_queue)
+    first = datetime.now(UTC).replace(hour=9, minute=0, second=0, microsecond=0)
+    offered = [
+        Window(start=first + timedelta(days=d), end=first + timedelta(days=d, hours=2))
+        for d in (1, 2, 3)
+    ]
+    await report_event(
+        client, start.workflow_id, event(ShipmentStatus.IN_TRANSIT, 1, slots=offered)
+    )
+    link = TrackingLinks.from_settings(site).url(start.workflow_id, datetime.now(UTC))
+    assert link is not None
+    page = await browser.new_page(viewport=PHONE, is_mobile=True, device_scale_factor=2)
+    try:
+        await page.goto(link)
+        await expect(page.get_by_test_id("status")).to_contain_text("In transit")
+        await expect(page.get_by_test_id("slot-option")).to_have_count(3)
+
+        await page.get_by_test_id("slot-option").nth(1).click()
+        await page.get_by_test_id("slot-submit").click()
+
+        await expect(page.get_by_test_id("notice")).to_be_visible()
+        await expect(page.get_by_test_id("slot-form")).to_have_count(0)
+        overflow = await page.evaluate(
+            "document.documentElement.scrollWidth > document.documentElement.clientWidth"
+        )
+        assert overflow is False, "the page must not scroll sideways on a phone"
+        OUTPUT.mkdir(exist_ok=True)
+        await page.screenshot(path=OUTPUT / "tracking-page-phone.png", full_page=True)
+    finally:
+        await page.close()
+    state = await eventually(client, start.workflow_id, lambda s: s.window is not None)
+    assert state.window == offered[1]
+
+
+@pytest.fixture
+async def local_stack_ui() -> AsyncIterator[tuple[Client, str]]:
+    """A dev server with its web UI, as `waypost dev` starts it (search attributes included)."""
+    with tempfile.TemporaryDirectory(prefix="waypost-ui-") as scratch:
+        server = DevServer(
+            port=free_port(), ui_port=free_port(), db_file=Path(scratch) / "temporal.db"
+        )
+        async with server:
+            ui = server.ui_url
+            assert ui is not None
+            yield await connect(Settings(), target=server.address), ui
+
+
+async def test_support_finds_a_shipment_by_order_id_in_the_temporal_ui(
+    browser: Browser, local_stack_ui: tuple[Client, str]
+) -> None:
+    client, ui = local_stack_ui
+    start = shipment()
+    await start_shipment(client, start, "nobody-listens")
+    page = await browser.new_page(viewport=ViewportSize(width=1400, height=900))
+    try:
+        query = f'OrderId="{start.order_id}"'
+        await page.goto(f"{ui}/namespaces/default/workflows?query={query}")
+
+        await expect(page.get_by_text(start.workflow_id).first).to_be_visible(timeout=30_000)
+        OUTPUT.mkdir(exist_ok=True)
+        await page.screenshot(path=OUTPUT / "temporal-ui-order-search.png")
+    finally:
+        await page.close()
