@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo dev test lint typecheck unit bench clean
+.PHONY: demo dev api test lint typecheck unit bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,9 @@ demo: $(STAMP)
 
 dev: $(STAMP)
 	$(BIN)/waypost dev
+
+api: $(STAMP)
+	$(BIN)/waypost api
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -32,4 +35,4 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.throughput
 
 clean:
-	rm -rf $(VENV) .waypost .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .waypost .pytest_cache .mypy_cache .ruff_cache test-output

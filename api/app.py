@@ -42,9 +42,12 @@ Waypost keeps a shop's customers informed about their parcels.
 
 
 async def build_services(settings: Settings, client: Client | None = None) -> Services:
-    """Connect lazily (the service starts, and /readyz says so, while Temporal is still down)
-    and bring the ledger schema up to date."""
-    upgrade_database(settings.ledger_url)
+    """Connect lazily and migrate if the ledger answers: the service starts while Temporal or
+    the database is still down, and /readyz says so until they are up."""
+    try:
+        upgrade_database(settings.ledger_url)
+    except OperationalError as err:
+        log.error("ledger unreachable at start-up; /readyz reports it", error=type(err).__name__)
     secret = load_secret(settings)
     return Services(
         settings=settings,
@@ -84,6 +87,7 @@ def create_app(settings: Settings | None = None, *, client: Client | None = None
     ):
         app.include_router(router)
     app.add_exception_handler(RPCError, _temporal_unavailable)
+    app.add_exception_handler(RuntimeError, _temporal_unreachable)
     app.add_exception_handler(OperationalError, _database_unavailable)
     return app
 
@@ -103,6 +107,14 @@ async def _temporal_unavailable(request: Request, err: Exception) -> JSONRespons
         RPCStatusCode.DEADLINE_EXCEEDED,
     ):
         log.warning("temporal unavailable", path=request.url.path, error=err.message)
+        return _unavailable("Temporal")
+    raise err
+
+
+async def _temporal_unreachable(request: Request, err: Exception) -> JSONResponse:
+    """A lazy client that cannot connect raises RuntimeError("Failed client connect: ...")."""
+    if str(err).startswith("Failed client connect"):
+        log.warning("temporal unreachable", path=request.url.path)
         return _unavailable("Temporal")
     raise err
 

@@ -208,8 +208,6 @@ async def carrier_events(
         raise HTTPException(status.HTTP_403_FORBIDDEN, f"signature refused: {err}") from err
     except PayloadError as err:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(err)) from err
-    if not items:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "the payload has no events")
 
     results: list[EventResult] = []
     by_shipment: dict[str, list[ParsedEvent]] = defaultdict(list)

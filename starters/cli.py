@@ -309,6 +309,8 @@ def demo(
     ] = False,
 ) -> None:
     """Run demo shipments through every path; with --once exit when done, else keep the stack up."""
+    from activities.links import TrackingLinks
+    from api.serve import running_api
     from starters.demo import run_demo
     from workers.worker import running_worker, stop_on_signals
 
@@ -321,16 +323,23 @@ def demo(
             ctx = local_stack(settings, stack, persist=not once, echo=typer.echo)
             client, server = await stack.enter_async_context(ctx)
             ui = server.ui_url if server else f"http://localhost:{settings.ui_port}"
-            async with running_worker(client, settings):
-                results = await run_demo(client, settings.task_queue, ui_url=ui)
-                ok = all(r.ok for r in results)
-                typer.echo(
-                    f"demo {'passed' if ok else 'FAILED'}: {sum(r.ok for r in results)}"
-                    f"/{len(results)} shipments ended as expected"
-                )
-                if not once:
-                    typer.echo(f"Temporal UI: {ui}  (Ctrl-C to stop)")
-                    await stop.wait()
+            await stack.enter_async_context(running_worker(client, settings))
+            links = None
+            if not once:  # kept running: serve the tracking pages the demo links to
+                try:
+                    http = await stack.enter_async_context(running_api(settings, client))
+                except RuntimeError as err:
+                    raise fail(str(err), 1) from err
+                links = TrackingLinks.from_settings(settings)
+            results = await run_demo(client, settings.task_queue, ui_url=ui, links=links)
+            ok = all(r.ok for r in results)
+            typer.echo(
+                f"demo {'passed' if ok else 'FAILED'}: {sum(r.ok for r in results)}"
+                f"/{len(results)} shipments ended as expected"
+            )
+            if not once:
+                typer.echo(f"Temporal UI: {ui}  HTTP service: {http}/docs  (Ctrl-C to stop)")
+                await stop.wait()
         return ok
 
     if not run(go):

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from temporalio.client import Client
 
+from activities.links import TrackingLinks
 from models.notification import NotificationKind, NotificationStatus
 from models.policy import DelayWatch, NotificationPolicy, PickupReminders, ThankYou
 from models.shipment import (
@@ -347,6 +348,7 @@ async def run_demo(
     *,
     echo: Callable[[str], None] = print,
     ui_url: str | None = None,
+    links: TrackingLinks | None = None,
 ) -> list[DemoResult]:
     run_id = uuid.uuid4().hex[:6]
     results = await asyncio.gather(
@@ -370,4 +372,7 @@ async def run_demo(
                 f"       {ui_url}/namespaces/default/workflows/{state.shipment.workflow_id}"
                 f"/{result.run_id}/history"
             )
+        link = links.url(state.shipment.workflow_id, datetime.now(UTC)) if links else None
+        if link:
+            echo(f"       tracking page: {link}")
     return results

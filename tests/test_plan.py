@@ -5,13 +5,26 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from models.notification import Channel, NotificationKind, NotificationStatus
+from models.notification import (
+    Channel,
+    NotificationKind,
+    NotificationRecord,
+    NotificationStatus,
+    idempotency_key,
+)
 from models.policy import NotificationPolicy, Party
 from models.shipment import Recipient, ShipmentStatus
 from models.state import EventOutcome, ShipmentState
 from tests.factories import T0, event, out_for_delivery, shipment
 from workflows.lifecycle import apply_event
-from workflows.plan import STATUS_KIND, plan_kind, plan_status_change, resolve_channels, sms_used
+from workflows.plan import (
+    STATUS_KIND,
+    channel_fallback,
+    plan_kind,
+    plan_status_change,
+    resolve_channels,
+    sms_used,
+)
 
 S = ShipmentStatus
 K = NotificationKind
@@ -134,3 +147,67 @@ def test_the_sms_cap_is_never_exceeded(kinds: list[NotificationKind]) -> None:
         _, records = plan_kind(state, kind, str(index), T0)
         state.notifications.extend(records)
     assert sms_used(state) <= 4
+
+
+# Fallback after a hard failure
+
+
+def failed(state: ShipmentState, kind: NotificationKind, channel: Channel) -> NotificationRecord:
+    record = NotificationRecord(
+        key=idempotency_key(state.shipment.workflow_id, kind, 1, channel),
+        kind=kind,
+        channel=channel,
+        occurrence=1,
+        trigger="e1",
+        status=NotificationStatus.FAILED,
+        planned_at=T0,
+    )
+    state.notifications.append(record)
+    return record
+
+
+def test_an_sms_refused_for_good_goes_by_email_under_the_same_kind() -> None:
+    state = state_for()
+    sms = failed(state, K.OUT_FOR_DELIVERY, Channel.SMS)
+
+    [request], [record] = channel_fallback(state, sms, T0)
+
+    assert (request.channel, request.kind, request.occurrence) == (
+        Channel.EMAIL,
+        K.OUT_FOR_DELIVERY,
+        1,
+    )
+    assert record.trigger == f"fallback:{sms.key}"
+
+
+def test_a_hard_bounced_email_goes_by_sms() -> None:
+    state = state_for()
+    email = failed(state, K.SHIPPED, Channel.EMAIL)
+
+    [request], _ = channel_fallback(state, email, T0)
+
+    assert request.channel is Channel.SMS and request.to == state.shipment.recipient.phone
+
+
+def test_no_fallback_without_an_address_on_the_other_channel() -> None:
+    state = state_for(recipient=Recipient(name="Sam", email="sam@example.com"))
+    email = failed(state, K.SHIPPED, Channel.EMAIL)
+
+    assert channel_fallback(state, email, T0) == ([], [])
+
+
+def test_no_fallback_to_a_channel_that_already_has_the_message() -> None:
+    state = state_for()
+    failed(state, K.AVAILABLE_FOR_PICKUP, Channel.EMAIL)
+    sms = failed(state, K.AVAILABLE_FOR_PICKUP, Channel.SMS)
+
+    assert channel_fallback(state, sms, T0) == ([], [])
+
+
+def test_an_email_fallback_to_sms_respects_the_sms_cap() -> None:
+    state = state_for(policy=NotificationPolicy(quiet_hours=None, sms_cap=3))
+    for kind in (K.OUT_FOR_DELIVERY, K.COURIER_ONE_HOUR, K.DELIVERED):
+        failed(state, kind, Channel.SMS).status = NotificationStatus.SENT
+    email = failed(state, K.SHIPPED, Channel.EMAIL)
+
+    assert channel_fallback(state, email, T0) == ([], [])

@@ -193,3 +193,13 @@ async def test_an_unknown_carrier_is_a_404_naming_the_known_ones(http: httpx.Asy
 
     assert response.status_code == 404
     assert "easypost" in response.json()["detail"]
+
+
+async def test_an_easypost_event_of_another_kind_is_acknowledged_with_nothing_to_do(
+    http: httpx.AsyncClient,
+) -> None:
+    body = {"object": "Event", "description": "batch.updated", "result": {"id": "batch_1"}}
+
+    response = await http.post("/v1/carriers/easypost/events", **carrier_post("easypost", body))
+
+    assert (response.status_code, response.json()["results"]) == (200, [])
