@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo dev api test lint typecheck unit bench clean
+.PHONY: demo dev api soak test lint typecheck unit bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,18 @@ typecheck: $(STAMP)
 test: $(STAMP) lint typecheck
 	$(BIN)/pytest
 
+soak: $(STAMP)
+	WAYPOST_SOAK_KILLS=$${KILLS:-10} $(BIN)/pytest tests/test_crash.py
+
+# Benchmarks: figures beside their references in one run; reports in .waypost/bench/.
+# BENCH_ARGS passes options through, e.g. make bench BENCH_ARGS='-n 100 --no-demo'.
+N ?= 100000
+
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks.throughput
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+bench-scale: $(STAMP)
+	$(BIN)/python -m benchmarks.scale --shipments $(N) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .waypost .pytest_cache .mypy_cache .ruff_cache test-output

@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
-from sqlalchemy import Connection, Engine, and_, insert, or_, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.dialects.postgresql import Insert as PostgresqlInsert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
@@ -64,7 +64,9 @@ __all__ = [
     "make_engine",
 ]
 
-AttemptOutcome = Literal["sent", "retryable_error", "permanent_error"]
+AttemptOutcome = Literal["sent", "retryable_error", "permanent_error", "reconciled"]
+"""`reconciled`: not a send but a question to the provider after an attempt died mid-send;
+`error_message` says what the provider answered and what was decided."""
 
 
 def make_engine(url: str) -> Engine:
@@ -88,6 +90,9 @@ class Claim:
     status: NotificationStatus
     provider_message_id: str | None
     attempts: int
+    unknown_since: datetime | None = None
+    """Set when this claim took over from an attempt that died while sending (its lease ran
+    out): that attempt may have reached the provider, from this moment on. Ask before sending."""
 
 
 class _View(BaseModel):
@@ -327,37 +332,42 @@ class Ledger:
             )
         except IntegrityError as err:
             insert_error = err
-        claimable = or_(
-            Notification.status == NotificationStatus.PLANNED.value,
-            and_(
-                Notification.status == NotificationStatus.SENDING.value,
-                Notification.claimed_at < now - lease,
-            ),
+        current = (
+            Notification.status,
+            Notification.provider_message_id,
+            Notification.attempts,
+            Notification.claimed_at,
         )
-        current = (Notification.status, Notification.provider_message_id, Notification.attempts)
         with self._begin() as conn:
-            taken = conn.execute(
-                update(Notification)
-                .where(Notification.idempotency_key == key, claimable)
-                .values(
-                    status=NotificationStatus.SENDING.value,
-                    claim_token=token,
-                    claimed_at=now,
-                    attempts=Notification.attempts + 1,
-                    updated_at=now,
-                )
-                .returning(*current)
+            existing = conn.execute(
+                select(*current).where(Notification.idempotency_key == key).with_for_update()
             ).one_or_none()
-            if taken is not None:
+            released = existing is not None and existing.status == NotificationStatus.PLANNED.value
+            stale = (
+                existing is not None
+                and existing.status == NotificationStatus.SENDING.value
+                and existing.claimed_at is not None
+                and existing.claimed_at < now - lease
+            )
+            if existing is not None and (released or stale):
+                conn.execute(
+                    update(Notification)
+                    .where(Notification.idempotency_key == key)
+                    .values(
+                        status=NotificationStatus.SENDING.value,
+                        claim_token=token,
+                        claimed_at=now,
+                        attempts=Notification.attempts + 1,
+                        updated_at=now,
+                    )
+                )
                 return Claim(
                     won=True,
                     status=NotificationStatus.SENDING,
-                    provider_message_id=taken.provider_message_id,
-                    attempts=taken.attempts,
+                    provider_message_id=existing.provider_message_id,
+                    attempts=existing.attempts + 1,
+                    unknown_since=existing.claimed_at if stale else None,
                 )
-            existing = conn.execute(
-                select(*current).where(Notification.idempotency_key == key)
-            ).one_or_none()
         if existing is None:  # not a lost race: the insert broke another rule (unknown shipment)
             raise insert_error
         return Claim(
@@ -442,6 +452,10 @@ class Ledger:
                 .values(status=status.value, updated_at=self._clock(), **values)
             )
             return bool(result.rowcount == 1)
+
+    def add_attempt(self, key: str, attempt: Attempt) -> None:
+        with self._begin() as conn:
+            _insert_attempt(conn, key, attempt)
 
     def record_attempt(
         self,

@@ -16,6 +16,7 @@ import binascii
 import hashlib
 import hmac
 import os
+import re
 import secrets
 from datetime import UTC, datetime, timedelta
 
@@ -23,6 +24,7 @@ from models.settings import Settings
 from models.shipment import parse_shipment_ref, shipment_workflow_id
 
 SIGNATURE_BYTES = 12
+_TOKEN_IN_TEXT = re.compile(r"/t/[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -63,6 +65,12 @@ def _b64(data: bytes) -> str:
 
 def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def without_link_tokens(text: str) -> str:
+    """`text` with every tracking-link token blanked: a message rendered again on another day
+    carries a link with a later expiry, and is still the same message."""
+    return _TOKEN_IN_TEXT.sub("/t/-", text)
 
 
 def recipient_hash(secret: bytes, address: str) -> str:

@@ -41,6 +41,7 @@ class ShipmentActivities:
         token = f"{info.workflow_run_id}:{info.activity_id}:{info.attempt}"
         results: list[SendResult] = []
         for request in update.notifications:
+            activity.heartbeat(request.key)  # a worker that died mid-send is noticed in seconds
             try:
                 results.append(
                     self.sender.send(

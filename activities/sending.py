@@ -7,6 +7,7 @@ lets a retry take over from an attempt that died mid-send. Every attempt is reco
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import structlog
@@ -15,13 +16,15 @@ from activities.ledger import Attempt, AttemptOutcome, Ledger
 from activities.links import TrackingLinks
 from activities.masking import mask_address
 from activities.providers.base import (
+    NoLookup,
     OutgoingMessage,
     PermanentProviderError,
     Provider,
     ProviderError,
+    Receipt,
     RetryableProviderError,
 )
-from activities.templates import estimated_sms_cost, render
+from activities.templates import Rendered, estimated_sms_cost, render
 from models.notification import (
     Channel,
     MessageContext,
@@ -117,6 +120,10 @@ class Sender:
                 str(err) if err else None,
             )
 
+        if claim.unknown_since is not None:
+            found = self._reconcile(provider, message, claim.unknown_since, attempt_record)
+            if found is not None:
+                return self._sent(request, token, provider.name, found, attempt, rendered, None)
         try:
             receipt = provider.send(message)
         except RetryableProviderError as err:
@@ -146,18 +153,61 @@ class Sender:
                 attempt_record("permanent_error", err),
                 permanent=True,
             )
+        bound.info("message sent", kind=request.kind.value, channel=request.channel.value)
+        return self._sent(
+            request, token, provider.name, receipt, attempt, rendered, attempt_record("sent")
+        )
+
+    def _reconcile(
+        self,
+        provider: Provider,
+        message: OutgoingMessage,
+        since: datetime,
+        attempt_record: Callable[[AttemptOutcome], Attempt],
+    ) -> Receipt | None:
+        """An attempt died after claiming this message, maybe after the provider took it: ask
+        the provider before sending, and record what was decided. Never guess."""
+        bound = log.bind(key=message.key, provider=provider.name)
+        try:
+            found = provider.find_sent(message, since)
+        except NoLookup as err:
+            decision = f"outcome of an attempt that died unknown, {err}: sending again"
+            bound.warning("cannot reconcile with provider", decision=decision)
+            self.ledger.add_attempt(
+                message.key, replace(attempt_record("reconciled"), error_message=decision)
+            )
+            return None
+        if found is None:
+            decision = f"no message at the provider since {since.isoformat()}: sending"
+        else:
+            decision = f"already sent by an attempt that died ({found.message_id}): not sent again"
+        bound.info("reconciled with provider", decision=decision)
+        self.ledger.add_attempt(
+            message.key, replace(attempt_record("reconciled"), error_message=decision)
+        )
+        return found
+
+    def _sent(
+        self,
+        request: NotificationRequest,
+        token: str,
+        provider: str,
+        receipt: Receipt,
+        attempt: int,
+        rendered: Rendered,
+        record: Attempt | None,
+    ) -> SendResult:
         segments = rendered.segments if request.channel is Channel.SMS else None
         cost = estimated_sms_cost(segments) if segments else None
         self.ledger.mark_sent(
             request.key,
             token,
-            provider.name,
+            provider,
             receipt.message_id,
             segments=segments,
             cost=cost,
-            attempt=attempt_record("sent"),
+            attempt=record,
         )
-        bound.info("message sent", kind=request.kind.value, channel=request.channel.value)
         status, permanent = self.ledger.adopt_reports(request.key) or (
             NotificationStatus.SENT,
             False,
@@ -166,7 +216,7 @@ class Sender:
             key=request.key,
             status=status,
             permanent=permanent,
-            provider=provider.name,
+            provider=provider,
             provider_message_id=receipt.message_id,
             attempts=attempt,
             segments=segments,

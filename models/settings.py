@@ -26,6 +26,13 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the ledger; default: a SQLite file under `home`.",
     )
     max_concurrent_activities: int = Field(default=20, ge=1)
+    send_lease_seconds: int = Field(
+        default=60,
+        ge=15,
+        description="How long a claimed message is left to its sender before another attempt "
+        "may take over (after asking the provider whether it was sent). Longer than a provider "
+        "call can take.",
+    )
     max_concurrent_workflow_tasks: int = Field(default=50, ge=1)
     log_level: str = "INFO"
     log_format: str = Field(default="json", pattern="^(json|console)$")

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from activities.ledger import Ledger
-from activities.providers.base import RetryableProviderError
+from activities.providers.base import OutgoingMessage, RetryableProviderError
 from activities.providers.sendgrid_email import SendGridEmailProvider
 from activities.providers.twilio_sms import TwilioSmsProvider
 from activities.sending import Sender, SendInProgress
+from activities.templates import render
 from models.notification import (
     Channel,
     MessageContext,
@@ -191,3 +193,78 @@ def test_sms_records_its_segments_and_cost(
 
     row = ledger.notification(result.key)
     assert row is not None and row.segments == 1 and row.cost is not None and row.cost > 0
+
+
+# An attempt that died mid-send: reconcile with the provider, never guess
+
+
+def died_while_sending(ledger: Ledger, message: NotificationRequest) -> None:
+    """What a worker killed after claiming leaves behind: a `sending` claim whose lease ran out."""
+    ledger.claim(
+        message.key,
+        shipment_ref=message.shipment_ref,
+        kind=message.kind,
+        occurrence=message.occurrence,
+        channel=message.channel,
+        recipient_masked="masked",
+        token="dead",
+        lease=timedelta(seconds=60),
+        now=datetime.now(UTC) - timedelta(minutes=5),
+    )
+
+
+def reached_the_provider(sender: Sender, message: NotificationRequest) -> str:
+    """The dead attempt's request, which the provider accepted before the process died."""
+    rendered = render(message.kind, message.channel, message.locale, message.context)
+    receipt = sender.providers[message.channel].send(
+        OutgoingMessage(
+            key=message.key,
+            channel=message.channel,
+            to=message.to,
+            subject=rendered.subject,
+            body=rendered.body,
+        )
+    )
+    return receipt.message_id
+
+
+def test_an_sms_a_dead_attempt_got_to_twilio_is_found_and_not_sent_again(
+    sender: Sender, ledger: Ledger, shipment_ref: str, fake_twilio: FakeTwilio
+) -> None:
+    message = request(shipment_ref)
+    died_while_sending(ledger, message)
+    sid = reached_the_provider(sender, message)
+
+    result = sender.send(message, token="next", attempt=2)
+
+    assert (result.status, result.provider_message_id) == (NotificationStatus.SENT, sid)
+    assert len(fake_twilio.sent) == 1
+    [reconciled] = [a for a in ledger.attempts(message.key) if a.outcome == "reconciled"]
+    assert reconciled.error_message is not None and "not sent again" in reconciled.error_message
+
+
+def test_an_sms_a_dead_attempt_never_sent_is_sent_once_after_asking_twilio(
+    sender: Sender, ledger: Ledger, shipment_ref: str, fake_twilio: FakeTwilio
+) -> None:
+    message = request(shipment_ref)
+    died_while_sending(ledger, message)
+
+    result = sender.send(message, token="next", attempt=2)
+
+    assert result.status is NotificationStatus.SENT and len(fake_twilio.sent) == 1
+    outcomes = [(a.outcome, a.error_message or "") for a in ledger.attempts(message.key)]
+    assert outcomes[0][0] == "reconciled" and "no message at the provider" in outcomes[0][1]
+    assert outcomes[1][0] == "sent"
+
+
+def test_an_email_whose_fate_is_unknown_is_sent_again_and_the_decision_recorded(
+    sender: Sender, ledger: Ledger, shipment_ref: str, fake_sendgrid: FakeSendGrid
+) -> None:
+    message = request(shipment_ref, Channel.EMAIL)
+    died_while_sending(ledger, message)
+
+    sender.send(message, token="next", attempt=2)
+
+    [reconciled] = [a for a in ledger.attempts(message.key) if a.outcome == "reconciled"]
+    assert reconciled.error_message is not None and "sending again" in reconciled.error_message
+    assert len(fake_sendgrid.sent) == 1

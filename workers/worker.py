@@ -29,7 +29,7 @@ from activities.sending import Sender
 from models.migrations import upgrade_database
 from models.notification import Channel
 from models.settings import Settings
-from workflows.shipment import PUBLISH_TIMEOUT, ShipmentWorkflow
+from workflows.shipment import ShipmentWorkflow
 
 log = structlog.get_logger("waypost.worker")
 
@@ -50,7 +50,7 @@ def build_activities(
     sender = Sender(
         ledger,
         providers or providers_for(settings),
-        lease=PUBLISH_TIMEOUT * 2,
+        lease=timedelta(seconds=settings.send_lease_seconds),
         links=TrackingLinks.from_settings(settings),
         hash_recipient=partial(recipient_hash, secret),
     )

@@ -56,6 +56,8 @@ with workflow.unsafe.imports_passed_through():
 
 PUBLISH_ACTIVITY = "publish_update"
 PUBLISH_TIMEOUT = timedelta(seconds=30)
+PUBLISH_HEARTBEAT = timedelta(seconds=20)
+"""The activity heartbeats before each message; longer than one provider call may take."""
 PUBLISH_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
     backoff_coefficient=2.0,
@@ -360,6 +362,7 @@ class ShipmentWorkflow:
                 PUBLISH_ACTIVITY,
                 update,
                 start_to_close_timeout=PUBLISH_TIMEOUT,
+                heartbeat_timeout=PUBLISH_HEARTBEAT,
                 retry_policy=PUBLISH_RETRY,
                 result_type=list[SendResult],
                 summary=self._publish_summary(update),

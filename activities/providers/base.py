@@ -19,6 +19,7 @@ from activities.masking import mask_address, mask_text
 from models.notification import Channel
 
 __all__ = [
+    "NoLookup",
     "OutgoingMessage",
     "PermanentProviderError",
     "Provider",
@@ -117,6 +118,10 @@ class PermanentProviderError(ProviderError):
     """The provider refused this message for good (bad number, unsubscribed, bad credentials)."""
 
 
+class NoLookup(Exception):
+    """The provider offers no way to ask whether it already has a message."""
+
+
 class Provider(Protocol):
     """Sends one message on one channel; raises Retryable/PermanentProviderError on failure."""
 
@@ -124,6 +129,12 @@ class Provider(Protocol):
     channel: Channel
 
     def send(self, message: OutgoingMessage) -> Receipt: ...
+
+    def find_sent(self, message: OutgoingMessage, since: datetime) -> Receipt | None:
+        """The provider's record of `message` if an attempt since `since` already sent it (the
+        process died before recording the answer), else None. Raises NoLookup when the provider
+        cannot tell, RetryableProviderError when it cannot be asked now."""
+        ...
 
 
 def safe_text(text: str, *recipients: str) -> str:

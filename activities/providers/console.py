@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 import sys
 import threading
+from datetime import datetime
 from typing import TextIO
 
 from activities.masking import mask_address
-from activities.providers.base import OutgoingMessage, PermanentProviderError, Receipt
+from activities.providers.base import NoLookup, OutgoingMessage, PermanentProviderError, Receipt
 from models.notification import Channel
 
 __all__ = ["ConsoleProvider", "console_message_id"]
@@ -53,3 +54,7 @@ class ConsoleProvider:
         return Receipt(
             provider=self.name, message_id=console_message_id(message.key), status="sent"
         )
+
+    def find_sent(self, message: OutgoingMessage, since: datetime) -> Receipt | None:
+        """A terminal keeps no record: printing a message twice is the console's only risk."""
+        raise NoLookup("the console keeps no record of what it printed")

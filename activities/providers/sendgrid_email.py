@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http.client
 import json
+from datetime import datetime
 from typing import Any
 
 from python_http_client.exceptions import HTTPError
@@ -16,6 +17,7 @@ from sendgrid import SendGridAPIClient
 from sendgrid.helpers.mail import CustomArg, From, Mail, To
 
 from activities.providers.base import (
+    NoLookup,
     OutgoingMessage,
     PermanentProviderError,
     ProviderError,
@@ -82,6 +84,11 @@ class SendGridEmailProvider:
             message_id=str(message_id),
             status="accepted" if status == 202 else f"http {status}",
         )
+
+    def find_sent(self, message: OutgoingMessage, since: datetime) -> Receipt | None:
+        """SendGrid can only be asked through its Email Activity API, a paid add-on this
+        integration does not assume: the caller records that it could not tell."""
+        raise NoLookup("SendGrid offers no lookup without the Email Activity add-on")
 
 
 def _reason(err: BaseException) -> str:

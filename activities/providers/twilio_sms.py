@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -17,6 +18,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
+from activities.links import without_link_tokens
 from activities.providers.base import (
     OutgoingMessage,
     PermanentProviderError,
@@ -31,6 +33,10 @@ from models.notification import Channel
 __all__ = ["PERMANENT_CODES", "TwilioSmsProvider"]
 
 PROVIDER = "twilio"
+LOOKUP_LIMIT = 50
+"""Messages to one recipient looked at when reconciling; a customer gets a handful per parcel."""
+CLOCK_SKEW = timedelta(minutes=2)
+"""Twilio's clock against ours: a message created a little "before" the claim still counts."""
 
 # Refusals about the recipient that no retry can fix (https://www.twilio.com/docs/errors/<code>).
 PERMANENT_CODES: Mapping[int, str] = {
@@ -140,6 +146,27 @@ class TwilioSmsProvider:
                 PROVIDER, safe_text(f"client error: {err}", message.to)
             ) from None
         return Receipt(provider=PROVIDER, message_id=str(sent.sid), status=str(sent.status))
+
+    def find_sent(self, message: OutgoingMessage, since: datetime) -> Receipt | None:
+        """Twilio lists messages by recipient, newest first: one created since `since` with the
+        same text (tracking-link tokens aside) is the one a dead attempt sent."""
+        created_after = since - CLOCK_SKEW
+        wanted = without_link_tokens(message.body)
+        try:
+            listed = self._client.messages.list(to=message.to, limit=LOOKUP_LIMIT)
+        except requests.RequestException as err:
+            raise RetryableProviderError(PROVIDER, f"network error: {type(err).__name__}") from None
+        except (TwilioRestException, TwilioServiceException) as err:
+            raise self._classify(err, message.to) from None
+        for found in listed:
+            created = found.date_created
+            if created is not None and created < created_after:
+                break  # newest first: everything further is older still
+            if without_link_tokens(str(found.body or "")) == wanted:
+                return Receipt(
+                    provider=PROVIDER, message_id=str(found.sid), status=str(found.status)
+                )
+        return None
 
     def _classify(
         self, err: TwilioRestException | TwilioServiceException, to: str

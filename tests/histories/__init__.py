@@ -1,0 +1,1 @@
+"""Saved workflow histories, replayed by `tests/test_replay.py`; `record` makes them."""

@@ -1,0 +1,154 @@
+"""Record the histories `tests/test_replay.py` replays: every demo flow, plus one shipment that
+continues as new (each run is saved).
+
+    python -m tests.histories.record [--tag NAME]
+
+It runs a throwaway dev server and worker (nothing downloaded, nothing outside a temp folder),
+then writes `<flow>.json` (`<flow>.runN.json` for later runs) here, or `<flow>@NAME...` with
+`--tag`. Existing files are never overwritten: a history of a shape still in flight must stay
+replayable, so a deliberate, patched change adds its shape under a new tag.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import sys
+import tempfile
+import traceback
+import uuid
+from contextlib import redirect_stdout
+from pathlib import Path
+
+from temporalio.client import Client, WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+
+from models.settings import Settings
+from models.shipment import ShipmentStatus
+from models.state import ShipmentResume, ShipmentState, WorkflowLimits
+from starters.client import report_event
+from starters.demo import run_scenario, scenarios
+from starters.devserver import DevServer, free_port
+from tests.factories import T0, event, shipment
+from workers.logs import configure_logging
+from workers.worker import running_worker
+from workflows.shipment import ShipmentWorkflow
+
+HERE = Path(__file__).parent
+ROOT = HERE.parent.parent
+CONTINUE_AS_NEW = "continue-as-new"
+
+
+def slug(text: str) -> str:
+    """A scenario's name without its parenthesised aside, as a stable file name."""
+    words = text.split("(")[0].lower().replace("'", "")
+    return re.sub(r"[^a-z0-9]+", "-", words).strip("-")
+
+
+def flow_names() -> list[str]:
+    """The flows every recording holds: the demo's scenarios and the continue-as-new one."""
+    return [slug(s.name) for s in scenarios()] + [CONTINUE_AS_NEW]
+
+
+def file_name(flow: str, tag: str | None, run: int = 1) -> str:
+    stem = f"{flow}@{tag}" if tag else flow
+    return f"{stem}.json" if run == 1 else f"{stem}.run{run}.json"
+
+
+async def runs(client: Client, workflow_id: str, run_id: str | None) -> list[WorkflowHistory]:
+    """The history of each run from `run_id` on, following continue-as-new."""
+    histories: list[WorkflowHistory] = []
+    while run_id:
+        history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
+        histories.append(history)
+        last = history.events[-1]
+        run_id = last.workflow_execution_continued_as_new_event_attributes.new_execution_run_id
+    return histories
+
+
+async def continue_as_new(client: Client, task_queue: str) -> list[WorkflowHistory]:
+    """A shipment whose history limit is small enough that it continues as new."""
+    start = shipment(shipment_id="continue-as-new", order_id="ORD-CAN")
+    resume = ShipmentResume(
+        state=ShipmentState(shipment=start, status_since=T0),
+        limits=WorkflowLimits(history_events=60),
+    )
+    handle = await client.start_workflow(
+        ShipmentWorkflow.run, resume, id=start.workflow_id, task_queue=task_queue
+    )
+    for minutes in range(10, 80, 10):
+        await report_event(client, start.workflow_id, event(ShipmentStatus.IN_TRANSIT, minutes))
+    await report_event(client, start.workflow_id, event(ShipmentStatus.DELIVERED, 200))
+    final = await asyncio.wait_for(handle.result(), timeout=60)
+    if final.runs < 2:
+        raise RuntimeError("the continue-as-new shipment never continued as new")
+    return await runs(client, start.workflow_id, handle.result_run_id)
+
+
+async def record() -> dict[str, list[WorkflowHistory]]:
+    """Each flow's runs, recorded on a throwaway dev server and worker."""
+    with tempfile.TemporaryDirectory(prefix="waypost-record-") as tmp:
+        scratch = Path(tmp)
+        settings = Settings(
+            home=scratch,
+            database_url=f"sqlite:///{scratch}/ledger.db",
+            task_queue=f"record-{uuid.uuid4().hex[:8]}",
+        )
+        dev = DevServer(port=free_port(), ui_port=None, db_file=scratch / "temporal.db")
+        async with dev:
+            client = await Client.connect(dev.address, data_converter=pydantic_data_converter)
+            async with running_worker(client, settings):
+                results = await asyncio.gather(
+                    *(
+                        run_scenario(client, settings.task_queue, s, "replay", i)
+                        for i, s in enumerate(scenarios(), 1)
+                    )
+                )
+                flows: dict[str, list[WorkflowHistory]] = {}
+                for result in results:
+                    if not result.ok:  # a flow that went wrong is no shape to keep
+                        raise RuntimeError(f"{result.scenario.name}: {result.surprises}")
+                    flows[slug(result.scenario.name)] = await runs(
+                        client, result.state.shipment.workflow_id, result.run_id
+                    )
+                flows[CONTINUE_AS_NEW] = await continue_as_new(client, settings.task_queue)
+                return flows
+
+
+def main() -> None:
+    """Record and write the files, then leave without interpreter finalization as
+    `starters.cli.main` does: Temporal's native threads can abort it ("PyGILState_Release")."""
+    parser = argparse.ArgumentParser(prog="python -m tests.histories.record")
+    parser.add_argument("--tag", help="suffix for a new shape's files, e.g. the patch id")
+    args = parser.parse_args()
+    tag = slug(args.tag) if args.tag else None
+    code = 0
+    try:
+        taken = [name for f in flow_names() if (HERE / (name := file_name(f, tag))).exists()]
+        if taken:
+            raise FileExistsError(f"not overwriting {', '.join(taken)}: add a shape with --tag")
+        configure_logging("WARNING", "console")
+        # The console providers print every message; only the files written are worth reading.
+        with open(os.devnull, "w") as sink, redirect_stdout(sink):
+            flows = asyncio.run(record())
+        for flow, histories in flows.items():
+            for run, history in enumerate(histories, 1):
+                path = HERE / file_name(flow, tag, run)
+                path.write_text(history.to_json() + "\n")
+                events = len(history.events)
+                print(f"wrote {path.relative_to(ROOT)} ({events} events, {history.workflow_id})")
+    except FileExistsError as err:
+        print(err, file=sys.stderr)
+        code = 1
+    except Exception:
+        traceback.print_exc()
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+if __name__ == "__main__":
+    main()

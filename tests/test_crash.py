@@ -1,0 +1,149 @@
+"""A worker killed (SIGKILL) in the middle of sending, again and again: after recovery every
+message went out exactly once. Where a request reached Twilio before the worker died, the retry
+finds it in Twilio's message list instead of sending again, and records that decision."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+
+from activities.ledger import Ledger, make_engine
+from models.notification import Channel, NotificationKind, NotificationStatus
+from models.shipment import ShipmentStart
+from starters.client import report_event, start_shipment
+from tests.factories import out_for_delivery, shipment
+from tests.fakes.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilio
+from tests.polling import eventually
+
+KILLS = int(os.environ.get("WAYPOST_SOAK_KILLS", "2"))
+"""How many times the worker is killed: 2 in `make test`, more under `make soak`."""
+
+HELD_AT_TWILIO = 3.0
+"""Seconds the fake holds each SMS request: the worker is killed while requests are held, and
+the fake accepts them afterwards, as a slow provider does after its client went away."""
+
+
+class WorkerProcess:
+    """`waypost worker` in a child process, killed without warning when the test says so."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.env, self.log = env, log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", "from starters.cli import main; main()", "worker"],
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+
+
+@pytest.fixture
+def worker_process(
+    temporal_env: WorkflowEnvironment,
+    postgres_database_url: str,
+    fake_twilio: FakeTwilio,
+    task_queue: str,
+    tmp_path: Path,
+) -> Iterator[WorkerProcess]:
+    env = os.environ | {
+        "WAYPOST_HOME": str(tmp_path),
+        "WAYPOST_TEMPORAL_ADDRESS": temporal_env.client.service_client.config.target_host,
+        "WAYPOST_TASK_QUEUE": task_queue,
+        "WAYPOST_DATABASE_URL": postgres_database_url,
+        "WAYPOST_SEND_LEASE_SECONDS": "15",
+        "WAYPOST_PUBLIC_URL": "",
+        "TWILIO_ACCOUNT_SID": DEFAULT_ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": DEFAULT_AUTH_TOKEN,
+        "WAYPOST_TWILIO_FROM_NUMBER": "+15005550006",
+        "WAYPOST_TWILIO_API_BASE": fake_twilio.url,
+    }
+    worker = WorkerProcess(env, tmp_path / "worker.log")
+    worker.start()
+    try:
+        yield worker
+    finally:
+        worker.stop()
+
+
+def shipments(count: int, batch: int) -> list[ShipmentStart]:
+    """Shipments with a phone each, so Twilio's list tells one customer's SMS from another's."""
+    return [
+        shipment(
+            recipient=shipment().recipient.model_copy(update={"phone": f"+4477009{batch}{i:04d}"})
+        )
+        for i in range(count)
+    ]
+
+
+async def send_while_killing(
+    client: Client, worker: WorkerProcess, fake_twilio: FakeTwilio, starts: list[ShipmentStart]
+) -> None:
+    """Out-for-delivery SMS for every shipment; the worker dies while Twilio holds them."""
+    fake_twilio.hang_next(HELD_AT_TWILIO, times=len(starts))
+    for start in starts:
+        await report_event(client, start.workflow_id, out_for_delivery(60))
+    await asyncio.sleep(HELD_AT_TWILIO / 2)
+    worker.kill()
+    worker.start()
+
+
+async def test_a_worker_killed_mid_send_again_and_again_sends_each_sms_exactly_once(
+    client: Client,
+    worker_process: WorkerProcess,
+    fake_twilio: FakeTwilio,
+    postgres_database_url: str,
+    task_queue: str,
+) -> None:
+    rounds = [shipments(4, batch) for batch in range(1, KILLS + 1)]
+    for starts in rounds:
+        for start in starts:
+            await start_shipment(client, start, task_queue)
+        await send_while_killing(client, worker_process, fake_twilio, starts)
+
+    everyone = [start for starts in rounds for start in starts]
+    for start in everyone:
+        await eventually(
+            client,
+            start.workflow_id,
+            lambda s: any(
+                n.kind is NotificationKind.OUT_FOR_DELIVERY and n.settled_at
+                for n in s.notifications
+            ),
+            seconds=120,
+        )
+    at_twilio = [m["to"] for m in fake_twilio.messages]
+    assert sorted(at_twilio) == sorted(s.recipient.phone for s in everyone if s.recipient.phone)
+    ledger = Ledger(make_engine(postgres_database_url))
+    for start in everyone:
+        key = f"{start.workflow_id}:out_for_delivery:1:{Channel.SMS.value}"
+        notification = ledger.notification(key)
+        assert notification is not None and notification.status is NotificationStatus.SENT
+    decisions = [
+        a.error_message or ""
+        for start in everyone
+        for a in ledger.attempts(f"{start.workflow_id}:out_for_delivery:1:sms")
+        if a.outcome == "reconciled"
+    ]
+    assert any("not sent again" in d for d in decisions), decisions
