@@ -91,8 +91,8 @@ class Claim:
     provider_message_id: str | None
     attempts: int
     unknown_since: datetime | None = None
-    """Set when this claim took over from an attempt that died while sending (its lease ran
-    out): that attempt may have reached the provider, from this moment on. Ask before sending."""
+    """Set when an earlier attempt may have reached the provider from this moment on: it died
+    while sending (its lease ran out) or timed out waiting for the answer. Ask before sending."""
 
 
 class _View(BaseModel):
@@ -366,7 +366,7 @@ class Ledger:
                     status=NotificationStatus.SENDING,
                     provider_message_id=existing.provider_message_id,
                     attempts=existing.attempts + 1,
-                    unknown_since=existing.claimed_at if stale else None,
+                    unknown_since=existing.claimed_at if stale or released else None,
                 )
         if existing is None:  # not a lost race: the insert broke another rule (unknown shipment)
             raise insert_error
@@ -377,16 +377,25 @@ class Ledger:
             attempts=existing.attempts,
         )
 
-    def release(self, key: str, token: str, error: str, attempt: Attempt | None = None) -> bool:
-        """Give a claim back after a retryable provider error, so the next attempt can win it."""
+    def release(
+        self,
+        key: str,
+        token: str,
+        error: str,
+        attempt: Attempt | None = None,
+        *,
+        outcome_unknown: bool = False,
+    ) -> bool:
+        """Give a claim back after a retryable provider error, so the next attempt can win it.
+
+        When the request may have reached the provider anyway (a timeout), the claim's time is
+        kept: the next claim reports it as `unknown_since` and asks the provider first.
+        """
+        values: dict[str, Any] = {"claim_token": None}
+        if not outcome_unknown:
+            values["claimed_at"] = None
         return self._settle(
-            key,
-            token,
-            attempt,
-            status=NotificationStatus.PLANNED,
-            last_error=error,
-            claim_token=None,
-            claimed_at=None,
+            key, token, attempt, status=NotificationStatus.PLANNED, last_error=error, **values
         )
 
     def mark_sent(

@@ -130,7 +130,11 @@ class Sender:
             if not give_up:
                 bound.warning("provider busy, will retry", error=str(err))
                 self.ledger.release(
-                    request.key, token, str(err), attempt_record("retryable_error", err)
+                    request.key,
+                    token,
+                    str(err),
+                    attempt_record("retryable_error", err),
+                    outcome_unknown=err.outcome_unknown,
                 )
                 raise
             bound.error("provider still failing, giving up", error=str(err))

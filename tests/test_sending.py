@@ -4,6 +4,7 @@ Twilio and SendGrid servers: races, retries and classified provider errors."""
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
@@ -268,3 +269,21 @@ def test_an_email_whose_fate_is_unknown_is_sent_again_and_the_decision_recorded(
     [reconciled] = [a for a in ledger.attempts(message.key) if a.outcome == "reconciled"]
     assert reconciled.error_message is not None and "sending again" in reconciled.error_message
     assert len(fake_sendgrid.sent) == 1
+
+
+def test_an_sms_that_timed_out_but_reached_twilio_is_not_sent_again(
+    sender: Sender, shipment_ref: str, fake_twilio: FakeTwilio
+) -> None:
+    message = request(shipment_ref)
+    fake_twilio.hang_next(3)  # past the client's 2 s timeout; Twilio still takes it
+    with pytest.raises(RetryableProviderError) as timed_out:
+        sender.send(message, token="first")
+    assert timed_out.value.outcome_unknown
+    deadline = time.monotonic() + 5
+    while not fake_twilio.sent and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+    result = sender.send(message, token="second", attempt=2)
+
+    assert result.status is NotificationStatus.SENT
+    assert len(fake_twilio.sent) == 1

@@ -99,6 +99,8 @@ class RetryableProviderError(ProviderError):
     """A passing fault (rate limit, outage, timeout): the same message may succeed later.
 
     `retry_after` is the provider's own hint in seconds (a Retry-After header), when it gave one.
+    `outcome_unknown` says the request may have reached the provider (a timeout or a connection
+    lost after sending): the next attempt must ask the provider before sending again.
     """
 
     def __init__(
@@ -109,8 +111,10 @@ class RetryableProviderError(ProviderError):
         code: str | None = None,
         http_status: int | None = None,
         retry_after: float | None = None,
+        outcome_unknown: bool = False,
     ) -> None:
         self.retry_after = retry_after
+        self.outcome_unknown = outcome_unknown
         super().__init__(provider, message, code=code, http_status=http_status)
 
 

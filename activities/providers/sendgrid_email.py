@@ -73,7 +73,9 @@ class SendGridEmailProvider:
         except (OSError, http.client.HTTPException) as err:
             # URLError, timeouts, refused or reset connections, truncated responses.
             raise RetryableProviderError(
-                PROVIDER, safe_text(f"network error: {_reason(err)}", message.to)
+                PROVIDER,
+                safe_text(f"network error: {_reason(err)}", message.to),
+                outcome_unknown=not isinstance(err, ConnectionRefusedError),
             ) from None
         status = int(response.status_code)
         message_id = (response.headers or {}).get("X-Message-Id") or ""

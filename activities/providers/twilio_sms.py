@@ -138,7 +138,12 @@ class TwilioSmsProvider:
         try:
             sent = self._client.messages.create(**options)
         except requests.RequestException as err:
-            raise RetryableProviderError(PROVIDER, f"network error: {type(err).__name__}") from None
+            # Only a connection never made proves Twilio did not get the message.
+            raise RetryableProviderError(
+                PROVIDER,
+                f"network error: {type(err).__name__}",
+                outcome_unknown=not isinstance(err, requests.ConnectTimeout),
+            ) from None
         except (TwilioRestException, TwilioServiceException) as err:
             raise self._classify(err, message.to) from None
         except TwilioException as err:
