@@ -1,0 +1,96 @@
+"""PostgreSQL unreachable for a while: the workflow keeps accepting events, its activities retry
+until the ledger is back and nothing is lost or sent twice; meanwhile the HTTP service answers
+503 with Retry-After, never 500."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy.engine import make_url
+from temporalio.client import Client
+
+from activities.links import TrackingLinks
+from api.app import create_app
+from models.notification import Channel, NotificationKind, NotificationStatus
+from models.settings import Settings
+from models.state import ShipmentState
+from starters.client import report_event, start_shipment
+from tests.api.conftest import PUBLIC_URL
+from tests.factories import out_for_delivery, shipment
+from tests.fakes.tcp_proxy import TcpProxy
+from tests.fakes.twilio_server import FakeTwilio
+from tests.polling import eventually
+from workers.worker import running_worker
+
+OUTAGE_SECONDS = 6
+
+
+@pytest.fixture
+def proxy(postgres_database_url: str) -> Iterator[TcpProxy]:
+    url = make_url(postgres_database_url)
+    with TcpProxy(url.host or "127.0.0.1", url.port or 5432) as running:
+        yield running
+
+
+@pytest.fixture
+def behind_proxy(api_settings: Settings, postgres_database_url: str, proxy: TcpProxy) -> Settings:
+    url = make_url(postgres_database_url).set(port=proxy.port)
+    return api_settings.model_copy(
+        update={"database_url": url.render_as_string(hide_password=False)}
+    )
+
+
+@pytest.fixture
+async def service(client: Client, behind_proxy: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    app: FastAPI = create_app(behind_proxy, client=client)
+    async with (
+        running_worker(client, behind_proxy),
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=PUBLIC_URL) as http,
+    ):
+        yield http
+
+
+def sms_settled(kind: NotificationKind) -> Callable[[ShipmentState], bool]:
+    return lambda s: any(
+        n.kind is kind and n.channel is Channel.SMS and n.settled_at for n in s.notifications
+    )
+
+
+async def test_a_ledger_outage_delays_messages_but_loses_and_doubles_none(
+    service: httpx.AsyncClient,
+    client: Client,
+    behind_proxy: Settings,
+    proxy: TcpProxy,
+    fake_twilio: FakeTwilio,
+) -> None:
+    start = shipment()
+    await start_shipment(client, start, behind_proxy.task_queue)
+    await eventually(
+        client, start.workflow_id, lambda s: all(n.settled_at for n in s.notifications)
+    )
+    page = TrackingLinks.from_settings(behind_proxy).token(start.workflow_id, datetime.now(UTC))
+
+    proxy.cut()
+    receipt = await report_event(client, start.workflow_id, out_for_delivery(60))
+    during = await service.get(f"/t/{page}")
+    ready = await service.get("/readyz")
+    await asyncio.sleep(OUTAGE_SECONDS)
+    assert fake_twilio.sent == []
+    proxy.restore()
+
+    assert receipt.outcome.value == "applied"
+    assert (during.status_code, during.headers.get("retry-after")) == (503, "5")
+    assert (ready.status_code, ready.json()["database"]) == (503, "unreachable")
+    state = await eventually(
+        client, start.workflow_id, sms_settled(NotificationKind.OUT_FOR_DELIVERY), seconds=60
+    )
+    [sms] = [n for n in state.notifications if n.channel is Channel.SMS]
+    assert sms.status is NotificationStatus.SENT
+    assert len(fake_twilio.sent) == 1
+    assert (await service.get(f"/t/{page}")).status_code == 200
