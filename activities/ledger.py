@@ -212,7 +212,7 @@ class Ledger:
         ref: str,
         *,
         start: ShipmentStart | None,
-        entry: TimelineEntry | None,
+        entries: list[TimelineEntry],
         status: ShipmentStatus,
         at: datetime,
         closed: bool,
@@ -222,7 +222,7 @@ class Ledger:
         with self._begin() as conn:
             if start is not None:
                 self._insert_shipment(conn, ref, start)
-            if entry is not None:
+            for entry in entries:
                 self._insert_event(conn, ref, entry)
             self._update_status(conn, ref, status, at, closed)
 

@@ -33,7 +33,7 @@ class ShipmentActivities:
         self.ledger.record_change(
             update.shipment_ref,
             start=update.shipment,
-            entry=update.entry,
+            entries=update.timeline,
             status=update.status,
             at=update.status_at,
             closed=update.closed,

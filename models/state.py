@@ -75,7 +75,10 @@ class EventReceipt(BaseModel):
 class LedgerUpdate(BaseModel):
     """One unit of work for the ledger activity: what changed, and the messages it causes.
 
-    `shipment` is set on the first update of a shipment only (the ledger upserts it).
+    `shipment` is set on the first update of a shipment only (the ledger upserts it). Changes
+    queued while an activity ran travel together (`merged`): their timeline entries in `entries`,
+    the latest status, every message. `entry` is the single entry of updates recorded before
+    merging existed (histories still in flight carry it).
     """
 
     shipment_ref: str
@@ -84,7 +87,26 @@ class LedgerUpdate(BaseModel):
     status_at: datetime
     closed: bool = False
     entry: TimelineEntry | None = None
+    entries: list[TimelineEntry] = []
     notifications: list[NotificationRequest] = []
+
+    @property
+    def timeline(self) -> list[TimelineEntry]:
+        return ([self.entry] if self.entry else []) + self.entries
+
+    @classmethod
+    def merged(cls, updates: list[LedgerUpdate]) -> LedgerUpdate:
+        """Queued changes as one: entries and messages in order, the shipment's latest status."""
+        last = updates[-1]
+        return cls(
+            shipment_ref=last.shipment_ref,
+            shipment=next((u.shipment for u in updates if u.shipment), None),
+            status=last.status,
+            status_at=last.status_at,
+            closed=last.closed,
+            entries=[e for u in updates for e in u.timeline],
+            notifications=[n for u in updates for n in u.notifications],
+        )
 
 
 class ShipmentState(BaseModel):

@@ -8,8 +8,15 @@ import pytest
 from pydantic import ValidationError
 
 from models.policy import NotificationPolicy
-from models.shipment import CarrierEvent, Recipient, ShipmentStart, parse_shipment_ref
-from tests.factories import shipment
+from models.shipment import (
+    CarrierEvent,
+    Recipient,
+    ShipmentStart,
+    ShipmentStatus,
+    parse_shipment_ref,
+)
+from models.state import EventOutcome, LedgerUpdate, TimelineEntry
+from tests.factories import T0, event, shipment
 
 
 def fields_in(err: pytest.ExceptionInfo[ValidationError]) -> set[str]:
@@ -107,3 +114,23 @@ def test_policy_overrides_keep_the_other_defaults() -> None:
 def test_policy_refuses_a_channel_listed_twice() -> None:
     with pytest.raises(ValidationError, match="listed twice"):
         NotificationPolicy.model_validate({"channels": {"shipped": ["sms", "sms"]}})
+
+
+def test_queued_ledger_updates_merge_in_order_with_the_latest_status() -> None:
+    def update(status: ShipmentStatus, minutes: int) -> LedgerUpdate:
+        entry = TimelineEntry(
+            event=event(status, minutes), received_at=T0, outcome=EventOutcome.APPLIED
+        )
+        return LedgerUpdate(
+            shipment_ref="shipment:shop-1:s-1", status=status, status_at=T0, entry=entry
+        )
+
+    merged = LedgerUpdate.merged(
+        [update(ShipmentStatus.IN_TRANSIT, 10), update(ShipmentStatus.OUT_FOR_DELIVERY, 20)]
+    )
+
+    assert [e.event.event_id for e in merged.timeline] == [
+        "e-in_transit-10",
+        "e-out_for_delivery-20",
+    ]
+    assert merged.status is ShipmentStatus.OUT_FOR_DELIVERY

@@ -56,6 +56,8 @@ with workflow.unsafe.imports_passed_through():
 
 PUBLISH_ACTIVITY = "publish_update"
 PUBLISH_TIMEOUT = timedelta(seconds=30)
+BATCHED_PUBLISH = "batched-publish"
+"""Patch id: queued ledger updates are published as one activity."""
 PUBLISH_HEARTBEAT = timedelta(seconds=20)
 """The activity heartbeats before each message; longer than one provider call may take."""
 PUBLISH_RETRY = RetryPolicy(
@@ -95,8 +97,12 @@ class ShipmentWorkflow:
         while True:
             await self._wait_for_work()
             while self._outbox and not self._history_is_long():
-                await self._publish(self._outbox[0])
-                self._outbox.pop(0)
+                # Changes queued while the last activity ran go out together (one activity,
+                # not one each); runs recorded before this existed replay one at a time.
+                taken = len(self._outbox) if workflow.patched(BATCHED_PUBLISH) else 1
+                queued = self._outbox[:taken]
+                await self._publish(queued[0] if taken == 1 else LedgerUpdate.merged(queued))
+                del self._outbox[:taken]
                 self._show()
             if self._history_is_long():
                 # Even under a flood of events: what is not yet published travels with the state.
@@ -410,7 +416,7 @@ class ShipmentWorkflow:
 
     @staticmethod
     def _publish_summary(update: LedgerUpdate) -> str:
-        what = update.entry.event.event_id if update.entry else "start"
+        what = ", ".join(e.event.event_id for e in update.timeline) or "start"
         kinds = ", ".join(f"{n.kind.value}/{n.channel.value}" for n in update.notifications)
         return f"record {what} ({update.status.value})" + (f"; send {kinds}" if kinds else "")
 
