@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import Insert as PostgresqlInsert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
@@ -74,7 +74,9 @@ def make_engine(url: str) -> Engine:
     IMMEDIATE), or PostgreSQL through psycopg 3 (`postgres://` and `postgresql://` accepted)."""
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "postgresql":
-        return create_ledger_engine(parsed, pool_pre_ping=True)
+        # No pre-ping (a round trip per transaction): a connection gone stale fails once, the
+        # pool is invalidated, and the activity's retry (or the caller's) gets a fresh one.
+        return create_ledger_engine(parsed, pool_size=20, max_overflow=10)
     return create_ledger_engine(parsed)
 
 
@@ -204,6 +206,18 @@ class Ledger:
     def _begin(self) -> Iterator[Connection]:
         with self._writer, self.engine.begin() as conn:
             yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        """A read outside any write transaction (SQLite's transactions all take the write lock,
+        so there it goes through `_begin`)."""
+        if self.engine.dialect.name == "sqlite":
+            with self._begin() as conn:
+                yield conn
+        else:
+            # Autocommit: no BEGIN, no ROLLBACK, one round trip for one read.
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                yield conn
 
     # Shipments and their timelines
 
@@ -449,9 +463,7 @@ class Ledger:
         if values.get("last_error") is not None:
             values["last_error"] = mask_text(values["last_error"])
         with self._begin() as conn:
-            if attempt is not None:
-                _insert_attempt(conn, key, attempt)
-            result = conn.execute(
+            moved = conn.execute(
                 update(Notification)
                 .where(
                     Notification.idempotency_key == key,
@@ -459,8 +471,11 @@ class Ledger:
                     Notification.status == NotificationStatus.SENDING.value,
                 )
                 .values(status=status.value, updated_at=self._clock(), **values)
-            )
-            return bool(result.rowcount == 1)
+                .returning(Notification.id)
+            ).first()
+            if attempt is not None:
+                _insert_attempt(conn, key, attempt, moved.id if moved else None)
+            return moved is not None
 
     def add_attempt(self, key: str, attempt: Attempt) -> None:
         with self._begin() as conn:
@@ -551,10 +566,28 @@ class Ledger:
         )
         return bool(result.rowcount == 1)
 
-    def adopt_reports(self, key: str) -> tuple[NotificationStatus, bool] | None:
+    def adopt_reports(
+        self, key: str, provider_message_id: str
+    ) -> tuple[NotificationStatus, bool] | None:
         """After `mark_sent`: apply the callbacks that arrived before it, in the order they
         happened. Returns the message's new status and whether its failure is permanent, or
-        None when nothing moved."""
+        None when nothing moved. Almost always there is nothing: one read says so."""
+        message_id = (
+            select(Notification.id).where(Notification.idempotency_key == key).scalar_subquery()
+        )
+        with self._read() as conn:
+            early = conn.execute(
+                select(ReportRow.id)
+                .where(
+                    or_(
+                        ReportRow.provider_message_id == provider_message_id,
+                        ReportRow.notification_id == message_id,
+                    )
+                )
+                .limit(1)
+            ).first()
+        if early is None:
+            return None
         now = self._clock()
         with self._begin() as conn:
             message = conn.execute(
@@ -672,10 +705,14 @@ class Ledger:
             return [AttemptView.model_validate(row) for row in rows]
 
 
-def _insert_attempt(conn: Connection, key: str, attempt: Attempt) -> None:
-    notification_id = conn.execute(
-        select(Notification.id).where(Notification.idempotency_key == key)
-    ).scalar_one_or_none()
+def _insert_attempt(
+    conn: Connection, key: str, attempt: Attempt, notification_id: int | None = None
+) -> None:
+    """Keep one provider call; `notification_id` saves the lookup when the caller has it."""
+    if notification_id is None:
+        notification_id = conn.execute(
+            select(Notification.id).where(Notification.idempotency_key == key)
+        ).scalar_one_or_none()
     if notification_id is None:
         raise LookupError(f"no notification {key!r} to record an attempt for")
     conn.execute(

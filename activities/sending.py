@@ -212,7 +212,7 @@ class Sender:
             cost=cost,
             attempt=record,
         )
-        status, permanent = self.ledger.adopt_reports(request.key) or (
+        status, permanent = self.ledger.adopt_reports(request.key, receipt.message_id) or (
             NotificationStatus.SENT,
             False,
         )

@@ -1,1 +1,5 @@
-"""Benchmarks: Waypost measured beside the simplest design on the same server, in one run."""
+"""Benchmarks: every figure measured in one run beside its reference, on one stack.
+
+`python -m benchmarks` (make bench): throughput against a bare workflow, latency, cost.
+`python -m benchmarks.scale` (make bench-scale): many open shipments waiting on timers.
+"""

@@ -1,41 +1,38 @@
-"""`make bench`: full shipment lifecycles per second against the bare reference, in one run.
+"""Throughput: full shipment lifecycles per second against the bare reference, in one run.
 
 Both run on the same dev server, with the same worker settings, one after the other and then
-again in the other order, so the ratio holds on a noisy machine. The last line is `ratio: X.XX`.
+again in the other order, so the ratio holds on a noisy machine; the best round of each counts.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import os
-import tempfile
+import itertools
 import time
 import uuid
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from pathlib import Path
 
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from activities.providers.console import ConsoleProvider
 from benchmarks.bare import BareShipmentWorkflow, bare_noop
-from models.notification import Channel
-from models.settings import Settings
-from models.shipment import ShipmentStatus
-from starters.client import connect, start_shipment
-from starters.devserver import DevServer, free_port
-from tests.factories import event, out_for_delivery, shipment
-from workers.logs import configure_logging
-from workers.worker import build_activities, running_worker
+from benchmarks.report import Throughput
+from benchmarks.stack import BARE_QUEUE, WAYPOST_QUEUE, Stack, echo
+from benchmarks.workload import courier_shipment
+from models.shipment import ShipmentStart, ShipmentStatus
+from starters.client import start_shipment
+from tests.factories import event, out_for_delivery
 
 S = ShipmentStatus
+SHOP = "bench-throughput"
+FLOW = "next-day courier: shipped, in transit twice, out for delivery, delivered"
 
 
-async def waypost_lifecycle(client: Client, task_queue: str) -> None:
-    start = shipment(shipment_id=f"b-{uuid.uuid4().hex[:12]}")
+async def waypost_lifecycle(client: Client, start: ShipmentStart, task_queue: str) -> None:
+    """Start, four carrier events as signals, wait for the workflow to close: three messages
+    (shipped by email, out for delivery and delivered by SMS) recorded and sent."""
     started = await start_shipment(client, start, task_queue)
     for e in (
         event(S.IN_TRANSIT, 60),
@@ -68,79 +65,45 @@ async def measure(
     began = time.perf_counter()
     await asyncio.gather(*(bounded() for _ in range(n)))
     rate = n / (time.perf_counter() - began)
-    print(f"  {label:<8} {n} lifecycles: {rate:7.1f}/s", flush=True)
+    echo(f"  {label:<8} {n} lifecycles: {rate:7.1f}/s")
     return rate
 
 
-async def main(n: int, concurrency: int, rounds: int) -> None:
-    configure_logging("WARNING", "console")
-    settings = Settings()
-    scratch = Path(tempfile.mkdtemp(prefix="waypost-bench-"))
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{scratch / 'ledger.db'}"
-    print(f"ledger: {url.split('@')[-1]}; {n} lifecycles per round, concurrency {concurrency}")
-    async with DevServer(
-        port=free_port(), ui_port=None, log_file=scratch / "temporal.log"
-    ) as server:
-        client = await connect(settings, target=server.address)
-        with (
-            open(os.devnull, "w") as sink,  # noqa: ASYNC230 - opened once, before measuring
-            ThreadPoolExecutor(settings.max_concurrent_activities) as pool,
-        ):
-            bare_worker = Worker(
-                client,
-                task_queue="bench-bare",
-                workflows=[BareShipmentWorkflow],
-                activities=[bare_noop],
-                activity_executor=pool,
-                max_concurrent_activities=settings.max_concurrent_activities,
-                max_concurrent_workflow_tasks=settings.max_concurrent_workflow_tasks,
-                graceful_shutdown_timeout=timedelta(seconds=5),
+async def run_throughput(stack: Stack, *, n: int, concurrency: int, rounds: int) -> Throughput:
+    """Assumes a Waypost worker on WAYPOST_QUEUE; runs the bare worker beside it, in the same
+    process, with the same concurrency settings."""
+    client, settings = stack.client, stack.settings
+    run = uuid.uuid4().hex[:6]
+    numbers = itertools.count()
+
+    def ours() -> Awaitable[None]:
+        start = courier_shipment(SHOP, run, next(numbers), phone_prefix=71)
+        return waypost_lifecycle(client, start, WAYPOST_QUEUE)
+
+    with ThreadPoolExecutor(settings.max_concurrent_activities) as pool:
+        bare_worker = Worker(
+            client,
+            task_queue=BARE_QUEUE,
+            workflows=[BareShipmentWorkflow],
+            activities=[bare_noop],
+            activity_executor=pool,
+            max_concurrent_activities=settings.max_concurrent_activities,
+            max_concurrent_workflow_tasks=settings.max_concurrent_workflow_tasks,
+            graceful_shutdown_timeout=timedelta(seconds=5),
+        )
+        waypost: list[float] = []
+        bare: list[float] = []
+        async with bare_worker:
+            await measure("warm-up", max(10, n // 10), concurrency, ours)
+            await measure(
+                "warm-up", max(10, n // 10), concurrency, lambda: bare_lifecycle(client, BARE_QUEUE)
             )
-            ours: list[float] = []
-            bare: list[float] = []
-            async with (
-                bare_worker,
-                running_worker(
-                    client,
-                    settings,
-                    task_queue="bench-waypost",
-                    # The real ledger and sender; console output to /dev/null, not the terminal.
-                    activities=build_activities(
-                        settings.model_copy(update={"database_url": url}),
-                        providers={c: ConsoleProvider(c, stream=sink) for c in Channel},
-                    ),
-                ),
-            ):
-                await measure(
-                    "warm-up",
-                    max(10, n // 10),
-                    concurrency,
-                    lambda: waypost_lifecycle(client, "bench-waypost"),
-                )
-                for round_ in range(rounds):
-                    print(f"round {round_ + 1}/{rounds}", flush=True)
-                    pair = [
-                        ("bare", bare, lambda: bare_lifecycle(client, "bench-bare")),
-                        ("waypost", ours, lambda: waypost_lifecycle(client, "bench-waypost")),
-                    ]
-                    for label, into, one in pair if round_ % 2 == 0 else reversed(pair):
-                        into.append(await measure(label, n, concurrency, one))
-    best_ours, best_bare = max(ours), max(bare)
-    print(
-        f"waypost: {best_ours:.1f} lifecycles/s  bare: {best_bare:.1f} lifecycles/s "
-        f"(best of {rounds})"
-    )
-    print(f"ratio: {best_ours / best_bare:.2f}")
-
-
-def cli() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("-n", type=int, default=200, help="lifecycles per round")
-    parser.add_argument("--concurrency", type=int, default=50)
-    parser.add_argument("--rounds", type=int, default=2)
-    args = parser.parse_args()
-    asyncio.run(main(args.n, args.concurrency, args.rounds))
-
-
-if __name__ == "__main__":
-    cli()
+            for round_ in range(rounds):
+                echo(f"round {round_ + 1}/{rounds}")
+                pair = [
+                    ("bare", bare, lambda: bare_lifecycle(client, BARE_QUEUE)),
+                    ("waypost", waypost, ours),
+                ]
+                for label, into, one in pair if round_ % 2 == 0 else reversed(pair):
+                    into.append(await measure(label, n, concurrency, one))
+    return Throughput(n, concurrency, rounds, tuple(waypost), tuple(bare))

@@ -452,7 +452,7 @@ def test_a_report_that_overtook_mark_sent_is_adopted_by_it(
     assert (early.notification, early.moved) == (None, False)
     ledger.mark_sent(key_for(shipment_ref), "t", "twilio", message_id)
 
-    adopted = ledger.adopt_reports(key_for(shipment_ref))
+    adopted = ledger.adopt_reports(key_for(shipment_ref), message_id)
 
     assert adopted == (NotificationStatus.FAILED, True)
     assert status_of(ledger, shipment_ref) is NotificationStatus.FAILED
@@ -470,13 +470,16 @@ def test_adopted_reports_apply_in_the_order_they_happened(
         )
     ledger.mark_sent(key_for(shipment_ref), "t", "twilio", message_id)
 
-    assert ledger.adopt_reports(key_for(shipment_ref)) == (NotificationStatus.DELIVERED, False)
+    assert ledger.adopt_reports(key_for(shipment_ref), message_id) == (
+        NotificationStatus.DELIVERED,
+        False,
+    )
 
 
 def test_nothing_to_adopt_leaves_the_message_sent(ledger: Ledger, shipment_ref: str) -> None:
-    sent(ledger, shipment_ref)
+    message_id = sent(ledger, shipment_ref)
 
-    assert ledger.adopt_reports(key_for(shipment_ref)) is None
+    assert ledger.adopt_reports(key_for(shipment_ref), message_id) is None
     assert status_of(ledger, shipment_ref) is NotificationStatus.SENT
 
 

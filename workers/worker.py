@@ -78,6 +78,7 @@ async def running_worker(
             activity_executor=pool,
             max_concurrent_activities=settings.max_concurrent_activities,
             max_concurrent_workflow_tasks=settings.max_concurrent_workflow_tasks,
+            max_cached_workflows=settings.max_cached_workflows,
             graceful_shutdown_timeout=timedelta(seconds=10),
         )
         async with worker:

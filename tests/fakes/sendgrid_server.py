@@ -11,8 +11,10 @@ import json
 import re
 import secrets
 import threading
+import time
 from base64 import urlsafe_b64encode
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from tests.fakes.http_fake import FakeHttpServer, Incoming, Reply, retry_after_header
@@ -80,6 +82,8 @@ class SendGridRequest:
     payload: dict[str, Any]
     status: int
     message_id: str | None = None
+    received_at: float = 0.0
+    """`time.monotonic()` when the request reached the fake (benchmarks time delivery by it)."""
 
 
 def _errors(
@@ -160,13 +164,20 @@ def _invalid(payload: dict[str, Any]) -> tuple[str, str | None] | None:
 
 
 class FakeSendGrid(FakeHttpServer[_Failure]):
-    """Fake SendGrid for one API key."""
+    """Fake SendGrid for one API key.
 
-    def __init__(self, api_key: str = DEFAULT_API_KEY) -> None:
+    `record=False` keeps no `requests`: a benchmark sending hundreds of thousands of emails
+    follows them through `subscribe` instead.
+    """
+
+    def __init__(self, api_key: str = DEFAULT_API_KEY, *, record: bool = True) -> None:
         super().__init__()
         self.api_key = api_key
+        self.record = record
         self._requests: list[SendGridRequest] = []
         self._rejected: dict[str, tuple[int, str, str]] = {}
+        self._listeners: list[Callable[[SendGridRequest], None]] = []
+        self._arrival = threading.local()  # each request is answered on a thread of its own
         self._state = threading.Lock()
 
     # -- scripting -------------------------------------------------------------------------
@@ -198,6 +209,11 @@ class FakeSendGrid(FakeHttpServer[_Failure]):
         with self._state:
             self._rejected[address.lower()] = (status, code, message)
 
+    def subscribe(self, listener: Callable[[SendGridRequest], None]) -> None:
+        """Call `listener` with every mail-send request once answered, on the server's thread."""
+        with self._state:
+            self._listeners.append(listener)
+
     # -- inspection ------------------------------------------------------------------------
 
     @property
@@ -214,6 +230,7 @@ class FakeSendGrid(FakeHttpServer[_Failure]):
     # -- HTTP ------------------------------------------------------------------------------
 
     def handle(self, request: Incoming) -> Reply | None:
+        self._arrival.at = time.monotonic()
         if request.path.rstrip("/") != "/v3/mail/send":
             return _errors(404, "resource not found")
         if request.method != "POST":
@@ -252,6 +269,14 @@ class FakeSendGrid(FakeHttpServer[_Failure]):
         self, payload: dict[str, Any] | None, reply: Reply, message_id: str | None = None
     ) -> Reply:
         if payload is not None:
+            record = replace(
+                _parse(payload, reply.status, message_id),
+                received_at=getattr(self._arrival, "at", 0.0),
+            )
             with self._state:
-                self._requests.append(_parse(payload, reply.status, message_id))
+                if self.record:
+                    self._requests.append(record)
+                listeners = list(self._listeners)
+            for listener in listeners:
+                listener(record)
         return reply

@@ -11,7 +11,9 @@ import math
 import re
 import secrets
 import threading
+import time
 from base64 import b64decode
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -88,6 +90,8 @@ class TwilioRequest:
     status: int
     sid: str | None = None
     error_code: int | None = None
+    received_at: float = 0.0
+    """`time.monotonic()` when the request reached the fake (benchmarks time delivery by it)."""
 
 
 def _twilio_date(when: datetime) -> str:
@@ -108,17 +112,27 @@ def _error(status: int, code: int, message: str, headers: dict[str, str] | None 
 
 
 class FakeTwilio(FakeHttpServer[_Failure]):
-    """Fake Twilio for one account. Accepted messages are kept for listing and fetching."""
+    """Fake Twilio for one account. Accepted messages are kept for listing and fetching.
+
+    `record=False` keeps nothing (no `requests`, no listing or fetching): a benchmark sending
+    hundreds of thousands of messages follows them through `subscribe` instead.
+    """
 
     def __init__(
-        self, account_sid: str = DEFAULT_ACCOUNT_SID, auth_token: str = DEFAULT_AUTH_TOKEN
+        self,
+        account_sid: str = DEFAULT_ACCOUNT_SID,
+        auth_token: str = DEFAULT_AUTH_TOKEN,
+        *,
+        record: bool = True,
     ) -> None:
         super().__init__()
         self.account_sid = account_sid
         self.auth_token = auth_token
+        self.record = record
         self._requests: list[TwilioRequest] = []
         self._messages: dict[str, dict[str, Any]] = {}
         self._rejected: dict[str, tuple[int, int]] = {}
+        self._listeners: list[Callable[[TwilioRequest], None]] = []
         self._state = threading.Lock()
 
     # -- scripting -------------------------------------------------------------------------
@@ -164,6 +178,11 @@ class FakeTwilio(FakeHttpServer[_Failure]):
             )
             if status in {"sent", "delivered", "undelivered"} and not resource["date_sent"]:
                 resource["date_sent"] = _twilio_date(now)
+
+    def subscribe(self, listener: Callable[[TwilioRequest], None]) -> None:
+        """Call `listener` with every send request once answered, on the server's thread."""
+        with self._state:
+            self._listeners.append(listener)
 
     # -- inspection ------------------------------------------------------------------------
 
@@ -215,6 +234,7 @@ class FakeTwilio(FakeHttpServer[_Failure]):
         return secrets.compare_digest(f"{user}:{password}", f"{self.account_sid}:{self.auth_token}")
 
     def _send(self, request: Incoming) -> Reply | None:
+        received_at = time.monotonic()
         if not self._pause(self._take_hang()):
             return None
         form = {k: v[0] for k, v in parse_qs(request.body.decode("utf-8"), True).items()}
@@ -233,9 +253,14 @@ class FakeTwilio(FakeHttpServer[_Failure]):
                 status=reply.status,
                 sid=sid,
                 error_code=code,
+                received_at=received_at,
             )
             with self._state:
-                self._requests.append(record)
+                if self.record:
+                    self._requests.append(record)
+                listeners = list(self._listeners)
+            for listener in listeners:
+                listener(record)
             return reply
 
         def refuse(status: int, code: int, message: str | None = None, **headers: str) -> Reply:
@@ -290,7 +315,8 @@ class FakeTwilio(FakeHttpServer[_Failure]):
             "uri": uri,
         }
         with self._state:
-            self._messages[sid] = resource
+            if self.record:
+                self._messages[sid] = resource
         return answer(Reply.json(201, resource), sid=sid)
 
     def _list(self, request: Incoming) -> Reply:

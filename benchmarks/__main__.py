@@ -1,0 +1,134 @@
+"""`make bench` (`python -m benchmarks`): throughput against the bare reference, latency at half
+the measured throughput, cost per delivered shipment. Each figure is measured in this one run
+beside its reference, on one stack (dev server, PostgreSQL ledger, Twilio/SendGrid fakes).
+Writes `.waypost/bench/<timestamp>.json|md` and `latest.json|md`; the last line printed is a
+one-line summary."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import time
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+
+from api.serve import running_api
+from benchmarks.cost import demo_costs, ledger_messages, summarize
+from benchmarks.latency import run_latency
+from benchmarks.report import BenchReport, Cost, FlowCost, summary_line, write_report
+from benchmarks.stack import WAYPOST_QUEUE, cancel_on_sigterm, echo, environment, open_stack
+from benchmarks.throughput import FLOW, SHOP, run_throughput
+from models.settings import Settings
+from workers.logs import configure_logging
+from workers.worker import running_worker
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("-n", type=int, default=200, help="lifecycles per throughput round")
+    parser.add_argument("--concurrency", type=int, default=50, help="lifecycles in flight")
+    parser.add_argument("--rounds", type=int, default=2, help="throughput rounds (alternating)")
+    parser.add_argument(
+        "--latency-seconds",
+        type=float,
+        default=30,
+        help="how long the latency load runs (events = rate x seconds)",
+    )
+    parser.add_argument(
+        "--latency-rate",
+        type=float,
+        help="events per second for the latency run (default: half the measured throughput)",
+    )
+    parser.add_argument("--latency-count", type=int, help="events for the latency run")
+    parser.add_argument("--no-demo", action="store_true", help="skip the demo flows' cost")
+    parser.add_argument(
+        "--out", type=Path, help="report folder (default: <WAYPOST_HOME>/bench, .waypost/bench)"
+    )
+    return parser.parse_args(argv)
+
+
+async def main(args: argparse.Namespace) -> BenchReport:
+    configure_logging("WARNING", "console")
+    cancel_on_sigterm()
+    started_at = datetime.now(UTC)
+    began = time.monotonic()
+    echo("starting the stack: dev server, PostgreSQL database, Twilio and SendGrid fakes")
+    async with open_stack() as stack:
+        env = environment(stack)
+        echo(", ".join(f"{k}: {v}" for k, v in env.items()))
+        async with running_worker(stack.client, stack.settings, task_queue=WAYPOST_QUEUE):
+            echo(
+                f"throughput: {args.n} lifecycles per round, concurrency {args.concurrency}, "
+                f"{args.rounds} rounds"
+            )
+            throughput = await run_throughput(
+                stack, n=args.n, concurrency=args.concurrency, rounds=args.rounds
+            )
+            echo(
+                f"  ratio {throughput.ratio:.2f} (waypost {throughput.best_waypost:.1f}/s, "
+                f"bare {throughput.best_bare:.1f}/s, best of {args.rounds})"
+            )
+            cost = summarize(
+                f"Throughput run ({FLOW})",
+                list(ledger_messages(stack.database_url, shop_id=SHOP).values()),
+            )
+            echo(f"cost: {cost.brief()} ({cost.delivered} shipments)")
+
+            if args.latency_rate:
+                rate, basis = args.latency_rate, "--latency-rate"
+            else:
+                rate = throughput.best_waypost / 2
+                basis = f"half the measured {throughput.best_waypost:.1f} lifecycles/s"
+            count = args.latency_count or max(20, round(rate * args.latency_seconds))
+            async with running_api(stack.settings, stack.client) as url:
+                latency = await run_latency(stack, url, rate=rate, rate_basis=basis, count=count)
+
+            demo: tuple[FlowCost, ...] = ()
+            demo_cost: Cost | None = None
+            if not args.no_demo:
+                echo("cost: the demo's eight flows (about half a minute: real timers)")
+                demo, demo_cost = await demo_costs(stack)
+                echo(
+                    f"  {demo_cost.brief()} (the {demo_cost.delivered} of "
+                    f"{demo_cost.shipments} flows that end delivered)"
+                )
+    return BenchReport(
+        started_at=started_at.isoformat(timespec="seconds"),
+        seconds=time.monotonic() - began,
+        environment=env,
+        throughput=throughput,
+        latency=latency,
+        cost=cost,
+        demo=demo,
+        demo_cost=demo_cost,
+    )
+
+
+def cli(argv: list[str] | None = None) -> None:
+    """Run, report, and leave through os._exit: Temporal's runtime threads can abort a normal
+    interpreter exit after the work is done (see starters.cli.main)."""
+    args = parse_args(argv)
+    code = 0
+    try:
+        report = asyncio.run(main(args))
+        folder = args.out or Settings().home / "bench"
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        json_path, md_path = write_report(report, folder, stamp)
+        echo(f"report: {json_path} and {md_path} (also latest.json, latest.md)")
+        echo(summary_line(report))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        echo("interrupted: the stack is down, nothing reported")
+        code = 130
+    except Exception:
+        traceback.print_exc()
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+if __name__ == "__main__":
+    cli()

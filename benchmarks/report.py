@@ -1,0 +1,427 @@
+"""The benchmark's figures and how they are reported: JSON for machines, Markdown for people,
+one line for the terminal. Pure code (no I/O but `write_report`), so it is unit-tested."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+RATIO_GOAL = 0.8
+P99_GOAL_MS = 250.0
+RSS_GOAL_MB = 300.0
+BURST_GOAL_FACTOR = 2.0
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100): always a value that was measured."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+@dataclass(frozen=True)
+class LatencyStats:
+    count: int
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    max_ms: float
+    mean_ms: float
+
+    @classmethod
+    def of(cls, seconds: Sequence[float]) -> LatencyStats:
+        ms = [s * 1000 for s in seconds]
+        return cls(
+            count=len(ms),
+            p50_ms=percentile(ms, 50),
+            p95_ms=percentile(ms, 95),
+            p99_ms=percentile(ms, 99),
+            max_ms=max(ms, default=math.nan),
+            mean_ms=sum(ms) / len(ms) if ms else math.nan,
+        )
+
+    def brief(self) -> str:
+        return f"p50 {self.p50_ms:.0f} ms p95 {self.p95_ms:.0f} ms p99 {self.p99_ms:.0f} ms"
+
+
+@dataclass(frozen=True)
+class Throughput:
+    """Lifecycles per second of each round, Waypost's and the bare workflow's."""
+
+    n: int
+    concurrency: int
+    rounds: int
+    waypost: tuple[float, ...]
+    bare: tuple[float, ...]
+
+    @property
+    def best_waypost(self) -> float:
+        return max(self.waypost)
+
+    @property
+    def best_bare(self) -> float:
+        return max(self.bare)
+
+    @property
+    def ratio(self) -> float:
+        return self.best_waypost / self.best_bare
+
+
+@dataclass(frozen=True)
+class Latency:
+    """Carrier webhook to the SMS arriving at the Twilio fake, under a steady open-loop load."""
+
+    rate: float
+    """Events per second offered."""
+    rate_basis: str
+    events: int
+    to_sms: LatencyStats
+    http_answer: LatencyStats
+    """Until the webhook answered: the SMS is sent after the update returns, so it comes later."""
+    missing: int
+    """Events whose SMS had not arrived when the wait ended (or that were not applied)."""
+    max_send_lag_ms: float
+    """How late the worst POST left against its schedule: pacing held if this is small."""
+
+
+@dataclass(frozen=True)
+class Cost:
+    """Messages that reached the providers, summed over the delivered shipments of a flow."""
+
+    flows: str
+    shipments: int
+    delivered: int
+    sms: int
+    segments: int
+    emails: int
+    cost_usd: float
+
+    def per_delivered(self, total: float) -> float:
+        return total / self.delivered if self.delivered else math.nan
+
+    @property
+    def sms_each(self) -> float:
+        return self.per_delivered(self.sms)
+
+    @property
+    def segments_each(self) -> float:
+        return self.per_delivered(self.segments)
+
+    @property
+    def emails_each(self) -> float:
+        return self.per_delivered(self.emails)
+
+    @property
+    def cost_each(self) -> float:
+        return self.per_delivered(self.cost_usd)
+
+    def brief(self) -> str:
+        return (
+            f"{self.sms_each:.1f} SMS ({self.segments_each:.1f} segments), "
+            f"{self.emails_each:.1f} email, ${self.cost_each:.4f} per delivered shipment"
+        )
+
+
+@dataclass(frozen=True)
+class FlowCost:
+    """One demo flow's messages, whatever its end."""
+
+    name: str
+    status: str
+    ok: bool
+    sms: int
+    segments: int
+    emails: int
+    cost_usd: float
+
+
+@dataclass(frozen=True)
+class BenchReport:
+    started_at: str
+    seconds: float
+    environment: dict[str, str]
+    throughput: Throughput
+    latency: Latency | None = None
+    cost: Cost | None = None
+    demo: tuple[FlowCost, ...] = field(default_factory=tuple)
+    demo_cost: Cost | None = None
+
+
+@dataclass(frozen=True)
+class Burst:
+    """Events to distinct random shipments, posted all at once or paced."""
+
+    rate: float | None
+    """Events per second they were paced at; None: all at once."""
+    seconds: float
+    """From the first POST until the last SMS arrived."""
+    stats: LatencyStats
+    missing: int
+
+    @property
+    def drain_rate(self) -> float:
+        return self.stats.count / self.seconds if self.seconds else math.nan
+
+    @property
+    def how(self) -> str:
+        return f"paced at {self.rate:.2f}/s" if self.rate else "all at once"
+
+
+@dataclass(frozen=True)
+class ScaleReport:
+    started_at: str
+    seconds: float
+    environment: dict[str, str]
+    shipments: int
+    concurrency: int
+    start_seconds: float
+    """Until every start (and its arrival at the pickup point) was accepted by Temporal."""
+    settle_seconds: float
+    """Until every message of those arrivals had reached the fakes: all shipments waiting."""
+    rss_idle_mb: float
+    rss_after_burst_mb: float
+    rss_peak_mb: float
+    idle: LatencyStats
+    bursts: tuple[Burst, ...]
+    temporal_disk_mb: float
+    ledger_disk_mb: float
+
+    def factors(self, burst: Burst) -> tuple[float, float]:
+        """The burst's p50 and p99 over the idle figure's."""
+        return burst.stats.p50_ms / self.idle.p50_ms, burst.stats.p99_ms / self.idle.p99_ms
+
+
+def _verdict(met: bool) -> str:
+    return "met" if met else "not met"
+
+
+def summary_line(report: BenchReport) -> str:
+    """The last line `make bench` prints: every figure, each beside its reference."""
+    t = report.throughput
+    parts = [f"ratio {t.ratio:.2f} (waypost {t.best_waypost:.1f}/s, bare {t.best_bare:.1f}/s)"]
+    if report.latency is not None:
+        lat = report.latency
+        parts.append(f"latency {lat.to_sms.brief()} at {lat.rate:.3g}/s")
+    if report.cost is not None:
+        parts.append(report.cost.brief())
+    return " · ".join(parts)
+
+
+def _burst_brief(report: ScaleReport, burst: Burst) -> str:
+    p50, p99 = report.factors(burst)
+    return (
+        f"burst of {burst.stats.count} {burst.how} p50 {burst.stats.p50_ms:.0f} ms p99 "
+        f"{burst.stats.p99_ms:.0f} ms ({p50:.1f}x/{p99:.1f}x idle)"
+    )
+
+
+def scale_summary_line(report: ScaleReport) -> str:
+    r = report
+    return " · ".join(
+        [
+            f"{r.shipments} waiting shipments: started in {r.start_seconds:.0f} s "
+            f"({r.shipments / r.start_seconds:.0f}/s), all waiting after {r.settle_seconds:.0f} s",
+            f"worker RSS idle {r.rss_idle_mb:.0f} MB, peak {r.rss_peak_mb:.0f} MB",
+            f"latency idle p50 {r.idle.p50_ms:.0f} ms p99 {r.idle.p99_ms:.0f} ms",
+            *(_burst_brief(r, b) for b in r.bursts),
+            f"dev server disk {r.temporal_disk_mb:.0f} MB",
+        ]
+    )
+
+
+def _stats_row(label: str, stats: LatencyStats) -> str:
+    return (
+        f"| {label} | {stats.count} | {stats.p50_ms:.0f} | {stats.p95_ms:.0f} | "
+        f"{stats.p99_ms:.0f} | {stats.max_ms:.0f} |"
+    )
+
+
+def _environment(env: dict[str, str]) -> list[str]:
+    return [", ".join(f"{k}: {v}" for k, v in env.items()), ""]
+
+
+def markdown(report: BenchReport) -> str:
+    t = report.throughput
+    lines = [
+        f"# Waypost benchmark, {report.started_at}",
+        "",
+        *_environment(report.environment),
+        "## Throughput",
+        "",
+        f"{t.n} full lifecycles per round (start, four carrier events as signals, the messages "
+        f"they cause through the PostgreSQL ledger and the Twilio/SendGrid fakes), concurrency "
+        f"{t.concurrency}, {t.rounds} rounds in alternating order, against a bare workflow of "
+        "the same shape on the same dev server.",
+        "",
+        "| round | waypost /s | bare /s |",
+        "| --- | --- | --- |",
+        *(
+            f"| {i + 1} | {w:.1f} | {b:.1f} |"
+            for i, (w, b) in enumerate(zip(t.waypost, t.bare, strict=True))
+        ),
+        "",
+        f"Best: waypost {t.best_waypost:.1f}/s, bare {t.best_bare:.1f}/s. **Ratio {t.ratio:.2f}** "
+        f"(goal >= {RATIO_GOAL}: {_verdict(t.ratio >= RATIO_GOAL)}).",
+        "",
+    ]
+    if report.latency is not None:
+        lat = report.latency
+        lines += [
+            "## Latency",
+            "",
+            f"{lat.events} signed generic out_for_delivery events posted to "
+            f"/v1/carriers/generic/events at {lat.rate:.2f}/s ({lat.rate_basis}), open loop; "
+            "from just before the POST until the SMS reached the Twilio fake. The webhook "
+            "answers when the workflow's update returns; the SMS is sent after that.",
+            "",
+            "| ms | count | p50 | p95 | p99 | max |",
+            "| --- | --- | --- | --- | --- | --- |",
+            _stats_row("to the SMS", lat.to_sms),
+            _stats_row("HTTP answer", lat.http_answer),
+            "",
+            f"p99 {lat.to_sms.p99_ms:.0f} ms (goal < {P99_GOAL_MS:.0f} ms: "
+            f"{_verdict(lat.to_sms.p99_ms < P99_GOAL_MS)}); missing {lat.missing}; worst send "
+            f"lag {lat.max_send_lag_ms:.0f} ms.",
+            "",
+        ]
+    if report.cost is not None or report.demo:
+        lines += ["## Cost per delivered shipment", ""]
+    if report.cost is not None:
+        lines += [_cost_paragraph(report.cost), ""]
+    if report.demo:
+        lines += [
+            "The demo's eight flows, one shipment each, through the same stack:",
+            "",
+            "| flow | end | SMS | segments | emails | SMS cost $ |",
+            "| --- | --- | --- | --- | --- | --- |",
+            *(
+                f"| {f.name}{'' if f.ok else ' (unexpected)'} | {f.status} | {f.sms} | "
+                f"{f.segments} | {f.emails} | {f.cost_usd:.4f} |"
+                for f in report.demo
+            ),
+            "",
+        ]
+    if report.demo_cost is not None:
+        lines += [_cost_paragraph(report.demo_cost), ""]
+    lines.append(f"Took {report.seconds:.0f} s. Summary: {summary_line(report)}")
+    return "\n".join(lines) + "\n"
+
+
+def _cost_paragraph(cost: Cost) -> str:
+    return (
+        f"{cost.flows}: {cost.delivered} of {cost.shipments} shipments delivered; per delivered "
+        f"shipment {cost.sms_each:.2f} SMS, {cost.segments_each:.2f} segments, "
+        f"{cost.emails_each:.2f} emails, estimated SMS cost ${cost.cost_each:.4f} "
+        "(from the ledger; emails are not priced)."
+    )
+
+
+def scale_markdown(report: ScaleReport) -> str:
+    r = report
+    rss_ok = r.rss_peak_mb < RSS_GOAL_MB
+    burst_rows = [
+        _stats_row(f"burst, {b.how} (drained in {b.seconds:.1f} s, {b.drain_rate:.1f}/s)", b.stats)
+        for b in r.bursts
+    ]
+    verdicts = [
+        f"{b.how}: p50 {p50:.1f}x, p99 {p99:.1f}x the idle figure (goal <= "
+        f"{BURST_GOAL_FACTOR:.0f}x: {_verdict(max(p50, p99) <= BURST_GOAL_FACTOR)}; "
+        f"{b.missing} missing)"
+        for b in r.bursts
+        for p50, p99 in [r.factors(b)]
+    ]
+    return "\n".join(
+        [
+            f"# Waypost scale benchmark, {r.started_at}",
+            "",
+            *_environment(r.environment),
+            f"{r.shipments} pickup-point shipments started (concurrency {r.concurrency}) and "
+            "brought to `available_for_pickup`, each then waiting on timers days away.",
+            "",
+            "| figure | value |",
+            "| --- | --- |",
+            f"| starts (with the arrival event) accepted | {r.start_seconds:.1f} s "
+            f"({r.shipments / r.start_seconds:.1f}/s) |",
+            f"| all their messages delivered to the fakes | {r.settle_seconds:.1f} s |",
+            f"| worker RSS idle / after the burst / peak | {r.rss_idle_mb:.0f} / "
+            f"{r.rss_after_burst_mb:.0f} / {r.rss_peak_mb:.0f} MB |",
+            f"| dev server database on disk | {r.temporal_disk_mb:.1f} MB |",
+            f"| ledger database (PostgreSQL) | {r.ledger_disk_mb:.1f} MB |",
+            "",
+            "Latency from the carrier webhook's POST (a `delivered` event: picked up) to the SMS "
+            "at the Twilio fake. Each burst goes to its own random shipments; the paced one at "
+            "half the rate the first drained at, as the latency benchmark runs at half the "
+            "maximum throughput.",
+            "",
+            "| ms | count | p50 | p95 | p99 | max |",
+            "| --- | --- | --- | --- | --- | --- |",
+            _stats_row("idle, one at a time", r.idle),
+            *burst_rows,
+            "",
+            f"Peak RSS {r.rss_peak_mb:.0f} MB (goal < {RSS_GOAL_MB:.0f} MB: {_verdict(rss_ok)}).",
+            "",
+            *(f"- {v}" for v in verdicts),
+            "",
+            f"Took {r.seconds:.0f} s. Summary: {scale_summary_line(r)}",
+            "",
+        ]
+    )
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: NaN (no sample) becomes null."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def report_json(report: BenchReport | ScaleReport) -> dict[str, Any]:
+    """Every measured figure, plus the derived ones a reader would otherwise recompute."""
+    data = asdict(report)
+    if isinstance(report, BenchReport):
+        t = report.throughput
+        data["throughput"] |= {
+            "best_waypost": t.best_waypost,
+            "best_bare": t.best_bare,
+            "ratio": t.ratio,
+        }
+        for key, cost in (("cost", report.cost), ("demo_cost", report.demo_cost)):
+            if cost is not None:
+                data[key] |= {
+                    "sms_per_delivered": cost.sms_each,
+                    "segments_per_delivered": cost.segments_each,
+                    "emails_per_delivered": cost.emails_each,
+                    "cost_usd_per_delivered": cost.cost_each,
+                }
+        data["summary"] = summary_line(report)
+    else:
+        for burst, figures in zip(report.bursts, data["bursts"], strict=True):
+            p50, p99 = report.factors(burst)
+            figures |= {"drain_rate": burst.drain_rate, "factor_p50": p50, "factor_p99": p99}
+        data["summary"] = scale_summary_line(report)
+    plain: dict[str, Any] = _plain(data)
+    return plain
+
+
+def write_report(
+    report: BenchReport | ScaleReport, folder: Path, stamp: str, prefix: str = ""
+) -> tuple[Path, Path]:
+    """`<prefix><stamp>.json|md` and `<prefix>latest.json|md` in `folder`; the JSON path and
+    the Markdown path are returned."""
+    folder.mkdir(parents=True, exist_ok=True)
+    text_json = json.dumps(report_json(report), indent=2, ensure_ascii=False) + "\n"
+    text_md = scale_markdown(report) if isinstance(report, ScaleReport) else markdown(report)
+    for name in (stamp, "latest"):
+        (folder / f"{prefix}{name}.json").write_text(text_json, encoding="utf-8")
+        (folder / f"{prefix}{name}.md").write_text(text_md, encoding="utf-8")
+    return folder / f"{prefix}{stamp}.json", folder / f"{prefix}{stamp}.md"

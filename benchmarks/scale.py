@@ -1,0 +1,273 @@
+"""`make bench-scale N=...` (`python -m benchmarks.scale --shipments N`): many open shipments at
+once. N pickup-point shipments are started and brought to `available_for_pickup`, where each
+waits on timers days away (the reminder, the last call, the storage deadline). Then events, each
+a `delivered` one (picked up) posted to the carrier webhook and timed until its SMS reaches the
+Twilio fake: a few one at a time (the idle figure), a burst to a random 1% all at once (queueing:
+the time it drains in is the event rate the stack sustains at this scale), and another 1% paced
+at half that rate (the latency at half the measured maximum, as `make bench` measures it).
+
+The worker is `waypost worker` in a process of its own, configured through the environment as
+in production, so its memory (RSS, read from /proc) is the worker's alone. The dev server keeps
+its state in a file, whose size is reported, and the ledger is a throwaway PostgreSQL database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import sys
+import time
+import traceback
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine
+from sqlalchemy.pool import NullPool
+
+from api.serve import running_api
+from benchmarks.latency import Sample, paced, post_event, sms_arrival, sms_latencies
+from benchmarks.report import Burst, LatencyStats, ScaleReport, scale_summary_line, write_report
+from benchmarks.stack import (
+    WAYPOST_QUEUE,
+    Memory,
+    Stack,
+    WorkerProcess,
+    cancel_on_sigterm,
+    echo,
+    environment,
+    open_stack,
+    settings_env,
+    wait_for_pollers,
+    wait_until,
+)
+from benchmarks.workload import at_pickup_point_now, pickup_shipment, scan
+from models.ledger import normalize_url
+from models.settings import Settings
+from models.shipment import CarrierEvent, ShipmentStart, ShipmentStatus
+from starters.client import start_shipment
+from workers.logs import configure_logging
+
+SHOP = "bench-scale"
+PHONE_PREFIX = 73
+MB = 1024 * 1024
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.scale", description=__doc__)
+    parser.add_argument("--shipments", "-N", type=int, default=100_000, help="open shipments")
+    parser.add_argument("--concurrency", type=int, default=50, help="starts in flight")
+    parser.add_argument("--probes", type=int, default=20, help="idle events, one at a time")
+    parser.add_argument(
+        "--burst-fraction", type=float, default=0.01, help="share of shipments in the burst"
+    )
+    parser.add_argument(
+        "--burst-rate",
+        type=float,
+        help="events per second of the paced burst (default: half the first burst's drain rate)",
+    )
+    parser.add_argument("--out", type=Path, help="report folder (default: .waypost/bench)")
+    return parser.parse_args(argv)
+
+
+def delivered_now(event_id: str) -> CarrierEvent:
+    """Picked up at the point: the delivered SMS goes at once."""
+    return scan(ShipmentStatus.DELIVERED, event_id)
+
+
+class Progress:
+    """A line every `every` seconds while a long phase runs, with the worker's memory."""
+
+    def __init__(self, worker: WorkerProcess, line: Callable[[], str], every: float = 10) -> None:
+        self._worker, self._line, self._every = worker, line, every
+
+    async def run(self) -> None:
+        while True:
+            await asyncio.sleep(self._every)
+            memory = self._worker.memory()
+            echo(f"  {self._line()}; worker RSS {memory.rss_mb:.0f} MB")
+
+
+async def start_waiting_shipments(
+    stack: Stack, worker: WorkerProcess, run: str, n: int, concurrency: int
+) -> tuple[float, float]:
+    """Start `n` shipments, each then told it is at the pickup point (a signal, as a carrier
+    integration that needs no answer would). Seconds until every start and signal was accepted,
+    and until every message they cause (dispatch email, arrival SMS and email) was delivered."""
+    began = time.monotonic()
+    sms0, emails0 = stack.deliveries.sms, stack.deliveries.emails
+    indices = iter(range(n))
+    started = 0
+
+    async def lane() -> None:
+        nonlocal started
+        for i in indices:  # shared: each lane takes the next index
+            start = pickup_shipment(SHOP, run, i, phone_prefix=PHONE_PREFIX)
+            handle = (await start_shipment(stack.client, start, WAYPOST_QUEUE)).handle
+            await handle.signal("carrier_event", at_pickup_point_now(f"pickup-{i}"))
+            started += 1
+
+    def settled() -> int:
+        return min(stack.deliveries.sms - sms0, (stack.deliveries.emails - emails0) // 2)
+
+    def all_settled() -> bool:
+        worker.check()  # a dead worker ends the wait with its log, not a timeout
+        return settled() >= n
+
+    progress = asyncio.create_task(
+        Progress(worker, lambda: f"started {started}/{n}, settled {settled()}/{n}").run()
+    )
+    try:
+        await asyncio.gather(*(lane() for _ in range(concurrency)))
+        start_seconds = time.monotonic() - began
+        echo(f"  {n} started in {start_seconds:.1f} s ({n / start_seconds:.1f}/s)")
+        if not await wait_until(all_settled, timeout=300 + n, poll=0.2):
+            raise RuntimeError(f"only {settled()} of {n} shipments settled")
+    finally:
+        progress.cancel()
+    settle_seconds = time.monotonic() - began
+    echo(f"  all {n} waiting on their timers after {settle_seconds:.1f} s")
+    return start_seconds, settle_seconds
+
+
+async def burst(
+    stack: Stack, http: httpx.AsyncClient, starts: list[ShipmentStart], rate: float | None
+) -> Burst:
+    how = f"paced at {rate:.2f}/s" if rate else "all at once"
+    echo(f"burst: {len(starts)} events to random shipments, {how}")
+    samples = await paced(http, starts, delivered_now, rate)
+    found, missing = await sms_latencies(
+        stack.deliveries, samples, timeout=max(300.0, len(starts) / 2)
+    )
+    if not found:
+        raise RuntimeError("no SMS of the burst arrived")
+    arrivals = [stack.deliveries.first_sms(s.phone, s.posted_at) or 0.0 for s in samples]
+    seconds = max(arrivals) - min(s.posted_at for s in samples)
+    result = Burst(rate, seconds, LatencyStats.of(found), missing)
+    echo(
+        f"  {result.stats.brief()} max {result.stats.max_ms:.0f} ms; drained in {seconds:.1f} s "
+        f"({result.drain_rate:.1f}/s); missing {missing}"
+    )
+    return result
+
+
+async def probe(
+    stack: Stack, http: httpx.AsyncClient, starts: list[ShipmentStart]
+) -> tuple[list[float], int]:
+    """Events one at a time, each waited for: latency with nothing else going on."""
+    samples: list[Sample] = []
+    for start in starts:
+        sample = await post_event(http, start, delivered_now)
+        samples.append(sample)
+        await sms_arrival(stack.deliveries, sample, timeout=30)
+        await asyncio.sleep(0.2)
+    return await sms_latencies(stack.deliveries, samples, timeout=0)
+
+
+def ledger_bytes(database_url: str) -> int:
+    engine = create_engine(normalize_url(database_url), poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            size = conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar()
+    finally:
+        engine.dispose()
+    return int(size or 0)
+
+
+async def main(args: argparse.Namespace) -> ScaleReport:
+    configure_logging("WARNING", "console")
+    cancel_on_sigterm()
+    started_at = datetime.now(UTC)
+    began = time.monotonic()
+    n = args.shipments
+    rng = random.Random()
+    run = uuid.uuid4().hex[:6]
+    echo("starting the stack: dev server (state on disk), PostgreSQL database, fakes")
+    async with open_stack(temporal_db=True) as stack:
+        cache = getattr(stack.settings, "max_cached_workflows", "1000 (Temporal's default)")
+        env = environment(
+            stack, {"worker": "waypost worker (own process)", "worker cache": str(cache)}
+        )
+        echo(", ".join(f"{k}: {v}" for k, v in env.items()))
+        worker = WorkerProcess(settings_env(stack.settings), stack.scratch / "worker.log")
+        worker.start()
+        try:
+            await wait_for_pollers(stack.client, WAYPOST_QUEUE)
+            echo(f"worker pid {worker.pid}: RSS {worker.memory().rss_mb:.0f} MB")
+            echo(f"starting {n} pickup-point shipments, concurrency {args.concurrency}")
+            start_seconds, settle_seconds = await start_waiting_shipments(
+                stack, worker, run, n, args.concurrency
+            )
+            await asyncio.sleep(5)  # let the last tasks drain before calling it idle
+            idle_memory = worker.memory()
+            echo(f"idle: worker RSS {idle_memory.rss_mb:.0f} MB (peak {idle_memory.peak_mb:.0f})")
+
+            size = max(1, round(n * args.burst_fraction))
+            chosen = rng.sample(range(n), min(n, args.probes + 2 * size))
+            starts = [pickup_shipment(SHOP, run, i, phone_prefix=PHONE_PREFIX) for i in chosen]
+            probes = starts[: args.probes]
+            at_once, later = starts[args.probes : -size], starts[-size:]
+            async with (
+                running_api(stack.settings, stack.client) as url,
+                httpx.AsyncClient(base_url=url, timeout=600, trust_env=False) as http,
+            ):
+                echo(f"idle latency: {len(probes)} events, one at a time")
+                idle_found, idle_missing = await probe(stack, http, probes)
+                idle = LatencyStats.of(idle_found)
+                echo(f"  {idle.brief()} max {idle.max_ms:.0f} ms; missing {idle_missing}")
+                first = await burst(stack, http, at_once, None)
+                await asyncio.sleep(2)
+                second = await burst(stack, http, later, args.burst_rate or first.drain_rate / 2)
+            after: Memory = worker.memory()
+            echo(f"after the burst: worker RSS {after.rss_mb:.0f} MB (peak {after.peak_mb:.0f})")
+        finally:
+            worker.stop()
+        temporal_mb = stack.temporal_disk_bytes() / MB
+        ledger_mb = ledger_bytes(stack.database_url) / MB
+        echo(f"dev server database {temporal_mb:.1f} MB, ledger {ledger_mb:.1f} MB")
+    return ScaleReport(
+        started_at=started_at.isoformat(timespec="seconds"),
+        seconds=time.monotonic() - began,
+        environment=env,
+        shipments=n,
+        concurrency=args.concurrency,
+        start_seconds=start_seconds,
+        settle_seconds=settle_seconds,
+        rss_idle_mb=idle_memory.rss_mb,
+        rss_after_burst_mb=after.rss_mb,
+        rss_peak_mb=after.peak_mb,
+        idle=idle,
+        bursts=(first, second),
+        temporal_disk_mb=temporal_mb,
+        ledger_disk_mb=ledger_mb,
+    )
+
+
+def cli(argv: list[str] | None = None) -> None:
+    """Run, report, and leave through os._exit (see benchmarks.__main__.cli)."""
+    args = parse_args(argv)
+    code = 0
+    try:
+        report = asyncio.run(main(args))
+        folder = args.out or Settings().home / "bench"
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        json_path, md_path = write_report(report, folder, stamp, prefix="scale-")
+        echo(f"report: {json_path} and {md_path} (also scale-latest.json, scale-latest.md)")
+        echo(scale_summary_line(report))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        echo("interrupted: the stack is down, nothing reported")
+        code = 130
+    except Exception:
+        traceback.print_exc()
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+if __name__ == "__main__":
+    cli()
