@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from types import TracebackType
 
+from temporalio.client import Client
+
 from models.search_attributes import dev_server_flags
 
 
@@ -109,6 +111,20 @@ class DevServer:
                 self.stop()
                 raise RuntimeError(f"temporal dev server did not open port {self.port}")
             await asyncio.sleep(0.1)
+        await self._wait_until_healthy(deadline)
+
+    async def _wait_until_healthy(self, deadline: float) -> None:
+        """The port opens before the frontend serves ("Frontend is not healthy yet")."""
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                await Client.connect(self.address)
+                return
+            except RuntimeError:
+                if loop.time() > deadline:
+                    self.stop()
+                    raise
+                await asyncio.sleep(0.1)
 
     def stop(self) -> None:
         if self._process is None or self._process.poll() is not None:
