@@ -104,7 +104,15 @@ async def _deliver(svc: Services, ref: str, parsed: ParsedEvent) -> EventResult:
         return base.model_copy(
             update={"code": 404, "outcome": "unknown_shipment", "reason": str(err)}
         )
-    except (temporal.EventRefused, temporal.ShipmentClosed) as err:
+    except temporal.ShipmentClosed as err:
+        # Carriers re-send whole trackers after delivery: what the ledger has is a duplicate.
+        recorded = await svc.db(svc.ledger.timeline, ref)
+        if any(e.event_id == parsed.event.event_id for e in recorded):
+            return base.model_copy(
+                update={"code": 200, "outcome": "duplicate", "reason": "received before"}
+            )
+        return base.model_copy(update={"code": 409, "outcome": "refused", "reason": str(err)})
+    except temporal.EventRefused as err:
         return base.model_copy(update={"code": 409, "outcome": "refused", "reason": str(err)})
     codes = {
         EventOutcome.APPLIED: (status.HTTP_202_ACCEPTED, "applied"),

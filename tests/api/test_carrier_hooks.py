@@ -180,6 +180,22 @@ async def test_a_wrong_signature_is_a_403_and_delivers_nothing(
     assert state.timeline == []
 
 
+async def test_a_tracker_resent_after_the_shipment_closed_is_answered_as_duplicates(
+    http: httpx.AsyncClient, client: Client, api_settings: Settings
+) -> None:
+    start = await tracked(client, api_settings)
+    body = payload(
+        "easypost_tracker_updated.json", start.tracking_number, replacing="9400110898825022579493"
+    )
+    await http.post("/v1/carriers/easypost/events", **carrier_post("easypost", body))
+    await client.get_workflow_handle(start.workflow_id).result()
+
+    again = await http.post("/v1/carriers/easypost/events", **carrier_post("easypost", body))
+
+    outcomes = {r["outcome"] for r in again.json()["results"]}
+    assert again.status_code == 200 and outcomes == {"ignored", "duplicate"}
+
+
 async def test_a_payload_that_is_not_json_is_a_422(http: httpx.AsyncClient) -> None:
     response = await http.post(
         "/v1/carriers/generic/events", **signed_body("generic", b"<xml>nope</xml>")
