@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import sys
 import time
 import traceback
 from datetime import UTC, datetime
@@ -22,6 +20,7 @@ from benchmarks.report import BenchReport, Cost, FlowCost, summary_line, write_r
 from benchmarks.stack import WAYPOST_QUEUE, cancel_on_sigterm, echo, environment, open_stack
 from benchmarks.throughput import FLOW, SHOP, run_throughput
 from models.settings import Settings
+from starters.process import leave
 from workers.logs import configure_logging
 from workers.worker import running_worker
 
@@ -125,9 +124,7 @@ def cli(argv: list[str] | None = None) -> None:
     except Exception:
         traceback.print_exc()
         code = 1
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    leave(code)
 
 
 if __name__ == "__main__":

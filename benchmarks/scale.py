@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
-import sys
 import time
 import traceback
 import uuid
@@ -50,6 +48,7 @@ from models.ledger import normalize_url
 from models.settings import Settings
 from models.shipment import CarrierEvent, ShipmentStart, ShipmentStatus
 from starters.client import start_shipment
+from starters.process import leave
 from workers.logs import configure_logging
 
 SHOP = "bench-scale"
@@ -264,9 +263,7 @@ def cli(argv: list[str] | None = None) -> None:
     except Exception:
         traceback.print_exc()
         code = 1
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    leave(code)
 
 
 if __name__ == "__main__":

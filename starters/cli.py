@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sys
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -21,6 +20,7 @@ from models.shipment import CarrierEvent, ShipmentStart, parse_shipment_ref
 from models.state import EventOutcome, ShipmentState
 from starters import client as api
 from starters.devserver import DevServer, free_port, port_open
+from starters.process import leave
 from workers.logs import configure_logging
 
 app = typer.Typer(help="Waypost: parcel notifications that never bombard.", no_args_is_help=True)
@@ -357,12 +357,8 @@ def db_upgrade() -> None:
 
 
 def main() -> None:
-    """The console entry point: run the command, then leave without interpreter finalization.
-
-    Temporal's Rust runtime keeps native threads that may call back into Python while the
-    interpreter finalizes, which aborts the process ("Fatal Python error: PyGILState_Release")
-    after the command succeeded. Output is flushed and the exit code kept; nothing is lost.
-    """
+    """The console entry point: run the command, then leave without interpreter finalization
+    (see starters.process)."""
     code = 0
     try:
         app()
@@ -372,9 +368,7 @@ def main() -> None:
             code = 1
         else:
             code = done.code or 0
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    leave(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

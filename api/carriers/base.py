@@ -64,6 +64,34 @@ class BadEvent(BaseModel):
 ParsedItem = ParsedEvent | BadEvent
 
 
+class Tracked(Protocol):
+    """What a carrier's payload says about the parcel its events are for."""
+
+    @property
+    def tracking_number(self) -> str: ...
+
+    @property
+    def carrier(self) -> str | None: ...
+
+
+def parsed(
+    parcel: Tracked,
+    index: int,
+    source: str,
+    event: CarrierEvent | None,
+    reason: str | None = None,
+) -> ParsedEvent:
+    """One mapped event (or, with `event` None, an ignored one and why)."""
+    return ParsedEvent(
+        index=index,
+        tracking_number=parcel.tracking_number,
+        carrier=parcel.carrier,
+        source_status=source,
+        event=event,
+        ignored_reason=reason,
+    )
+
+
 class CarrierAdapter(Protocol):
     """One carrier's webhook: its signature scheme and its payload."""
 

@@ -25,7 +25,6 @@ from pydantic import ValidationError
 from api.carriers.base import (
     BadEvent,
     FieldError,
-    ParsedEvent,
     ParsedItem,
     PayloadError,
     SignatureError,
@@ -40,6 +39,7 @@ from api.carriers.base import (
     optional_id,
     optional_time,
     parse_time,
+    parsed,
     require_match,
     require_secret,
     required_text,
@@ -88,7 +88,7 @@ _PREFIX = "hmac-sha256-hex="
 @dataclass(frozen=True)
 class _Tracker:
     id: str
-    tracking_code: str
+    tracking_number: str
     carrier: str | None
     estimate: datetime | None
     details: list[object]
@@ -138,7 +138,7 @@ def _tracker(document: object) -> _Tracker | None:
         code = required_text(result.get("tracking_code"), "result.tracking_code")
         return _Tracker(
             id=optional_id(result.get("id")) or code,
-            tracking_code=code,
+            tracking_number=code,
             carrier=clean_text(result.get("carrier"), 100),
             estimate=optional_time(result.get("est_delivery_date")),
             details=as_list(result.get("tracking_details"), "result.tracking_details"),
@@ -155,7 +155,7 @@ def _detail(tracker: _Tracker, index: int, raw: object, newest: bool) -> ParsedI
         status_detail = clean_text(detail.get("status_detail"), 100)
         source = f"{status}/{status_detail}" if status_detail else status
         if status in IGNORED:
-            return _parsed(tracker, index, source, None, f"{status}: {IGNORED[status]}")
+            return parsed(tracker, index, source, None, f"{status}: {IGNORED[status]}")
         if status not in STATUSES:
             raise FieldError(f"{path}.status", f"{short(status)} is not one of {_KNOWN}")
         occurred_at = parse_time(detail.get("datetime"), f"{path}.datetime")
@@ -171,29 +171,12 @@ def _detail(tracker: _Tracker, index: int, raw: object, newest: bool) -> ParsedI
             description=clean_text(detail.get("message")),
             estimated_delivery=tracker.estimate if newest else None,
         )
-        return _parsed(tracker, index, source, event)
+        return parsed(tracker, index, source, event)
     except FieldError as exc:
-        return BadEvent(index=index, error=str(exc), tracking_number=tracker.tracking_code)
+        return BadEvent(index=index, error=str(exc), tracking_number=tracker.tracking_number)
     except ValidationError as exc:
         error = describe(exc, path)
-        return BadEvent(index=index, error=error, tracking_number=tracker.tracking_code)
-
-
-def _parsed(
-    tracker: _Tracker,
-    index: int,
-    source: str,
-    event: CarrierEvent | None,
-    reason: str | None = None,
-) -> ParsedEvent:
-    return ParsedEvent(
-        index=index,
-        tracking_number=tracker.tracking_code,
-        carrier=tracker.carrier,
-        source_status=source,
-        event=event,
-        ignored_reason=reason,
-    )
+        return BadEvent(index=index, error=error, tracking_number=tracker.tracking_number)
 
 
 EASYPOST = EasyPostAdapter()

@@ -25,7 +25,6 @@ from pydantic import ValidationError
 from api.carriers.base import (
     BadEvent,
     FieldError,
-    ParsedEvent,
     ParsedItem,
     PayloadError,
     SignatureError,
@@ -40,6 +39,7 @@ from api.carriers.base import (
     optional_id,
     optional_time,
     parse_time,
+    parsed,
     require_secret,
     required_text,
     short,
@@ -163,7 +163,7 @@ def _entry(track: _Track, index: int, path: str, raw: object, newest: bool) -> P
         code = clean_text(substatus.get("code"), 100)
         source = f"{status}/{code}" if code else status
         if status in IGNORED:
-            return _parsed(track, index, source, None, f"{status}: {IGNORED[status]}")
+            return parsed(track, index, source, None, f"{status}: {IGNORED[status]}")
         if status not in STATUSES:
             raise FieldError(f"{path}.status", f"{short(status)} is not one of {_KNOWN}")
         occurred_at = parse_time(entry.get("status_date"), f"{path}.status_date")
@@ -183,29 +183,12 @@ def _entry(track: _Track, index: int, path: str, raw: object, newest: bool) -> P
             or clean_text(substatus.get("text")),
             estimated_delivery=track.eta if newest else None,
         )
-        return _parsed(track, index, source, event)
+        return parsed(track, index, source, event)
     except FieldError as exc:
         return BadEvent(index=index, error=str(exc), tracking_number=track.tracking_number)
     except ValidationError as exc:
         error = describe(exc, path)
         return BadEvent(index=index, error=error, tracking_number=track.tracking_number)
-
-
-def _parsed(
-    track: _Track,
-    index: int,
-    source: str,
-    event: CarrierEvent | None,
-    reason: str | None = None,
-) -> ParsedEvent:
-    return ParsedEvent(
-        index=index,
-        tracking_number=track.tracking_number,
-        carrier=track.carrier,
-        source_status=source,
-        event=event,
-        ignored_reason=reason,
-    )
 
 
 SHIPPO = ShippoAdapter()

@@ -31,6 +31,7 @@ from models.state import ShipmentResume, ShipmentState, WorkflowLimits
 from starters.client import report_event
 from starters.demo import run_scenario, scenarios
 from starters.devserver import DevServer, free_port
+from starters.process import leave
 from tests.factories import T0, event, shipment
 from workers.logs import configure_logging
 from workers.worker import running_worker
@@ -145,9 +146,7 @@ def main() -> None:
     except Exception:
         traceback.print_exc()
         code = 1
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    leave(code)
 
 
 if __name__ == "__main__":
