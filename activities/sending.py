@@ -169,13 +169,13 @@ class Sender:
         since: datetime,
         attempt_record: Callable[[AttemptOutcome], Attempt],
     ) -> Receipt | None:
-        """An attempt died after claiming this message, maybe after the provider took it: ask
-        the provider before sending, and record what was decided. Never guess."""
+        """An earlier attempt may have reached the provider (it died mid-send, or timed out
+        waiting for the answer): ask before sending, and record what was decided. Never guess."""
         bound = log.bind(key=message.key, provider=provider.name)
         try:
             found = provider.find_sent(message, since)
         except NoLookup as err:
-            decision = f"outcome of an attempt that died unknown, {err}: sending again"
+            decision = f"an earlier attempt's outcome is unknown and {err}: sending again"
             bound.warning("cannot reconcile with provider", decision=decision)
             self.ledger.add_attempt(
                 message.key, replace(attempt_record("reconciled"), error_message=decision)
@@ -184,7 +184,7 @@ class Sender:
         if found is None:
             decision = f"no message at the provider since {since.isoformat()}: sending"
         else:
-            decision = f"already sent by an attempt that died ({found.message_id}): not sent again"
+            decision = f"already sent by an earlier attempt ({found.message_id}): not sent again"
         bound.info("reconciled with provider", decision=decision)
         self.ledger.add_attempt(
             message.key, replace(attempt_record("reconciled"), error_message=decision)
