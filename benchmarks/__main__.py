@@ -7,20 +7,23 @@ one-line summary."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import time
-import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
 from api.serve import running_api
 from benchmarks.cost import demo_costs, ledger_messages, summarize
 from benchmarks.latency import run_latency
-from benchmarks.report import BenchReport, Cost, FlowCost, summary_line, write_report
-from benchmarks.stack import WAYPOST_QUEUE, cancel_on_sigterm, echo, environment, open_stack
+from benchmarks.report import BenchReport, Cost, FlowCost, summary_line
+from benchmarks.stack import (
+    WAYPOST_QUEUE,
+    cancel_on_sigterm,
+    echo,
+    environment,
+    open_stack,
+    run_and_report,
+)
 from benchmarks.throughput import FLOW, SHOP, run_throughput
-from models.settings import Settings
-from starters.process import leave
 from workers.logs import configure_logging
 from workers.worker import running_worker
 
@@ -107,24 +110,9 @@ async def main(args: argparse.Namespace) -> BenchReport:
 
 
 def cli(argv: list[str] | None = None) -> None:
-    """Run, report, and leave through os._exit: Temporal's runtime threads can abort a normal
-    interpreter exit after the work is done (see starters.cli.main)."""
+    """Run, report, and leave (see benchmarks.stack.run_and_report)."""
     args = parse_args(argv)
-    code = 0
-    try:
-        report = asyncio.run(main(args))
-        folder = args.out or Settings().home / "bench"
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        json_path, md_path = write_report(report, folder, stamp)
-        echo(f"report: {json_path} and {md_path} (also latest.json, latest.md)")
-        echo(summary_line(report))
-    except (KeyboardInterrupt, asyncio.CancelledError):
-        echo("interrupted: the stack is down, nothing reported")
-        code = 130
-    except Exception:
-        traceback.print_exc()
-        code = 1
-    leave(code)
+    run_and_report(lambda: main(args), args.out, "", summary_line)
 
 
 if __name__ == "__main__":

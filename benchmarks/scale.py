@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import random
 import time
-import traceback
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -29,7 +28,7 @@ from sqlalchemy.pool import NullPool
 
 from api.serve import running_api
 from benchmarks.latency import Sample, paced, post_event, sms_arrival, sms_latencies
-from benchmarks.report import Burst, LatencyStats, ScaleReport, scale_summary_line, write_report
+from benchmarks.report import Burst, LatencyStats, ScaleReport, scale_summary_line
 from benchmarks.stack import (
     WAYPOST_QUEUE,
     Memory,
@@ -39,16 +38,15 @@ from benchmarks.stack import (
     echo,
     environment,
     open_stack,
+    run_and_report,
     settings_env,
     wait_for_pollers,
     wait_until,
 )
 from benchmarks.workload import at_pickup_point_now, pickup_shipment, scan
 from models.ledger import normalize_url
-from models.settings import Settings
 from models.shipment import CarrierEvent, ShipmentStart, ShipmentStatus
 from starters.client import start_shipment
-from starters.process import leave
 from workers.logs import configure_logging
 
 SHOP = "bench-scale"
@@ -247,23 +245,9 @@ async def main(args: argparse.Namespace) -> ScaleReport:
 
 
 def cli(argv: list[str] | None = None) -> None:
-    """Run, report, and leave through os._exit (see benchmarks.__main__.cli)."""
+    """Run, report, and leave (see benchmarks.stack.run_and_report)."""
     args = parse_args(argv)
-    code = 0
-    try:
-        report = asyncio.run(main(args))
-        folder = args.out or Settings().home / "bench"
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        json_path, md_path = write_report(report, folder, stamp, prefix="scale-")
-        echo(f"report: {json_path} and {md_path} (also scale-latest.json, scale-latest.md)")
-        echo(scale_summary_line(report))
-    except (KeyboardInterrupt, asyncio.CancelledError):
-        echo("interrupted: the stack is down, nothing reported")
-        code = 130
-    except Exception:
-        traceback.print_exc()
-        code = 1
-    leave(code)
+    run_and_report(lambda: main(args), args.out, "scale-", scale_summary_line)
 
 
 if __name__ == "__main__":

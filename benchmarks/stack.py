@@ -16,12 +16,15 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping
 from contextlib import ExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any, NoReturn, TypeVar
 
 from pydantic import SecretStr
 from sqlalchemy import create_engine
@@ -33,11 +36,13 @@ from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
 from benchmarks.fakes import FakeProviders
+from benchmarks.report import BenchReport, ScaleReport, write_report
 from models.ledger import normalize_url
 from models.migrations import upgrade_database
 from models.settings import Settings
 from starters.client import connect
 from starters.devserver import DevServer, free_port
+from starters.process import leave
 from tests.fakes.sendgrid_server import DEFAULT_API_KEY
 from tests.fakes.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
 
@@ -352,3 +357,31 @@ def environment(stack: Stack, extra: Mapping[str, str] | None = None) -> dict[st
         "workflow task slots": str(stack.settings.max_concurrent_workflow_tasks),
         **(extra or {}),
     }
+
+
+R = TypeVar("R", BenchReport, ScaleReport)
+
+
+def run_and_report(
+    run: Callable[[], Coroutine[Any, Any, R]],
+    out: Path | None,
+    prefix: str,
+    summary: Callable[[R], str],
+) -> NoReturn:
+    """Run a benchmark, write its report, print its summary last, and leave through
+    starters.process.leave (Temporal's runtime threads can abort a normal interpreter exit)."""
+    code = 0
+    try:
+        report = asyncio.run(run())
+        folder = out or Settings().home / "bench"
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        json_path, md_path = write_report(report, folder, stamp, prefix=prefix)
+        echo(f"report: {json_path} and {md_path} (also {prefix}latest.json, {prefix}latest.md)")
+        echo(summary(report))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        echo("interrupted: the stack is down, nothing reported")
+        code = 130
+    except Exception:
+        traceback.print_exc()
+        code = 1
+    leave(code)
