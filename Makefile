@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo dev api soak test lint typecheck unit bench bench-scale clean
+.PHONY: demo dev api soak test lint typecheck unit bench bench-scale clean compose-check env-example
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,16 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy .
 
-test: $(STAMP) lint typecheck
+# The deployment (docker-compose.yml, Dockerfile, the env file example) checked without a Docker
+# daemon: the Compose schema and every reference into the project (README, "Deployment").
+compose-check: $(STAMP)
+	$(BIN)/python -m deploy.check
+
+# Regenerates deploy/waypost.env.example from models/settings.py (compose-check fails when stale).
+env-example: $(STAMP)
+	$(BIN)/python -m deploy.envfile
+
+test: $(STAMP) lint typecheck compose-check
 	$(BIN)/pytest
 
 soak: $(STAMP)

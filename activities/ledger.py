@@ -17,10 +17,11 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
-from sqlalchemy import Connection, Engine, insert, or_, select, update
+from sqlalchemy import Connection, Engine, Table, bindparam, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import Insert as PostgresqlInsert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
@@ -30,15 +31,16 @@ from sqlalchemy.orm import Session
 
 from activities.masking import mask_text
 from models.ledger import (
-    DeliveryReport as ReportRow,
-)
-from models.ledger import (
+    Base,
     Notification,
     NotificationAttempt,
     Shipment,
     ShipmentEvent,
     create_ledger_engine,
     normalize_url,
+)
+from models.ledger import (
+    DeliveryReport as ReportRow,
 )
 from models.notification import (
     Channel,
@@ -295,10 +297,10 @@ class Ledger:
     def _update_status(
         conn: Connection, ref: str, status: ShipmentStatus, at: datetime, closed: bool
     ) -> bool:
-        values: dict[str, Any] = {"status": status.value, "updated_at": at}
+        values: dict[str, Any] = {"b_ref": ref, "status": status.value, "updated_at": at}
         if closed:
             values["closed_at"] = at
-        result = conn.execute(update(Shipment).where(Shipment.ref == ref).values(**values))
+        result = conn.execute(_UPDATE_SHIPMENT, values)
         return bool(result.rowcount == 1)
 
     # Exactly-once claims
@@ -340,7 +342,7 @@ class Ledger:
         }
         try:
             with self._begin() as conn:
-                conn.execute(insert(Notification).values(**row))
+                conn.execute(_INSERT_NOTIFICATION, row)
             return Claim(
                 won=True, status=NotificationStatus.SENDING, provider_message_id=None, attempts=1
             )
@@ -464,14 +466,14 @@ class Ledger:
             values["last_error"] = mask_text(values["last_error"])
         with self._begin() as conn:
             moved = conn.execute(
-                update(Notification)
-                .where(
-                    Notification.idempotency_key == key,
-                    Notification.claim_token == token,
-                    Notification.status == NotificationStatus.SENDING.value,
-                )
-                .values(status=status.value, updated_at=self._clock(), **values)
-                .returning(Notification.id)
+                _SETTLE_NOTIFICATION,
+                {
+                    "b_key": key,
+                    "b_token": token,
+                    "status": status.value,
+                    "updated_at": self._clock(),
+                    **values,
+                },
             ).first()
             if attempt is not None:
                 _insert_attempt(conn, key, attempt, moved.id if moved else None)
@@ -572,19 +574,9 @@ class Ledger:
         """After `mark_sent`: apply the callbacks that arrived before it, in the order they
         happened. Returns the message's new status and whether its failure is permanent, or
         None when nothing moved. Almost always there is nothing: one read says so."""
-        message_id = (
-            select(Notification.id).where(Notification.idempotency_key == key).scalar_subquery()
-        )
         with self._read() as conn:
             early = conn.execute(
-                select(ReportRow.id)
-                .where(
-                    or_(
-                        ReportRow.provider_message_id == provider_message_id,
-                        ReportRow.notification_id == message_id,
-                    )
-                )
-                .limit(1)
+                _EARLY_REPORT, {"b_key": key, "b_provider_message_id": provider_message_id}
             ).first()
         if early is None:
             return None
@@ -632,11 +624,15 @@ class Ledger:
             return [DeliveryReportView.model_validate(row) for row in rows]
 
     def shipments_tracked_as(self, tracking_number: str) -> list[ShipmentView]:
-        """Shipments carrying this tracking number (a carrier webhook names nothing else)."""
+        """Shipments carrying this tracking number (a carrier webhook names nothing else);
+        anonymised ones carry none (their cleared numbers must never match an empty one)."""
         with Session(self.engine) as session:
             rows = session.scalars(
                 select(Shipment)
-                .where(Shipment.tracking_number == tracking_number)
+                .where(
+                    Shipment.tracking_number == tracking_number,
+                    Shipment.anonymised_at.is_(None),
+                )
                 .order_by(Shipment.created_at)
             )
             return [ShipmentView.model_validate(row) for row in rows]
@@ -716,16 +712,17 @@ def _insert_attempt(
     if notification_id is None:
         raise LookupError(f"no notification {key!r} to record an attempt for")
     conn.execute(
-        insert(NotificationAttempt).values(
-            notification_id=notification_id,
-            attempt=attempt.number,
-            provider=attempt.provider,
-            started_at=attempt.started_at,
-            finished_at=attempt.finished_at,
-            outcome=attempt.outcome,
-            error_code=attempt.error_code,
-            error_message=mask_text(attempt.error_message) if attempt.error_message else None,
-        )
+        _INSERT_ATTEMPT,
+        {
+            "notification_id": notification_id,
+            "attempt": attempt.number,
+            "provider": attempt.provider,
+            "started_at": attempt.started_at,
+            "finished_at": attempt.finished_at,
+            "outcome": attempt.outcome,
+            "error_code": attempt.error_code,
+            "error_message": mask_text(attempt.error_message) if attempt.error_message else None,
+        },
     )
 
 
@@ -740,13 +737,57 @@ def _insert_if_absent(
     Only the named unique key is tolerated: any other violation (an unknown shipment) raises.
     RETURNING tells a new row from a skipped one (rowcount of an INSERT is not portable).
     """
-    dialect = conn.dialect.name
+    stmt = _insert_once(conn.dialect.name, _table(model), tuple(keys))
+    return conn.execute(stmt, values).first() is not None
+
+
+@cache
+def _insert_once(dialect: str, table: Table, keys: tuple[str, ...]) -> Any:
+    """The statement of `_insert_if_absent`, built once per table (see _UPDATE_SHIPMENT)."""
     stmt: PostgresqlInsert | SqliteInsert
     if dialect == "postgresql":
-        stmt = postgresql_insert(model).on_conflict_do_nothing(index_elements=keys)
+        stmt = postgresql_insert(table).on_conflict_do_nothing(index_elements=keys)
     elif dialect == "sqlite":
-        stmt = sqlite_insert(model).on_conflict_do_nothing(index_elements=keys)
+        stmt = sqlite_insert(table).on_conflict_do_nothing(index_elements=keys)
     else:
         raise NotImplementedError(f"the ledger supports SQLite and PostgreSQL, not {dialect}")
-    returned = stmt.values(**values).returning(*(getattr(model, key) for key in keys))
-    return conn.execute(returned).first() is not None
+    return stmt.returning(*(table.c[key] for key in keys))
+
+
+def _table(model: type[Base]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+# The statements every message and every event runs, built once: their values travel as
+# execute() parameters (an UPDATE's SET clause is the parameters not named in its WHERE), so
+# SQLAlchemy neither rebuilds a statement nor computes its cache key per call. Parameters of a
+# WHERE clause are named b_*, apart from the columns.
+_SHIPMENTS, _NOTIFICATIONS = _table(Shipment), _table(Notification)
+_UPDATE_SHIPMENT = update(_SHIPMENTS).where(_SHIPMENTS.c.ref == bindparam("b_ref"))
+_INSERT_NOTIFICATION = insert(_NOTIFICATIONS)
+_SETTLE_NOTIFICATION = (
+    update(_NOTIFICATIONS)
+    .where(
+        _NOTIFICATIONS.c.idempotency_key == bindparam("b_key"),
+        _NOTIFICATIONS.c.claim_token == bindparam("b_token"),
+        _NOTIFICATIONS.c.status == NotificationStatus.SENDING.value,
+    )
+    .returning(_NOTIFICATIONS.c.id)
+)
+_INSERT_ATTEMPT = insert(_table(NotificationAttempt))
+_EARLY_REPORT = (
+    select(ReportRow.id)
+    .where(
+        or_(
+            ReportRow.provider_message_id == bindparam("b_provider_message_id"),
+            ReportRow.notification_id
+            == select(_NOTIFICATIONS.c.id)
+            .where(_NOTIFICATIONS.c.idempotency_key == bindparam("b_key"))
+            .scalar_subquery(),
+        )
+    )
+    .limit(1)
+)
+"""A delivery report that came before `mark_sent` (see Ledger.adopt_reports)."""

@@ -6,6 +6,7 @@ lets a retry take over from an attempt that died mid-send. Every attempt is reco
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -25,6 +26,7 @@ from activities.providers.base import (
     RetryableProviderError,
 )
 from activities.templates import Rendered, estimated_sms_cost, render
+from models.metrics import NOOP, AppMetrics
 from models.notification import (
     Channel,
     MessageContext,
@@ -56,6 +58,7 @@ class Sender:
         clock: Callable[[], datetime] = _now,
         links: TrackingLinks | None = None,
         hash_recipient: Callable[[str], str] | None = None,
+        metrics: AppMetrics = NOOP,
     ) -> None:
         self.ledger = ledger
         self.providers = providers
@@ -65,6 +68,8 @@ class Sender:
         """Signs the tracking link each message carries (else the shop's own tracking_url)."""
         self.hash_recipient = hash_recipient
         """Keys the recipient's hash in the ledger, so an SMS reply finds its shipment."""
+        self.metrics = metrics
+        """Provider calls, and each message as the ledger settles it (once: the claim's winner)."""
 
     def send(
         self, request: NotificationRequest, *, token: str, attempt: int = 1, give_up: bool = False
@@ -125,7 +130,7 @@ class Sender:
             if found is not None:
                 return self._sent(request, token, provider.name, found, attempt, rendered, None)
         try:
-            receipt = provider.send(message)
+            receipt = self._call(provider, message)
         except RetryableProviderError as err:
             if not give_up:
                 bound.warning("provider busy, will retry", error=str(err))
@@ -161,6 +166,19 @@ class Sender:
         return self._sent(
             request, token, provider.name, receipt, attempt, rendered, attempt_record("sent")
         )
+
+    def _call(self, provider: Provider, message: OutgoingMessage) -> Receipt:
+        """`provider.send`, timed and counted by outcome."""
+        began = time.perf_counter()
+        try:
+            receipt = provider.send(message)
+        except ProviderError as err:
+            elapsed = time.perf_counter() - began
+            self.metrics.provider_call(provider.name, message.channel, elapsed, call_outcome(err))
+            raise
+        elapsed = time.perf_counter() - began
+        self.metrics.provider_call(provider.name, message.channel, elapsed, "accepted")
+        return receipt
 
     def _reconcile(
         self,
@@ -216,6 +234,9 @@ class Sender:
             NotificationStatus.SENT,
             False,
         )
+        self.metrics.message(request.kind, request.channel, NotificationStatus.SENT)
+        if status is not NotificationStatus.SENT:  # the provider's report came first
+            self.metrics.message(request.kind, request.channel, status)
         return SendResult(
             key=request.key,
             status=status,
@@ -244,6 +265,7 @@ class Sender:
         permanent: bool = False,
     ) -> SendResult:
         self.ledger.mark_failed(request.key, token, provider, error, record)
+        self.metrics.message(request.kind, request.channel, NotificationStatus.FAILED)
         return SendResult(
             key=request.key,
             status=NotificationStatus.FAILED,
@@ -252,3 +274,12 @@ class Sender:
             attempts=attempt,
             permanent=permanent,
         )
+
+
+def call_outcome(err: ProviderError) -> str:
+    """How a provider call failed, for the metrics: permanent, timeout or retryable."""
+    if isinstance(err, PermanentProviderError):
+        return "permanent"
+    if isinstance(err, RetryableProviderError) and err.timed_out:
+        return "timeout"
+    return "retryable"

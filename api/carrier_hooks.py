@@ -23,6 +23,7 @@ from api.services import Services, services
 from models.shipment import FINAL_STATUSES, ShipmentStatus
 from models.state import EventOutcome
 from starters import client as temporal
+from workers.metrics import app_metrics
 
 router = APIRouter(prefix="/v1/carriers", tags=["carriers"])
 
@@ -199,22 +200,27 @@ async def carrier_events(
     if adapter is None:
         known = ", ".join(sorted(ADAPTERS))
         raise HTTPException(404, f"no carrier adapter {carrier!r} (known: {known})")
+    metrics = app_metrics(svc.client)
     secret = svc.settings.carrier_secrets.get(carrier)
     if secret is None:
+        metrics.carrier_request_refused(carrier, "no_secret")
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,
             f"no webhook secret configured for {carrier!r}: set WAYPOST_CARRIER_SECRETS",
         )
     body = await request.body()
     if len(body) > MAX_BODY_BYTES:
+        metrics.carrier_request_refused(carrier, "too_large")
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, "payload larger than 5 MB")
     headers = {name.lower(): value for name, value in request.headers.items()}
     try:
         adapter.verify(body, headers, secret.get_secret_value(), svc.clock())
         items = adapter.parse(body)
     except SignatureError as err:
+        metrics.carrier_request_refused(carrier, "signature")
         raise HTTPException(status.HTTP_403_FORBIDDEN, f"signature refused: {err}") from err
     except PayloadError as err:
+        metrics.carrier_request_refused(carrier, "payload")
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(err)) from err
 
     results: list[EventResult] = []
@@ -242,6 +248,8 @@ async def carrier_events(
     )
     results += [result for batch in delivered for result in batch]
     results.sort(key=lambda r: r.index)
+    for result in results:
+        metrics.carrier_event(carrier, result.code, result.outcome)
     response.status_code = overall_code(results)
     return CarrierAnswer(
         carrier=carrier,

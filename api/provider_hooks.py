@@ -21,6 +21,7 @@ from api import provider_events as read
 from api.services import Services, services
 from models.notification import DeliveryReport, NotificationKind
 from starters import client as temporal
+from workers.metrics import app_metrics
 
 log = structlog.get_logger("waypost.api.providers")
 
@@ -89,6 +90,8 @@ async def _record(svc: Services, report: DeliveryReport) -> bool:
     message = receipt.notification
     if not receipt.moved or message is None:
         return False
+    if report.status is not None:  # always, when it moved: the status it moved to
+        app_metrics(svc.client).message(message.kind, message.channel, report.status)
     forwarded = report.model_copy(update={"key": message.key})
     try:
         await temporal.signal_delivery_report(svc.client, message.shipment_ref, forwarded)

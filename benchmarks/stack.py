@@ -355,6 +355,7 @@ def environment(stack: Stack, extra: Mapping[str, str] | None = None) -> dict[st
         "providers": "Twilio and SendGrid SDKs against local fakes (own process)",
         "activity slots": str(stack.settings.max_concurrent_activities),
         "workflow task slots": str(stack.settings.max_concurrent_workflow_tasks),
+        "workflow sandbox": "on" if stack.settings.workflow_sandbox else "off",
         **(extra or {}),
     }
 

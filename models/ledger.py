@@ -21,6 +21,7 @@ from sqlalchemy import (
     Dialect,
     Engine,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     Numeric,
@@ -86,7 +87,10 @@ class Shipment(Base):
     """One shipment, keyed by its workflow id; its status is the workflow's latest word."""
 
     __tablename__ = "shipments"
-    __table_args__ = (UniqueConstraint("shop_id", "shipment_id"),)
+    __table_args__ = (
+        UniqueConstraint("shop_id", "shipment_id"),
+        Index("ix_shipments_shop_id_created_at", "shop_id", "created_at"),
+    )
 
     ref: Mapped[str] = mapped_column(String(255), primary_key=True)
     shop_id: Mapped[str] = mapped_column(String(100))
@@ -99,7 +103,9 @@ class Shipment(Base):
     status: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
-    closed_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None] = mapped_column(index=True)
+    anonymised_at: Mapped[datetime | None]
+    """Set by retention (`activities.retention`) when it cleared what identified the shipment."""
 
 
 class ShipmentEvent(Base):

@@ -4,28 +4,64 @@ credentials are set."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import ipaddress
+import re
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from models.retention import RetentionMode
+
+PAYLOAD_KEY_BYTES = 32
+"""AES-256: a payload key is 32 random bytes, written in base64."""
+PAYLOAD_KEY_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="WAYPOST_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="WAYPOST_",
+        extra="ignore",
+        # Errors never echo what was given: settings hold keys and tokens.
+        hide_input_in_errors=True,
+    )
 
     home: Path = Field(
         default=Path(".waypost"), description="Folder for local state (ledger, dev server)."
     )
-    temporal_address: str = "localhost:7233"
-    temporal_namespace: str = "default"
-    task_queue: str = "waypost-shipments"
+    temporal_address: str = Field(
+        default="localhost:7233",
+        description="Temporal frontend, host:port (Temporal Cloud: the namespace's gRPC endpoint).",
+    )
+    temporal_namespace: str = Field(
+        default="default", description="Temporal namespace the shipment workflows live in."
+    )
+    task_queue: str = Field(
+        default="waypost-shipments",
+        description="Task queue the workers poll and shipments are started on; every worker of "
+        "one deployment uses the same one.",
+    )
     database_url: str | None = Field(
         default=None,
         validation_alias=AliasChoices("WAYPOST_DATABASE_URL", "DATABASE_URL"),
         description="SQLAlchemy URL of the ledger; default: a SQLite file under `home`.",
     )
-    max_concurrent_activities: int = Field(default=20, ge=1)
+    max_concurrent_activities: int = Field(
+        default=20,
+        ge=1,
+        description="Activities (ledger writes and provider calls) one worker runs at once; also "
+        "the size of its thread pool.",
+    )
     send_lease_seconds: int = Field(
         default=60,
         ge=15,
@@ -33,7 +69,9 @@ class Settings(BaseSettings):
         "may take over (after asking the provider whether it was sent). Longer than a provider "
         "call can take.",
     )
-    max_concurrent_workflow_tasks: int = Field(default=50, ge=1)
+    max_concurrent_workflow_tasks: int = Field(
+        default=50, ge=1, description="Workflow tasks one worker runs at once."
+    )
     max_cached_workflows: int = Field(
         default=250,
         ge=0,
@@ -41,37 +79,98 @@ class Settings(BaseSettings):
         "Each costs about 0.3 MB above a worker's ~135 MB, so 250 keeps a worker near 240 MB; "
         "a workflow not cached is replayed from its history on its next event.",
     )
-    log_level: str = "INFO"
-    log_format: str = Field(default="json", pattern="^(json|console)$")
-    ui_port: int = 8233
+    workflow_sandbox: bool = Field(
+        default=False,
+        description="Run the workflow in Temporal's sandbox. The test suite always does, so a "
+        "non-deterministic call in workflow code fails CI; production workers skip it, since it "
+        "re-imports the workflow module for every run and enters it for every payload (about a "
+        "third of a worker's CPU in `make bench`).",
+    )
+    log_level: str = Field(
+        default="INFO", description="Least severe log level written: DEBUG, INFO, WARNING, ERROR."
+    )
+    log_format: str = Field(
+        default="json",
+        pattern="^(json|console)$",
+        description="json (one object per line, for log collectors) or console (for people).",
+    )
+    ui_port: int = Field(
+        default=8233, description="Port of the local dev server's Temporal UI (`waypost dev`)."
+    )
+    metrics_bind: str = Field(
+        default="",
+        description="Where this process serves Prometheus metrics, `http://<address>/metrics`: "
+        "an IP address and port, like 0.0.0.0:9464. Empty (the default): no metrics, so a "
+        "worker, the HTTP service and the tests on one machine never fight over a port. Served "
+        "by `waypost worker`, `waypost api`, `waypost dev` and `waypost demo`; never by one-off "
+        "commands (`waypost shipment ...`).",
+    )
+    metrics_timers_refresh_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        description="How often a worker serving metrics counts the shipments waiting on each "
+        "kind of timer in Temporal visibility (`waypost_pending_timers`).",
+    )
+
+    @field_validator("metrics_bind")
+    @classmethod
+    def _metrics_bind(cls, value: str) -> str:
+        value = value.strip()
+        if value and not _socket_address(value):
+            raise ValueError(
+                "WAYPOST_METRICS_BIND must be an IP address and a port, like 0.0.0.0:9464 or "
+                "[::1]:9464 (a host name such as localhost is not accepted; empty: no metrics)"
+            )
+        return value
 
     twilio_account_sid: str | None = Field(
         default=None,
         validation_alias=AliasChoices("WAYPOST_TWILIO_ACCOUNT_SID", "TWILIO_ACCOUNT_SID"),
+        description="Twilio account SID (AC...). With the auth token, SMS go through Twilio; "
+        "without, to the console.",
     )
     twilio_auth_token: SecretStr | None = Field(
         default=None,
         validation_alias=AliasChoices("WAYPOST_TWILIO_AUTH_TOKEN", "TWILIO_AUTH_TOKEN"),
+        description="Twilio auth token; also verifies the signatures of Twilio's callbacks.",
     )
-    twilio_from_number: str | None = None
-    twilio_messaging_service_sid: str | None = None
+    twilio_from_number: str | None = Field(
+        default=None, description="Sender number (E.164) of SMS, or set the Messaging Service."
+    )
+    twilio_messaging_service_sid: str | None = Field(
+        default=None,
+        description="Twilio Messaging Service (MG...) that picks the sender; instead of, or with, "
+        "the from number.",
+    )
     twilio_api_base: str | None = Field(
         default=None, description="Override of https://api.twilio.com (a local server in tests)."
     )
 
     sendgrid_api_key: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("WAYPOST_SENDGRID_API_KEY", "SENDGRID_API_KEY")
+        default=None,
+        validation_alias=AliasChoices("WAYPOST_SENDGRID_API_KEY", "SENDGRID_API_KEY"),
+        description="SendGrid API key. Set: emails go through SendGrid; unset: to the console.",
     )
-    sendgrid_from_email: str | None = None
-    sendgrid_from_name: str = "Waypost"
-    sendgrid_host: str = "https://api.sendgrid.com"
+    sendgrid_from_email: str | None = Field(
+        default=None, description="Sender address of emails (a verified SendGrid sender)."
+    )
+    sendgrid_from_name: str = Field(default="Waypost", description="Sender name of emails.")
+    sendgrid_host: str = Field(
+        default="https://api.sendgrid.com",
+        description="SendGrid API base URL (a local server in tests).",
+    )
     sendgrid_webhook_public_key: str | None = Field(
         default=None,
         description="SendGrid's Event Webhook verification key (base64, as SendGrid shows it).",
     )
 
-    api_host: str = "127.0.0.1"
-    api_port: int = Field(default=8000, ge=1, le=65535)
+    api_host: str = Field(
+        default="127.0.0.1",
+        description="Address the HTTP service listens on (0.0.0.0 in a container).",
+    )
+    api_port: int = Field(
+        default=8000, ge=1, le=65535, description="Port the HTTP service listens on."
+    )
     public_url: str | None = Field(
         default="http://127.0.0.1:8000",
         description="Where customers and providers reach the HTTP service: tracking links in "
@@ -86,6 +185,18 @@ class Settings(BaseSettings):
     tracking_link_days: int = Field(
         default=90, ge=1, description="How long a tracking link in a message stays valid."
     )
+    retention_days: int = Field(
+        default=180,
+        ge=1,
+        description="`waypost db retention` anonymises (or deletes) the ledger's record of "
+        "shipments closed longer ago than this many days; open ones are never touched. Keep it "
+        "at least `tracking_link_days`: an anonymised shipment's tracking page is gone.",
+    )
+    retention_mode: RetentionMode = Field(
+        default=RetentionMode.ANONYMISE,
+        description="`anonymise`: clear everything that identifies a shipment or customer and "
+        "keep the figures `waypost report` counts; `delete`: keep nothing.",
+    )
     shop_api_keys: dict[str, SecretStr] = Field(
         default_factory=dict,
         description='Shop id to API key, as JSON: {"shop-1": "long-random-key"}.',
@@ -94,6 +205,73 @@ class Settings(BaseSettings):
         default_factory=dict,
         description='Carrier adapter to webhook signing secret, as JSON: {"easypost": "..."}.',
     )
+
+    temporal_api_key: SecretStr | None = Field(
+        default=None,
+        description="API key for Temporal Cloud (or any cluster taking one); sent over TLS only.",
+    )
+    temporal_tls: bool | None = Field(
+        default=None,
+        description="TLS to Temporal. Default: on when a client certificate, a server CA or an "
+        "API key is set, off otherwise (the local dev server).",
+    )
+    temporal_tls_client_cert: Path | None = Field(
+        default=None, description="mTLS client certificate (PEM file), with its key."
+    )
+    temporal_tls_client_key: Path | None = Field(
+        default=None, description="mTLS client private key (PEM file), with its certificate."
+    )
+    temporal_tls_server_ca: Path | None = Field(
+        default=None,
+        description="CA (PEM file) the server's certificate is checked against; default: the "
+        "system's roots (right for Temporal Cloud).",
+    )
+    temporal_tls_server_name: str | None = Field(
+        default=None,
+        description="Name the server's certificate must carry (and SNI), when it differs from "
+        "the address's host.",
+    )
+
+    payload_keys: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="Payload encryption keys, as JSON: key id to a base64 32-byte key, "
+        '{"2026-11": "..."} (`waypost codec keygen` makes one). When set, every payload '
+        "Temporal stores (inputs, results, state, failure messages) is encrypted (AES-GCM). "
+        "Keep an old key here after a rotation until no history encrypted with it is left.",
+    )
+    payload_key_id: str | None = Field(
+        default=None,
+        description="The key id new payloads are encrypted with; may be left out when "
+        "`payload_keys` holds one key.",
+    )
+    codec_server_host: str = Field(
+        default="127.0.0.1",
+        description="Where the codec server listens. Anything but loopback needs "
+        "`codec_server_token`.",
+    )
+    codec_server_port: int = Field(default=8081, ge=1, le=65535, description="Its port.")
+    codec_server_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token the codec server requires (`Authorization: Bearer ...`, or "
+        "the session its /login page sets for the Temporal UI). Unset: it answers loopback "
+        "requests from the allowed origins only.",
+    )
+    codec_server_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins of Temporal UIs allowed to call the codec server (CORS), as JSON: "
+        '["https://cloud.temporal.io"]. Default: the local UI, http://localhost:<ui_port> '
+        "and http://127.0.0.1:<ui_port>.",
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Settings:
+        """Contradictory connection or encryption settings are refused at start, naming them."""
+        problems = [*_tls_problems(self), *_payload_key_problems(self)]
+        if self.codec_server_token is not None and len(self.codec_server_token) < 16:
+            problems.append("WAYPOST_CODEC_SERVER_TOKEN must be at least 16 characters long")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
     @property
     def ledger_url(self) -> str:
@@ -112,6 +290,104 @@ class Settings(BaseSettings):
     @property
     def sendgrid_enabled(self) -> bool:
         return self.sendgrid_api_key is not None
+
+    @property
+    def active_payload_key_id(self) -> str | None:
+        """The key new payloads are encrypted with; None: encryption is off."""
+        if self.payload_key_id is not None:
+            return self.payload_key_id
+        return next(iter(self.payload_keys), None)
+
+    @property
+    def codec_cors_origins(self) -> list[str]:
+        return self.codec_server_origins or [
+            f"http://localhost:{self.ui_port}",
+            f"http://127.0.0.1:{self.ui_port}",
+        ]
+
+
+def decode_payload_key(key: SecretStr) -> bytes:
+    """The key's bytes; ValueError (never showing the key) unless base64 of 32 bytes."""
+    try:
+        raw = base64.b64decode(key.get_secret_value(), validate=True)
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != PAYLOAD_KEY_BYTES:
+        raise ValueError(f"not the base64 of {PAYLOAD_KEY_BYTES} bytes")
+    return raw
+
+
+def _tls_problems(settings: Settings) -> list[str]:
+    cert, key = settings.temporal_tls_client_cert, settings.temporal_tls_client_key
+    problems: list[str] = []
+    if (cert is None) != (key is None):
+        given, missing = ("CERT", "KEY") if key is None else ("KEY", "CERT")
+        problems.append(
+            f"WAYPOST_TEMPORAL_TLS_CLIENT_{given} is set without "
+            f"WAYPOST_TEMPORAL_TLS_CLIENT_{missing}: mTLS needs both"
+        )
+    if settings.temporal_tls is False:
+        tls_only = {
+            "WAYPOST_TEMPORAL_TLS_CLIENT_CERT": cert,
+            "WAYPOST_TEMPORAL_TLS_CLIENT_KEY": key,
+            "WAYPOST_TEMPORAL_TLS_SERVER_CA": settings.temporal_tls_server_ca,
+            "WAYPOST_TEMPORAL_TLS_SERVER_NAME": settings.temporal_tls_server_name,
+            "WAYPOST_TEMPORAL_API_KEY": settings.temporal_api_key,
+        }
+        for name in (name for name, value in tls_only.items() if value is not None):
+            problems.append(f"WAYPOST_TEMPORAL_TLS is false but {name} is set (it needs TLS)")
+    return problems
+
+
+def _payload_key_problems(settings: Settings) -> list[str]:
+    keys, active = settings.payload_keys, settings.payload_key_id
+    problems: list[str] = []
+    for key_id, key in keys.items():
+        if not PAYLOAD_KEY_ID_PATTERN.match(key_id):
+            problems.append(
+                f"WAYPOST_PAYLOAD_KEYS: key id {key_id!r} must be 1-64 letters, digits, '.', '_' "
+                "or '-'"
+            )
+        try:
+            decode_payload_key(key)
+        except ValueError as err:
+            problems.append(
+                f"WAYPOST_PAYLOAD_KEYS: key {key_id!r} is {err} (`waypost codec keygen` makes one)"
+            )
+    ids = ", ".join(keys) or "none"
+    if active is not None and not keys:
+        problems.append("WAYPOST_PAYLOAD_KEY_ID is set but WAYPOST_PAYLOAD_KEYS is empty")
+    elif active is not None and active not in keys:
+        problems.append(
+            f"WAYPOST_PAYLOAD_KEY_ID {active!r} is not among WAYPOST_PAYLOAD_KEYS ({ids})"
+        )
+    if active is None and len(keys) > 1:
+        problems.append(
+            f"WAYPOST_PAYLOAD_KEYS holds {len(keys)} keys ({ids}): set WAYPOST_PAYLOAD_KEY_ID to "
+            "the one new payloads are encrypted with"
+        )
+    return problems
+
+
+def _socket_address(text: str) -> bool:
+    """`ip:port` or `[ipv6]:port`, as the metrics exporter binds it."""
+    host, _, port = text.rpartition(":")
+    bracketed = host.startswith("[") and host.endswith("]")
+    try:
+        ip = ipaddress.ip_address(host[1:-1] if bracketed else host)
+    except ValueError:
+        return False
+    return bracketed == (ip.version == 6) and port.isdigit() and 1 <= int(port) <= 65535
+
+
+def settings_error_message(err: ValidationError) -> str:
+    """One line per problem, naming the environment variable and never the value given."""
+    lines = ["invalid settings:"]
+    for problem in err.errors(include_url=False, include_input=False):
+        message = problem["msg"].removeprefix("Value error, ")
+        where = f"WAYPOST_{str(problem['loc'][0]).upper()}: " if problem["loc"] else ""
+        lines.append(f"  {where}{message}")
+    return "\n".join(lines)
 
 
 @lru_cache(maxsize=1)

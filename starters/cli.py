@@ -15,13 +15,18 @@ import typer
 from pydantic import TypeAdapter, ValidationError
 from temporalio.client import Client
 
-from models.settings import Settings, get_settings
+from codec.commands import codec_app, codec_server
+from models.settings import Settings, get_settings, settings_error_message
 from models.shipment import CarrierEvent, ShipmentStart, parse_shipment_ref
 from models.state import EventOutcome, ShipmentState
 from starters import client as api
+from starters.connection import ConnectionSettingsError
 from starters.devserver import DevServer, free_port, port_open
+from starters.healthcheck import healthcheck_app
+from starters.ledger_commands import report, retention
 from starters.process import leave
 from workers.logs import configure_logging
+from workers.metrics import MetricsUnavailable
 
 app = typer.Typer(help="Waypost: parcel notifications that never bombard.", no_args_is_help=True)
 shipment_app = typer.Typer(
@@ -30,6 +35,11 @@ shipment_app = typer.Typer(
 db_app = typer.Typer(help="The ledger database.", no_args_is_help=True)
 app.add_typer(shipment_app, name="shipment")
 app.add_typer(db_app, name="db")
+app.add_typer(codec_app, name="codec")
+app.command("codec-server")(codec_server)
+app.add_typer(healthcheck_app, name="healthcheck")
+app.command("report")(report)
+db_app.command("retention")(retention)
 
 T = TypeVar("T")
 EVENTS = TypeAdapter(CarrierEvent | list[CarrierEvent])
@@ -65,7 +75,9 @@ def run(coro_fn: Callable[[], Awaitable[T]]) -> T:
         raise typer.Exit(130) from None
 
 
-async def _client(settings: Settings) -> Client:
+async def _client(settings: Settings, *, serve_metrics: bool = False) -> Client:
+    if not serve_metrics:  # one-off commands: a worker beside them may hold the metrics port
+        settings = settings.model_copy(update={"metrics_bind": ""})
     try:
         return await api.connect(settings)
     except RuntimeError as err:
@@ -205,19 +217,25 @@ def worker() -> None:
     configure_logging(settings.log_level, settings.log_format)
 
     async def go() -> None:
-        await serve(await _client(settings), settings)
+        await serve(await _client(settings, serve_metrics=True), settings)
 
     run(go)
 
 
 @asynccontextmanager
 async def local_stack(
-    settings: Settings, stack: AsyncExitStack, *, persist: bool, echo: Callable[[str], None]
+    settings: Settings,
+    stack: AsyncExitStack,
+    *,
+    persist: bool,
+    echo: Callable[[str], None],
+    ui_codec_endpoint: str | None = None,
 ) -> AsyncIterator[tuple[Client, DevServer | None]]:
     """Connect to the configured Temporal; when nothing answers, start a dev server for it.
 
     `persist` uses the configured port, the UI port and a SQLite file under .waypost/; otherwise
-    free ports and a throwaway file, so a one-off run never clashes with anything.
+    free ports and a throwaway file, so a one-off run never clashes with anything. A dev server
+    started here points its UI at `ui_codec_endpoint` (the codec server) when given.
     """
     host, _, port_text = settings.temporal_address.rpartition(":")
     port = int(port_text)
@@ -230,6 +248,7 @@ async def local_stack(
                 ui_port=settings.ui_port,
                 db_file=settings.home / "temporal.db",
                 log_file=settings.home / "temporal.log",
+                ui_codec_endpoint=ui_codec_endpoint,
             )
         else:
             scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="waypost-")))
@@ -238,12 +257,26 @@ async def local_stack(
                 ui_port=free_port(),
                 db_file=scratch / "temporal.db",
                 log_file=scratch / "temporal.log",
+                ui_codec_endpoint=ui_codec_endpoint,
             )
         echo(f"starting Temporal dev server on {server.address} (UI {server.ui_url})")
         await stack.enter_async_context(server)
         address = server.address
     client = await api.connect(settings, target=address)
     yield client, server
+
+
+async def codec_server_for_ui(settings: Settings, stack: AsyncExitStack) -> str | None:
+    """When payloads are encrypted, the codec server a local Temporal UI decodes them through
+    (started on `stack`); its URL, else None."""
+    from codec.server import running_codec_server
+
+    if settings.active_payload_key_id is None:
+        return None
+    try:
+        return await stack.enter_async_context(running_codec_server(settings))
+    except RuntimeError as err:
+        raise fail(str(err), 1) from err
 
 
 @app.command("api")
@@ -271,7 +304,7 @@ def api_command() -> None:
 @app.command()
 def dev() -> None:
     """The whole local stack in the foreground: dev server (UI on :8233), a worker and the HTTP
-    service (:8000)."""
+    service (:8000); with payload keys set, the codec server too (:8081), wired into the UI."""
     from api.serve import running_api
     from workers.worker import running_worker, stop_on_signals
 
@@ -281,7 +314,10 @@ def dev() -> None:
     async def go() -> None:
         stop = stop_on_signals()
         async with AsyncExitStack() as stack:
-            ctx = local_stack(settings, stack, persist=True, echo=typer.echo)
+            codec_url = await codec_server_for_ui(settings, stack)
+            ctx = local_stack(
+                settings, stack, persist=True, echo=typer.echo, ui_codec_endpoint=codec_url
+            )
             client, server = await stack.enter_async_context(ctx)
             await stack.enter_async_context(running_worker(client, settings))
             try:
@@ -291,6 +327,14 @@ def dev() -> None:
             url = server.ui_url if server else f"http://localhost:{settings.ui_port}"
             typer.echo(f"Waypost is running. Temporal UI: {url}")
             typer.echo(f"HTTP service: {http} (OpenAPI: {http}/docs)  (Ctrl-C to stop)")
+            if codec_url is not None:
+                typer.echo(f"Payloads are encrypted; codec server: {codec_url}")
+                if server is None:
+                    typer.echo(
+                        "Temporal was already running, so its UI shows ciphertext unless it was "
+                        f"started with --ui-codec-endpoint {codec_url} (or set that endpoint in "
+                        "the UI's codec server settings)"
+                    )
             if not settings.shop_api_keys:
                 typer.echo(
                     "The shop API refuses every key until you set WAYPOST_SHOP_API_KEYS, "
@@ -320,7 +364,10 @@ def demo(
     async def go() -> bool:
         stop = stop_on_signals()
         async with AsyncExitStack() as stack:
-            ctx = local_stack(settings, stack, persist=not once, echo=typer.echo)
+            codec_url = None if once else await codec_server_for_ui(settings, stack)
+            ctx = local_stack(
+                settings, stack, persist=not once, echo=typer.echo, ui_codec_endpoint=codec_url
+            )
             client, server = await stack.enter_async_context(ctx)
             ui = server.ui_url if server else f"http://localhost:{settings.ui_port}"
             await stack.enter_async_context(running_worker(client, settings))
@@ -362,6 +409,17 @@ def main() -> None:
     code = 0
     try:
         app()
+    except MetricsUnavailable as err:
+        print(err, file=sys.stderr)
+        code = 2
+    except ConnectionSettingsError as err:
+        print(f"cannot connect to Temporal: {err}", file=sys.stderr)
+        code = 2
+    except ValidationError as err:
+        if err.title != Settings.__name__:
+            raise
+        print(settings_error_message(err), file=sys.stderr)
+        code = 2
     except SystemExit as done:
         if isinstance(done.code, str):
             print(done.code, file=sys.stderr)

@@ -18,10 +18,10 @@ from temporalio.client import (
     WorkflowUpdateFailedError,
 )
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCStatusCode
 
+from codec.encryption import data_converter
 from models import search_attributes as sa
 from models.notification import DeliveryReport
 from models.settings import Settings
@@ -34,6 +34,8 @@ from models.shipment import (
     Window,
 )
 from models.state import EventReceipt, ShipmentState
+from starters.connection import connection_options
+from workers.metrics import runtime_for
 from workflows.shipment import ShipmentWorkflow
 
 
@@ -50,13 +52,21 @@ class ShipmentClosed(Exception):
 
 
 async def connect(settings: Settings, target: str | None = None, *, lazy: bool = False) -> Client:
-    """A client with the pydantic converter; `lazy` connects on first use (the HTTP service
-    starts while Temporal is still down, and says so on /readyz)."""
+    """A client with the pydantic converter, encrypting payloads when keys are configured, over
+    TLS (mTLS or an API key) when the settings ask for it; `lazy` connects on first use (the HTTP
+    service starts while Temporal is still down, and says so on /readyz). The worker, the HTTP
+    service and the CLI all connect here, so they all encrypt alike.
+
+    Raises ConnectionSettingsError when a certificate file is missing or unreadable."""
+    options = connection_options(settings)
     return await Client.connect(
         target or settings.temporal_address,
         namespace=settings.temporal_namespace,
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(settings),
+        tls=options.tls,
+        api_key=options.api_key,
         lazy=lazy,
+        runtime=runtime_for(settings),  # made before connecting: metrics, when configured
     )
 
 

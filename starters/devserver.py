@@ -53,8 +53,11 @@ class DevServer:
         db_file: Path | None = None,
         log_file: Path | None = None,
         extra_args: list[str] | None = None,
+        ui_codec_endpoint: str | None = None,
     ) -> None:
         self.port = port
+        self.ui_codec_endpoint = ui_codec_endpoint
+        """The codec server the UI decodes payloads through (encryption on)."""
         self.ui_port = ui_port
         self.db_file = db_file
         self.log_file = log_file
@@ -84,6 +87,8 @@ class DevServer:
         ]
         if self.ui_port:
             cmd += ["--ui-port", str(self.ui_port)]
+            if self.ui_codec_endpoint:
+                cmd += ["--ui-codec-endpoint", self.ui_codec_endpoint]
         else:
             cmd += ["--headless"]
         if self.db_file is not None:

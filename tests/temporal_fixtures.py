@@ -63,9 +63,13 @@ def sqlite_ledger_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture
 def worker_settings(sqlite_ledger_url: str, task_queue: str) -> Iterator[Settings]:
-    """Embedded defaults: SQLite ledger, console providers."""
+    """Embedded defaults: SQLite ledger, console providers; the workflow in the sandbox, so a
+    non-deterministic call in workflow code fails the tests."""
     yield Settings(
-        database_url=sqlite_ledger_url, task_queue=task_queue, max_concurrent_activities=4
+        database_url=sqlite_ledger_url,
+        task_queue=task_queue,
+        max_concurrent_activities=4,
+        workflow_sandbox=True,
     )
 
 

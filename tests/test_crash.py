@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,8 +18,9 @@ from models.notification import Channel, NotificationKind, NotificationStatus
 from models.shipment import ShipmentStart
 from starters.client import report_event, start_shipment
 from tests.factories import out_for_delivery, shipment
-from tests.fakes.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilio
+from tests.fakes.twilio_server import FakeTwilio
 from tests.polling import eventually
+from tests.worker_processes import WorkerProcess, worker_env
 
 KILLS = int(os.environ.get("WAYPOST_SOAK_KILLS", "2"))
 """How many times the worker is killed: 2 in `make test`, more under `make soak`."""
@@ -30,33 +28,6 @@ KILLS = int(os.environ.get("WAYPOST_SOAK_KILLS", "2"))
 HELD_AT_TWILIO = 3.0
 """Seconds the fake holds each SMS request: the worker is killed while requests are held, and
 the fake accepts them afterwards, as a slow provider does after its client went away."""
-
-
-class WorkerProcess:
-    """`waypost worker` in a child process, killed without warning when the test says so."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.env, self.log = env, log
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        with self.log.open("ab") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-c", "from starters.cli import main; main()", "worker"],
-                env=self.env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait()
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=20)
 
 
 @pytest.fixture
@@ -67,18 +38,13 @@ def worker_process(
     task_queue: str,
     tmp_path: Path,
 ) -> Iterator[WorkerProcess]:
-    env = os.environ | {
-        "WAYPOST_HOME": str(tmp_path),
-        "WAYPOST_TEMPORAL_ADDRESS": temporal_env.client.service_client.config.target_host,
-        "WAYPOST_TASK_QUEUE": task_queue,
-        "WAYPOST_DATABASE_URL": postgres_database_url,
-        "WAYPOST_SEND_LEASE_SECONDS": "15",
-        "WAYPOST_PUBLIC_URL": "",
-        "TWILIO_ACCOUNT_SID": DEFAULT_ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": DEFAULT_AUTH_TOKEN,
-        "WAYPOST_TWILIO_FROM_NUMBER": "+15005550006",
-        "WAYPOST_TWILIO_API_BASE": fake_twilio.url,
-    }
+    env = worker_env(
+        home=tmp_path,
+        temporal_address=temporal_env.client.service_client.config.target_host,
+        task_queue=task_queue,
+        database_url=postgres_database_url,
+        twilio_url=fake_twilio.url,
+    )
     worker = WorkerProcess(env, tmp_path / "worker.log")
     worker.start()
     try:

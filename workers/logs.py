@@ -83,5 +83,6 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level.upper())
-    for noisy in ("twilio.http_client", "urllib3", "sqlalchemy.engine"):
+    # Quiet even at DEBUG: python_http_client (SendGrid's) logs whole emails, names and all.
+    for noisy in ("twilio.http_client", "python_http_client", "urllib3", "sqlalchemy.engine"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

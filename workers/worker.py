@@ -17,7 +17,7 @@ from functools import partial
 import structlog
 from temporalio import workflow
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.ledger import Ledger, make_engine
@@ -26,9 +26,11 @@ from activities.providers.base import Provider
 from activities.providers.factory import providers_for
 from activities.publish import ShipmentActivities
 from activities.sending import Sender
+from models.metrics import NOOP, AppMetrics
 from models.migrations import upgrade_database
 from models.notification import Channel
 from models.settings import Settings
+from workers.metrics import app_metrics, reporting_pending_timers
 from workflows.shipment import ShipmentWorkflow
 
 log = structlog.get_logger("waypost.worker")
@@ -40,8 +42,16 @@ WORKFLOW_RUNNER = SandboxedWorkflowRunner(
 idna) through so the sandbox does not re-import them for every workflow run."""
 
 
+def workflow_runner(settings: Settings) -> WorkflowRunner:
+    """The sandbox where the settings ask for it (tests, replay), else the plain runner."""
+    return WORKFLOW_RUNNER if settings.workflow_sandbox else UnsandboxedWorkflowRunner()
+
+
 def build_activities(
-    settings: Settings, *, providers: Mapping[Channel, Provider] | None = None
+    settings: Settings,
+    *,
+    providers: Mapping[Channel, Provider] | None = None,
+    metrics: AppMetrics = NOOP,
 ) -> ShipmentActivities:
     """The ledger activity on a migrated ledger, with the providers the settings call for."""
     upgrade_database(settings.ledger_url)
@@ -53,6 +63,7 @@ def build_activities(
         lease=timedelta(seconds=settings.send_lease_seconds),
         links=TrackingLinks.from_settings(settings),
         hash_recipient=partial(recipient_hash, secret),
+        metrics=metrics,
     )
     return ShipmentActivities(ledger, sender)
 
@@ -66,14 +77,14 @@ async def running_worker(
     activities: ShipmentActivities | None = None,
 ) -> AsyncIterator[Worker]:
     """A started worker; leaving the block shuts it down gracefully (in-flight work finishes)."""
-    activities = activities or build_activities(settings)
+    activities = activities or build_activities(settings, metrics=app_metrics(client))
     workflow.logger.workflow_info_on_message = False
     with ThreadPoolExecutor(max_workers=settings.max_concurrent_activities) as pool:
         worker = Worker(
             client,
             task_queue=task_queue or settings.task_queue,
             workflows=[ShipmentWorkflow],
-            workflow_runner=WORKFLOW_RUNNER,
+            workflow_runner=workflow_runner(settings),
             activities=[activities.publish_update],
             activity_executor=pool,
             max_concurrent_activities=settings.max_concurrent_activities,
@@ -81,7 +92,7 @@ async def running_worker(
             max_cached_workflows=settings.max_cached_workflows,
             graceful_shutdown_timeout=timedelta(seconds=10),
         )
-        async with worker:
+        async with worker, reporting_pending_timers(client, settings, worker.task_queue):
             log.info("worker started", task_queue=worker.task_queue)
             yield worker
         log.info("worker stopped", task_queue=worker.task_queue)

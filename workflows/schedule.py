@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from models.notification import NotificationKind
+from models.notification import NotificationKind, NotificationStatus
 from models.policy import URGENT_KINDS, Party
 from models.shipment import FINAL_STATUSES, ShipmentStatus
 from models.state import ShipmentState, Timer
@@ -117,3 +117,28 @@ def timers(state: ShipmentState) -> list[Timer]:
         )
     found = [t for t in found if t.kind is None or says_something(state, t.kind)]
     return sorted((after_quiet_hours(state, t) for t in found), key=lambda t: t.due_at)
+
+
+DEFERRED_MESSAGE = "deferred_message"
+"""Pending-timer kind of a message waiting for quiet hours to end."""
+
+TIMER_KINDS = (
+    K.COURIER_ONE_HOUR.value,
+    K.PICKUP_REMINDER.value,
+    K.PICKUP_FINAL_WARNING.value,
+    "storage_deadline",
+    K.DELAY_NOTICE.value,
+    K.SLOT_CONFIRMED.value,
+    K.THANK_YOU.value,
+    DEFERRED_MESSAGE,
+)
+"""Every kind `pending_timer_kinds` can name (the metric reports each, zero included)."""
+
+
+def pending_timer_kinds(state: ShipmentState) -> list[str]:
+    """The kinds of durable timer the shipment waits on now, each once, sorted: what the
+    `PendingTimers` search attribute holds, so visibility can count waiting shipments by kind."""
+    kinds = {t.label for t in timers(state)}
+    if any(n.status is NotificationStatus.PLANNED and n.due_at for n in state.notifications):
+        kinds.add(DEFERRED_MESSAGE)
+    return sorted(kinds)

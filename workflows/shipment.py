@@ -13,6 +13,7 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from models import search_attributes as sa
+    from models.metrics import WORKFLOW_DECIDED, AppMetrics
     from models.notification import (
         DeliveryReport,
         NotificationKind,
@@ -52,7 +53,7 @@ with workflow.unsafe.imports_passed_through():
         plan_status_change,
         request_for,
     )
-    from workflows.schedule import timers
+    from workflows.schedule import pending_timer_kinds, timers
 
 PUBLISH_ACTIVITY = "publish_update"
 PUBLISH_TIMEOUT = timedelta(seconds=30)
@@ -67,6 +68,9 @@ PUBLISH_RETRY = RetryPolicy(
 )
 """No attempt limit: a ledger outage must never lose an accepted event. Provider outages are
 bounded inside the activity, which records a message as failed after enough attempts."""
+PENDING_TIMERS_ATTRIBUTE = "pending-timers-attribute"
+"""Patch id: the PendingTimers search attribute follows the armed timers (an upsert when their
+kinds change). Runs started before it replay without it, and are not counted by the metric."""
 
 
 @workflow.defn
@@ -77,9 +81,15 @@ class ShipmentWorkflow:
     def __init__(self, request: ShipmentStart | ShipmentResume) -> None:
         self._outbox: list[LedgerUpdate] = []
         self._ledger_has_shipment = False  # each run's first update upserts the shipment row
+        self._metrics: AppMetrics | None = None
+        self._counted: set[str] = set()
+        """Keys of messages the workflow settled itself and has counted (see _count_decided)."""
         if isinstance(request, ShipmentResume):
             self._limits = request.limits
             self._state = request.state
+            self._counted = {
+                n.key for n in request.state.notifications if n.status in WORKFLOW_DECIDED
+            }
             self._state.runs += 1
             self._outbox, self._state.unpublished = request.state.unpublished, []
             return
@@ -474,6 +484,23 @@ class ShipmentWorkflow:
             wanted.append(sa.ESTIMATED_DELIVERY.value_set(state.estimated_delivery))
         current = workflow.info().typed_search_attributes
         changed = [u for u in wanted if current.get(u.key) != u.value]
+        if workflow.patched(PENDING_TIMERS_ATTRIBUTE):
+            kinds = pending_timer_kinds(state)
+            if sorted(current.get(sa.PENDING_TIMERS) or []) != kinds:
+                key = sa.PENDING_TIMERS
+                changed.append(key.value_set(kinds) if kinds else key.value_unset())
         if changed:
             workflow.upsert_search_attributes(changed)
         workflow.set_current_details(details.markdown(state, self._waiting_for()))
+        self._count_decided()
+
+    def _count_decided(self) -> None:
+        """Count the messages the workflow settled itself (suppressed, superseded, delegated:
+        they never reach the sender), each once. The workflow's meter is silent while a history
+        replays, and a continued run starts knowing what its predecessor counted."""
+        for record in self._state.notifications:
+            if record.status in WORKFLOW_DECIDED and record.key not in self._counted:
+                self._counted.add(record.key)
+                if self._metrics is None:
+                    self._metrics = AppMetrics(workflow.metric_meter())
+                self._metrics.message(record.kind, record.channel, record.status)

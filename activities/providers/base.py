@@ -101,6 +101,7 @@ class RetryableProviderError(ProviderError):
     `retry_after` is the provider's own hint in seconds (a Retry-After header), when it gave one.
     `outcome_unknown` says the request may have reached the provider (a timeout or a connection
     lost after sending): the next attempt must ask the provider before sending again.
+    `timed_out` says the provider did not answer in time (counted apart in the metrics).
     """
 
     def __init__(
@@ -112,9 +113,11 @@ class RetryableProviderError(ProviderError):
         http_status: int | None = None,
         retry_after: float | None = None,
         outcome_unknown: bool = False,
+        timed_out: bool = False,
     ) -> None:
         self.retry_after = retry_after
         self.outcome_unknown = outcome_unknown
+        self.timed_out = timed_out
         super().__init__(provider, message, code=code, http_status=http_status)
 
 

@@ -76,6 +76,7 @@ class SendGridEmailProvider:
                 PROVIDER,
                 safe_text(f"network error: {_reason(err)}", message.to),
                 outcome_unknown=not isinstance(err, ConnectionRefusedError),
+                timed_out=_timed_out(err),
             ) from None
         status = int(response.status_code)
         message_id = (response.headers or {}).get("X-Message-Id") or ""
@@ -91,6 +92,11 @@ class SendGridEmailProvider:
         """SendGrid can only be asked through its Email Activity API, a paid add-on this
         integration does not assume: the caller records that it could not tell."""
         raise NoLookup("SendGrid offers no lookup without the Email Activity add-on")
+
+
+def _timed_out(err: BaseException) -> bool:
+    """A read that timed out raises TimeoutError; a connect that did, URLError wrapping one."""
+    return isinstance(err, TimeoutError) or isinstance(getattr(err, "reason", None), TimeoutError)
 
 
 def _reason(err: BaseException) -> str:

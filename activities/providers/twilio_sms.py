@@ -143,6 +143,7 @@ class TwilioSmsProvider:
                 PROVIDER,
                 f"network error: {type(err).__name__}",
                 outcome_unknown=not isinstance(err, requests.ConnectTimeout),
+                timed_out=isinstance(err, requests.Timeout),
             ) from None
         except (TwilioRestException, TwilioServiceException) as err:
             raise self._classify(err, message.to) from None

@@ -53,6 +53,7 @@ def api_settings(
         database_url=postgres_database_url,
         task_queue=task_queue,
         max_concurrent_activities=4,
+        workflow_sandbox=True,
         public_url=PUBLIC_URL,
         secret_key=SecretStr("test-site-secret"),
         shop_api_keys={shop: SecretStr(key) for shop, key in SHOP_KEYS.items()},

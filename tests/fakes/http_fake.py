@@ -54,6 +54,8 @@ class Reply:
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
+    protocol_version = "HTTP/1.1"
+    """Keep-alive, as the real APIs answer: clients reuse their connections."""
 
     def _dispatch(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)

@@ -1,0 +1,343 @@
+"""The codec server: Temporal's remote codec protocol over HTTP, so the Temporal UI (and the
+`temporal` CLI) show support staff decrypted payloads while the server only ever stores
+ciphertext.
+
+`POST .../encode` and `POST .../decode` take and answer `{"payloads": [...]}` in protobuf JSON
+(bytes in base64); only the last path segment counts, so it may be mounted at any depth. The
+browser calls it cross-origin from the UI, so CORS answers the configured UI origins and no
+other. It decrypts customers' personal data, so who may call it is decided before anything is
+read:
+
+- with `WAYPOST_CODEC_SERVER_TOKEN`: `Authorization: Bearer <token>` (the CLI's `--codec-auth`,
+  a proxy), or the session cookie its `/login` page sets (the UI sends it with "Include
+  cross-origin credentials"); no credentials is a 401, wrong ones a 403;
+- without a token (the local dev stack): it listens on loopback only and answers requests whose
+  Host is loopback and whose Origin, when there is one, is an allowed UI origin. A web page on
+  another origin gets nothing, even through DNS rebinding.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import ipaddress
+import time
+from collections.abc import AsyncIterator, Iterator, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import structlog
+import uvicorn
+from google.protobuf import json_format
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+from temporalio.api.common.v1 import Payload, Payloads
+
+from codec.encryption import payload_codec
+from models.settings import Settings
+from starters.devserver import port_open
+
+log = structlog.get_logger("waypost.codec")
+
+ALLOWED_HEADERS = "Authorization, Authorization-Extras, Content-Type, X-Namespace"
+"""What the Temporal UI sends to a codec server (Authorization only when it passes its token)."""
+SESSION_COOKIE = "waypost_codec_session"
+SESSION_SECONDS = 12 * 3600
+MAX_BODY_BYTES = 16 * 1024 * 1024
+"""A history page of payloads; Temporal's own limit per payload is 2 MB."""
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who may call: the token (None: loopback only), the UI origins, the namespace served."""
+
+    token: str | None
+    origins: frozenset[str]
+    namespace: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Access:
+        token = settings.codec_server_token
+        return cls(
+            token=token.get_secret_value() if token else None,
+            origins=frozenset(o.rstrip("/") for o in settings.codec_cors_origins),
+            namespace=settings.temporal_namespace,
+        )
+
+
+@dataclass(frozen=True)
+class Refusal:
+    status: int
+    reason: str
+
+
+def preflight_headers(access: Access, origin: str | None) -> dict[str, str] | None:
+    """The answer to a CORS preflight from `origin`; None refuses it."""
+    if origin is None or origin not in access.origins:
+        return None
+    return {
+        **cors_headers(access, origin),
+        "Access-Control-Allow-Methods": "POST, OPTIONS",
+        "Access-Control-Allow-Headers": ALLOWED_HEADERS,
+        "Access-Control-Max-Age": "600",
+    }
+
+
+def cors_headers(access: Access, origin: str | None) -> dict[str, str]:
+    """Headers letting an allowed UI origin read the answer (with credentials); none for others."""
+    if origin is None or origin not in access.origins:
+        return {"Vary": "Origin"}
+    return {
+        "Access-Control-Allow-Origin": origin,
+        "Access-Control-Allow-Credentials": "true",
+        "Vary": "Origin",
+    }
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def session_value(token: str, expires: int) -> str:
+    mac = hmac.new(token.encode(), f"codec-session:{expires}".encode(), hashlib.sha256)
+    return f"{expires}.{mac.hexdigest()}"
+
+
+def session_valid(token: str, cookie: str | None, now: float) -> bool:
+    if not cookie:
+        return False
+    expires, _, _ = cookie.partition(".")
+    if not expires.isdigit() or int(expires) < now:
+        return False
+    return hmac.compare_digest(cookie, session_value(token, int(expires)))
+
+
+def refusal(
+    access: Access,
+    *,
+    origin: str | None,
+    host: str | None,
+    authorization: str | None,
+    session: str | None,
+    namespace: str | None,
+    now: float,
+) -> Refusal | None:
+    """Why a codec request is refused, or None to answer it."""
+    if origin is not None and origin not in access.origins:
+        return Refusal(403, f"origin {origin} may not use this codec server")
+    if access.token is None:
+        hostname = urlsplit(f"//{host or ''}").hostname or ""
+        if not is_loopback(hostname):
+            return Refusal(403, "without a token this codec server answers loopback requests only")
+    else:
+        scheme, _, given = (authorization or "").partition(" ")
+        if authorization and scheme.lower() == "bearer":
+            if not hmac.compare_digest(given.strip().encode(), access.token.encode()):
+                return Refusal(403, "the bearer token is not valid")
+        elif not session_valid(access.token, session, now):
+            if authorization or session:
+                return Refusal(403, "the credentials are not valid")
+            return Refusal(401, "a bearer token (or a session from /login) is required")
+    if namespace and namespace != access.namespace:
+        return Refusal(
+            403, f"this codec server serves namespace {access.namespace!r}, not {namespace!r}"
+        )
+    return None
+
+
+def parse_payloads(body: bytes) -> list[Payload]:
+    """`{"payloads": [...]}` in protobuf JSON; ValueError saying what is wrong."""
+    try:
+        message = json_format.Parse(body.decode("utf-8"), Payloads())
+    except (json_format.ParseError, UnicodeDecodeError) as err:
+        raise ValueError(f'the body is not {{"payloads": [...]}} in protobuf JSON: {err}') from err
+    return list(message.payloads)
+
+
+def payloads_json(payloads: Sequence[Payload]) -> str:
+    return json_format.MessageToJson(Payloads(payloads=payloads), indent=None)
+
+
+def create_codec_app(settings: Settings) -> Starlette:
+    codec = payload_codec(settings)
+    if codec is None:
+        raise RuntimeError(
+            "payload encryption is off (WAYPOST_PAYLOAD_KEYS is empty): nothing to decode"
+        )
+    access = Access.from_settings(settings)
+
+    def refuse(refused: Refusal, cors: dict[str, str]) -> JSONResponse:
+        headers = dict(cors)
+        if refused.status == 401:
+            headers["WWW-Authenticate"] = 'Bearer realm="waypost-codec"'
+        return JSONResponse({"detail": refused.reason}, refused.status, headers=headers)
+
+    async def codec_route(request: Request) -> Response:
+        action = request.url.path.rstrip("/").rpartition("/")[2]
+        if action not in ("encode", "decode"):
+            return JSONResponse({"detail": "not found: POST .../encode or .../decode"}, 404)
+        origin = request.headers.get("origin")
+        if request.method == "OPTIONS":
+            allowed = preflight_headers(access, origin)
+            if allowed is None:
+                log.warning("codec preflight refused", origin=origin)
+                return JSONResponse({"detail": f"origin {origin} is not allowed"}, 403)
+            return Response(status_code=204, headers=allowed)
+        cors = cors_headers(access, origin)
+        namespace = request.headers.get("x-namespace")
+        refused = refusal(
+            access,
+            origin=origin,
+            host=request.headers.get("host"),
+            authorization=request.headers.get("authorization"),
+            session=request.cookies.get(SESSION_COOKIE),
+            namespace=namespace,
+            now=time.time(),
+        )
+        if refused is not None:
+            log.warning(
+                "codec request refused", action=action, status=refused.status, reason=refused.reason
+            )
+            return refuse(refused, cors)
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type != "application/json":
+            return JSONResponse(
+                {"detail": "send Content-Type: application/json"}, 415, headers=cors
+            )
+        if int(request.headers.get("content-length") or 0) > MAX_BODY_BYTES:
+            return JSONResponse({"detail": "the body is too large"}, 413, headers=cors)
+        try:
+            payloads = parse_payloads(await request.body())
+            if action == "encode":
+                result = await codec.encode(payloads)
+            else:
+                result = await codec.decode(payloads)
+        except ValueError as err:  # a malformed body, or a PayloadKeyError naming the key
+            log.warning("codec request failed", action=action, error=str(err))
+            return JSONResponse({"detail": str(err)}, 400, headers=cors)
+        log.info("codec", action=action, namespace=namespace, payloads=len(payloads))
+        return Response(payloads_json(result), media_type="application/json", headers=cors)
+
+    async def login_page(request: Request) -> Response:
+        if access.token is None:
+            return HTMLResponse(_page("No token is configured: nothing to sign in to."), 404)
+        return HTMLResponse(_page(LOGIN_FORM), headers=PAGE_HEADERS)
+
+    async def login(request: Request) -> Response:
+        if access.token is None:
+            return HTMLResponse(_page("No token is configured: nothing to sign in to."), 404)
+        form = await request.form()
+        given = form.get("token")
+        if not isinstance(given, str) or not hmac.compare_digest(
+            given.strip().encode(), access.token.encode()
+        ):
+            log.warning("codec login refused")
+            return HTMLResponse(_page("That token is not valid.", LOGIN_FORM), 403)
+        expires = int(time.time()) + SESSION_SECONDS
+        response = HTMLResponse(_page(SIGNED_IN), headers=PAGE_HEADERS)
+        secure = request.url.scheme == "https"
+        response.set_cookie(
+            SESSION_COOKIE,
+            session_value(access.token, expires),
+            max_age=SESSION_SECONDS,
+            httponly=True,
+            secure=secure,
+            # A UI on another site (Temporal Cloud) sends it only with SameSite=None, which
+            # browsers accept over HTTPS only; on plain http the UI must be on the same site.
+            samesite="none" if secure else "lax",
+        )
+        log.info("codec login")
+        return response
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    return Starlette(
+        routes=[
+            Route("/login", login_page, methods=["GET"]),
+            Route("/login", login, methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/{path:path}", codec_route, methods=["POST", "OPTIONS"]),
+        ]
+    )
+
+
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; form-action 'self'; frame-ancestors 'none'",
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+}
+LOGIN_FORM = (
+    '<form method="post" action="login"><label>Codec server token '
+    '<input type="password" name="token" autocomplete="current-password" required></label> '
+    '<button type="submit">Sign in</button></form>'
+)
+SIGNED_IN = (
+    f"Signed in for {SESSION_SECONDS // 3600} hours. In the Temporal UI's codec server settings, "
+    'turn on "Include cross-origin credentials" so it sends this session.'
+)
+
+
+def _page(*parts: str) -> str:
+    body = "".join(f"<p>{p}</p>" if not p.startswith("<") else p for p in parts)
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        "<title>Waypost codec server</title></head>"
+        f"<body><h1>Waypost codec server</h1>{body}</body></html>"
+    )
+
+
+def browser_endpoint(host: str, port: int) -> str:
+    """The URL a browser on this machine uses (the UI calls the codec server from the page)."""
+    if host in ("0.0.0.0", "::") or is_loopback(host):
+        return f"http://localhost:{port}"
+    return f"http://{host}:{port}"
+
+
+class _Embedded(uvicorn.Server):
+    """uvicorn without its own signal handlers: the process's handling stops it."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+@contextlib.asynccontextmanager
+async def running_codec_server(settings: Settings) -> AsyncIterator[str]:
+    """The codec server, started and answering; yields the URL a local browser uses.
+
+    Refuses to listen beyond loopback without a token: it would hand customers' data to
+    anyone who can reach the port."""
+    host, port = settings.codec_server_host, settings.codec_server_port
+    if settings.codec_server_token is None and not is_loopback(host):
+        raise RuntimeError(
+            f"the codec server decrypts customers' data: set WAYPOST_CODEC_SERVER_TOKEN before "
+            f"listening on {host} (without a token it listens on loopback only)"
+        )
+    if port_open(host, port):
+        raise RuntimeError(
+            f"port {port} on {host} is taken: stop what runs there or set WAYPOST_CODEC_SERVER_PORT"
+        )
+    app = create_codec_app(settings)
+    config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False)
+    server = _Embedded(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+            raise RuntimeError("the codec server stopped while starting")
+        await asyncio.sleep(0.05)
+    try:
+        yield browser_endpoint(host, port)
+    finally:
+        server.should_exit = True
+        await task

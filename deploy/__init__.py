@@ -1,0 +1,2 @@
+"""The docker compose deployment: `make compose-check` (check.py) and the generated env file
+example (envfile.py)."""

@@ -1,0 +1,262 @@
+"""A report as people read it: a text table per shop, and a PNG of daily volumes and outcomes.
+
+matplotlib is imported only when a plot is drawn, with the Agg backend (no display needed).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from models.notification import Channel
+from reports.model import DayVolume, Outcome, Report, ShopReport
+
+__all__ = ["render_png", "render_text"]
+
+OUTCOME_LABELS = {
+    Outcome.DELIVERED: "delivered (courier)",
+    Outcome.PICKED_UP: "picked up",
+    Outcome.RETURNED: "returned",
+    Outcome.CANCELLED: "cancelled",
+    Outcome.OPEN: "still open",
+}
+PLOT_SHOPS = 12
+"""A plot shows at most this many shops (those with the most shipments): one row each."""
+OUTCOME_COLOURS = {
+    Outcome.DELIVERED: "#2e7d32",
+    Outcome.PICKED_UP: "#66bb6a",
+    Outcome.RETURNED: "#c62828",
+    Outcome.CANCELLED: "#9e9e9e",
+}
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value * 100:.1f}%"
+
+
+def _num(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def _usd(value: Decimal | None) -> str:
+    """Dollars to the ledger's five places, without trailing zeros past the cents."""
+    if value is None:
+        return "n/a"
+    digits = f"{value:.5f}".rstrip("0")
+    whole, _, cents = digits.partition(".")
+    return f"${whole}.{cents:0<2}"
+
+
+def _line(label: str, value: object, note: str = "") -> str:
+    text = f"  {label:<28}{value!s:>10}"
+    return f"{text}  {note}" if note else text
+
+
+def _shop_text(shop: ShopReport) -> list[str]:
+    lines = [f"== shop {shop.shop_id} =="]
+    if shop.shipments == 0:
+        lines.append("  no shipments started in this period (daily activity below)")
+    else:
+        lines.append(_line("shipments started", shop.shipments))
+        for outcome in Outcome:
+            note = ""
+            if outcome is Outcome.OPEN and shop.open_by_status:
+                note = ", ".join(f"{s.value} {n}" for s, n in shop.open_by_status.items())
+            lines.append(_line(f"  {OUTCOME_LABELS[outcome]}", shop.outcomes[outcome], note))
+        lines += [
+            _line(
+                "delivery rate",
+                _pct(shop.delivery_rate),
+                "delivered or picked up, of those delivered, picked up or returned",
+            ),
+            _line(
+                "pickup rate",
+                _pct(shop.pickup_rate),
+                "picked up, of those closed after reaching a pickup point",
+            ),
+            _line(
+                "delay notices sent",
+                shop.delay_notices,
+                f"to {shop.shipments_with_delay_notice} shipment(s)",
+            ),
+            _line(
+                "messages sent",
+                shop.messages_sent,
+                f"{_num(shop.messages_per_shipment)} per shipment",
+            ),
+        ]
+        for channel in Channel:
+            lines.append(
+                _line(
+                    f"  {channel.value}",
+                    shop.sent_by_channel[channel],
+                    f"{_num(shop.per_shipment_by_channel[channel])} per shipment",
+                )
+            )
+        if shop.messages_refused or shop.messages_pending:
+            lines.append(
+                _line(
+                    "not sent",
+                    shop.messages_refused + shop.messages_pending,
+                    f"{shop.messages_refused} refused or given up, {shop.messages_pending} pending",
+                )
+            )
+        lines += [
+            _line("SMS segments", shop.sms_segments),
+            _line(
+                "SMS estimated cost",
+                _usd(shop.sms_cost),
+                f"{_usd(shop.cost_per_shipment)} per shipment, "
+                f"{_usd(shop.cost_per_delivered)} per delivered one",
+            ),
+            _line(
+                "messages delivered",
+                _pct(shop.delivered_share),
+                "of those a provider accepted, per its delivery reports",
+            ),
+        ]
+        if shop.by_provider:
+            lines.append(
+                f"    {'provider':<10}{'channel':<8}{'sent':>6}{'delivered':>11}"
+                f"{'undelivered':>13}{'failed':>8}{'no report':>11}{'refused':>9}{'share':>8}"
+            )
+            for p in shop.by_provider:
+                lines.append(
+                    f"    {p.provider:<10}{p.channel.value:<8}{p.sent:>6}{p.delivered:>11}"
+                    f"{p.undelivered:>13}{p.failed:>8}{p.no_report:>11}{p.refused:>9}"
+                    f"{_pct(p.delivered_share):>8}"
+                )
+    active = [d for d in shop.daily if _activity(d)]
+    lines.append("  daily (UTC), days with activity:" if active else "  no daily activity")
+    if active:
+        lines.append(
+            f"    {'day':<12}{'started':>8}{'delivered':>10}{'picked up':>10}{'returned':>9}"
+            f"{'cancelled':>10}{'sms':>6}{'email':>6}"
+        )
+        for d in active:
+            lines.append(
+                f"    {d.day.isoformat():<12}{d.started:>8}{d.delivered:>10}{d.picked_up:>10}"
+                f"{d.returned:>9}{d.cancelled:>10}{d.sms:>6}{d.email:>6}"
+            )
+    return lines
+
+
+def _activity(day: DayVolume) -> int:
+    return (
+        day.started
+        + day.delivered
+        + day.picked_up
+        + day.returned
+        + day.cancelled
+        + day.sms
+        + day.email
+    )
+
+
+def render_text(report: Report) -> str:
+    """The report as text: a header, then one section per shop."""
+    scope = f"shop {report.shop}" if report.shop else "all shops"
+    lines = [
+        f"Waypost report, {scope}: {report.period.label()}",
+        "Figures are about the shipments started in the period and every message they caused; "
+        "daily rows count what happened on each day.",
+        f"Generated {report.generated_at.strftime('%Y-%m-%d %H:%M')} UTC.",
+        "",
+    ]
+    if report.empty:
+        lines.append(
+            f"Nothing in this period: no shipment of {scope} was started, closed or sent a message."
+        )
+    for shop in report.shops:
+        lines += [*_shop_text(shop), ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def render_png(report: Report, path: Path) -> Path:
+    """Draw the daily plot: a row per shop (at most PLOT_SHOPS), its volumes (shipments started,
+    SMS, emails) beside the day's outcomes (shipments closed, stacked by outcome). Returns the
+    path written."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.dates
+    import matplotlib.pyplot as plt
+
+    mdates: Any = matplotlib.dates  # its functions are untyped
+
+    shops = report.shops
+    scope = f"shop {report.shop}" if report.shop else "all shops"
+    if len(shops) > PLOT_SHOPS:
+        busiest = sorted(shops, key=lambda s: (-s.shipments, -s.messages_sent, s.shop_id))
+        shops = sorted(busiest[:PLOT_SHOPS], key=lambda s: s.shop_id)
+        scope = f"the {PLOT_SHOPS} busiest of {len(report.shops)} shops"
+    rows = max(len(shops), 1)
+    figure, axes = plt.subplots(rows, 2, figsize=(13, 3.4 * rows + 0.8), squeeze=False, sharex=True)
+    figure.suptitle(f"Waypost, {scope}: {report.period.label()}", fontsize=12)
+    if not shops:
+        for ax in axes[0]:
+            ax.axis("off")
+        axes[0][0].text(
+            1.0,
+            0.5,
+            "Nothing in this period: no shipment started, closed or sent a message.",
+            ha="center",
+            va="center",
+            transform=axes[0][0].transAxes,
+        )
+    for row, ((volumes, outcomes), shop) in enumerate(zip(axes, shops, strict=False)):
+        _plot_shop(volumes, outcomes, shop, legend=row == 0)
+    first = mdates.date2num(report.period.since) - 0.6
+    last = mdates.date2num(report.period.until) + 0.6
+    for ax in axes[-1]:
+        if len(report.period.days) <= 14:  # one tick a day, named by its date, never hours
+            locator: Any = mdates.DayLocator()
+            formatter: Any = mdates.DateFormatter("%d %b")
+        else:
+            locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
+            formatter = mdates.ConciseDateFormatter(locator)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(formatter)
+    for ax in axes.flat:
+        ax.set_xlim(first, last)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, format="png", dpi=100)
+    plt.close(figure)
+    return path
+
+
+def _plot_shop(volumes: Any, outcomes: Any, shop: ShopReport, *, legend: bool) -> None:
+    """One shop's row: volumes on the left, outcomes on the right; the legends (first row only)
+    sit in headroom above the data, so they never hide it."""
+    days = [d.day for d in shop.daily]
+    series = (
+        ("shipments started", "started", "o"),
+        ("SMS sent", "sms", "."),
+        ("emails sent", "email", "."),
+    )
+    highest = 0
+    for label, field, marker in series:
+        values = [getattr(d, field) for d in shop.daily]
+        highest = max(highest, *values)
+        volumes.plot(days, values, marker=marker if len(days) <= 31 else None, label=label)
+    volumes.set_title(f"{shop.shop_id}: daily volumes (UTC)", fontsize=10)
+    volumes.set_ylim(0, max(highest, 1) * 1.3 + 0.5)
+    volumes.grid(alpha=0.3)
+
+    bottom = [0] * len(days)
+    for outcome, colour in OUTCOME_COLOURS.items():
+        counts = [getattr(d, outcome.value) for d in shop.daily]
+        outcomes.bar(
+            days, counts, bottom=bottom, color=colour, label=OUTCOME_LABELS[outcome], width=0.8
+        )
+        bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
+    outcomes.set_title(f"{shop.shop_id}: shipments closed that day, by outcome", fontsize=10)
+    outcomes.set_ylim(0, max(*bottom, 1) * 1.3 + 0.5)
+    outcomes.grid(axis="y", alpha=0.3)
+    for ax in (volumes, outcomes):
+        ax.yaxis.get_major_locator().set_params(integer=True)
+    if legend:
+        volumes.legend(loc="upper left", fontsize=8, ncol=3)
+        outcomes.legend(loc="upper left", fontsize=8, ncol=4)

@@ -1,0 +1,206 @@
+"""`waypost report` and `waypost db retention`: the commands that read and prune the ledger.
+
+Registered in `starters.cli`. Both open the configured ledger (`WAYPOST_DATABASE_URL`) directly;
+neither needs Temporal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+
+from activities.ledger import make_engine
+from activities.retention import DEFAULT_BATCH_SIZE, Retention
+from models.retention import RetentionMode, RetentionSummary, cleared_columns
+from models.settings import get_settings
+from reports.model import PeriodError, build_report, parse_day, resolve_period
+from reports.queries import has_ledger, known_shops, read_rows
+from reports.render import render_png, render_text
+
+__all__ = ["describe_retention", "report", "retention"]
+
+SHOPS_NAMED = 20
+"""How many known shops an "unknown shop" error lists."""
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(code)
+
+
+def _shown(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@contextmanager
+def _ledger(url: str) -> Iterator[Engine]:
+    """The configured ledger, or a clear error when it is missing, unmigrated or unreachable."""
+    parsed = make_url(url)
+    file = parsed.database if parsed.get_backend_name() == "sqlite" else None
+    on_disk = bool(file) and file != ":memory:" and not (file or "").startswith("file:")
+    if on_disk and not Path(file or "").expanduser().exists():  # make_engine would create it
+        raise _fail(f"no ledger at {_shown(url)}: nothing has been recorded there yet")
+    engine = make_engine(url)
+    try:
+        try:
+            migrated = has_ledger(engine)
+        except DBAPIError as err:
+            raise _fail(f"cannot reach the ledger at {_shown(url)}: {err.orig}") from err
+        if not migrated:
+            raise _fail(f"the ledger at {_shown(url)} has no tables: run `waypost db upgrade`")
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def report(
+    shop: Annotated[
+        str | None,
+        typer.Option(
+            help="One shop's report. Default: every shop with activity, one section each."
+        ),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(help="First day, YYYY-MM-DD (UTC). Default: 29 days before --until."),
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Last day, YYYY-MM-DD (UTC), included. Default: today.")
+    ] = None,
+    days: Annotated[
+        int | None,
+        typer.Option(help="The last N UTC days, today included (instead of --since/--until)."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Also write report.txt, report.json and report.png into this folder."),
+    ] = None,
+    png: Annotated[
+        Path | None, typer.Option(help="Write the plot of daily volumes and outcomes here (PNG).")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the report as JSON instead of text.")
+    ] = False,
+) -> None:
+    """Shipments by outcome, messages per shipment, SMS segments and cost, delivery and pickup
+    rates, delay notices and delivered share, per shop, over UTC days (default: the last 30).
+
+    Figures are about the shipments started in the period; the plot shows each day's activity.
+    """
+    now = datetime.now(UTC)
+    try:
+        period = resolve_period(
+            since=parse_day("--since", since) if since is not None else None,
+            until=parse_day("--until", until) if until is not None else None,
+            days=days,
+            today=now.date(),
+        )
+    except PeriodError as err:
+        raise _fail(str(err)) from err
+    if out is not None and out.exists() and not out.is_dir():
+        raise _fail(f"--out {out} is a file, not a folder")
+
+    settings = get_settings()
+    with _ledger(settings.ledger_url) as engine:
+        if shop is not None:
+            shops = known_shops(engine)
+            if shop not in shops:
+                named = ", ".join(shops[:SHOPS_NAMED]) + (
+                    " ..." if len(shops) > SHOPS_NAMED else ""
+                )
+                known = f"it has shipments of {named}" if shops else "it has no shipments yet"
+                raise _fail(
+                    f"unknown shop {shop!r}: the ledger never had a shipment of it; {known}"
+                )
+        built = build_report(period, shop, read_rows(engine, period, shop), now)
+
+    text = render_text(built)
+    document = built.model_dump_json(indent=2)
+    if as_json:
+        typer.echo(document)
+    else:
+        typer.echo(text, nl=False)  # it ends with its own newline
+    if png is not None:
+        typer.echo(f"plot written to {render_png(built, png)}", err=True)
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "report.txt").write_text(text, encoding="utf-8")
+        (out / "report.json").write_text(document + "\n", encoding="utf-8")
+        render_png(built, out / "report.png")
+        typer.echo(f"report.txt, report.json and report.png written to {out}", err=True)
+
+
+def describe_retention(summary: RetentionSummary) -> str:
+    """What a retention run did, or a dry run would do, in a few lines."""
+    anonymise = summary.mode is RetentionMode.ANONYMISE
+    verb = (
+        ("would anonymise" if anonymise else "would delete")
+        if summary.dry_run
+        else ("anonymised" if anonymise else "deleted")
+    )
+    when = summary.cutoff.strftime("%Y-%m-%d %H:%M UTC")
+    shops = ", ".join(f"{shop} {n}" for shop, n in summary.shipments_by_shop.items())
+    lines = [
+        f"{verb} {summary.shipments} shipment(s) closed before {when} "
+        f"({summary.days} days ago){f': {shops}' if shops else ''}",
+        f"  with {summary.events} timeline event(s), {summary.notifications} message(s), "
+        f"{summary.attempts} provider attempt(s) and {summary.delivery_reports} delivery "
+        "report(s)",
+    ]
+    if not summary.dry_run and summary.batches:
+        lines[-1] += f", in {summary.batches} batch(es)"
+    lines.append(
+        f"{'would delete' if summary.dry_run else 'deleted'} {summary.unmatched_reports} "
+        "provider callback(s) received before then that never matched a message"
+    )
+    if anonymise and summary.shipments:
+        lines.append(
+            "anonymising clears or replaces: " + ", ".join(cleared_columns()) + "; it keeps "
+            "shop, carrier, kinds, channels, statuses, segments, costs and dates, so "
+            "`waypost report` gives the same figures"
+        )
+    if summary.dry_run:
+        lines.append("dry run: nothing was changed")
+    return "\n".join(lines)
+
+
+def retention(
+    days: Annotated[
+        int | None,
+        typer.Option(min=1, help="Retention period in days. Default: WAYPOST_RETENTION_DAYS."),
+    ] = None,
+    mode: Annotated[
+        RetentionMode | None,
+        typer.Option(help="anonymise or delete. Default: WAYPOST_RETENTION_MODE."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Count what would be done and change nothing.")
+    ] = False,
+    batch_size: Annotated[
+        int, typer.Option(min=1, help="Shipments per transaction.")
+    ] = DEFAULT_BATCH_SIZE,
+) -> None:
+    """Anonymise (or delete) the ledger's record of shipments closed longer ago than the
+    retention period. Open shipments and recently closed ones are never touched; running it
+    again does nothing more."""
+    settings = get_settings()
+    period = days if days is not None else settings.retention_days
+    chosen = mode if mode is not None else settings.retention_mode
+    if period < settings.tracking_link_days:
+        typer.echo(
+            f"note: {period} days is shorter than the tracking links' {settings.tracking_link_days}"
+            ": a link still valid may find its shipment gone",
+            err=True,
+        )
+    with _ledger(settings.ledger_url) as engine:
+        worker = Retention(engine, batch_size=batch_size)
+        summary = worker.plan(period, chosen) if dry_run else worker.run(period, chosen)
+    typer.echo(describe_retention(summary))

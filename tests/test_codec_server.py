@@ -1,0 +1,336 @@
+"""The codec server on a real port: Temporal's remote codec protocol, CORS for the UI's origin
+only, and nothing decrypted for a caller without the token (or, without a token, for anything
+but a local request from the UI)."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from codec.server import SESSION_COOKIE, running_codec_server
+from models.settings import Settings
+from starters.devserver import free_port
+
+KEYS = {"k1": base64.b64encode(b"\x01" * 32).decode()}
+TOKEN = "codec-token-0123456789"
+UI = "http://localhost:8233"
+PLAIN = {"metadata": {"encoding": base64.b64encode(b"json/plain").decode()}, "data": ""}
+
+
+def payload(text: str) -> dict[str, Any]:
+    return {**PLAIN, "data": base64.b64encode(text.encode()).decode()}
+
+
+def settings(**overrides: Any) -> Settings:
+    fields: dict[str, Any] = {
+        "payload_keys": KEYS,
+        "codec_server_port": free_port(),
+        "codec_server_token": TOKEN,
+    }
+    return Settings(**{**fields, **overrides})
+
+
+@pytest.fixture
+async def codec() -> AsyncIterator[httpx.AsyncClient]:
+    """The server with a token; the client sends it unless a test overrides Authorization."""
+    config = settings()
+    async with (
+        running_codec_server(config),
+        httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{config.codec_server_port}",
+            headers={"Authorization": f"Bearer {TOKEN}", "X-Namespace": "default"},
+        ) as client,
+    ):
+        yield client
+
+
+@pytest.fixture
+async def tokenless() -> AsyncIterator[httpx.AsyncClient]:
+    """The local dev stack's codec server: no token, loopback only."""
+    config = settings(codec_server_token=None)
+    async with (
+        running_codec_server(config),
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{config.codec_server_port}") as client,
+    ):
+        yield client
+
+
+async def encode(client: httpx.AsyncClient, *payloads: dict[str, Any]) -> list[dict[str, Any]]:
+    response = await client.post("/encode", json={"payloads": list(payloads)})
+    assert response.status_code == 200, response.text
+    encoded: list[dict[str, Any]] = response.json()["payloads"]
+    return encoded
+
+
+async def test_encode_answers_encrypted_payloads_in_protobuf_json(
+    codec: httpx.AsyncClient,
+) -> None:
+    [encoded] = await encode(codec, payload('{"phone": "+447700900123"}'))
+
+    assert base64.b64decode(encoded["metadata"]["encoding"]) == b"binary/encrypted"
+    assert base64.b64decode(encoded["metadata"]["encryption-key-id"]) == b"k1"
+    assert b"+447700900123" not in base64.b64decode(encoded["data"])
+
+
+async def test_decode_gives_back_the_original_payloads_in_order(codec: httpx.AsyncClient) -> None:
+    originals = [payload('"first"'), payload('"second"')]
+    encoded = await encode(codec, *originals)
+
+    response = await codec.post("/decode", json={"payloads": encoded})
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == {"payloads": originals}
+
+
+async def test_endpoints_mounted_under_a_namespace_path_answer_too(
+    codec: httpx.AsyncClient,
+) -> None:
+    """The CLI's `--codec-endpoint 'http://host/{namespace}'` calls /default/decode."""
+    encoded = await encode(codec, payload('"x"'))
+
+    response = await codec.post("/default/decode", json={"payloads": encoded})
+
+    assert response.json() == {"payloads": [payload('"x"')]}
+
+
+async def test_no_credentials_is_a_401_asking_for_a_bearer_token(codec: httpx.AsyncClient) -> None:
+    response = await codec.post("/decode", json={"payloads": []}, headers={"Authorization": ""})
+
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+async def test_a_wrong_token_is_a_403(codec: httpx.AsyncClient) -> None:
+    response = await codec.post(
+        "/decode", json={"payloads": []}, headers={"Authorization": "Bearer not-the-token"}
+    )
+
+    assert response.status_code == 403
+    assert response.json() == {"detail": "the bearer token is not valid"}
+
+
+async def test_another_namespace_is_refused(codec: httpx.AsyncClient) -> None:
+    response = await codec.post(
+        "/decode", json={"payloads": []}, headers={"X-Namespace": "other-shop"}
+    )
+
+    assert response.status_code == 403
+    assert "serves namespace 'default', not 'other-shop'" in response.json()["detail"]
+
+
+async def test_a_payload_with_an_unknown_key_id_is_a_400_naming_it(
+    codec: httpx.AsyncClient,
+) -> None:
+    [encoded] = await encode(codec, payload('"x"'))
+    encoded["metadata"]["encryption-key-id"] = base64.b64encode(b"retired").decode()
+
+    response = await codec.post("/decode", json={"payloads": [encoded]})
+
+    assert response.status_code == 400
+    assert "key id 'retired'" in response.json()["detail"]
+
+
+async def test_a_body_that_is_not_payloads_is_a_400_saying_so(codec: httpx.AsyncClient) -> None:
+    response = await codec.post("/decode", json={"payload": []})
+
+    assert response.status_code == 400
+    assert 'not {"payloads": [...]} in protobuf JSON' in response.json()["detail"]
+
+
+async def test_a_body_that_is_not_json_is_refused(codec: httpx.AsyncClient) -> None:
+    response = await codec.post(
+        "/decode", content=b"payloads=1", headers={"Content-Type": "text/plain"}
+    )
+
+    assert response.status_code == 415
+
+
+async def test_the_ui_origins_preflight_is_answered_with_credentials_allowed(
+    codec: httpx.AsyncClient,
+) -> None:
+    response = await codec.options(
+        "/decode",
+        headers={
+            "Origin": UI,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type,x-namespace",
+            "Authorization": "",
+        },
+    )
+
+    assert response.status_code == 204
+    assert response.headers["access-control-allow-origin"] == UI
+    assert response.headers["access-control-allow-credentials"] == "true"
+    allowed = response.headers["access-control-allow-headers"].lower()
+    assert {"authorization", "content-type", "x-namespace"} <= {
+        h.strip() for h in allowed.split(",")
+    }
+
+
+async def test_another_origins_preflight_is_refused(codec: httpx.AsyncClient) -> None:
+    response = await codec.options(
+        "/decode",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+    )
+
+    assert response.status_code == 403
+    assert "access-control-allow-origin" not in response.headers
+
+
+async def test_a_request_from_another_origin_is_refused_even_with_the_token(
+    codec: httpx.AsyncClient,
+) -> None:
+    response = await codec.post(
+        "/decode", json={"payloads": []}, headers={"Origin": "https://evil.example"}
+    )
+
+    assert response.status_code == 403
+    assert "access-control-allow-origin" not in response.headers
+
+
+async def test_the_ui_origin_may_read_the_answer(codec: httpx.AsyncClient) -> None:
+    response = await codec.post("/decode", json={"payloads": []}, headers={"Origin": UI})
+
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == UI
+
+
+async def test_the_login_page_sets_a_session_the_ui_can_send_with_credentials(
+    codec: httpx.AsyncClient,
+) -> None:
+    encoded = await encode(codec, payload('"x"'))
+    login = await codec.post("/login", data={"token": TOKEN}, headers={"Authorization": ""})
+    assert login.status_code == 200
+    cookie = login.headers["set-cookie"]
+    assert "httponly" in cookie.lower() and "samesite=lax" in cookie.lower()
+
+    response = await codec.post(
+        "/decode",
+        json={"payloads": encoded},
+        headers={
+            "Authorization": "",
+            "Origin": UI,
+            "Cookie": f"{SESSION_COOKIE}={login.cookies[SESSION_COOKIE]}",
+        },
+    )
+
+    assert response.json() == {"payloads": [payload('"x"')]}
+
+
+async def test_a_wrong_login_sets_no_session(codec: httpx.AsyncClient) -> None:
+    login = await codec.post("/login", data={"token": "guess"}, headers={"Authorization": ""})
+
+    assert login.status_code == 403
+    assert "set-cookie" not in login.headers
+
+
+async def test_a_forged_session_is_refused(codec: httpx.AsyncClient) -> None:
+    response = await codec.post(
+        "/decode",
+        json={"payloads": []},
+        headers={"Authorization": "", "Cookie": f"{SESSION_COOKIE}=99999999999.0123abcd"},
+    )
+
+    assert response.status_code == 403
+
+
+async def test_without_a_token_the_local_ui_is_answered(tokenless: httpx.AsyncClient) -> None:
+    response = await tokenless.post("/decode", json={"payloads": []}, headers={"Origin": UI})
+
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == UI
+
+
+async def test_without_a_token_another_origin_is_refused(tokenless: httpx.AsyncClient) -> None:
+    response = await tokenless.post(
+        "/decode", json={"payloads": []}, headers={"Origin": "http://evil.example"}
+    )
+
+    assert response.status_code == 403
+
+
+async def test_without_a_token_a_request_for_another_host_is_refused(
+    tokenless: httpx.AsyncClient,
+) -> None:
+    """A page on another site that rebinds its DNS name to 127.0.0.1 sends its own Host."""
+    response = await tokenless.post(
+        "/decode", json={"payloads": []}, headers={"Host": "rebound.evil.example:8081"}
+    )
+
+    assert response.status_code == 403
+    assert "loopback requests only" in response.json()["detail"]
+
+
+async def test_without_a_token_it_refuses_to_listen_beyond_loopback() -> None:
+    with pytest.raises(RuntimeError, match="set WAYPOST_CODEC_SERVER_TOKEN before listening"):
+        async with running_codec_server(
+            settings(codec_server_token=None, codec_server_host="0.0.0.0")
+        ):
+            pass
+
+
+def test_a_short_token_is_refused() -> None:
+    with pytest.raises(ValueError, match="WAYPOST_CODEC_SERVER_TOKEN must be at least 16"):
+        settings(codec_server_token="short")
+
+
+async def test_without_keys_there_is_nothing_to_serve() -> None:
+    with pytest.raises(RuntimeError, match="payload encryption is off"):
+        async with running_codec_server(settings(payload_keys={})):
+            pass
+
+
+async def test_waypost_dev_with_keys_starts_the_codec_server_and_points_the_ui_at_it(
+    tmp_path: Path,
+) -> None:
+    ports = {name: free_port() for name in ("TEMPORAL", "UI", "API", "CODEC")}
+    env = {
+        **os.environ,
+        "WAYPOST_HOME": str(tmp_path / "home"),
+        "WAYPOST_TEMPORAL_ADDRESS": f"127.0.0.1:{ports['TEMPORAL']}",
+        "WAYPOST_UI_PORT": str(ports["UI"]),
+        "WAYPOST_API_PORT": str(ports["API"]),
+        "WAYPOST_CODEC_SERVER_PORT": str(ports["CODEC"]),
+        "WAYPOST_PAYLOAD_KEYS": json.dumps(KEYS),
+    }
+    env.pop("DATABASE_URL", None)
+    proc = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).parent / "waypost"),
+        "dev",
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        assert proc.stdout is not None
+        announced = ""
+        while "codec server:" not in announced:
+            line = await asyncio.wait_for(proc.stdout.readline(), 60)
+            assert line, "waypost dev exited before announcing the codec server"
+            announced = line.decode()
+        codec_url = f"http://localhost:{ports['CODEC']}"
+        assert announced.strip().endswith(codec_url)
+        async with httpx.AsyncClient() as http:
+            ui = (await http.get(f"http://127.0.0.1:{ports['UI']}/api/v1/settings")).json()
+            encoded = await http.post(
+                f"http://127.0.0.1:{ports['CODEC']}/encode",
+                json={"payloads": [payload('"x"')]},
+                headers={"Origin": f"http://localhost:{ports['UI']}"},
+            )
+        assert ui["Codec"]["Endpoint"] == codec_url
+        assert encoded.status_code == 200
+        assert encoded.headers["access-control-allow-origin"] == f"http://localhost:{ports['UI']}"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(proc.wait(), 30) == 0
