@@ -11,6 +11,7 @@ import pickle
 import socket
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -104,6 +105,24 @@ def test_sms_returns_the_message_sid_and_twilio_receives_to_from_and_body(
     [seen] = fake_twilio.requests
     assert (seen.to, seen.from_, seen.body) == (PHONE, SENDER_NUMBER, "Your parcel is on its way.")
     assert seen.sid == receipt.message_id
+
+
+def test_sms_from_many_threads_reuse_one_connection_each(fake_twilio: FakeTwilio) -> None:
+    threads = 16  # more than requests' default pool of 10
+    provider = TwilioSmsProvider(
+        fake_twilio.account_sid,
+        fake_twilio.auth_token,
+        from_number=SENDER_NUMBER,
+        api_base=fake_twilio.url,
+        connections=threads,
+    )
+    with ThreadPoolExecutor(threads) as pool:
+        for _ in range(3):
+            list(pool.map(lambda i: provider.send(sms(to=f"+4477009{i:05d}")), range(threads)))
+
+    connections = {r.client_port for r in fake_twilio.requests}
+    assert len(fake_twilio.requests) == 3 * threads
+    assert len(connections) <= threads
 
 
 def test_sms_through_a_messaging_service_is_accepted_without_a_from_number(

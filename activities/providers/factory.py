@@ -36,6 +36,7 @@ def sms_provider(settings: Settings) -> Provider:
         from_number=settings.twilio_from_number,
         messaging_service_sid=settings.twilio_messaging_service_sid,
         api_base=settings.twilio_api_base,
+        connections=settings.max_concurrent_activities,
         status_callback=f"{settings.public_base}{TWILIO_STATUS_PATH}"
         if settings.public_base
         else None,

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+from requests.adapters import HTTPAdapter
 from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
@@ -55,10 +56,16 @@ class _TwilioHttpClient(TwilioHttpClient):  # type: ignore[misc]  # the SDK is u
     each thread are kept here to read Retry-After from.
     """
 
-    def __init__(self, api_base: str | None, timeout: float) -> None:
+    def __init__(self, api_base: str | None, timeout: float, connections: int) -> None:
         super().__init__(timeout=timeout)
         self._api_base = urlsplit(api_base.rstrip("/")) if api_base else None
         self._last = threading.local()
+        if self.session is not None:
+            # One kept-alive connection per sending thread (requests keeps 10 by default, and
+            # closes what it cannot pool: a new connection per SMS under load).
+            adapter = HTTPAdapter(pool_connections=1, pool_maxsize=connections)
+            self.session.mount("https://", adapter)
+            self.session.mount("http://", adapter)
         if self._api_base is not None and self.session is not None:
             # Environment proxies must never see requests meant for a local server.
             self.session.trust_env = False
@@ -115,6 +122,7 @@ class TwilioSmsProvider:
         api_base: str | None = None,
         timeout: float = 10.0,
         status_callback: str | None = None,
+        connections: int = 10,
     ) -> None:
         if not (from_number or messaging_service_sid):
             raise ValueError("Twilio needs a from_number or a messaging_service_sid")
@@ -122,7 +130,7 @@ class TwilioSmsProvider:
         self.messaging_service_sid = messaging_service_sid
         self.timeout = timeout
         self.status_callback = status_callback
-        self._http = _TwilioHttpClient(api_base, timeout)
+        self._http = _TwilioHttpClient(api_base, timeout, connections)
         self._client = Client(account_sid, auth_token, http_client=self._http)
 
     def send(self, message: OutgoingMessage) -> Receipt:

@@ -29,6 +29,8 @@ class Incoming:
     query: Mapping[str, list[str]]
     headers: Mapping[str, str]
     body: bytes
+    client_port: int = 0
+    """The client's end of the connection: requests on one kept-alive connection share it."""
 
     def param(self, name: str) -> str | None:
         values = self.query.get(name)
@@ -67,6 +69,7 @@ class _Handler(BaseHTTPRequestHandler):
             query=parse_qs(url.query, keep_blank_values=True),
             headers={name.lower(): value for name, value in self.headers.items()},
             body=body,
+            client_port=self.client_address[1],
         )
         try:
             reply = self.server.owner.handle(incoming)

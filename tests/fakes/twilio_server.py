@@ -92,6 +92,8 @@ class TwilioRequest:
     error_code: int | None = None
     received_at: float = 0.0
     """`time.monotonic()` when the request reached the fake (benchmarks time delivery by it)."""
+    client_port: int = 0
+    """The connection it came on (see Incoming.client_port)."""
 
 
 def _twilio_date(when: datetime) -> str:
@@ -254,6 +256,7 @@ class FakeTwilio(FakeHttpServer[_Failure]):
                 sid=sid,
                 error_code=code,
                 received_at=received_at,
+                client_port=request.client_port,
             )
             with self._state:
                 if self.record:
