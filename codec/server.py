@@ -18,18 +18,16 @@ read:
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
 import hmac
 import ipaddress
 import time
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import structlog
-import uvicorn
 from google.protobuf import json_format
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -39,7 +37,7 @@ from temporalio.api.common.v1 import Payload, Payloads
 
 from codec.encryption import payload_codec
 from models.settings import Settings
-from starters.devserver import port_open
+from starters.serving import serving
 
 log = structlog.get_logger("waypost.codec")
 
@@ -303,14 +301,6 @@ def browser_endpoint(host: str, port: int) -> str:
     return f"http://{host}:{port}"
 
 
-class _Embedded(uvicorn.Server):
-    """uvicorn without its own signal handlers: the process's handling stops it."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
-
-
 @contextlib.asynccontextmanager
 async def running_codec_server(settings: Settings) -> AsyncIterator[str]:
     """The codec server, started and answering; yields the URL a local browser uses.
@@ -323,21 +313,11 @@ async def running_codec_server(settings: Settings) -> AsyncIterator[str]:
             f"the codec server decrypts customers' data: set WAYPOST_CODEC_SERVER_TOKEN before "
             f"listening on {host} (without a token it listens on loopback only)"
         )
-    if port_open(host, port):
-        raise RuntimeError(
-            f"port {port} on {host} is taken: stop what runs there or set WAYPOST_CODEC_SERVER_PORT"
-        )
-    app = create_codec_app(settings)
-    config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False)
-    server = _Embedded(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-            raise RuntimeError("the codec server stopped while starting")
-        await asyncio.sleep(0.05)
-    try:
+    async with serving(
+        create_codec_app(settings),
+        host=host,
+        port=port,
+        name="codec server",
+        port_setting="WAYPOST_CODEC_SERVER_PORT",
+    ):
         yield browser_endpoint(host, port)
-    finally:
-        server.should_exit = True
-        await task

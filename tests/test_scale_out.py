@@ -21,7 +21,7 @@ from models.shipment import ShipmentStart, ShipmentStatus
 from starters.client import report_event, start_shipment
 from starters.healthcheck import task_queue_pollers
 from tests.factories import event, out_for_delivery, shipment
-from tests.fakes.sendgrid_server import DEFAULT_API_KEY, FakeSendGrid
+from tests.fakes.sendgrid_server import FakeSendGrid
 from tests.fakes.twilio_server import FakeTwilio
 from tests.worker_processes import WorkerProcess, worker_env
 
@@ -46,11 +46,8 @@ def two_workers(
         task_queue=task_queue,
         database_url=postgres_database_url,
         twilio_url=fake_twilio.url,
-    ) | {
-        "WAYPOST_SENDGRID_API_KEY": DEFAULT_API_KEY,
-        "WAYPOST_SENDGRID_FROM_EMAIL": "parcels@shop.example",
-        "WAYPOST_SENDGRID_HOST": fake_sendgrid.url,
-    }
+        sendgrid_url=fake_sendgrid.url,
+    )
     workers = (WorkerProcess(env, tmp_path / "a.log"), WorkerProcess(env, tmp_path / "b.log"))
     for worker in workers:
         worker.start()

@@ -1,6 +1,6 @@
-"""`waypost worker` as a child process, as it runs in production: configured only through the
-environment, stopped by a signal. Shared by the crash test (SIGKILL) and the scale-out test
-(SIGTERM)."""
+"""`waypost worker` (or `waypost dev`) as a child process, as it runs in production: configured
+only through the environment, stopped by a signal. Shared by the crash test (SIGKILL), the
+scale-out test (SIGTERM) and the demo-logs test."""
 
 from __future__ import annotations
 
@@ -10,32 +10,54 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.fakes.sendgrid_server import DEFAULT_API_KEY
 from tests.fakes.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
 
 
 def worker_env(
-    *, home: Path, temporal_address: str, task_queue: str, database_url: str, twilio_url: str
+    *,
+    home: Path,
+    temporal_address: str,
+    task_queue: str,
+    database_url: str,
+    twilio_url: str,
+    sendgrid_url: str | None = None,
 ) -> dict[str, str]:
-    """A worker on the test server and ledger, sending SMS to the fake Twilio."""
-    return os.environ | {
-        "WAYPOST_HOME": str(home),
-        "WAYPOST_TEMPORAL_ADDRESS": temporal_address,
-        "WAYPOST_TASK_QUEUE": task_queue,
-        "WAYPOST_DATABASE_URL": database_url,
-        "WAYPOST_SEND_LEASE_SECONDS": "15",
-        "WAYPOST_PUBLIC_URL": "",
-        "TWILIO_ACCOUNT_SID": DEFAULT_ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": DEFAULT_AUTH_TOKEN,
-        "WAYPOST_TWILIO_FROM_NUMBER": "+15005550006",
-        "WAYPOST_TWILIO_API_BASE": twilio_url,
-    }
+    """A worker on the test server and ledger, sending SMS to the fake Twilio (and emails to the
+    fake SendGrid when given; else to the console)."""
+    email = (
+        {
+            "WAYPOST_SENDGRID_API_KEY": DEFAULT_API_KEY,
+            "WAYPOST_SENDGRID_FROM_EMAIL": "parcels@shop.example",
+            "WAYPOST_SENDGRID_HOST": sendgrid_url,
+        }
+        if sendgrid_url
+        else {}
+    )
+    return (
+        os.environ
+        | email
+        | {
+            "WAYPOST_HOME": str(home),
+            "WAYPOST_TEMPORAL_ADDRESS": temporal_address,
+            "WAYPOST_TASK_QUEUE": task_queue,
+            "WAYPOST_DATABASE_URL": database_url,
+            "WAYPOST_SEND_LEASE_SECONDS": "15",
+            "WAYPOST_PUBLIC_URL": "",
+            "TWILIO_ACCOUNT_SID": DEFAULT_ACCOUNT_SID,
+            "TWILIO_AUTH_TOKEN": DEFAULT_AUTH_TOKEN,
+            "WAYPOST_TWILIO_FROM_NUMBER": "+15005550006",
+            "WAYPOST_TWILIO_API_BASE": twilio_url,
+        }
+    )
 
 
 class WorkerProcess:
-    """`waypost worker` in a child process, killed without warning or stopped gracefully."""
+    """`waypost worker` (or another long-running command) in a child process, killed without
+    warning or stopped gracefully; its stdout and stderr go to `log`."""
 
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.env, self.log = env, log
+    def __init__(self, env: dict[str, str], log: Path, command: str = "worker") -> None:
+        self.env, self.log, self.command = env, log, command
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -46,7 +68,7 @@ class WorkerProcess:
     def start(self) -> None:
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-c", "from starters.cli import main; main()", "worker"],
+                [sys.executable, "-c", "from starters.cli import main; main()", self.command],
                 env=self.env,
                 stdout=out,
                 stderr=subprocess.STDOUT,

@@ -10,10 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import signal
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -38,32 +34,13 @@ from tests.api.conftest import (
 )
 from tests.api.test_shops_api import order
 from tests.factories import shipment
-from tests.fakes.sendgrid_server import DEFAULT_API_KEY, FakeSendGrid
-from tests.fakes.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilio
+from tests.fakes.sendgrid_server import FakeSendGrid
+from tests.fakes.twilio_server import FakeTwilio
+from tests.worker_processes import WorkerProcess, worker_env
 
 API_PHONE, API_EMAIL = "+447700900456", "jo.bloggs@example.org"
 """The customer of the shipment a shop starts over the HTTP service. Twilio refuses the number,
 so its error (which quotes the number) is logged."""
-
-
-class DevProcess:
-    """`waypost dev` in a child process, its stdout and stderr in one file."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.log = log
-        with log.open("wb") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-c", "from starters.cli import main; main()", "dev"],
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-
-    def stop(self) -> str:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            self.process.wait(timeout=30)
-        return self.log.read_text(encoding="utf-8")
 
 
 @pytest.fixture
@@ -74,13 +51,17 @@ def dev_process(
     fake_sendgrid: FakeSendGrid,
     task_queue: str,
     tmp_path: Path,
-) -> Iterator[tuple[DevProcess, str]]:
+) -> Iterator[tuple[WorkerProcess, str]]:
+    """`waypost dev` (a worker and the HTTP service in one process) on the session's server."""
     port = free_port()
-    env = os.environ | {
-        "WAYPOST_HOME": str(tmp_path),
-        "WAYPOST_TEMPORAL_ADDRESS": temporal_env.client.service_client.config.target_host,
-        "WAYPOST_TASK_QUEUE": task_queue,
-        "WAYPOST_DATABASE_URL": postgres_database_url,
+    env = worker_env(
+        home=tmp_path,
+        temporal_address=temporal_env.client.service_client.config.target_host,
+        task_queue=task_queue,
+        database_url=postgres_database_url,
+        twilio_url=fake_twilio.url,
+        sendgrid_url=fake_sendgrid.url,
+    ) | {
         "WAYPOST_LOG_LEVEL": "DEBUG",
         "WAYPOST_LOG_FORMAT": "json",
         "WAYPOST_API_PORT": str(port),
@@ -88,16 +69,10 @@ def dev_process(
         "WAYPOST_SECRET_KEY": "demo-logs-secret",
         "WAYPOST_SHOP_API_KEYS": json.dumps(SHOP_KEYS),
         "WAYPOST_CARRIER_SECRETS": json.dumps(CARRIER_SECRETS),
-        "TWILIO_ACCOUNT_SID": DEFAULT_ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": DEFAULT_AUTH_TOKEN,
-        "WAYPOST_TWILIO_FROM_NUMBER": "+15005550006",
-        "WAYPOST_TWILIO_API_BASE": fake_twilio.url,
-        "SENDGRID_API_KEY": DEFAULT_API_KEY,
-        "WAYPOST_SENDGRID_FROM_EMAIL": "shop@example.com",
-        "WAYPOST_SENDGRID_HOST": fake_sendgrid.url,
     }
     fake_twilio.reject_recipient(API_PHONE)
-    dev = DevProcess(env, tmp_path / "dev.log")
+    dev = WorkerProcess(env, tmp_path / "dev.log", command="dev")
+    dev.start()
     try:
         yield dev, f"http://127.0.0.1:{port}"
     finally:
@@ -145,14 +120,15 @@ async def until_ready(http: httpx.AsyncClient, seconds: float = 60) -> None:
 
 
 async def test_a_full_demo_run_logs_masked_recipients_and_never_real_ones(
-    client: Client, dev_process: tuple[DevProcess, str], task_queue: str
+    client: Client, dev_process: tuple[WorkerProcess, str], task_queue: str
 ) -> None:
     dev, base = dev_process
     await use_the_http_service(base)
     results = await run_demo(client, task_queue, echo=lambda _line: None)
     assert all(r.ok for r in results), [r.surprises for r in results if not r.ok]
 
-    output = dev.stop()
+    assert dev.terminate() == 0
+    output = dev.log.read_text(encoding="utf-8")
 
     records = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
     assert any(r.get("event") == "message sent" for r in records)

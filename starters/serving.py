@@ -1,0 +1,48 @@
+"""Serving an ASGI app with uvicorn inside a running event loop, beside the worker (`waypost
+dev`) or alone (`waypost api`, `waypost codec-server`); the caller's stop event decides when it
+ends."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import uvicorn
+
+from starters.devserver import port_open
+
+
+class EmbeddedServer(uvicorn.Server):
+    """uvicorn without its own signal handlers: the process's SIGTERM/SIGINT handling (shared
+    with the worker) stops it, through `should_exit`."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+@contextlib.asynccontextmanager
+async def serving(
+    app: Any, *, host: str, port: int, name: str, port_setting: str, **options: Any
+) -> AsyncIterator[None]:
+    """`app` started and answering on host:port; leaving the block lets in-flight requests
+    finish. A taken port is refused up front, naming the setting that moves it."""
+    if port_open(host, port):
+        raise RuntimeError(
+            f"port {port} on {host} is taken: stop what runs there or set {port_setting}"
+        )
+    config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False, **options)
+    server = EmbeddedServer(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+            raise RuntimeError(f"the {name} stopped while starting")
+        await asyncio.sleep(0.05)
+    try:
+        yield
+    finally:
+        server.should_exit = True
+        await task
