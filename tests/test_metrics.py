@@ -130,25 +130,12 @@ async def metrics_client(temporal_env: WorkflowEnvironment, metrics_bind: str) -
 
 
 @pytest.fixture
-def metrics_settings(
-    worker_settings: Settings,
-    metrics_bind: str,
-    fake_twilio: FakeTwilio,
-    fake_sendgrid: FakeSendGrid,
-    tmp_path: Path,
-) -> Settings:
-    return worker_settings.model_copy(
+def metrics_settings(provider_settings: Settings, metrics_bind: str, tmp_path: Path) -> Settings:
+    return provider_settings.model_copy(
         update={
             "home": tmp_path,
             "metrics_bind": metrics_bind,
             "metrics_timers_refresh_seconds": 0.2,
-            "twilio_account_sid": DEFAULT_ACCOUNT_SID,
-            "twilio_auth_token": SecretStr(DEFAULT_AUTH_TOKEN),
-            "twilio_from_number": "+15005550006",
-            "twilio_api_base": fake_twilio.url,
-            "sendgrid_api_key": SecretStr(DEFAULT_API_KEY),
-            "sendgrid_from_email": "shop@example.com",
-            "sendgrid_host": fake_sendgrid.url,
             "carrier_secrets": {"generic": SecretStr(CARRIER_SECRET)},
         }
     )

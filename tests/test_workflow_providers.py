@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from pydantic import SecretStr
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -17,27 +16,10 @@ from models.settings import Settings
 from models.state import ShipmentState
 from starters.client import report_event, start_shipment
 from tests.factories import out_for_delivery, shipment
-from tests.fakes.sendgrid_server import DEFAULT_API_KEY, FakeSendGrid
-from tests.fakes.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilio
+from tests.fakes.sendgrid_server import FakeSendGrid
+from tests.fakes.twilio_server import FakeTwilio
 from tests.polling import eventually
 from workers.worker import running_worker
-
-
-@pytest.fixture
-def provider_settings(
-    worker_settings: Settings, fake_twilio: FakeTwilio, fake_sendgrid: FakeSendGrid
-) -> Settings:
-    return worker_settings.model_copy(
-        update={
-            "twilio_account_sid": DEFAULT_ACCOUNT_SID,
-            "twilio_auth_token": SecretStr(DEFAULT_AUTH_TOKEN),
-            "twilio_from_number": "+15005550006",
-            "twilio_api_base": fake_twilio.url,
-            "sendgrid_api_key": SecretStr(DEFAULT_API_KEY),
-            "sendgrid_from_email": "shop@example.com",
-            "sendgrid_host": fake_sendgrid.url,
-        }
-    )
 
 
 @pytest.fixture
