@@ -25,6 +25,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
+from temporalio.api.enums.v1 import EventType
 
 from api.serve import running_api
 from benchmarks.latency import Sample, paced, post_event, sms_arrival, sms_latencies
@@ -159,13 +160,84 @@ async def burst(
     if not found:
         raise RuntimeError("no SMS of the burst arrived")
     arrivals = [stack.deliveries.first_sms(s.phone, s.posted_at) or 0.0 for s in samples]
-    seconds = max(arrivals) - min(s.posted_at for s in samples)
+    began = min(s.posted_at for s in samples)
+    seconds = max(arrivals) - began
     result = Burst(rate, seconds, LatencyStats.of(found), missing)
     echo(
         f"  {result.stats.brief()} max {result.stats.max_ms:.0f} ms; drained in {seconds:.1f} s "
         f"({result.drain_rate:.1f}/s); missing {missing}"
     )
+    echo(f"  slowest: {slowest(samples, arrivals, began)}")
+    for line in await where_the_time_went(stack, starts, samples, arrivals):
+        echo(f"    {line}")
+    closing = time.monotonic()
+    await all_closed(stack, starts)
+    echo(f"  all {len(starts)} shipments closed {time.monotonic() - closing:.1f} s later")
     return result
+
+
+def slowest(samples: list[Sample], arrivals: list[float], began: float, count: int = 5) -> str:
+    """The slowest events: when each was posted into the burst, how long until its SMS and
+    until the webhook answered (the event accepted by the workflow), to see what they waited
+    on."""
+    timed = sorted(zip(samples, arrivals, strict=True), key=lambda p: p[0].posted_at - p[1])
+    return ", ".join(
+        f"{(arrived - s.posted_at) * 1000:.0f} ms at +{s.posted_at - began:.1f} s "
+        f"(answer {s.answered_in * 1000:.0f} ms)"
+        for s, arrived in timed[:count]
+    )
+
+
+async def where_the_time_went(
+    stack: Stack,
+    starts: list[ShipmentStart],
+    samples: list[Sample],
+    arrivals: list[float],
+    count: int = 5,
+) -> list[str]:
+    """For the slowest events, the steps of their shipment's history (server timestamps) in
+    milliseconds after the POST: when the workflow task that took the event was scheduled,
+    started (a worker polled it) and completed, and when the sending activity was scheduled
+    and started; then the SMS."""
+    wall_offset = time.time() - time.monotonic()
+    steps = {
+        EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED: "task scheduled",
+        EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED: "started",
+        EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED: "completed",
+        EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED: "activity scheduled",
+        EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED: "started",
+    }
+    ranked = sorted(
+        zip(starts, samples, arrivals, strict=True), key=lambda t: t[1].posted_at - t[2]
+    )
+    lines: list[str] = []
+    for start, sample, arrived in ranked[:count]:
+        posted = sample.posted_at + wall_offset
+        history = await stack.client.get_workflow_handle(start.workflow_id).fetch_history()
+        clock = datetime.fromtimestamp(posted, UTC).strftime("%H:%M:%S.%f")[:-4]
+        parts: list[str] = [f"posted {clock}"]
+        for event in history.events:
+            when = event.event_time.ToDatetime(UTC).timestamp()
+            if when >= posted - 0.001 and event.event_type in steps:
+                parts.append(f"{steps[event.event_type]} {(when - posted) * 1000:.0f}")
+                if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
+                    break
+        parts.append(f"SMS {(arrived - sample.posted_at) * 1000:.0f}")
+        lines.append(", ".join(parts))
+    return lines
+
+
+async def all_closed(stack: Stack, starts: list[ShipmentStart], concurrency: int = 50) -> None:
+    """Until every shipment of a burst has closed (delivered is final): work a burst leaves
+    behind after its SMS (recording the outcome, closing the workflow) must not be counted
+    against the next measurement."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def closed(start: ShipmentStart) -> None:
+        async with gate:
+            await stack.client.get_workflow_handle(start.workflow_id).result()
+
+    await asyncio.gather(*(closed(s) for s in starts))
 
 
 async def probe(
