@@ -584,6 +584,8 @@ async def test_the_http_service_process_serves_metrics(
     }
     async with waypost_process("api", env=env, log=tmp_path / "api.log") as api:
         await scraped_when_up(bind, api, lambda s: True)
+        # The metrics endpoint comes up with the runtime, before the HTTP service listens.
+        await answering(f"http://127.0.0.1:{port}/healthz", api)
 
         async with httpx.AsyncClient(trust_env=False) as http:
             forged = generic_post([{"event_id": "x"}], secret="not-the-secret")
@@ -611,6 +613,20 @@ async def waypost_process(
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)
         await asyncio.wait_for(process.wait(), 30)
+
+
+async def answering(url: str, process: asyncio.subprocess.Process) -> None:
+    """Until `url` answers at all (any status): the process is listening."""
+    async with httpx.AsyncClient(trust_env=False) as http:
+        for _ in range(300):
+            if process.returncode is not None:
+                raise AssertionError(f"the process left with {process.returncode}")
+            try:
+                await http.get(url)
+                return
+            except httpx.TransportError:
+                await asyncio.sleep(0.1)
+    raise AssertionError(f"nothing answers at {url}")
 
 
 async def scraped_when_up(
