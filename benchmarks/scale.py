@@ -167,35 +167,36 @@ async def burst(
         f"  {result.stats.brief()} max {result.stats.max_ms:.0f} ms; drained in {seconds:.1f} s "
         f"({result.drain_rate:.1f}/s); missing {missing}"
     )
-    echo(f"  slowest: {slowest(samples, arrivals, began)}")
-    for line in await where_the_time_went(stack, starts, samples, arrivals):
-        echo(f"    {line}")
+    ranked = sorted(
+        zip(starts, samples, arrivals, strict=True), key=lambda t: t[1].posted_at - t[2]
+    )
+    echo(f"  slowest: {slowest(ranked[:5], began)}")
     closing = time.monotonic()
     await all_closed(stack, starts)
-    echo(f"  all {len(starts)} shipments closed {time.monotonic() - closing:.1f} s later")
+    closed_after = time.monotonic() - closing
+    # Histories read once closed: an activity's start is recorded when the activity ends.
+    for line in await where_the_time_went(stack, ranked[:5]):
+        echo(f"    {line}")
+    echo(f"  all {len(starts)} shipments closed {closed_after:.1f} s later")
     return result
 
 
-def slowest(samples: list[Sample], arrivals: list[float], began: float, count: int = 5) -> str:
-    """The slowest events: when each was posted into the burst, how long until its SMS and
-    until the webhook answered (the event accepted by the workflow), to see what they waited
-    on."""
-    timed = sorted(zip(samples, arrivals, strict=True), key=lambda p: p[0].posted_at - p[1])
+Timed = tuple[ShipmentStart, Sample, float]
+"""An event of a burst: its shipment, its POST, and when its SMS arrived (time.monotonic)."""
+
+
+def slowest(events: list[Timed], began: float) -> str:
+    """When each event was posted into the burst, how long until its SMS and until the webhook
+    answered (the event accepted by the workflow), to see what they waited on."""
     return ", ".join(
         f"{(arrived - s.posted_at) * 1000:.0f} ms at +{s.posted_at - began:.1f} s "
         f"(answer {s.answered_in * 1000:.0f} ms)"
-        for s, arrived in timed[:count]
+        for _, s, arrived in events
     )
 
 
-async def where_the_time_went(
-    stack: Stack,
-    starts: list[ShipmentStart],
-    samples: list[Sample],
-    arrivals: list[float],
-    count: int = 5,
-) -> list[str]:
-    """For the slowest events, the steps of their shipment's history (server timestamps) in
+async def where_the_time_went(stack: Stack, events: list[Timed]) -> list[str]:
+    """For each event, the steps of its shipment's history (server timestamps) in
     milliseconds after the POST: when the workflow task that took the event was scheduled,
     started (a worker polled it) and completed, and when the sending activity was scheduled
     and started; then the SMS."""
@@ -207,11 +208,8 @@ async def where_the_time_went(
         EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED: "activity scheduled",
         EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED: "started",
     }
-    ranked = sorted(
-        zip(starts, samples, arrivals, strict=True), key=lambda t: t[1].posted_at - t[2]
-    )
     lines: list[str] = []
-    for start, sample, arrived in ranked[:count]:
+    for start, sample, arrived in events:
         posted = sample.posted_at + wall_offset
         history = await stack.client.get_workflow_handle(start.workflow_id).fetch_history()
         clock = datetime.fromtimestamp(posted, UTC).strftime("%H:%M:%S.%f")[:-4]
