@@ -7,7 +7,12 @@ import sys
 
 import pytest
 
-pytest_plugins = ["tests.db_fixtures", "tests.temporal_fixtures", "tests.fakes.fixtures"]
+pytest_plugins = [
+    "tests.db_fixtures",
+    "tests.temporal_fixtures",
+    "tests.fakes.fixtures",
+    "tests.worker_processes",
+]
 
 _exit_status: int | None = None
 

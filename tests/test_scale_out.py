@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
-from temporalio.testing import WorkflowEnvironment
 
 from models.shipment import ShipmentStart, ShipmentStatus
 from starters.client import report_event, start_shipment
@@ -23,7 +22,7 @@ from starters.healthcheck import task_queue_pollers
 from tests.factories import event, out_for_delivery, shipment
 from tests.fakes.sendgrid_server import FakeSendGrid
 from tests.fakes.twilio_server import FakeTwilio
-from tests.worker_processes import WorkerProcess, worker_env
+from tests.worker_processes import WorkerProcess
 
 SHIPMENTS = 12
 HELD_AT_TWILIO = 2.0
@@ -33,22 +32,12 @@ in flight, and a graceful shutdown lets them finish (the worker allows 10 s)."""
 
 @pytest.fixture
 def two_workers(
-    temporal_env: WorkflowEnvironment,
-    postgres_database_url: str,
-    fake_twilio: FakeTwilio,
-    fake_sendgrid: FakeSendGrid,
-    task_queue: str,
-    tmp_path: Path,
+    process_env: dict[str, str], tmp_path: Path
 ) -> Iterator[tuple[WorkerProcess, WorkerProcess]]:
-    env = worker_env(
-        home=tmp_path,
-        temporal_address=temporal_env.client.service_client.config.target_host,
-        task_queue=task_queue,
-        database_url=postgres_database_url,
-        twilio_url=fake_twilio.url,
-        sendgrid_url=fake_sendgrid.url,
+    workers = (
+        WorkerProcess(process_env, tmp_path / "a.log"),
+        WorkerProcess(process_env, tmp_path / "b.log"),
     )
-    workers = (WorkerProcess(env, tmp_path / "a.log"), WorkerProcess(env, tmp_path / "b.log"))
     for worker in workers:
         worker.start()
     try:

@@ -1,6 +1,7 @@
 """`waypost worker` (or `waypost dev`) as a child process, as it runs in production: configured
 only through the environment, stopped by a signal. Shared by the crash test (SIGKILL), the
-scale-out test (SIGTERM) and the demo-logs test."""
+scale-out test (SIGTERM) and the demo-logs test; registered as a pytest plugin for the
+`process_env` fixture."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.fakes.sendgrid_server import DEFAULT_API_KEY
-from tests.fakes.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from tests.fakes.sendgrid_server import DEFAULT_API_KEY, FakeSendGrid
+from tests.fakes.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilio
 
 
 def worker_env(
@@ -49,6 +53,26 @@ def worker_env(
             "WAYPOST_TWILIO_FROM_NUMBER": "+15005550006",
             "WAYPOST_TWILIO_API_BASE": twilio_url,
         }
+    )
+
+
+@pytest.fixture
+def process_env(
+    temporal_env: WorkflowEnvironment,
+    postgres_database_url: str,
+    fake_twilio: FakeTwilio,
+    fake_sendgrid: FakeSendGrid,
+    task_queue: str,
+    tmp_path: Path,
+) -> dict[str, str]:
+    """`worker_env` on the session's dev server, the test's PostgreSQL ledger and both fakes."""
+    return worker_env(
+        home=tmp_path,
+        temporal_address=temporal_env.client.service_client.config.target_host,
+        task_queue=task_queue,
+        database_url=postgres_database_url,
+        twilio_url=fake_twilio.url,
+        sendgrid_url=fake_sendgrid.url,
     )
 
 

@@ -18,7 +18,6 @@ from pathlib import Path
 import httpx
 import pytest
 from temporalio.client import Client
-from temporalio.testing import WorkflowEnvironment
 
 from activities.masking import mask_phone
 from models.shipment import ShipmentStatus
@@ -34,9 +33,8 @@ from tests.api.conftest import (
 )
 from tests.api.test_shops_api import order
 from tests.factories import shipment
-from tests.fakes.sendgrid_server import FakeSendGrid
 from tests.fakes.twilio_server import FakeTwilio
-from tests.worker_processes import WorkerProcess, worker_env
+from tests.worker_processes import WorkerProcess
 
 API_PHONE, API_EMAIL = "+447700900456", "jo.bloggs@example.org"
 """The customer of the shipment a shop starts over the HTTP service. Twilio refuses the number,
@@ -45,23 +43,11 @@ so its error (which quotes the number) is logged."""
 
 @pytest.fixture
 def dev_process(
-    temporal_env: WorkflowEnvironment,
-    postgres_database_url: str,
-    fake_twilio: FakeTwilio,
-    fake_sendgrid: FakeSendGrid,
-    task_queue: str,
-    tmp_path: Path,
+    process_env: dict[str, str], fake_twilio: FakeTwilio, tmp_path: Path
 ) -> Iterator[tuple[WorkerProcess, str]]:
     """`waypost dev` (a worker and the HTTP service in one process) on the session's server."""
     port = free_port()
-    env = worker_env(
-        home=tmp_path,
-        temporal_address=temporal_env.client.service_client.config.target_host,
-        task_queue=task_queue,
-        database_url=postgres_database_url,
-        twilio_url=fake_twilio.url,
-        sendgrid_url=fake_sendgrid.url,
-    ) | {
+    env = process_env | {
         "WAYPOST_LOG_LEVEL": "DEBUG",
         "WAYPOST_LOG_FORMAT": "json",
         "WAYPOST_API_PORT": str(port),
