@@ -623,18 +623,19 @@ class Ledger:
             )
             return [DeliveryReportView.model_validate(row) for row in rows]
 
-    def shipments_tracked_as(self, tracking_number: str) -> list[ShipmentView]:
-        """Shipments carrying this tracking number (a carrier webhook names nothing else);
-        anonymised ones carry none (their cleared numbers must never match an empty one)."""
+    def shipments_tracked_as(
+        self, tracking_number: str, *, shop_id: str | None = None
+    ) -> list[ShipmentView]:
+        """Shipments carrying this tracking number (a carrier webhook names nothing else), of
+        one shop when `shop_id` is given; anonymised ones carry none (their cleared numbers must
+        never match an empty one)."""
+        query = select(Shipment).where(
+            Shipment.tracking_number == tracking_number, Shipment.anonymised_at.is_(None)
+        )
+        if shop_id is not None:
+            query = query.where(Shipment.shop_id == shop_id)
         with Session(self.engine) as session:
-            rows = session.scalars(
-                select(Shipment)
-                .where(
-                    Shipment.tracking_number == tracking_number,
-                    Shipment.anonymised_at.is_(None),
-                )
-                .order_by(Shipment.created_at)
-            )
+            rows = session.scalars(query.order_by(Shipment.created_at))
             return [ShipmentView.model_validate(row) for row in rows]
 
     def last_question_to(self, recipient: str) -> NotificationView | None:

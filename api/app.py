@@ -13,12 +13,13 @@ import structlog
 from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
-from temporalio.client import Client
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.client import Client, WorkflowUpdateRPCTimeoutOrCancelledError
+from temporalio.service import RPCError
 
 from activities.ledger import Ledger, make_engine
 from activities.links import TrackingLinks, load_secret
 from api import carrier_hooks, health, provider_hooks, shops
+from api.outages import RETRY_AFTER_SECONDS, unavailable
 from api.services import Services
 from api.tracking import routes as tracking
 from models.migrations import upgrade_database
@@ -26,8 +27,6 @@ from models.settings import Settings, get_settings
 from starters.client import connect
 
 log = structlog.get_logger("waypost.api")
-
-RETRY_AFTER_SECONDS = 5
 
 DESCRIPTION = """\
 Waypost keeps a shop's customers informed about their parcels.
@@ -86,39 +85,26 @@ def create_app(settings: Settings | None = None, *, client: Client | None = None
         health.router,
     ):
         app.include_router(router)
-    app.add_exception_handler(RPCError, _temporal_unavailable)
-    app.add_exception_handler(RuntimeError, _temporal_unreachable)
-    app.add_exception_handler(OperationalError, _database_unavailable)
+    for failure in (
+        RPCError,
+        WorkflowUpdateRPCTimeoutOrCancelledError,
+        RuntimeError,
+        OperationalError,
+    ):
+        app.add_exception_handler(failure, _unavailable)
     return app
 
 
-def _unavailable(what: str) -> JSONResponse:
+async def _unavailable(request: Request, err: Exception) -> JSONResponse:
+    """A dependency that cannot answer now (api.outages) is a 503 with Retry-After, never a
+    500: the caller retries, and every write here is idempotent, so repeating is safe. Batch
+    endpoints answer per item themselves, saying which items were applied."""
+    what = unavailable(err)
+    if what is None:
+        raise err
+    log.warning("dependency unavailable", path=request.url.path, error=type(err).__name__)
     return JSONResponse(
-        {"detail": f"{what} is unavailable; nothing was changed, try again shortly"},
+        {"detail": f"{what}; try again shortly (repeating this request is safe)"},
         status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
-
-
-async def _temporal_unavailable(request: Request, err: Exception) -> JSONResponse:
-    """Temporal not answering is a 503 with Retry-After, never a 500: the caller retries."""
-    if isinstance(err, RPCError) and err.status in (
-        RPCStatusCode.UNAVAILABLE,
-        RPCStatusCode.DEADLINE_EXCEEDED,
-    ):
-        log.warning("temporal unavailable", path=request.url.path, error=err.message)
-        return _unavailable("Temporal")
-    raise err
-
-
-async def _temporal_unreachable(request: Request, err: Exception) -> JSONResponse:
-    """A lazy client that cannot connect raises RuntimeError("Failed client connect: ...")."""
-    if str(err).startswith("Failed client connect"):
-        log.warning("temporal unreachable", path=request.url.path)
-        return _unavailable("Temporal")
-    raise err
-
-
-async def _database_unavailable(request: Request, err: Exception) -> JSONResponse:
-    log.warning("ledger database unavailable", path=request.url.path, error=type(err).__name__)
-    return _unavailable("The ledger database")

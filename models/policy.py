@@ -44,6 +44,11 @@ morning."""
 
 PLAIN_COURIER_PATH = (K.SHIPPED, K.OUT_FOR_DELIVERY, K.COURIER_ONE_HOUR, K.DELIVERED)
 
+MESSAGES_PER_SHIPMENT = 40
+"""Messages to the customer, on every channel together, one shipment may cost, whatever its
+policy says: a plain track is about ten, and no run of failed attempts, reschedules, reminders
+or fallbacks may turn into a flood (or a bill). Past it, news is recorded `suppressed`."""
+
 
 class Party(StrEnum):
     """Who tells the customer a given piece of news. Waypost sends only what it owns."""

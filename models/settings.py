@@ -205,6 +205,12 @@ class Settings(BaseSettings):
         default_factory=dict,
         description='Carrier adapter to webhook signing secret, as JSON: {"easypost": "..."}.',
     )
+    shop_carrier_secrets: dict[str, dict[str, SecretStr]] = Field(
+        default_factory=dict,
+        description="Per shop, carrier adapter to the signing secret of the shop's own webhook "
+        '(/v1/carriers/{carrier}/shops/{shop_id}/events), as JSON: {"shop-1": {"easypost": '
+        "\"...\"}}. Without one, a shop's webhook takes the carrier's secret above.",
+    )
 
     temporal_api_key: SecretStr | None = Field(
         default=None,

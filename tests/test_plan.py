@@ -12,7 +12,7 @@ from models.notification import (
     NotificationStatus,
     idempotency_key,
 )
-from models.policy import NotificationPolicy, Party
+from models.policy import MESSAGES_PER_SHIPMENT, NotificationPolicy, Party
 from models.shipment import Recipient, ShipmentStatus
 from models.state import EventOutcome, ShipmentState
 from tests.factories import T0, event, out_for_delivery, shipment
@@ -20,6 +20,7 @@ from workflows.lifecycle import apply_event
 from workflows.plan import (
     STATUS_KIND,
     channel_fallback,
+    messages_used,
     plan_kind,
     plan_status_change,
     resolve_channels,
@@ -147,6 +148,44 @@ def test_the_sms_cap_is_never_exceeded(kinds: list[NotificationKind]) -> None:
         _, records = plan_kind(state, kind, str(index), T0)
         state.notifications.extend(records)
     assert sms_used(state) <= 4
+
+
+@given(st.lists(st.sampled_from(list(NotificationKind)), max_size=80))
+def test_no_policy_lets_a_shipment_send_more_than_the_message_cap(
+    kinds: list[NotificationKind],
+) -> None:
+    loud = NotificationPolicy(
+        quiet_hours=None,
+        sms_cap=100,
+        channels={kind: (Channel.SMS, Channel.EMAIL) for kind in NotificationKind},
+    )
+    state = state_for(policy=loud)
+    for index, kind in enumerate(kinds):
+        _, records = plan_kind(state, kind, str(index), T0)
+        state.notifications.extend(records)
+    assert messages_used(state) <= MESSAGES_PER_SHIPMENT
+
+
+def test_past_the_message_cap_news_is_recorded_as_suppressed_on_every_channel() -> None:
+    loud = NotificationPolicy(quiet_hours=None, sms_cap=100)
+    state = state_for(policy=loud)
+    plan_many(state, K.PICKUP_FINAL_WARNING, MESSAGES_PER_SHIPMENT // 2)
+
+    _, records = plan_kind(state, K.PICKUP_FINAL_WARNING, "one-more", T0)
+
+    assert [(r.channel, r.status) for r in records] == [
+        (Channel.SMS, NotificationStatus.SUPPRESSED),
+        (Channel.EMAIL, NotificationStatus.SUPPRESSED),
+    ]
+    assert f"cap of {MESSAGES_PER_SHIPMENT} messages" in (records[0].error or "")
+
+
+def test_no_fallback_past_the_message_cap() -> None:
+    state = state_for(policy=NotificationPolicy(quiet_hours=None, sms_cap=100))
+    plan_many(state, K.PICKUP_FINAL_WARNING, MESSAGES_PER_SHIPMENT // 2)
+    email = failed(state, K.SHIPPED, Channel.EMAIL)
+
+    assert channel_fallback(state, email, T0) == ([], [])
 
 
 # Fallback after a hard failure

@@ -15,7 +15,7 @@ from models.notification import (
     NotificationStatus,
     idempotency_key,
 )
-from models.policy import URGENT_KINDS, Party
+from models.policy import MESSAGES_PER_SHIPMENT, URGENT_KINDS, Party
 from models.shipment import Recipient, ShipmentStatus
 from models.state import ShipmentState
 
@@ -124,6 +124,7 @@ def plan_kind(
         due_at = wake if wake != now else None
     channels = resolve_channels(policy.channels_for(kind), shipment.recipient)
     capped = within_sms_cap(state, channels)
+    allowed = capped[: max(0, MESSAGES_PER_SHIPMENT - messages_used(state))]
     records = [
         NotificationRecord(
             key=idempotency_key(shipment.workflow_id, kind, occurrence, channel),
@@ -135,22 +136,30 @@ def plan_kind(
             due_at=due_at,
             status_when_planned=state.status.value,
         )
-        for channel in capped
+        for channel in allowed
     ]
-    if channels and not capped:  # the cap stopped the only channel: recorded, never lost
-        records.append(
-            NotificationRecord(
-                key=idempotency_key(shipment.workflow_id, kind, occurrence, Channel.SMS),
-                kind=kind,
-                channel=Channel.SMS,
-                occurrence=occurrence,
-                trigger=trigger,
-                status=NotificationStatus.SUPPRESSED,
-                planned_at=now,
-                settled_at=now,
-                error=f"SMS cap of {policy.sms_cap} reached and no email address to use instead",
-            )
+
+    def suppressed(channel: Channel, why: str) -> NotificationRecord:
+        """A message a cap stopped: recorded, never silently lost."""
+        return NotificationRecord(
+            key=idempotency_key(shipment.workflow_id, kind, occurrence, channel),
+            kind=kind,
+            channel=channel,
+            occurrence=occurrence,
+            trigger=trigger,
+            status=NotificationStatus.SUPPRESSED,
+            planned_at=now,
+            settled_at=now,
+            error=why,
         )
+
+    if channels and not capped:  # the SMS cap stopped the only channel
+        why = f"SMS cap of {policy.sms_cap} reached and no email address to use instead"
+        records.append(suppressed(Channel.SMS, why))
+    records += [
+        suppressed(channel, f"cap of {MESSAGES_PER_SHIPMENT} messages per shipment reached")
+        for channel in capped[len(allowed) :]
+    ]
     if due_at is not None:
         return [], records
     live = [r for r in records if r.status is NotificationStatus.PLANNED]
@@ -166,12 +175,22 @@ SMS_SPENT = frozenset(
         NotificationStatus.UNDELIVERED,
     }
 )
-"""Statuses of an SMS that count against the cap (failed, superseded or delegated ones do not)."""
+"""Statuses of a message that count against the caps (failed, superseded or delegated ones do
+not)."""
 
 
 def sms_used(state: ShipmentState) -> int:
     """SMS planned or sent so far: what counts against the policy's cap."""
     return sum(n.channel is Channel.SMS and n.status in SMS_SPENT for n in state.notifications)
+
+
+def messages_used(state: ShipmentState) -> int:
+    """Messages to the customer planned or sent so far, on every channel (the shop's own
+    notices are not the customer's): what counts against MESSAGES_PER_SHIPMENT."""
+    return sum(
+        n.status in SMS_SPENT and n.kind is not NotificationKind.SHOP_RETURN_NOTICE
+        for n in state.notifications
+    )
 
 
 def within_sms_cap(state: ShipmentState, channels: list[Channel]) -> list[Channel]:
@@ -216,6 +235,8 @@ def channel_fallback(
     if address(recipient, other) is None:
         return [], []
     if other is Channel.SMS and sms_used(state) >= state.shipment.policy.sms_cap:
+        return [], []
+    if messages_used(state) >= MESSAGES_PER_SHIPMENT:
         return [], []
     key = idempotency_key(state.shipment.workflow_id, failed.kind, failed.occurrence, other)
     if any(n.key == key for n in state.notifications):

@@ -1,0 +1,36 @@
+"""Which failures mean "a dependency cannot answer now" (503 with Retry-After), never a 500.
+
+Temporal unreachable or timing out, Temporal refusing more work on one workflow (its limit of
+2,000 updates per run answers FAILED_PRECONDITION until the workflow has continued as new, which
+it does within seconds; a server under load answers RESOURCE_EXHAUSTED), the ledger's database
+gone: the caller's request was fine and the same request will succeed later.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import OperationalError
+from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
+from temporalio.service import RPCError, RPCStatusCode
+
+RETRY_AFTER_SECONDS = 5
+
+_UNAVAILABLE = (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED)
+
+
+def unavailable(err: BaseException) -> str | None:
+    """What is unavailable, worded for the answer, or None when `err` is something else."""
+    if isinstance(err, RPCError):
+        if err.status in _UNAVAILABLE:
+            return "Temporal is unavailable"
+        if err.status is RPCStatusCode.RESOURCE_EXHAUSTED:
+            return "Temporal is at a limit (too much in flight)"
+        if err.status is RPCStatusCode.FAILED_PRECONDITION and "limit" in err.message:
+            return "the shipment took all the events one run takes; its next run starts in seconds"
+        return None
+    if isinstance(err, WorkflowUpdateRPCTimeoutOrCancelledError):
+        return "Temporal did not answer in time"
+    if isinstance(err, RuntimeError) and str(err).startswith("Failed client connect"):
+        return "Temporal is unreachable"  # a lazy client that cannot connect
+    if isinstance(err, OperationalError):
+        return "the ledger database is unavailable"
+    return None
