@@ -7,10 +7,12 @@ services (Temporal client, ledger, link signer) built at start-up.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 from contextlib import asynccontextmanager
 
 import structlog
 from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from temporalio.client import Client, WorkflowUpdateRPCTimeoutOrCancelledError
@@ -85,6 +87,7 @@ def create_app(settings: Settings | None = None, *, client: Client | None = None
         health.router,
     ):
         app.include_router(router)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
     for failure in (
         RPCError,
         WorkflowUpdateRPCTimeoutOrCancelledError,
@@ -108,3 +111,33 @@ async def _unavailable(request: Request, err: Exception) -> JSONResponse:
         status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
+
+
+async def _invalid_request(request: Request, err: Exception) -> JSONResponse:
+    """FastAPI's 422, naming each field and what is wrong with it, without echoing the values:
+    they may be huge, hold a customer's phone number, or not even be encodable (a lone
+    surrogate made the default handler fail with a 500)."""
+    assert isinstance(err, RequestValidationError)
+    return JSONResponse(
+        {"detail": [_problem(e) for e in err.errors()[:MAX_PROBLEMS]]},
+        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+    )
+
+
+MAX_PROBLEMS = 20
+"""Enough to fix a request by; a list of 5,000 bad items is not answered with 5,000 lines."""
+
+
+def _problem(error: Any) -> dict[str, Any]:
+    return {
+        "loc": [_printable(part) if isinstance(part, str) else part for part in error["loc"]],
+        "msg": _printable(str(error["msg"])),
+        "type": error["type"],
+    }
+
+
+def _printable(text: str, limit: int = 200) -> str:
+    """Encodable, control characters escaped, cut: safe in any answer and any log."""
+    safe = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    safe = "".join(c if c.isprintable() else repr(c)[1:-1] for c in safe)
+    return safe if len(safe) <= limit else safe[: limit - 1] + "…"
