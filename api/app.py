@@ -19,6 +19,8 @@ from temporalio.service import RPCError, RPCStatusCode
 from activities.ledger import Ledger, make_engine
 from activities.links import TrackingLinks, load_secret
 from api import carrier_hooks, health, provider_hooks, shops
+from api.body_rules import DEFAULT_RULE, body_rules
+from api.limits import BodyLimits
 from api.services import Services
 from api.tracking import routes as tracking
 from models.migrations import upgrade_database
@@ -86,6 +88,8 @@ def create_app(settings: Settings | None = None, *, client: Client | None = None
         health.router,
     ):
         app.include_router(router)
+    # Outside every route: bodies are limited (and the shop's key checked) before any is read.
+    app.add_middleware(BodyLimits, rules=body_rules(settings), default=DEFAULT_RULE)
     app.add_exception_handler(RPCError, _temporal_unavailable)
     app.add_exception_handler(RuntimeError, _temporal_unreachable)
     app.add_exception_handler(OperationalError, _database_unavailable)
