@@ -11,13 +11,19 @@ Each rule may also say who may send a body at all (`admit`), decided from the he
 routes whose framework reads a declared body before any of the route's own checks run.
 
 An answer given before the request's body was fully received closes the connection, so the
-client stops sending instead of the server reading (and discarding) the rest.
+server never reads a large body nobody will look at. Just before closing it reads and drops a
+little more (`linger_bytes`, within `linger_seconds`), as nginx's lingering close does: most
+clients read the answer only once they have sent their whole body, and closing on unread data
+resets the connection, losing the answer. So a client a little over a limit gets a clear 413;
+one sending hundreds of MB gets its connection reset, and costs no memory either way.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import structlog
@@ -28,6 +34,8 @@ log = structlog.get_logger("waypost.limits")
 
 KiB = 1024
 MiB = 1024 * KiB
+LINGER_BYTES = 2 * MiB
+LINGER_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -78,6 +86,8 @@ class BodyLimits:
         rules: Sequence[BodyRule],
         default: BodyRule,
         refusal_headers: Callable[[Headers], Mapping[str, str]] | None = None,
+        linger_bytes: int = LINGER_BYTES,
+        linger_seconds: float = LINGER_SECONDS,
     ) -> None:
         self.app = app
         self.rules = sorted(rules, key=lambda r: len(r.prefix), reverse=True)
@@ -85,6 +95,7 @@ class BodyLimits:
         self.refusal_headers = refusal_headers
         """Headers every refusal carries (the codec server's CORS headers, so a browser can read
         the answer)."""
+        self.linger_bytes, self.linger_seconds = linger_bytes, linger_seconds
 
     def rule_for(self, path: str) -> BodyRule:
         return next((r for r in self.rules if r.covers(path)), self.default)
@@ -102,20 +113,68 @@ class BodyLimits:
             )
             if rule.on_too_large is not None:
                 rule.on_too_large(scope)
-            await self.refuse(rule.too_large(), headers, send)
+            # Read none of it when the client waits for our answer (Expect: 100-continue) or
+            # has more to send than lingering would read anyway.
+            waits = headers.get("expect", "").lower() == "100-continue"
+            linger = not waits and declared <= self.linger_bytes
+            await self.refuse(rule.too_large(), headers, send, receive if linger else None)
             return
         if not (declared or "transfer-encoding" in headers):
             await self.app(scope, receive, send)  # no body: nothing to count
             return
         if rule.admit is not None and (refused := rule.admit(headers)) is not None:
             log.info("request refused before its body", route=rule.name, status=refused.status)
-            await self.refuse(refused, headers, send)
+            await self.refuse(refused, headers, send, receive)
             return
         await _Metered(self, rule, scope, receive, send).run()
 
-    async def refuse(self, refusal: Refusal, headers: Headers, send: Send) -> None:
+    async def refuse(
+        self, refusal: Refusal, headers: Headers, send: Send, linger_on: Receive | None
+    ) -> None:
+        """Answer `refusal` and close the connection, lingering on `linger_on` first."""
         extra = dict(self.refusal_headers(headers)) if self.refusal_headers else {}
-        await send_json(send, refusal, extra)
+        body = json.dumps({"detail": refusal.detail}).encode()
+        raw = [
+            (k.lower().encode("latin-1"), v.encode("latin-1"))
+            for k, v in {**refusal.headers, **extra}.items()
+        ]
+        await send(
+            {
+                "type": "http.response.start",
+                "status": refusal.status,
+                "headers": closing(
+                    [
+                        (b"content-type", b"application/json"),
+                        (b"content-length", str(len(body)).encode()),
+                        *raw,
+                    ]
+                ),
+            }
+        )
+        await self.finish(send, body, linger_on)
+
+    async def finish(self, send: Send, body: bytes, linger_on: Receive | None) -> None:
+        """The answer's last body message, after lingering: the answer is complete for the
+        client (its Content-Length is met) while the server still reads what it sends."""
+        if linger_on is None:
+            await send({"type": "http.response.body", "body": body})
+            return
+        await send({"type": "http.response.body", "body": body, "more_body": True})
+        await self.linger(linger_on)
+        await send({"type": "http.response.body", "body": b""})
+
+    async def linger(self, receive: Receive) -> None:
+        """Read and drop what the client still sends, up to `linger_bytes` or `linger_seconds`."""
+        drained = 0
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self.linger_seconds):
+                while drained < self.linger_bytes:
+                    message = await receive()
+                    if message["type"] != "http.request":
+                        return
+                    drained += len(message.get("body", b""))
+                    if not message.get("more_body", False):
+                        return
 
 
 class _Metered:
@@ -129,10 +188,11 @@ class _Metered:
         self.received = 0
         self.complete = False
         """The whole body has been received."""
-        self.started = False
-        """The app has started its answer."""
+        self.early = False
+        """The app answered before the whole body was received."""
         self.refused = False
         """We answered 413: the app's own answer (to the disconnect it was told of) goes nowhere."""
+        self.started = False
 
     async def run(self) -> None:
         try:
@@ -159,7 +219,7 @@ class _Metered:
             if not self.started:
                 self.refused = True
                 await self.limits.refuse(
-                    self.rule.too_large(), Headers(scope=self.scope), self._send
+                    self.rule.too_large(), Headers(scope=self.scope), self._send, self._receive
                 )
             return {"type": "http.disconnect"}
         if not message.get("more_body", False):
@@ -172,7 +232,11 @@ class _Metered:
         if message["type"] == "http.response.start":
             self.started = True
             if not self.complete:
+                self.early = True
                 message = {**message, "headers": closing(message.get("headers", []))}
+        elif self.early and not message.get("more_body", False):  # the answer's last part
+            await self.limits.finish(self._send, message.get("body", b""), self._receive)
+            return
         await self._send(message)
 
 
@@ -190,27 +254,3 @@ def closing(headers: Sequence[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]
     rather than read the rest of a body nobody will look at."""
     kept = [(k, v) for k, v in headers if k.lower() != b"connection"]
     return [*kept, (b"connection", b"close")]
-
-
-async def send_json(
-    send: Callable[[Message], Awaitable[None]],
-    refusal: Refusal,
-    extra_headers: Mapping[str, str] | None = None,
-) -> None:
-    body = json.dumps({"detail": refusal.detail}).encode()
-    headers = {**refusal.headers, **(extra_headers or {})}
-    raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
-    await send(
-        {
-            "type": "http.response.start",
-            "status": refusal.status,
-            "headers": closing(
-                [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    *raw,
-                ]
-            ),
-        }
-    )
-    await send({"type": "http.response.body", "body": body})

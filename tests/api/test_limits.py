@@ -1,5 +1,6 @@
 """The body-limit middleware on a tiny ASGI app, driven message by message, so what it reads from
-the client and what it hands the app are counted exactly."""
+the client and what it hands the app are counted exactly. Lingering (reading a little past a
+refusal so the client sees the answer) is off unless a test is about it."""
 
 from __future__ import annotations
 
@@ -92,8 +93,9 @@ async def run(
     request: Scope,
     client: Client,
     *rules: BodyRule,
+    linger_bytes: int = 0,
 ) -> None:
-    middleware = BodyLimits(app, rules=rules or [RULE], default=DEFAULT)
+    middleware = BodyLimits(app, rules=rules or [RULE], default=DEFAULT, linger_bytes=linger_bytes)
     await middleware(request, client.receive, client.send)
 
 
@@ -127,6 +129,37 @@ async def test_a_chunked_body_is_refused_the_moment_it_passes_the_limit() -> Non
     assert client.status == 413
     assert client.pulled == 3  # 120 bytes: the third chunk passed the limit, nothing after it
     assert app.seen == [40, 40]  # the app never saw the chunk that passed it
+
+
+async def test_a_client_a_little_over_the_limit_has_the_rest_read_and_dropped_not_reset() -> None:
+    app = App()
+    request, client = chunked(40, count=10)
+
+    await run(app, request, client, linger_bytes=1000)
+
+    assert client.status == 413
+    assert client.pulled == 10  # the whole body, so closing sends no reset
+    assert app.seen == [40, 40]
+    assert client.sent[-1] == {"type": "http.response.body", "body": b""}  # after lingering
+
+
+async def test_lingering_reads_no_more_than_its_budget() -> None:
+    request, client = chunked(40, count=100)
+
+    await run(App(), request, client, linger_bytes=100)
+
+    assert client.pulled == 3 + 3  # 120 bytes to pass the limit, then 120 to pass the budget
+
+
+async def test_an_early_answer_lingers_too() -> None:
+    async def forbidden(scope: Scope, receive: Receive, send: Send) -> None:
+        await answer(send, 403, b"no")
+
+    request, client = chunked(40, count=5)
+
+    await run(forbidden, request, client, linger_bytes=1000)
+
+    assert (client.status, client.body, client.pulled) == (403, b"no", 5)
 
 
 async def test_a_body_lying_about_its_length_is_counted_as_it_comes() -> None:
