@@ -113,11 +113,13 @@ class BodyLimits:
             )
             if rule.on_too_large is not None:
                 rule.on_too_large(scope)
-            # Read none of it when the client waits for our answer (Expect: 100-continue) or
-            # has more to send than lingering would read anyway.
+            # A client a little over the limit has it read and dropped, as if streamed; none is
+            # read when it waits for our answer (Expect: 100-continue) or is far over.
             waits = headers.get("expect", "").lower() == "100-continue"
-            linger = not waits and declared <= self.linger_bytes
-            await self.refuse(rule.too_large(), headers, send, receive if linger else None)
+            linger = not waits and declared <= rule.limit + self.linger_bytes
+            await self.refuse(
+                rule.too_large(), headers, send, receive if linger else None, budget=declared
+            )
             return
         if not (declared or "transfer-encoding" in headers):
             await self.app(scope, receive, send)  # no body: nothing to count
@@ -129,7 +131,12 @@ class BodyLimits:
         await _Metered(self, rule, scope, receive, send).run()
 
     async def refuse(
-        self, refusal: Refusal, headers: Headers, send: Send, linger_on: Receive | None
+        self,
+        refusal: Refusal,
+        headers: Headers,
+        send: Send,
+        linger_on: Receive | None,
+        budget: int | None = None,
     ) -> None:
         """Answer `refusal` and close the connection, lingering on `linger_on` first."""
         extra = dict(self.refusal_headers(headers)) if self.refusal_headers else {}
@@ -151,24 +158,26 @@ class BodyLimits:
                 ),
             }
         )
-        await self.finish(send, body, linger_on)
+        await self.finish(send, body, linger_on, budget)
 
-    async def finish(self, send: Send, body: bytes, linger_on: Receive | None) -> None:
+    async def finish(
+        self, send: Send, body: bytes, linger_on: Receive | None, budget: int | None = None
+    ) -> None:
         """The answer's last body message, after lingering: the answer is complete for the
         client (its Content-Length is met) while the server still reads what it sends."""
         if linger_on is None:
             await send({"type": "http.response.body", "body": body})
             return
         await send({"type": "http.response.body", "body": body, "more_body": True})
-        await self.linger(linger_on)
+        await self.linger(linger_on, self.linger_bytes if budget is None else budget)
         await send({"type": "http.response.body", "body": b""})
 
-    async def linger(self, receive: Receive) -> None:
-        """Read and drop what the client still sends, up to `linger_bytes` or `linger_seconds`."""
+    async def linger(self, receive: Receive, budget: int) -> None:
+        """Read and drop what the client still sends, up to `budget` bytes or `linger_seconds`."""
         drained = 0
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(self.linger_seconds):
-                while drained < self.linger_bytes:
+                while drained < budget:
                     message = await receive()
                     if message["type"] != "http.request":
                         return

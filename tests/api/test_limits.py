@@ -331,3 +331,19 @@ async def test_websockets_and_lifespan_pass_untouched() -> None:
     await middleware({"type": "lifespan"}, Client([]).receive, Client([]).send)
 
     assert seen == ["lifespan"]
+
+
+async def test_a_declared_body_a_little_over_the_limit_is_read_and_dropped_after_the_413() -> None:
+    app, client = App(), Client([b"x" * 50] * 3)
+
+    await run(app, scope(content_length="150"), client, linger_bytes=1000)
+
+    assert (client.status, client.pulled, app.called) == (413, 3, False)
+
+
+async def test_a_client_waiting_for_100_continue_has_nothing_read() -> None:
+    client = Client([b"x" * 50] * 3)
+
+    await run(App(), scope(content_length="150", expect="100-continue"), client, linger_bytes=1000)
+
+    assert (client.status, client.pulled) == (413, 0)
