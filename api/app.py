@@ -7,8 +7,8 @@ services (Temporal client, ledger, link signer) built at start-up.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 from contextlib import asynccontextmanager
+from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request, status
@@ -21,6 +21,8 @@ from temporalio.service import RPCError
 from activities.ledger import Ledger, make_engine
 from activities.links import TrackingLinks, load_secret
 from api import carrier_hooks, health, provider_hooks, shops
+from api.body_rules import DEFAULT_RULE, body_rules
+from api.limits import BodyLimits
 from api.outages import RETRY_AFTER_SECONDS, unavailable
 from api.services import Services
 from api.tracking import routes as tracking
@@ -87,6 +89,8 @@ def create_app(settings: Settings | None = None, *, client: Client | None = None
         health.router,
     ):
         app.include_router(router)
+    # Outside every route: bodies are limited (and the shop's key checked) before any is read.
+    app.add_middleware(BodyLimits, rules=body_rules(settings), default=DEFAULT_RULE)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     for failure in (
         RPCError,

@@ -7,11 +7,16 @@ shop, so a key can never reach another shop's shipments.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable, Mapping
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security.utils import get_authorization_scheme_param
+from pydantic import SecretStr
+from starlette.datastructures import Headers
 
+from api.limits import Refusal
 from api.services import Services, services
 
 bearer = HTTPBearer(
@@ -31,22 +36,58 @@ def shop_for_key(keys: dict[str, str], presented: str) -> str | None:
     return found
 
 
+CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+
+class KeyRefused(Exception):
+    """The request names no shop; the message says why (never which keys exist)."""
+
+
+def authenticate(keys: Mapping[str, SecretStr], presented: str | None) -> str:
+    """The shop whose key is the bearer token `presented` (None: none was sent)."""
+    if presented is None:
+        raise KeyRefused("missing API key: send `Authorization: Bearer <your shop's key>`")
+    plain = {shop: key.get_secret_value() for shop, key in keys.items()}
+    shop_id = shop_for_key(plain, presented)
+    if shop_id is None:
+        raise KeyRefused("unknown API key")
+    return shop_id
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header, read as `HTTPBearer` reads it."""
+    scheme, token = get_authorization_scheme_param(authorization)
+    if not (authorization and scheme and token) or scheme.lower() != "bearer":
+        return None
+    return token
+
+
+def admit_shop(keys: Mapping[str, SecretStr]) -> Callable[[Headers], Refusal | None]:
+    """The shop API's check in the body-limit middleware: FastAPI reads (and validates) a
+    declared body before it resolves any dependency, so without this an unauthenticated client
+    would have its body read before `current_shop` refuses it."""
+
+    def admit(headers: Headers) -> Refusal | None:
+        try:
+            authenticate(keys, bearer_token(headers.get("authorization")))
+        except KeyRefused as refused:
+            return Refusal(status.HTTP_401_UNAUTHORIZED, str(refused), CHALLENGE)
+        return None
+
+    return admit
+
+
 def current_shop(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     svc: Annotated[Services, Depends(services)],
 ) -> str:
-    challenge = {"WWW-Authenticate": "Bearer"}
-    if credentials is None:
+    presented = credentials.credentials if credentials else None
+    try:
+        return authenticate(svc.settings.shop_api_keys, presented)
+    except KeyRefused as refused:
         raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "missing API key: send `Authorization: Bearer <your shop's key>`",
-            headers=challenge,
-        )
-    keys = {shop: key.get_secret_value() for shop, key in svc.settings.shop_api_keys.items()}
-    shop_id = shop_for_key(keys, credentials.credentials)
-    if shop_id is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown API key", headers=challenge)
-    return shop_id
+            status.HTTP_401_UNAUTHORIZED, str(refused), headers=CHALLENGE
+        ) from refused
 
 
 Shop = Annotated[str, Depends(current_shop)]

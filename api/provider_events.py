@@ -332,6 +332,16 @@ def _bare_key(public_key: str) -> str:
     return "".join(line for line in lines if line and not line.startswith("-----"))
 
 
+def missing_sendgrid_headers(signature: str | None, timestamp: str | None) -> str | None:
+    """Which of SendGrid's signature headers is missing, if one is: checked before the body is
+    read, so an unsigned request costs nothing."""
+    if not signature or not signature.strip():
+        return f"missing {SIGNATURE_HEADER} header"
+    if not timestamp or not timestamp.strip():
+        return f"missing {TIMESTAMP_HEADER} header"
+    return None
+
+
 def verify_sendgrid_signature(
     public_key: str,
     body: bytes,
@@ -346,10 +356,9 @@ def verify_sendgrid_signature(
     signature is the official SDK's check (ECDSA P-256 over timestamp + body); the timestamp
     must be within `tolerance` of `now`, so a captured request cannot be replayed later.
     """
-    if not signature or not signature.strip():
-        return f"missing {SIGNATURE_HEADER} header"
-    if not timestamp or not timestamp.strip():
-        return f"missing {TIMESTAMP_HEADER} header"
+    if (missing := missing_sendgrid_headers(signature, timestamp)) is not None:
+        return missing
+    assert signature is not None and timestamp is not None
     try:
         verifier = EventWebhook(_bare_key(public_key))
     except (ValueError, TypeError):

@@ -72,12 +72,15 @@ async def _twilio_form(request: Request, svc: Services) -> dict[str, str]:
         raise HTTPException(
             status.HTTP_403_FORBIDDEN, "Twilio is not configured here (no auth token)"
         )
+    signature = request.headers.get("x-twilio-signature", "")
+    if not signature.strip():  # refused before the form is read
+        log.warning("twilio signature missing", path=request.url.path)
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "X-Twilio-Signature is missing")
     form = {key: value for key, value in (await request.form()).items() if isinstance(value, str)}
     url = str(request.url)
     if svc.settings.public_base:
         query = f"?{request.url.query}" if request.url.query else ""
         url = f"{svc.settings.public_base}{request.url.path}{query}"
-    signature = request.headers.get("x-twilio-signature", "")
     if not RequestValidator(token.get_secret_value()).validate(url, form, signature):
         log.warning("twilio signature refused", path=request.url.path)
         raise HTTPException(status.HTTP_403_FORBIDDEN, "X-Twilio-Signature does not match")
@@ -189,20 +192,22 @@ async def sendgrid_events(
             status.HTTP_403_FORBIDDEN,
             "SendGrid events are not configured here (no WAYPOST_SENDGRID_WEBHOOK_PUBLIC_KEY)",
         )
+    signature = request.headers.get(read.SIGNATURE_HEADER)
+    timestamp = request.headers.get(read.TIMESTAMP_HEADER)
+    _refuse_sendgrid(read.missing_sendgrid_headers(signature, timestamp))  # before the body
     body = await request.body()
-    problem = read.verify_sendgrid_signature(
-        public_key,
-        body,
-        request.headers.get("x-twilio-email-event-webhook-signature"),
-        request.headers.get("x-twilio-email-event-webhook-timestamp"),
-        svc.clock(),
+    _refuse_sendgrid(
+        read.verify_sendgrid_signature(public_key, body, signature, timestamp, svc.clock())
     )
-    if problem is not None:
-        log.warning("sendgrid signature refused", reason=problem)
-        raise HTTPException(status.HTTP_403_FORBIDDEN, problem)
     try:
         reports, errors = read.sendgrid_reports(body)
     except ValueError as err:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(err)) from err
     moved = [await _record(svc, report) for report in reports]
     return ReportsAnswer(recorded=len(reports), moved=sum(moved), errors=errors)
+
+
+def _refuse_sendgrid(problem: str | None) -> None:
+    if problem is not None:
+        log.warning("sendgrid signature refused", reason=problem)
+        raise HTTPException(status.HTTP_403_FORBIDDEN, problem)

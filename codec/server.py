@@ -30,11 +30,13 @@ from urllib.parse import urlsplit
 import structlog
 from google.protobuf import json_format
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from temporalio.api.common.v1 import Payload, Payloads
 
+from api.limits import BodyLimits, BodyRule, KiB
 from codec.encryption import payload_codec
 from models.settings import Settings
 from starters.serving import serving
@@ -45,8 +47,8 @@ ALLOWED_HEADERS = "Authorization, Authorization-Extras, Content-Type, X-Namespac
 """What the Temporal UI sends to a codec server (Authorization only when it passes its token)."""
 SESSION_COOKIE = "waypost_codec_session"
 SESSION_SECONDS = 12 * 3600
-MAX_BODY_BYTES = 16 * 1024 * 1024
-"""A history page of payloads; Temporal's own limit per payload is 2 MB."""
+LOGIN_BODY_LIMIT = 4 * KiB
+"""The login form: one token."""
 
 
 @dataclass(frozen=True)
@@ -211,8 +213,6 @@ def create_codec_app(settings: Settings) -> Starlette:
             return JSONResponse(
                 {"detail": "send Content-Type: application/json"}, 415, headers=cors
             )
-        if int(request.headers.get("content-length") or 0) > MAX_BODY_BYTES:
-            return JSONResponse({"detail": "the body is too large"}, 413, headers=cors)
         try:
             payloads = parse_payloads(await request.body())
             if action == "encode":
@@ -265,7 +265,17 @@ def create_codec_app(settings: Settings) -> Starlette:
             Route("/login", login, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/{path:path}", codec_route, methods=["POST", "OPTIONS"]),
-        ]
+        ],
+        middleware=[
+            # Bodies are counted as they stream in and refused with 413 past the limit; the
+            # codec route decides who may call before it reads a byte.
+            Middleware(
+                BodyLimits,
+                rules=[BodyRule("the login form", "/login", LOGIN_BODY_LIMIT)],
+                default=BodyRule("the codec server", "/", settings.codec_server_max_body_bytes),
+                refusal_headers=lambda headers: cors_headers(access, headers.get("origin")),
+            )
+        ],
     )
 
 

@@ -26,6 +26,10 @@ from models.retention import RetentionMode
 PAYLOAD_KEY_BYTES = 32
 """AES-256: a payload key is 32 random bytes, written in base64."""
 PAYLOAD_KEY_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+MiB = 1024 * 1024
+MAX_BODY_LIMIT = 64 * MiB
+"""No body limit may be raised past this: a few concurrent bodies of this size are what the
+HTTP service can hold in memory."""
 
 
 class Settings(BaseSettings):
@@ -163,6 +167,13 @@ class Settings(BaseSettings):
         default=None,
         description="SendGrid's Event Webhook verification key (base64, as SendGrid shows it).",
     )
+    sendgrid_max_body_bytes: int = Field(
+        default=1 * MiB,
+        ge=64 * 1024,
+        le=MAX_BODY_LIMIT,
+        description="Largest SendGrid Event Webhook request accepted (SendGrid batches events); "
+        "a larger one is refused with 413 while it streams in.",
+    )
 
     api_host: str = Field(
         default="127.0.0.1",
@@ -211,6 +222,13 @@ class Settings(BaseSettings):
         '(/v1/carriers/{carrier}/shops/{shop_id}/events), as JSON: {"shop-1": {"easypost": '
         "\"...\"}}. Without one, a shop's webhook takes the carrier's secret above.",
     )
+    carrier_max_body_bytes: int = Field(
+        default=5 * MiB,
+        ge=64 * 1024,
+        le=MAX_BODY_LIMIT,
+        description="Largest carrier webhook request accepted (a whole tracker's history); a "
+        "larger one is refused with 413 while it streams in.",
+    )
 
     temporal_api_key: SecretStr | None = Field(
         default=None,
@@ -256,6 +274,14 @@ class Settings(BaseSettings):
         "`codec_server_token`.",
     )
     codec_server_port: int = Field(default=8081, ge=1, le=65535, description="Its port.")
+    codec_server_max_body_bytes: int = Field(
+        default=4 * MiB,
+        ge=64 * 1024,
+        le=MAX_BODY_LIMIT,
+        description="Largest /encode or /decode request the codec server accepts (the payloads "
+        "of one history event; Temporal's own limit per payload is 2 MB); a larger one is "
+        "refused with 413 while it streams in.",
+    )
     codec_server_token: SecretStr | None = Field(
         default=None,
         description="Bearer token the codec server requires (`Authorization: Bearer ...`, or "

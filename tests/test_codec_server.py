@@ -334,3 +334,34 @@ async def test_waypost_dev_with_keys_starts_the_codec_server_and_points_the_ui_a
     finally:
         proc.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(proc.wait(), 30) == 0
+
+
+async def test_a_body_over_the_codec_limit_is_a_413_the_ui_can_read(
+    codec: httpx.AsyncClient,
+) -> None:
+    limit = Settings().codec_server_max_body_bytes
+    response = await codec.post(
+        "/decode",
+        content=b"x" * (limit + 1),
+        headers={"content-type": "application/json", "Origin": UI},
+    )
+
+    assert response.status_code == 413
+    assert response.json() == {
+        "detail": f"request body larger than {limit} bytes (the limit for the codec server)"
+    }
+    assert response.headers["access-control-allow-origin"] == UI
+
+
+async def test_a_streamed_body_over_the_codec_limit_is_a_413(codec: httpx.AsyncClient) -> None:
+    limit = Settings().codec_server_max_body_bytes
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(limit // 65536 + 16):
+            yield b"x" * 65536
+
+    response = await codec.post(
+        "/decode", content=chunks(), headers={"content-type": "application/json"}
+    )
+
+    assert response.status_code == 413

@@ -1,0 +1,60 @@
+"""Where each request body limit of the HTTP service applies, and who may send a body there.
+
+The table is README's "Hostile input: request bodies"; `api.limits` enforces it while bodies
+stream in. The limits an operator may need to raise (a carrier's whole tracker, SendGrid's
+batches) are settings; the others are far above what their routes ever legitimately receive.
+"""
+
+from __future__ import annotations
+
+from starlette.types import Scope
+
+from api.auth import admit_shop
+from api.carriers import ADAPTERS
+from api.limits import BodyRule, KiB
+from api.services import Services
+from models.settings import Settings
+from workers.metrics import app_metrics
+
+SHOP_API_LIMIT = 64 * KiB
+"""A shipment with a pickup point, slots and a full policy is a few KiB."""
+TWILIO_LIMIT = 64 * KiB
+"""A status callback or an SMS reply: a form of a few dozen short fields."""
+TRACKING_FORM_LIMIT = 8 * KiB
+"""The tracking page's forms: one small field."""
+DEFAULT_LIMIT = 4 * KiB
+"""Everything else (health checks, docs) takes no body at all."""
+
+DEFAULT_RULE = BodyRule("this endpoint", "/", DEFAULT_LIMIT)
+
+
+def body_rules(settings: Settings) -> list[BodyRule]:
+    return [
+        BodyRule(
+            "the shop API",
+            "/v1/shipments",
+            SHOP_API_LIMIT,
+            admit=admit_shop(settings.shop_api_keys),
+        ),
+        BodyRule(
+            "carrier webhooks",
+            "/v1/carriers",
+            settings.carrier_max_body_bytes,
+            on_too_large=count_carrier_refusal,
+        ),
+        BodyRule("Twilio callbacks", "/v1/twilio", TWILIO_LIMIT),
+        BodyRule("SendGrid events", "/v1/sendgrid", settings.sendgrid_max_body_bytes),
+        BodyRule("the tracking page's forms", "/t", TRACKING_FORM_LIMIT),
+    ]
+
+
+def count_carrier_refusal(scope: Scope) -> None:
+    """`waypost_carrier_requests_refused{reason="too_large"}`, as the route counts its own
+    refusals; only for known adapters, so a path cannot mint label values."""
+    parts = scope["path"].split("/")  # "", "v1", "carriers", <adapter>, "events"
+    app = scope.get("app")
+    if len(parts) < 4 or parts[3] not in ADAPTERS or app is None:
+        return
+    svc: Services | None = getattr(app.state, "services", None)
+    if svc is not None:
+        app_metrics(svc.client).carrier_request_refused(parts[3], "too_large")
