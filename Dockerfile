@@ -13,7 +13,10 @@ RUN python -m venv /opt/waypost \
     && /opt/waypost/bin/pip install .
 
 FROM python:3.11.16-slim-bookworm
-RUN groupadd --system --gid 10001 waypost \
+# The base's own pip and setuptools (unused by Waypost, whose venv has its own) are kept current
+# too, so the image carries no setuptools with published fixes.
+RUN python -m pip install --no-cache-dir --disable-pip-version-check --upgrade pip setuptools \
+    && groupadd --system --gid 10001 waypost \
     && useradd --system --uid 10001 --gid waypost --home-dir /var/lib/waypost \
        --shell /usr/sbin/nologin waypost \
     && mkdir -p /var/lib/waypost \
