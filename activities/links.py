@@ -16,15 +16,15 @@ import binascii
 import hashlib
 import hmac
 import os
-import re
 import secrets
 from datetime import UTC, datetime, timedelta
 
+from activities.masking import LINK_TOKEN
 from models.settings import Settings
 from models.shipment import parse_shipment_ref, shipment_workflow_id
 
 SIGNATURE_BYTES = 12
-_TOKEN_IN_TEXT = re.compile(r"/t/[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+")
+_TOKEN_IN_TEXT = LINK_TOKEN
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 

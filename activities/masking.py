@@ -9,12 +9,23 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["mask_address", "mask_email", "mask_phone", "mask_text"]
+__all__ = [
+    "LINK_TOKEN",
+    "mask_address",
+    "mask_email",
+    "mask_link_tokens",
+    "mask_message",
+    "mask_phone",
+    "mask_text",
+    "mask_value",
+]
 
 # An email anywhere in text; the local part stops at the characters emails cannot start with.
 _EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 # An E.164-looking number: "+" then 7 to 15 digits, optionally split by spaces, dots or dashes.
 _PHONE = re.compile(r"\+\d(?:[ .-]?\d){6,14}(?!\d)")
+LINK_TOKEN = re.compile(r"/t/[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+")
+"""A tracking link's signed token (`/t/<payload>.<signature>`): whoever holds it sees the page."""
 
 
 def mask_phone(phone: str) -> str:
@@ -43,3 +54,28 @@ def mask_text(text: str) -> str:
     """Mask every email and E.164-looking phone number inside free text (log lines, errors)."""
     masked = _EMAIL.sub(lambda m: mask_email(m.group(0)), text)
     return _PHONE.sub(lambda m: mask_phone(m.group(0)), masked)
+
+
+def mask_link_tokens(text: str) -> str:
+    """`https://host/t/<token>` -> `https://host/t/***`: the link's place stays, the key to the
+    customer's page does not."""
+    return LINK_TOKEN.sub("/t/***", text)
+
+
+def mask_value(value: str) -> str:
+    """A known personal value: a phone or email masked as such, anything else (a name, a pickup
+    code) down to its first character."""
+    if "@" in value:
+        return mask_email(value)
+    if sum(ch.isdigit() for ch in value) >= 7:
+        return mask_phone(value)
+    return value.strip()[:1] + "***"
+
+
+def mask_message(text: str, known: tuple[str, ...] = ()) -> str:
+    """A message body fit to print: the `known` personal values it quotes (names, the pickup
+    code, in whatever format the template wrote them) masked, then every phone, email and
+    tracking-link token."""
+    for value in sorted({v.strip() for v in known if len(v.strip()) >= 2}, key=len, reverse=True):
+        text = text.replace(value, mask_value(value))
+    return mask_link_tokens(mask_text(text))

@@ -110,6 +110,7 @@ class Sender:
             subject=rendered.subject,
             body=rendered.body,
             custom_args={"waypost_key": request.key, "shipment_ref": request.shipment_ref},
+            personal=personal_values(request.context),
         )
         started = self.clock()
         bound = log.bind(key=request.key, provider=provider.name, attempt=attempt)
@@ -274,6 +275,18 @@ class Sender:
             attempts=attempt,
             permanent=permanent,
         )
+
+
+def personal_values(context: MessageContext) -> tuple[str, ...]:
+    """What a message may quote that identifies or unlocks something: names, the courier's
+    phone (in the carrier's format, which need not be E.164) and the pickup code."""
+    values = (
+        context.recipient_name,
+        context.courier_name,
+        context.courier_phone,
+        context.pickup_code,
+    )
+    return tuple(v for v in values if v)
 
 
 def call_outcome(err: ProviderError) -> str:

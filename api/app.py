@@ -26,6 +26,7 @@ from api.limits import BodyLimits
 from api.outages import RETRY_AFTER_SECONDS, unavailable
 from api.services import Services
 from api.tracking import routes as tracking
+from codec.encryption import warn_if_unencrypted
 from models.migrations import upgrade_database
 from models.settings import Settings, get_settings
 from starters.client import connect
@@ -61,7 +62,14 @@ async def build_services(settings: Settings, client: Client | None = None) -> Se
     )
 
 
-def create_app(settings: Settings | None = None, *, client: Client | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    client: Client | None = None,
+    warn_unencrypted: bool = True,
+) -> FastAPI:
+    """The HTTP service. `warn_unencrypted` logs at start-up that payloads go to Temporal in
+    plain when no payload keys are set; `waypost dev` and `waypost demo` say it their own way."""
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -70,6 +78,8 @@ def create_app(settings: Settings | None = None, *, client: Client | None = None
         app.state.services = svc
         if not settings.shop_api_keys:
             log.warning("no shop API keys configured: the shop API refuses every request")
+        if warn_unencrypted:
+            warn_if_unencrypted(settings, "api")
         try:
             yield
         finally:

@@ -14,11 +14,13 @@ from starters.serving import serving
 
 
 @contextlib.asynccontextmanager
-async def running_api(settings: Settings, client: Client) -> AsyncIterator[str]:
+async def running_api(
+    settings: Settings, client: Client, *, warn_unencrypted: bool = True
+) -> AsyncIterator[str]:
     """The HTTP service, started and answering; yields its local URL. Leaving the block lets
     in-flight requests finish."""
     async with serving(
-        create_app(settings, client=client),
+        create_app(settings, client=client, warn_unencrypted=warn_unencrypted),
         host=settings.api_host,
         port=settings.api_port,
         name="HTTP service",

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import structlog
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from google.protobuf.message import DecodeError
@@ -131,6 +132,29 @@ def data_converter(settings: Settings) -> DataConverter:
         payload_codec=codec,
         failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
     )
+
+
+def unencrypted_warning(settings: Settings) -> str | None:
+    """What starting without payload keys means, naming the setting that fixes it; None with
+    keys. Silence here once let a deployment keep customers' data in plain Temporal histories."""
+    if settings.active_payload_key_id is not None:
+        return None
+    return (
+        "payload encryption is off: personal data (names, phone numbers, emails, addresses) "
+        f"reaches the Temporal server at {settings.temporal_address} unencrypted and stays in "
+        "its workflow histories; set WAYPOST_PAYLOAD_KEYS on every process "
+        "(`waypost codec keygen` makes a key)"
+    )
+
+
+def warn_if_unencrypted(settings: Settings, process: str) -> str | None:
+    """Log the warning (level WARNING) when payloads go out in plain; returns its text."""
+    warning = unencrypted_warning(settings)
+    if warning is not None:
+        structlog.get_logger("waypost.codec").warning(
+            warning, process=process, setting="WAYPOST_PAYLOAD_KEYS"
+        )
+    return warning
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,10 @@ read:
 - without a token (the local dev stack): it listens on loopback only and answers requests whose
   Host is loopback and whose Origin, when there is one, is an allowed UI origin. A web page on
   another origin gets nothing, even through DNS rebinding.
+
+The token is the one secret between the customers' data and a guesser, so `/login` takes posts
+from this server's own page (or an allowed UI origin) only, and failed guesses are limited per
+client address and in all (`LoginLimiter`); bearer tokens sent to the codec routes count alike.
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ import contextlib
 import hashlib
 import hmac
 import ipaddress
+import math
 import time
+from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -46,6 +52,7 @@ log = structlog.get_logger("waypost.codec")
 ALLOWED_HEADERS = "Authorization, Authorization-Extras, Content-Type, X-Namespace"
 """What the Temporal UI sends to a codec server (Authorization only when it passes its token)."""
 SESSION_COOKIE = "waypost_codec_session"
+BAD_BEARER = "the bearer token is not valid"
 SESSION_SECONDS = 12 * 3600
 LOGIN_BODY_LIMIT = 4 * KiB
 """The login form: one token."""
@@ -73,6 +80,83 @@ class Access:
 class Refusal:
     status: int
     reason: str
+
+
+class LoginLimiter:
+    """Failed token guesses in a sliding window: `per_client` per client address, `overall`
+    from everyone together (a guess spread over many addresses is slowed too). Successful
+    sign-ins are not counted. In memory and bounded: at most `max_clients` addresses are
+    remembered, the least recently failing forgotten first, so a flood of addresses cannot grow
+    it (the overall cap still holds them back)."""
+
+    def __init__(
+        self,
+        *,
+        per_client: int = 5,
+        overall: int = 50,
+        window: float = 60.0,
+        max_clients: int = 4096,
+    ) -> None:
+        self.per_client, self.overall, self.window = per_client, overall, window
+        self.max_clients = max_clients
+        self._clients: OrderedDict[str, deque[float]] = OrderedDict()
+        self._all: deque[float] = deque(maxlen=overall)
+
+    def __len__(self) -> int:
+        """How many client addresses are remembered."""
+        return len(self._clients)
+
+    def retry_after(self, client: str, now: float, *, overall: bool = True) -> int | None:
+        """Whole seconds until `client` may guess again; None when it may now. `overall=False`
+        asks about the client's own budget only."""
+        waits: list[float] = []
+        bucket = self._clients.get(client)
+        if bucket is not None and self._full(bucket, self.per_client, now):
+            waits.append(bucket[0] + self.window - now)
+        if overall and self._full(self._all, self.overall, now):
+            waits.append(self._all[0] + self.window - now)
+        return max(1, math.ceil(max(waits))) if waits else None
+
+    def failed(self, client: str, now: float) -> None:
+        bucket = self._clients.pop(client, None) or deque(maxlen=self.per_client)
+        bucket.append(now)
+        self._clients[client] = bucket
+        while len(self._clients) > self.max_clients:
+            self._clients.popitem(last=False)
+        self._all.append(now)
+
+    def _full(self, times: deque[float], limit: int, now: float) -> bool:
+        while times and times[0] <= now - self.window:
+            times.popleft()
+        return len(times) >= limit
+
+
+def origin_of(url: str | None) -> str | None:
+    """`scheme://host[:port]` of a URL (a Referer), lower-cased; None when it has none."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def login_refusal(
+    access: Access, *, origin: str | None, referer: str | None, host: str | None
+) -> Refusal | None:
+    """Why a POST /login is refused before its token is read: it must come from this server's
+    own login page (an origin on the Host it was sent to, either scheme, since TLS usually ends
+    at a proxy in front) or an allowed UI origin. Browsers send Origin with every form post
+    (the login page's Referrer-Policy keeps it from being `null`); with neither Origin nor
+    Referer it is no browser's sign-in (the CLI and proxies send the bearer token instead)."""
+    source = origin.lower() if origin is not None else origin_of(referer)
+    if source is None:
+        return Refusal(403, "a sign-in must be posted from the login page (no Origin or Referer)")
+    scheme, _, netloc = source.partition("://")
+    own = host is not None and scheme in ("http", "https") and netloc == host.lower()
+    if not own and source not in {o.lower() for o in access.origins}:
+        return Refusal(403, f"a sign-in from {source} is not accepted")
+    return None
 
 
 def preflight_headers(access: Access, origin: str | None) -> dict[str, str] | None:
@@ -142,7 +226,7 @@ def refusal(
         scheme, _, given = (authorization or "").partition(" ")
         if authorization and scheme.lower() == "bearer":
             if not hmac.compare_digest(given.strip().encode(), access.token.encode()):
-                return Refusal(403, "the bearer token is not valid")
+                return Refusal(403, BAD_BEARER)
         elif not session_valid(access.token, session, now):
             if authorization or session:
                 return Refusal(403, "the credentials are not valid")
@@ -167,7 +251,10 @@ def payloads_json(payloads: Sequence[Payload]) -> str:
     return json_format.MessageToJson(Payloads(payloads=payloads), indent=None)
 
 
-def create_codec_app(settings: Settings) -> Starlette:
+def create_codec_app(settings: Settings, *, limiter: LoginLimiter | None = None) -> Starlette:
+    """The codec server's app; `limiter` (default: 5 failures a minute per client address, 50 in
+    all) counts failed sign-ins and wrong bearer tokens."""
+    limiter = limiter if limiter is not None else LoginLimiter()
     codec = payload_codec(settings)
     if codec is None:
         raise RuntimeError(
@@ -180,6 +267,17 @@ def create_codec_app(settings: Settings) -> Starlette:
         if refused.status == 401:
             headers["WWW-Authenticate"] = 'Bearer realm="waypost-codec"'
         return JSONResponse({"detail": refused.reason}, refused.status, headers=headers)
+
+    def client_of(request: Request) -> str:
+        """The caller's address (behind a proxy, what uvicorn's FORWARDED_ALLOW_IPS trusts)."""
+        return request.client.host if request.client else "unknown"
+
+    def too_many(wait: int, headers: dict[str, str], html: bool = False) -> Response:
+        reason = f"too many failed attempts: try again in {wait} s"
+        retry = {**headers, "Retry-After": str(wait)}
+        if html:
+            return HTMLResponse(_page(reason.capitalize() + "."), 429, headers=retry)
+        return JSONResponse({"detail": reason}, 429, headers=retry)
 
     async def codec_route(request: Request) -> Response:
         action = request.url.path.rstrip("/").rpartition("/")[2]
@@ -194,15 +292,25 @@ def create_codec_app(settings: Settings) -> Starlette:
             return Response(status_code=204, headers=allowed)
         cors = cors_headers(access, origin)
         namespace = request.headers.get("x-namespace")
+        client, now = client_of(request), time.time()
+        authorization = request.headers.get("authorization")
+        bearer = access.token is not None and bool(authorization)
+        if bearer:  # a guessable secret: the client's own failures hold it back
+            wait = limiter.retry_after(client, now, overall=False)
+            if wait is not None:
+                log.warning("codec request refused", action=action, status=429)
+                return too_many(wait, cors)
         refused = refusal(
             access,
             origin=origin,
             host=request.headers.get("host"),
-            authorization=request.headers.get("authorization"),
+            authorization=authorization,
             session=request.cookies.get(SESSION_COOKIE),
             namespace=namespace,
-            now=time.time(),
+            now=now,
         )
+        if refused is not None and bearer and refused.reason == BAD_BEARER:
+            limiter.failed(client, now)
         if refused is not None:
             log.warning(
                 "codec request refused", action=action, status=refused.status, reason=refused.reason
@@ -233,13 +341,30 @@ def create_codec_app(settings: Settings) -> Starlette:
     async def login(request: Request) -> Response:
         if access.token is None:
             return HTMLResponse(_page("No token is configured: nothing to sign in to."), 404)
+        refused = login_refusal(
+            access,
+            origin=request.headers.get("origin"),
+            referer=request.headers.get("referer"),
+            host=request.headers.get("host"),
+        )
+        if refused is not None:
+            log.warning("codec login refused", reason=refused.reason)
+            return HTMLResponse(_page(refused.reason), refused.status, headers=PAGE_HEADERS)
+        client, now = client_of(request), time.time()
+        wait = limiter.retry_after(client, now)
+        if wait is not None:
+            log.warning("codec login refused", reason="rate limited", retry_after=wait)
+            return too_many(wait, PAGE_HEADERS, html=True)
         form = await request.form()
         given = form.get("token")
         if not isinstance(given, str) or not hmac.compare_digest(
             given.strip().encode(), access.token.encode()
         ):
-            log.warning("codec login refused")
-            return HTMLResponse(_page("That token is not valid.", LOGIN_FORM), 403)
+            limiter.failed(client, now)
+            log.warning("codec login refused", reason="wrong token")
+            return HTMLResponse(
+                _page("That token is not valid.", LOGIN_FORM), 403, headers=PAGE_HEADERS
+            )
         expires = int(time.time()) + SESSION_SECONDS
         response = HTMLResponse(_page(SIGNED_IN), headers=PAGE_HEADERS)
         secure = request.url.scheme == "https"
@@ -282,7 +407,9 @@ def create_codec_app(settings: Settings) -> Starlette:
 PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; form-action 'self'; frame-ancestors 'none'",
     "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
+    # Not no-referrer: under it a browser posts the login form with `Origin: null`, which the
+    # origin check must refuse. same-origin sends the page's own origin, and nothing elsewhere.
+    "Referrer-Policy": "same-origin",
 }
 LOGIN_FORM = (
     '<form method="post" action="login"><label>Codec server token '

@@ -46,7 +46,7 @@ APP_IMAGE = "waypost"
 LONG_RUNNING = ("always", "unless-stopped")
 """Restart policies of services that stay up; a one-off job restarts `on-failure` or `no`."""
 TWO_PART_VERSIONS = ("postgres",)
-"""Images whose releases are numbered major.minor (PostgreSQL since 10): 16.9 is exact; for the
+"""Images whose releases are numbered major.minor (PostgreSQL since 10): 16.15 is exact; for the
 others (3.11 of python, 1.31 of Temporal) a third part is."""
 SHELL_OPERATORS = {";", "&&", "||", "|", "&"}
 ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=")
@@ -310,7 +310,7 @@ def pinning_problem(image: str) -> str | None:
     repository = image_name({"image": image})[0].rpartition("/")[2]
     exact = r"\d+\.\d+" if repository in TWO_PART_VERSIONS else r"\d+\.\d+\.\d+"
     if not re.search(exact, tag):
-        return f"image {image}: tag {tag!r} is not an exact version (e.g. 1.31.0, 16.9-bookworm)"
+        return f"image {image}: tag {tag!r} is not an exact version (e.g. 1.31.0, 16.15-bookworm)"
     return None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import sys
 import tempfile
@@ -43,6 +44,41 @@ db_app.command("retention")(retention)
 
 T = TypeVar("T")
 EVENTS = TypeAdapter(CarrierEvent | list[CarrierEvent])
+
+
+def warn_unencrypted(settings: Settings) -> None:
+    """`waypost worker` and `waypost api` are what production runs: without payload keys they
+    say so on stderr, in words, besides the WARNING log line."""
+    from codec.encryption import unencrypted_warning
+
+    warning = unencrypted_warning(settings)
+    if warning is not None:
+        typer.echo(f"WARNING: {warning}", err=True)
+
+
+def note_unencrypted(settings: Settings, server: DevServer | None) -> None:
+    """`waypost dev` and `waypost demo`: one line when they run on a local Temporal (a dev server
+    of their own or on loopback); the full warning when the configured Temporal is elsewhere."""
+    from codec.encryption import unencrypted_warning, warn_if_unencrypted
+
+    if unencrypted_warning(settings) is None:
+        return
+    host = settings.temporal_address.rpartition(":")[0].strip("[]")
+    if server is not None or host == "localhost" or _is_loopback(host):
+        typer.echo(
+            "Note: payloads are not encrypted (fine on this local Temporal); "
+            "set WAYPOST_PAYLOAD_KEYS to try encryption"
+        )
+        return
+    warning = warn_if_unencrypted(settings, "dev")
+    typer.echo(f"WARNING: {warning}", err=True)
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -215,6 +251,7 @@ def worker() -> None:
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
+    warn_unencrypted(settings)
 
     async def go() -> None:
         await serve(await _client(settings, serve_metrics=True), settings)
@@ -287,6 +324,7 @@ def api_command() -> None:
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
+    warn_unencrypted(settings)
 
     async def go() -> None:
         stop = stop_on_signals()
@@ -319,9 +357,12 @@ def dev() -> None:
                 settings, stack, persist=True, echo=typer.echo, ui_codec_endpoint=codec_url
             )
             client, server = await stack.enter_async_context(ctx)
+            note_unencrypted(settings, server)
             await stack.enter_async_context(running_worker(client, settings))
             try:
-                http = await stack.enter_async_context(running_api(settings, client))
+                http = await stack.enter_async_context(
+                    running_api(settings, client, warn_unencrypted=False)
+                )
             except RuntimeError as err:
                 raise fail(str(err), 1) from err
             url = server.ui_url if server else f"http://localhost:{settings.ui_port}"
@@ -369,12 +410,15 @@ def demo(
                 settings, stack, persist=not once, echo=typer.echo, ui_codec_endpoint=codec_url
             )
             client, server = await stack.enter_async_context(ctx)
+            note_unencrypted(settings, server)
             ui = server.ui_url if server else f"http://localhost:{settings.ui_port}"
             await stack.enter_async_context(running_worker(client, settings))
             links = None
             if not once:  # kept running: serve the tracking pages the demo links to
                 try:
-                    http = await stack.enter_async_context(running_api(settings, client))
+                    http = await stack.enter_async_context(
+                        running_api(settings, client, warn_unencrypted=False)
+                    )
                 except RuntimeError as err:
                     raise fail(str(err), 1) from err
                 links = TrackingLinks.from_settings(settings)

@@ -16,10 +16,14 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.async_api import Browser
 
-from codec.server import SESSION_COOKIE, running_codec_server
+from codec.server import SESSION_COOKIE, LoginLimiter, create_codec_app, running_codec_server
 from models.settings import Settings
 from starters.devserver import free_port
+from tests.api.browser import browser
+
+__all__ = ["browser"]
 
 KEYS = {"k1": base64.b64encode(b"\x01" * 32).decode()}
 TOKEN = "codec-token-0123456789"
@@ -206,11 +210,16 @@ async def test_the_ui_origin_may_read_the_answer(codec: httpx.AsyncClient) -> No
     assert response.headers["access-control-allow-origin"] == UI
 
 
+def own_page(client: httpx.AsyncClient) -> dict[str, str]:
+    """What a browser sends with the login form of the page this server served."""
+    return {"Authorization": "", "Origin": str(client.base_url).rstrip("/")}
+
+
 async def test_the_login_page_sets_a_session_the_ui_can_send_with_credentials(
     codec: httpx.AsyncClient,
 ) -> None:
     encoded = await encode(codec, payload('"x"'))
-    login = await codec.post("/login", data={"token": TOKEN}, headers={"Authorization": ""})
+    login = await codec.post("/login", data={"token": TOKEN}, headers=own_page(codec))
     assert login.status_code == 200
     cookie = login.headers["set-cookie"]
     assert "httponly" in cookie.lower() and "samesite=lax" in cookie.lower()
@@ -229,10 +238,186 @@ async def test_the_login_page_sets_a_session_the_ui_can_send_with_credentials(
 
 
 async def test_a_wrong_login_sets_no_session(codec: httpx.AsyncClient) -> None:
-    login = await codec.post("/login", data={"token": "guess"}, headers={"Authorization": ""})
+    login = await codec.post("/login", data={"token": "guess"}, headers=own_page(codec))
 
     assert login.status_code == 403
     assert "set-cookie" not in login.headers
+
+
+async def test_a_login_posted_from_another_origin_is_refused_even_with_the_token(
+    codec: httpx.AsyncClient,
+) -> None:
+    login = await codec.post(
+        "/login",
+        data={"token": TOKEN},
+        headers={"Authorization": "", "Origin": "https://evil.example"},
+    )
+
+    assert login.status_code == 403
+    assert "set-cookie" not in login.headers
+    assert "https://evil.example is not accepted" in login.text
+
+
+async def test_a_login_with_an_opaque_origin_is_refused(codec: httpx.AsyncClient) -> None:
+    """`Origin: null`: a sandboxed frame, a data: page, or a page that hides its origin."""
+    login = await codec.post(
+        "/login", data={"token": TOKEN}, headers={"Authorization": "", "Origin": "null"}
+    )
+
+    assert login.status_code == 403
+
+
+async def test_a_login_with_neither_origin_nor_referer_is_refused(
+    codec: httpx.AsyncClient,
+) -> None:
+    login = await codec.post("/login", data={"token": TOKEN}, headers={"Authorization": ""})
+
+    assert login.status_code == 403
+    assert "no Origin or Referer" in login.text
+
+
+async def test_a_login_whose_referer_is_the_login_page_is_accepted(
+    codec: httpx.AsyncClient,
+) -> None:
+    referer = f"{str(codec.base_url).rstrip('/')}/login"
+    login = await codec.post(
+        "/login", data={"token": TOKEN}, headers={"Authorization": "", "Referer": referer}
+    )
+
+    assert login.status_code == 200
+
+
+async def test_a_login_from_an_allowed_ui_origin_is_accepted(codec: httpx.AsyncClient) -> None:
+    login = await codec.post(
+        "/login", data={"token": TOKEN}, headers={"Authorization": "", "Origin": UI}
+    )
+
+    assert login.status_code == 200
+
+
+async def test_after_five_failed_logins_a_minute_the_next_is_a_429_even_with_the_token(
+    codec: httpx.AsyncClient,
+) -> None:
+    for _ in range(5):
+        failed = await codec.post("/login", data={"token": "guess"}, headers=own_page(codec))
+        assert failed.status_code == 403
+
+    limited = await codec.post("/login", data={"token": TOKEN}, headers=own_page(codec))
+
+    assert limited.status_code == 429
+    assert 1 <= int(limited.headers["retry-after"]) <= 60
+    assert "set-cookie" not in limited.headers
+
+
+async def test_successful_logins_are_not_counted(codec: httpx.AsyncClient) -> None:
+    for _ in range(8):
+        login = await codec.post("/login", data={"token": TOKEN}, headers=own_page(codec))
+        assert login.status_code == 200
+
+    failed = await codec.post("/login", data={"token": "guess"}, headers=own_page(codec))
+
+    assert failed.status_code == 403
+
+
+async def test_wrong_bearer_tokens_count_as_failed_guesses(codec: httpx.AsyncClient) -> None:
+    for _ in range(5):
+        wrong = await codec.post(
+            "/decode", json={"payloads": []}, headers={"Authorization": "Bearer guess-0123456789"}
+        )
+        assert wrong.status_code == 403
+
+    limited = await codec.post("/decode", json={"payloads": []})
+
+    assert limited.status_code == 429
+    assert "retry-after" in limited.headers
+
+
+def from_address(app: Any, address: str) -> httpx.AsyncClient:
+    """A client of `app` calling from `address` (as a TCP peer would be seen)."""
+    transport = httpx.ASGITransport(app=app, client=(address, 40000))
+    return httpx.AsyncClient(transport=transport, base_url="http://codec.test")
+
+
+async def test_failures_spread_over_many_addresses_meet_the_overall_cap() -> None:
+    app = create_codec_app(settings(), limiter=LoginLimiter(per_client=5, overall=8))
+    for n in range(8):
+        async with from_address(app, f"10.0.0.{n}") as guesser:
+            failed = await guesser.post(
+                "/login", data={"token": "guess"}, headers={"Origin": "http://codec.test"}
+            )
+            assert failed.status_code == 403
+
+    async with from_address(app, "10.0.1.1") as newcomer:
+        limited = await newcomer.post(
+            "/login", data={"token": TOKEN}, headers={"Origin": "http://codec.test"}
+        )
+
+    assert limited.status_code == 429
+
+
+async def test_one_addresss_failures_do_not_limit_another() -> None:
+    app = create_codec_app(settings(), limiter=LoginLimiter(per_client=5, overall=50))
+    async with from_address(app, "10.0.0.1") as guesser:
+        for _ in range(6):
+            await guesser.post(
+                "/login", data={"token": "guess"}, headers={"Origin": "http://codec.test"}
+            )
+    async with from_address(app, "10.0.0.2") as colleague:
+        login = await colleague.post(
+            "/login", data={"token": TOKEN}, headers={"Origin": "http://codec.test"}
+        )
+
+    assert login.status_code == 200
+
+
+def test_the_limiter_remembers_a_bounded_number_of_addresses() -> None:
+    limiter = LoginLimiter(per_client=2, overall=10_000, max_clients=100)
+
+    for n in range(1_000):
+        limiter.failed(f"10.0.{n // 256}.{n % 256}", now=0.0)
+
+    assert len(limiter) == 100
+
+
+def test_the_limiter_forgets_the_least_recently_failing_address_first() -> None:
+    limiter = LoginLimiter(per_client=2, overall=10_000, max_clients=2)
+    limiter.failed("a", now=0.0)
+    limiter.failed("a", now=0.0)
+    limiter.failed("b", now=1.0)
+    limiter.failed("a", now=2.0)  # a failed most recently: b is the one to go
+
+    limiter.failed("c", now=3.0)
+
+    assert limiter.retry_after("a", now=3.0) is not None
+    assert limiter.retry_after("b", now=3.0) is None
+
+
+def test_a_limited_address_may_try_again_once_the_window_has_passed() -> None:
+    limiter = LoginLimiter(per_client=2, overall=100, window=60.0)
+    limiter.failed("a", now=0.0)
+    limiter.failed("a", now=10.0)
+
+    assert limiter.retry_after("a", now=30.0) == 30
+    assert limiter.retry_after("a", now=60.5) is None
+
+
+async def test_a_browser_signs_in_through_the_login_form(browser: Browser) -> None:
+    """A real form post: the page's Referrer-Policy must leave the browser's Origin intact."""
+    config = settings()
+    async with running_codec_server(config):
+        page = await browser.new_page()
+        try:
+            await page.goto(f"http://127.0.0.1:{config.codec_server_port}/login")
+            await page.fill("input[name=token]", TOKEN)
+            await page.click("button[type=submit]")
+            await page.wait_for_load_state()
+            text = await page.inner_text("body")
+            cookies = await page.context.cookies()
+        finally:
+            await page.close()
+
+    assert "Signed in" in text
+    assert any(c["name"] == SESSION_COOKIE for c in cookies)
 
 
 async def test_a_forged_session_is_refused(codec: httpx.AsyncClient) -> None:

@@ -199,7 +199,7 @@ def test_an_unpinned_base_image_in_the_dockerfile_is_refused(
     changed = with_file(
         project,
         "Dockerfile",
-        lambda text: text.replace("python:3.11.13-slim-bookworm", "python:3.11-slim"),
+        lambda text: text.replace("python:3.11.16-slim-bookworm", "python:3.11-slim"),
     )
 
     problems = introduced(project, truth, changed)

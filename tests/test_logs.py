@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -17,6 +18,8 @@ from tests.factories import event, out_for_delivery, shipment
 from workers.logs import configure_logging
 
 PHONE, EMAIL = "+447700900123", "sam@example.com"
+NAME, COURIER, COURIER_PHONE = "Sam Taylor", "Piotr", "+48600999888"
+LINK_TOKEN = re.compile(r"/t/[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+")
 
 
 @pytest.fixture
@@ -63,3 +66,23 @@ async def test_a_shipment_run_logs_context_but_no_personal_data(
         r["temporal_workflow"] for r in records if isinstance(r.get("temporal_workflow"), dict)
     ]
     assert any(c.get("workflow_id") == start.workflow_id for c in contexts)  # type: ignore[attr-defined]
+
+
+async def test_the_console_provider_prints_no_personal_data_or_live_link(
+    client: Client, worker: Worker, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The embedded default sends through the console: its stdout is as clean as the logs."""
+    start = shipment()
+    started = await start_shipment(client, start, worker.task_queue)
+    await report_event(client, start.workflow_id, out_for_delivery(60))
+    await report_event(client, start.workflow_id, event(ShipmentStatus.DELIVERED, 90))
+    await started.handle.result()
+
+    out = capfd.readouterr().out
+
+    for secret in (PHONE, EMAIL, NAME, COURIER_PHONE, COURIER):
+        assert secret not in out
+    assert LINK_TOKEN.search(out) is None
+    assert "--- sms to +44*******123 ---" in out and "--- email to s***@example.com ---" in out
+    assert f"{start.workflow_id}:out_for_delivery:" in out  # the kind, in the key
+    assert "/t/***" in out  # the link's place in the message, its token gone

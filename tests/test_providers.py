@@ -399,6 +399,29 @@ def test_console_prints_the_message_with_the_recipient_masked() -> None:
     assert receipt.message_id.startswith("console-")
 
 
+def test_console_masks_the_personal_data_a_body_quotes() -> None:
+    out = io.StringIO()
+    message = OutgoingMessage(
+        key="shipment:shop-1:s-1:out_for_delivery:1:sms",
+        channel=Channel.SMS,
+        to=PHONE,
+        body=(
+            "Hi Sam Taylor, courier Piotr (07700 900999) brings order ORD-1 today. Pickup code "
+            "4821. Questions: help@shop.example or +447700900777. "
+            "Track: https://waypost.test/t/c2hvcC0xOnMtMTp6enp6.AAAAAAAAAAAAAAAA"
+        ),
+        personal=("Sam Taylor", "Piotr", "07700 900999", "4821"),
+    )
+
+    ConsoleProvider(Channel.SMS, stream=out).send(message)
+
+    printed = out.getvalue()
+    for secret in ("Sam Taylor", "Piotr", "900999", "4821", "help@shop", "+447700900777"):
+        assert secret not in printed
+    assert "c2hvcC0xOnMtMTp6enp6" not in printed and "https://waypost.test/t/***" in printed
+    assert "Hi S***, courier P***" in printed and "order ORD-1 today" in printed
+
+
 def test_console_gives_the_same_message_id_for_the_same_key() -> None:
     provider = ConsoleProvider(Channel.SMS, stream=io.StringIO())
 

@@ -26,6 +26,7 @@ from activities.providers.base import Provider
 from activities.providers.factory import providers_for
 from activities.publish import ShipmentActivities
 from activities.sending import Sender
+from codec.encryption import warn_if_unencrypted
 from models.metrics import NOOP, AppMetrics
 from models.migrations import upgrade_database
 from models.notification import Channel
@@ -108,6 +109,8 @@ def stop_on_signals() -> asyncio.Event:
 
 
 async def serve(client: Client, settings: Settings) -> None:
+    """`waypost worker`: a production worker, so it says so loudly when payloads go in plain."""
+    warn_if_unencrypted(settings, "worker")
     stop = stop_on_signals()
     async with running_worker(client, settings):
         await stop.wait()

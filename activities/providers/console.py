@@ -1,8 +1,10 @@
 """The embedded default provider: prints messages instead of sending them.
 
 It lets `make demo` run without any account while the rest of the pipeline (ledger, retries,
-statuses) works exactly as with a real provider. The recipient is masked, because console output
-ends up in logs like everything else.
+statuses) works exactly as with a real provider. Console output ends up in logs like everything
+else, whatever the log level, so what it prints is masked as the logs are: the recipient, and in
+the subject and body every phone number, email, name the message quotes, pickup code and
+tracking-link token. What is left (channel, key with its kind, the wording) is what a demo needs.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import threading
 from datetime import datetime
 from typing import TextIO
 
-from activities.masking import mask_address
+from activities.masking import mask_address, mask_message
 from activities.providers.base import NoLookup, OutgoingMessage, PermanentProviderError, Receipt
 from models.notification import Channel
 
@@ -44,8 +46,8 @@ class ConsoleProvider:
             f"key:     {message.key}",
         ]
         if message.subject:
-            lines.append(f"subject: {message.subject}")
-        lines += ["", message.body, "---", ""]
+            lines.append(f"subject: {mask_message(message.subject, message.personal)}")
+        lines += ["", mask_message(message.body, message.personal), "---", ""]
         stream = self._stream or sys.stdout
         # Activities run in threads: one block must not interleave with another.
         with self._lock:

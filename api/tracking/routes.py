@@ -4,17 +4,25 @@ shipment closed), the workflow's live state while it runs, and the slot and cour
 The token in the URL is the customer's capability: the page is never cached, never indexed,
 and never leaks its URL in a Referer header. Forms post back and redirect (post/redirect/get),
 so reloading the page never answers twice.
+
+A customer's browser never gets FastAPI's 422 JSON, which quotes the input back: a form answer
+that cannot be read (missing, not a number, out of range, an unknown answer, control characters)
+gets the page itself with its refusal notice, status 400; a mangled `?notice=` gets the page
+without one; any other path under /t/ is an invalid link's friendly page.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from datetime import timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 import structlog
-from fastapi import APIRouter, Depends, Form, Query, Request, status
+from fastapi import APIRouter, Depends, Form, Query, Request, Response, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
 from temporalio.service import RPCError
 
 from activities.links import LinkExpired, LinkInvalid
@@ -35,7 +43,23 @@ from starters import client as temporal
 
 log = structlog.get_logger("waypost.api.tracking")
 
-router = APIRouter(prefix="/t", tags=["tracking page"])
+
+class _FriendlyRoute(APIRoute):
+    """A route whose unreadable input (FastAPI's validation error) is answered with the page."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def friendly(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as err:
+                return await _unreadable(request, err)
+
+        return friendly
+
+
+router = APIRouter(prefix="/t", tags=["tracking page"], route_class=_FriendlyRoute)
 
 LIVE_TIMEOUT = timedelta(seconds=3)
 ERROR_CODES: dict[ErrorKind, int] = {
@@ -105,6 +129,17 @@ async def tracking_page(
     svc: Annotated[Services, Depends(services)],
     notice: Annotated[NoticeKey | None, Query(description="After a form post")] = None,
 ) -> HTMLResponse:
+    return await _page(token, request, svc, notice)
+
+
+async def _page(
+    token: str,
+    request: Request,
+    svc: Services,
+    notice: NoticeKey | None,
+    status_code: int = status.HTTP_200_OK,
+) -> HTMLResponse:
+    """The shipment's page (with `notice` above it), or the friendly page of a bad link."""
     try:
         ref = _shipment_ref(token, svc)
     except _BadLink as bad:
@@ -123,8 +158,20 @@ async def tracking_page(
             values["window"] = live.window
         shown = make_notice(notice, shipment.locale, time_zone=view.time_zone, **values)
     return HTMLResponse(
-        render_page(view, shipment.locale, f"/t/{token}", shown), headers=_headers()
+        render_page(view, shipment.locale, f"/t/{token}", shown),
+        status_code=status_code,
+        headers=_headers(),
     )
+
+
+async def _unreadable(request: Request, err: RequestValidationError) -> HTMLResponse:
+    """Input FastAPI could not read: the page in the shipment's locale, status 400, never the
+    input. A form answer gets the page's own refusal notice; a mangled query string, none."""
+    fields = sorted({str(e["loc"][-1]) for e in err.errors() if e.get("loc")})
+    log.info("tracking page input unreadable", method=request.method, fields=fields)
+    token = str(request.path_params.get("token", ""))
+    notice: NoticeKey | None = "refused" if request.method == "POST" else None
+    return await _page(token, request, services(request), notice, status.HTTP_400_BAD_REQUEST)
 
 
 def _back(token: str, notice: NoticeKey) -> RedirectResponse:
@@ -186,3 +233,9 @@ async def courier_reply(
     svc: Annotated[Services, Depends(services)],
 ) -> RedirectResponse | HTMLResponse:
     return await _answer(token, request, svc, "reply", answer)
+
+
+@router.get("/{rest:path}", include_in_schema=False, response_class=HTMLResponse)
+async def not_a_link(request: Request) -> HTMLResponse:
+    """Any other path under /t/ (an empty token, a token cut at a slash): a bad link's page."""
+    return _error_page("invalid", request)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -37,6 +38,8 @@ from tests.fakes.twilio_server import FakeTwilio
 from tests.worker_processes import WorkerProcess
 
 API_PHONE, API_EMAIL = "+447700900456", "jo.bloggs@example.org"
+COURIER_PHONE = "+48600999888"
+LINK_TOKEN = re.compile(r"/t/[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+")
 """The customer of the shipment a shop starts over the HTTP service. Twilio refuses the number,
 so its error (which quotes the number) is logged."""
 
@@ -82,7 +85,7 @@ async def use_the_http_service(base: str) -> None:
             "event_id": "logs-ofd",
             "status": ShipmentStatus.OUT_FOR_DELIVERY.value,
             "occurred_at": datetime.now(UTC).isoformat(),
-            "courier": {"name": "Piotr", "phone": "+48600999888"},
+            "courier": {"name": "Piotr", "phone": COURIER_PHONE},
         }
         posted = await http.post(
             "/v1/carriers/generic/events", **carrier_post("generic", {"events": [event]})
@@ -122,6 +125,7 @@ async def test_a_full_demo_run_logs_masked_recipients_and_never_real_ones(
     assert any(r.get("logger", "").startswith("uvicorn") for r in records)
     phones = {API_PHONE} | {s.recipient.phone for s in scenarios() if s.recipient.phone}
     emails = {API_EMAIL} | {s.recipient.email for s in scenarios() if s.recipient.email}
-    leaked = [value for value in phones | emails if value in output]
+    leaked = [value for value in phones | emails | {COURIER_PHONE} if value in output]
     assert leaked == []
     assert mask_phone(API_PHONE) in output
+    assert LINK_TOKEN.findall(output) == []  # a live tracking link opens the customer's page
