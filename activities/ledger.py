@@ -28,7 +28,17 @@ from typing import Any, Literal
 
 import structlog
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
-from sqlalchemy import Connection, Engine, Table, bindparam, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    String,
+    Table,
+    bindparam,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import Insert as PostgresqlInsert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
@@ -231,6 +241,8 @@ class _Part:
     key: str
     values: dict[str, Any]
     write: Callable[[Connection], object]
+    fallback: Callable[[Connection], object] | None = None
+    """Written instead when `write` fails for good (the original is set aside all the same)."""
 
 
 @dataclass(frozen=True)
@@ -301,7 +313,16 @@ class Ledger:
         parts: list[_Part] = []
         if start is not None:
             values = self._shipment_values(ref, start)
-            parts.append(_Part("shipment", ref, values, _inserting(Shipment, values, ["ref"])))
+            cleaned = _cleaned(_SHIPMENTS, values, keep=("ref",))
+            parts.append(
+                _Part(
+                    "shipment",
+                    ref,
+                    values,
+                    _inserting(Shipment, values, ["ref"]),
+                    _inserting(Shipment, cleaned, ["ref"]),
+                )
+            )
         for entry in entries:
             values = self._event_values(ref, entry)
             parts.append(
@@ -346,7 +367,23 @@ class Ledger:
                     if not permanent(err):
                         raise
                     aside.append(self._keep_aside(conn, ref, part, err))
+                    if part.fallback is not None:
+                        self._write_fallback(conn, part.part, part.fallback)
         return self._announce(aside)
+
+    @staticmethod
+    def _write_fallback(
+        conn: Connection, part: SetAsidePart, fallback: Callable[[Connection], object]
+    ) -> None:
+        try:
+            with conn.begin_nested():
+                fallback(conn)
+        except Exception as err:
+            if not permanent(err):
+                raise
+            log.error(
+                "ledger part not stored even cleaned", part=part, error_class=type(err).__name__
+            )
 
     def _keep_aside(
         self, conn: Connection, ref: str, part: _Part, err: BaseException
@@ -412,8 +449,9 @@ class Ledger:
         return _insert_if_absent(conn, Shipment, values, ["ref"])
 
     def _shipment_values(self, ref: str, start: ShipmentStart) -> dict[str, Any]:
-        """Identifiers only, never altered (a cut tracking number would find another parcel):
-        one the ledger cannot store sets the row aside."""
+        """Identifiers only, written as given. One the ledger cannot store sets the row aside,
+        and the row is written cleaned instead (NUL out, cut to its column): every message and
+        event of the shipment hangs on it."""
         now = self._clock()
         return {
             "ref": ref,
@@ -1014,6 +1052,16 @@ def _inserting(
     model: type[Shipment | ShipmentEvent], values: dict[str, Any], keys: list[str]
 ) -> Callable[[Connection], object]:
     return lambda conn: _insert_if_absent(conn, model, values, keys)
+
+
+def _cleaned(table: Table, values: dict[str, Any], keep: tuple[str, ...]) -> dict[str, Any]:
+    """`values` with every string but `keep` cleaned and cut to its column."""
+    cleaned = dict(values)
+    for name, value in values.items():
+        kind = table.c[name].type
+        if isinstance(value, str) and name not in keep:
+            cleaned[name] = clean_text(value, kind.length if isinstance(kind, String) else None)
+    return cleaned
 
 
 def _noop(_conn: Connection) -> None:
