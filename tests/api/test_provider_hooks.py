@@ -401,9 +401,7 @@ async def test_a_status_callback_with_nul_in_its_message_sid_is_set_aside(
 ) -> None:
     since = datetime.now(UTC)
 
-    response = await http.post(
-        STATUS, **twilio_post(STATUS, status_form("SM\x00bad", "delivered"))
-    )
+    response = await http.post(STATUS, **twilio_post(STATUS, status_form("SM\x00bad", "delivered")))
 
     assert response.status_code == 204
     assert set_aside_keys(api_settings, since) == ["twilio:SM\\x00bad:delivered"]
