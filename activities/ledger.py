@@ -49,6 +49,7 @@ from sqlalchemy.orm import Session
 from activities.masking import mask_text
 from activities.storable import (
     ERROR_MAX,
+    Unstorable,
     check_fits,
     clean_text,
     describe_error,
@@ -892,7 +893,10 @@ class Ledger:
     ) -> tuple[NotificationStatus, bool] | None:
         """After `mark_sent`: apply the callbacks that arrived before it, in the order they
         happened. Returns the message's new status and whether its failure is permanent, or
-        None when nothing moved. Almost always there is nothing: one read says so."""
+        None when nothing moved. Almost always there is nothing: one read says so. An id the
+        ledger cannot store was never recorded, so no report can be waiting for it."""
+        if not _fits(_NOTIFICATIONS, {"provider_message_id": provider_message_id}):
+            return None
         with self._read() as conn:
             early = conn.execute(
                 _EARLY_REPORT, {"b_key": key, "b_provider_message_id": provider_message_id}
@@ -944,7 +948,10 @@ class Ledger:
 
     def shipments_tracked_as(self, tracking_number: str) -> list[ShipmentView]:
         """Shipments carrying this tracking number (a carrier webhook names nothing else);
-        anonymised ones carry none (their cleared numbers must never match an empty one)."""
+        anonymised ones carry none (their cleared numbers must never match an empty one).
+        A number no shipment could be stored with finds none (and never errs)."""
+        if not _fits(_SHIPMENTS, {"tracking_number": tracking_number}):
+            return []
         with Session(self.engine) as session:
             rows = session.scalars(
                 select(Shipment)
@@ -1062,6 +1069,14 @@ def _cleaned(table: Table, values: dict[str, Any], keep: tuple[str, ...]) -> dic
         if isinstance(value, str) and name not in keep:
             cleaned[name] = clean_text(value, kind.length if isinstance(kind, String) else None)
     return cleaned
+
+
+def _fits(table: Table, values: dict[str, Any]) -> bool:
+    try:
+        check_fits(table, values)
+    except Unstorable:
+        return False
+    return True
 
 
 def _noop(_conn: Connection) -> None:

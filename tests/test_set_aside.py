@@ -330,3 +330,18 @@ def test_a_callback_with_nul_in_our_key_is_set_aside_alike_on_every_backend(
 
     assert receipt.set_aside is not None
     assert receipt.set_aside.error_class == "Unstorable"
+
+
+def test_a_tracking_number_no_shipment_could_carry_finds_none(counted: Ledger) -> None:
+    assert counted.shipments_tracked_as("AC\x00123") == []
+    assert counted.shipments_tracked_as("A" * 10_000) == []
+
+
+def test_a_sent_message_whose_provider_id_was_set_aside_adopts_no_reports(
+    counted: Ledger, ref: str
+) -> None:
+    key = idempotency_key(ref, NotificationKind.OUT_FOR_DELIVERY, 1, Channel.SMS)
+    claim(counted, ref, key)
+    counted.mark_sent(key, "t", "twilio", "SM\x00bad")
+
+    assert counted.adopt_reports(key, "SM\x00bad") is None
