@@ -15,10 +15,12 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event as sa_event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.exc import OperationalError
 from temporalio.common import MetricMeter
 
 from activities.ledger import Attempt, Ledger, make_engine
+from activities.storable import Unstorable, permanent
 from models.metrics import AppMetrics
 from models.notification import (
     Channel,
@@ -230,6 +232,30 @@ def test_a_shipment_row_that_cannot_be_stored_is_set_aside_and_written_cleaned(
 
 
 # The database being away is not a bad row
+
+
+def _wrapped(kind: type[sa_exc.DBAPIError], invalidated: bool = False) -> sa_exc.DBAPIError:
+    return kind("INSERT ...", {}, Exception("driver says no"), connection_invalidated=invalidated)
+
+
+@pytest.mark.parametrize(
+    ("err", "for_good"),
+    [
+        (_wrapped(sa_exc.DataError), True),
+        (_wrapped(sa_exc.IntegrityError), True),
+        (Unstorable("shipment_events.event_id contains a NUL character"), True),
+        (ValueError("naive datetime refused"), True),
+        (OverflowError("Python int too large to convert to SQLite INTEGER"), True),
+        (_wrapped(sa_exc.OperationalError), False),
+        (_wrapped(sa_exc.InterfaceError), False),
+        (_wrapped(sa_exc.DataError, invalidated=True), False),
+        (_wrapped(sa_exc.ProgrammingError), False),  # a missing migration: retried until run
+        (sa_exc.TimeoutError("QueuePool limit reached"), False),
+    ],
+    ids=lambda value: type(value).__name__ if isinstance(value, BaseException) else str(value),
+)
+def test_only_bad_data_is_a_failure_for_good(err: BaseException, for_good: bool) -> None:
+    assert permanent(err) is for_good
 
 
 def test_a_lost_connection_is_raised_for_a_retry_and_nothing_is_set_aside(
