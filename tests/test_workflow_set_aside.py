@@ -11,7 +11,7 @@ import pytest
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from activities.ledger import Ledger, make_engine
+from activities.ledger import Ledger
 from models.notification import NotificationKind, NotificationStatus
 from models.settings import Settings
 from models.shipment import CarrierEvent, ShipmentStatus
@@ -31,15 +31,6 @@ def worker_settings(database_url: str, task_queue: str) -> Iterator[Settings]:
         max_concurrent_activities=4,
         workflow_sandbox=True,
     )
-
-
-@pytest.fixture
-def ledger(database_url: str) -> Iterator[Ledger]:
-    engine = make_engine(database_url)
-    try:
-        yield Ledger(engine)
-    finally:
-        engine.dispose()
 
 
 def unchecked(status: ShipmentStatus, minutes: int, **fields: Any) -> CarrierEvent:
