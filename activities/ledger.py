@@ -7,12 +7,18 @@ conditional: a retried activity, a replayed workflow or two racing attempts leav
 Exactly-once sending rests on `claim`: the unique idempotency key decides who inserts first, and
 later claims win only through a conditional UPDATE (a released claim, or a lease that expired
 because its sender died). Everything after a claim is conditional on the claim's token.
+
+No single bad row may block a shipment forever. Free text from outside is cleaned before it is
+written (`activities.storable`); a part of a write that still fails for good (an id with NUL or
+longer than its column, a broken constraint) is recorded in `set_aside`, counted
+(`waypost_ledger_set_aside`) and logged, and the rest of the write goes on. A database that does
+not answer is not such a failure: it raises, and the activity retries until it is back.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,8 +26,19 @@ from decimal import Decimal
 from functools import cache
 from typing import Any, Literal
 
+import structlog
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
-from sqlalchemy import Connection, Engine, Table, bindparam, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    String,
+    Table,
+    bindparam,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import Insert as PostgresqlInsert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
@@ -30,10 +47,21 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from activities.masking import mask_text
+from activities.storable import (
+    ERROR_MAX,
+    Unstorable,
+    check_fits,
+    clean_text,
+    describe_error,
+    permanent,
+    storable_key,
+    storable_payload,
+)
 from models.ledger import (
     Base,
     Notification,
     NotificationAttempt,
+    SetAside,
     Shipment,
     ShipmentEvent,
     create_ledger_engine,
@@ -42,6 +70,7 @@ from models.ledger import (
 from models.ledger import (
     DeliveryReport as ReportRow,
 )
+from models.metrics import NOOP, AppMetrics
 from models.notification import (
     Channel,
     DeliveryReport,
@@ -62,9 +91,16 @@ __all__ = [
     "Ledger",
     "NotificationView",
     "ReportReceipt",
+    "SetAsidePart",
+    "SetAsideView",
     "ShipmentView",
     "make_engine",
 ]
+
+log = structlog.get_logger("waypost.ledger")
+
+SetAsidePart = Literal["shipment", "event", "status", "claim", "mark", "attempt", "delivery_report"]
+"""The parts a ledger write is made of; each is stored, or set aside, on its own."""
 
 AttemptOutcome = Literal["sent", "retryable_error", "permanent_error", "reconciled"]
 """`reconciled`: not a send but a question to the provider after an attempt died mid-send;
@@ -97,6 +133,11 @@ class Claim:
     unknown_since: datetime | None = None
     """Set when an earlier attempt may have reached the provider from this moment on: it died
     while sending (its lease ran out) or timed out waiting for the answer. Ask before sending."""
+    set_aside: str | None = None
+    """Why the claim could not be recorded (set aside): the message must not be sent, since
+    exactly-once rests on the claim."""
+    first_set_aside: bool = False
+    """This call set the claim aside (a retry that finds it so counts nothing again)."""
 
 
 class _View(BaseModel):
@@ -170,6 +211,18 @@ class DeliveryReportView(_View):
     received_at: datetime
 
 
+class SetAsideView(_View):
+    """A part of a ledger write that could never be stored, as support reads it."""
+
+    shipment_ref: str
+    part: SetAsidePart
+    key: str
+    error_class: str
+    error: str
+    payload: str
+    set_aside_at: datetime
+
+
 @dataclass(frozen=True)
 class ReportReceipt:
     """What recording a delivery report did: `moved` is when the workflow must hear of it."""
@@ -177,6 +230,20 @@ class ReportReceipt:
     notification: NotificationView | None
     new: bool
     moved: bool
+    set_aside: SetAsideView | None = None
+    """Set when the report could not be stored (it is in `set_aside` instead)."""
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One part of a write: stored with `write`, or set aside with `values` as its payload."""
+
+    part: SetAsidePart
+    key: str
+    values: dict[str, Any]
+    write: Callable[[Connection], object]
+    fallback: Callable[[Connection], object] | None = None
+    """Written instead when `write` fails for good (the original is set aside all the same)."""
 
 
 @dataclass(frozen=True)
@@ -195,9 +262,17 @@ class Attempt:
 class Ledger:
     """The ledger over one Engine; safe to share between activity threads."""
 
-    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = _utcnow) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        clock: Callable[[], datetime] = _utcnow,
+        metrics: AppMetrics = NOOP,
+    ) -> None:
         self.engine = engine
         self._clock = clock
+        self.metrics = metrics
+        """Counts the parts set aside (once each: a retry that finds one counts nothing)."""
         # SQLite has one writer at a time; queueing our own threads on a lock hands the write
         # over at once, where SQLite's busy handler would sleep (up to 100 ms a try).
         self._writer: AbstractContextManager[Any] = (
@@ -232,15 +307,135 @@ class Ledger:
         status: ShipmentStatus,
         at: datetime,
         closed: bool,
-    ) -> None:
+    ) -> list[SetAsideView]:
         """One workflow change in one transaction: the shipment (first time), the timeline entry
-        (once per carrier event id) and the current status."""
+        (once per carrier event id) and the current status. A part that can never be stored is
+        set aside and returned; the others are recorded all the same."""
+        parts: list[_Part] = []
+        if start is not None:
+            values = self._shipment_values(ref, start)
+            cleaned = _cleaned(_SHIPMENTS, values, keep=("ref",))
+            parts.append(
+                _Part(
+                    "shipment",
+                    ref,
+                    values,
+                    _inserting(Shipment, values, ["ref"]),
+                    _inserting(Shipment, cleaned, ["ref"]),
+                )
+            )
+        for entry in entries:
+            values = self._event_values(ref, entry)
+            parts.append(
+                _Part(
+                    "event",
+                    entry.event.event_id,
+                    values,
+                    _inserting(ShipmentEvent, values, ["shipment_ref", "event_id"]),
+                )
+            )
+        status_values = _status_values(ref, status, at, closed)
+        parts.append(
+            _Part(
+                "status",
+                status.value,
+                status_values,
+                lambda conn: conn.execute(_UPDATE_SHIPMENT, status_values),
+            )
+        )
+        return self._write_parts(ref, parts)
+
+    def _write_parts(self, ref: str, parts: Sequence[_Part]) -> list[SetAsideView]:
+        """All parts in one transaction. When one fails for good, they are written again, each
+        in a SAVEPOINT of one transaction: the failing part is set aside, the rest committed.
+        The fast path costs nothing extra; every part is idempotent, so writing it again after
+        the rollback is safe."""
+        try:
+            with self._begin() as conn:
+                for part in parts:
+                    part.write(conn)
+            return []
+        except Exception as err:
+            if not permanent(err):
+                raise
+        aside: list[tuple[SetAsideView, bool]] = []
         with self._begin() as conn:
-            if start is not None:
-                self._insert_shipment(conn, ref, start)
-            for entry in entries:
-                self._insert_event(conn, ref, entry)
-            self._update_status(conn, ref, status, at, closed)
+            for part in parts:
+                try:
+                    with conn.begin_nested():
+                        part.write(conn)
+                except Exception as err:
+                    if not permanent(err):
+                        raise
+                    aside.append(self._keep_aside(conn, ref, part, err))
+                    if part.fallback is not None:
+                        self._write_fallback(conn, part.part, part.fallback)
+        return self._announce(aside)
+
+    @staticmethod
+    def _write_fallback(
+        conn: Connection, part: SetAsidePart, fallback: Callable[[Connection], object]
+    ) -> None:
+        try:
+            with conn.begin_nested():
+                fallback(conn)
+        except Exception as err:
+            if not permanent(err):
+                raise
+            log.error(
+                "ledger part not stored even cleaned", part=part, error_class=type(err).__name__
+            )
+
+    def _keep_aside(
+        self, conn: Connection, ref: str, part: _Part, err: BaseException
+    ) -> tuple[SetAsideView, bool]:
+        """Record `part` in `set_aside` (once per shipment, part and key); True when new."""
+        error_class, error = describe_error(err)
+        row = {
+            "shipment_ref": storable_key(ref),
+            "part": part.part,
+            "key": storable_key(part.key),
+            "error_class": error_class,
+            "error": error,
+            "payload": storable_payload(part.values),
+            "set_aside_at": self._clock(),
+        }
+        new = True
+        try:
+            with conn.begin_nested():
+                new = _insert_if_absent(conn, SetAside, row, ["shipment_ref", "part", "key"])
+        except Exception as failed:
+            if not permanent(failed):
+                raise
+            log.error(
+                "ledger part lost: not even its set-aside record could be stored",
+                part=part.part,
+                error_class=describe_error(failed)[0],
+            )
+        return SetAsideView.model_validate(row), new
+
+    def _set_aside_alone(
+        self, ref: str, part: _Part, err: BaseException
+    ) -> tuple[SetAsideView, bool]:
+        """`_keep_aside` in a transaction of its own, after the part's own one rolled back."""
+        with self._begin() as conn:
+            return self._keep_aside(conn, ref, part, err)
+
+    def _announce(self, aside: Sequence[tuple[SetAsideView, bool]]) -> list[SetAsideView]:
+        """Count and log what was set aside (after the commit, and once: a retry that meets the
+        same part again only logs it). No payload in the log: the table has it."""
+        for view, new in aside:
+            if new:
+                self.metrics.set_aside(view.part)
+            (log.error if new else log.info)(
+                "ledger part set aside" if new else "ledger part already set aside",
+                part=view.part,
+                shipment_ref=mask_text(view.shipment_ref),
+                key=mask_text(view.key),
+                error_class=view.error_class,
+                error=view.error,
+            )
+        return [view for view, _ in aside]
 
     def record_shipment(self, ref: str, start: ShipmentStart) -> bool:
         """Insert the shipment once (status `shipped`); True when this call created it.
@@ -251,8 +446,15 @@ class Ledger:
             return self._insert_shipment(conn, ref, start)
 
     def _insert_shipment(self, conn: Connection, ref: str, start: ShipmentStart) -> bool:
+        values = self._shipment_values(ref, start)
+        return _insert_if_absent(conn, Shipment, values, ["ref"])
+
+    def _shipment_values(self, ref: str, start: ShipmentStart) -> dict[str, Any]:
+        """Identifiers only, written as given. One the ledger cannot store sets the row aside,
+        and the row is written cleaned instead (NUL out, cut to its column): every message and
+        event of the shipment hangs on it."""
         now = self._clock()
-        values = {
+        return {
             "ref": ref,
             "shop_id": start.shop_id,
             "shipment_id": start.shipment_id,
@@ -265,7 +467,6 @@ class Ledger:
             "created_at": now,
             "updated_at": now,
         }
-        return _insert_if_absent(conn, Shipment, values, ["ref"])
 
     def record_event(self, ref: str, entry: TimelineEntry) -> bool:
         """Add a timeline entry once per carrier event id; False when it was already there."""
@@ -273,19 +474,25 @@ class Ledger:
             return self._insert_event(conn, ref, entry)
 
     def _insert_event(self, conn: Connection, ref: str, entry: TimelineEntry) -> bool:
+        values = self._event_values(ref, entry)
+        return _insert_if_absent(conn, ShipmentEvent, values, ["shipment_ref", "event_id"])
+
+    @staticmethod
+    def _event_values(ref: str, entry: TimelineEntry) -> dict[str, Any]:
+        """The carrier's free text is cleaned (NUL out, cut to its column); its event id is the
+        entry's identity and is never altered."""
         event = entry.event
-        values = {
+        return {
             "shipment_ref": ref,
             "event_id": event.event_id,
             "status": event.status.value,
             "occurred_at": event.occurred_at,
             "received_at": entry.received_at,
-            "location": event.location.label() if event.location else None,
-            "description": event.description,
+            "location": clean_text(event.location.label(), 500) if event.location else None,
+            "description": clean_text(event.description, 500),
             "outcome": entry.outcome.value,
-            "reason": entry.reason,
+            "reason": clean_text(entry.reason),
         }
-        return _insert_if_absent(conn, ShipmentEvent, values, ["shipment_ref", "event_id"])
 
     def set_status(self, ref: str, status: ShipmentStatus, at: datetime, closed: bool) -> bool:
         """The shipment's current status as the workflow decided it (the workflow serialises its
@@ -297,10 +504,7 @@ class Ledger:
     def _update_status(
         conn: Connection, ref: str, status: ShipmentStatus, at: datetime, closed: bool
     ) -> bool:
-        values: dict[str, Any] = {"b_ref": ref, "status": status.value, "updated_at": at}
-        if closed:
-            values["closed_at"] = at
-        result = conn.execute(_UPDATE_SHIPMENT, values)
+        result = conn.execute(_UPDATE_SHIPMENT, _status_values(ref, status, at, closed))
         return bool(result.rowcount == 1)
 
     # Exactly-once claims
@@ -331,7 +535,8 @@ class Ledger:
             "kind": kind.value,
             "occurrence": occurrence,
             "channel": channel.value,
-            "recipient_masked": mask_text(recipient_masked),  # a no-op unless a caller slipped
+            # mask_text is a no-op unless a caller slipped
+            "recipient_masked": clean_text(mask_text(recipient_masked), 320),
             "recipient_hash": recipient_hash,
             "status": NotificationStatus.SENDING.value,
             "claim_token": token,
@@ -341,6 +546,7 @@ class Ledger:
             "updated_at": now,
         }
         try:
+            check_fits(_NOTIFICATIONS, row)
             with self._begin() as conn:
                 conn.execute(_INSERT_NOTIFICATION, row)
             return Claim(
@@ -348,6 +554,10 @@ class Ledger:
             )
         except IntegrityError as err:
             insert_error = err
+        except Exception as err:
+            if not permanent(err):
+                raise
+            return self._claim_set_aside(key, shipment_ref, row, err)
         current = (
             Notification.status,
             Notification.provider_message_id,
@@ -385,12 +595,29 @@ class Ledger:
                     unknown_since=existing.claimed_at if stale or released else None,
                 )
         if existing is None:  # not a lost race: the insert broke another rule (unknown shipment)
-            raise insert_error
+            return self._claim_set_aside(key, shipment_ref, row, insert_error)
         return Claim(
             won=False,
             status=NotificationStatus(existing.status),
             provider_message_id=existing.provider_message_id,
             attempts=existing.attempts,
+        )
+
+    def _claim_set_aside(
+        self, key: str, shipment_ref: str, row: dict[str, Any], err: BaseException
+    ) -> Claim:
+        """A claim that can never be recorded: set aside, and answered as failed, never won
+        (a message sent without its claim could be sent again by any retry)."""
+        part = _Part("claim", key, {k: v for k, v in row.items() if k != "claim_token"}, _noop)
+        view, new = self._set_aside_alone(shipment_ref, part, err)
+        self._announce([(view, new)])
+        return Claim(
+            won=False,
+            status=NotificationStatus.FAILED,
+            provider_message_id=None,
+            attempts=0,
+            set_aside=f"{view.error_class}: {view.error}",
+            first_set_aside=new,
         )
 
     def release(
@@ -461,27 +688,106 @@ class Ledger:
         **values: Any,
     ) -> bool:
         """Move a claimed message on, only while `token` still holds the claim; the provider call
-        that led here is recorded in the same transaction."""
+        that led here is recorded in the same transaction.
+
+        A provider's answer the ledger cannot store (an id with NUL or longer than its column)
+        is set aside, and the message still moves on without it: a sent message left `sending`
+        would be sent again once its lease ran out."""
         if values.get("last_error") is not None:
-            values["last_error"] = mask_text(values["last_error"])
+            values["last_error"] = clean_text(mask_text(values["last_error"]), ERROR_MAX)
+        params = {
+            "b_key": key,
+            "b_token": token,
+            "status": status.value,
+            "updated_at": self._clock(),
+            **values,
+        }
+        try:
+            check_fits(_NOTIFICATIONS, values)
+            with self._begin() as conn:
+                moved = conn.execute(_SETTLE_NOTIFICATION, params).first()
+                if attempt is not None:
+                    _insert_attempt(conn, key, attempt, moved.id if moved else None)
+                return moved is not None
+        except Exception as err:
+            if not permanent(err):
+                raise
+        return self._settle_in_parts(key, token, attempt, status, params)
+
+    def _settle_in_parts(
+        self,
+        key: str,
+        token: str,
+        attempt: Attempt | None,
+        status: NotificationStatus,
+        params: dict[str, Any],
+    ) -> bool:
+        """`_settle` again, its parts apart: the move (or, failing that, the bare status), then
+        the attempt; what fails for good is set aside."""
+        ref = self._shipment_of(key)
+        aside: list[tuple[SetAsideView, bool]] = []
+        moved: Any = None
         with self._begin() as conn:
-            moved = conn.execute(
-                _SETTLE_NOTIFICATION,
-                {
-                    "b_key": key,
-                    "b_token": token,
-                    "status": status.value,
-                    "updated_at": self._clock(),
-                    **values,
-                },
-            ).first()
+            try:
+                with conn.begin_nested():
+                    check_fits(_NOTIFICATIONS, params)
+                    moved = conn.execute(_SETTLE_NOTIFICATION, params).first()
+            except Exception as err:
+                if not permanent(err):
+                    raise
+                mark = _Part("mark", key, _unbound(params), _noop)
+                view, new = self._keep_aside(conn, ref, mark, err)
+                aside.append((view, new))
+                bare = {
+                    name: value
+                    for name, value in params.items()
+                    if name in ("b_key", "b_token", "status", "updated_at", "provider", "sent_at")
+                }
+                bare["last_error"] = (
+                    f"the ledger could not store the provider's answer: {view.error}"
+                )
+                moved = conn.execute(_SETTLE_NOTIFICATION, bare).first()
             if attempt is not None:
-                _insert_attempt(conn, key, attempt, moved.id if moved else None)
-            return moved is not None
+                notification_id = moved.id if moved else None
+                record = _Part(
+                    "attempt",
+                    f"{key}#{attempt.number}:{attempt.outcome}",
+                    _attempt_values(attempt),
+                    lambda c: _insert_attempt(c, key, attempt, notification_id),
+                )
+                try:
+                    with conn.begin_nested():
+                        record.write(conn)
+                except Exception as err:
+                    if not permanent(err):
+                        raise
+                    aside.append(self._keep_aside(conn, ref, record, err))
+        self._announce(aside)
+        return moved is not None
+
+    def _shipment_of(self, key: str) -> str:
+        with self._read() as conn:
+            ref = conn.execute(
+                select(Notification.shipment_ref).where(Notification.idempotency_key == key)
+            ).scalar_one_or_none()
+        return ref or ""
 
     def add_attempt(self, key: str, attempt: Attempt) -> None:
-        with self._begin() as conn:
-            _insert_attempt(conn, key, attempt)
+        """Keep one attempt; one the ledger cannot store is set aside (it is a record of what
+        happened, and must not stop the message)."""
+        try:
+            with self._begin() as conn:
+                _insert_attempt(conn, key, attempt)
+        except Exception as err:
+            if not permanent(err):
+                raise
+            part = _Part(
+                "attempt",
+                f"{key}#{attempt.number}:{attempt.outcome}",
+                _attempt_values(attempt),
+                _noop,
+            )
+            self._announce([self._set_aside_alone(self._shipment_of(key), part, err)])
 
     def record_attempt(
         self,
@@ -495,14 +801,10 @@ class Ledger:
         error_message: str | None,
     ) -> None:
         """Keep one provider call, whatever its outcome, for support and billing questions."""
-        with self._begin() as conn:
-            _insert_attempt(
-                conn,
-                key,
-                Attempt(
-                    attempt, provider, started_at, finished_at, outcome, error_code, error_message
-                ),
-            )
+        self.add_attempt(
+            key,
+            Attempt(attempt, provider, started_at, finished_at, outcome, error_code, error_message),
+        )
 
     # Provider delivery reports
 
@@ -512,35 +814,53 @@ class Ledger:
         The message is found by our key (SendGrid echoes it) or the provider's message id. A
         repeated callback changes nothing; a late one (`sent` after `delivered`) is kept but
         moves nothing; one that overtook `mark_sent` is kept unmatched until `adopt_reports`.
+
+        A report the ledger cannot store (an id with NUL, or longer than any id we gave) is set
+        aside and answered with `set_aside`: the provider's other reports go on.
         """
         now = self._clock()
-        with self._begin() as conn:
-            found = self._find_reported(conn, report)
-            new = _insert_if_absent(
-                conn,
-                ReportRow,
-                {
-                    "notification_id": found.id if found else None,
-                    "provider": report.provider,
-                    "provider_message_id": report.provider_message_id,
-                    "event_id": report.event_id,
-                    "event": report.event,
-                    "status": report.status.value if report.status else None,
-                    "permanent": report.permanent,
-                    "error_code": report.error_code,
-                    "detail": mask_text(report.detail) if report.detail else None,
-                    "occurred_at": report.occurred_at,
-                    "received_at": now,
-                },
-                ["provider", "event_id"],
+        values = {
+            "provider": report.provider,
+            "provider_message_id": report.provider_message_id,
+            "event_id": report.event_id,
+            "event": clean_text(report.event, 50),
+            "status": report.status.value if report.status else None,
+            "permanent": report.permanent,
+            "error_code": clean_text(report.error_code, 100),
+            "detail": clean_text(mask_text(report.detail), ERROR_MAX) if report.detail else None,
+            "occurred_at": report.occurred_at,
+            "received_at": now,
+        }
+        try:
+            # The key must fit where it is looked for, or SQLite and PostgreSQL would differ.
+            check_fits(_NOTIFICATIONS, {"idempotency_key": report.key})
+            with self._begin() as conn:
+                found = self._find_reported(conn, report)
+                new = _insert_if_absent(
+                    conn,
+                    ReportRow,
+                    {"notification_id": found.id if found else None, **values},
+                    ["provider", "event_id"],
+                )
+                moved = False
+                if new and found is not None and report.status is not None:
+                    current = NotificationStatus(found.status)
+                    if provider_may_move(current, report.status):
+                        moved = self._move(conn, found.id, current, report.status, now)
+        except Exception as err:
+            if not permanent(err):
+                raise
+            part = _Part(
+                "delivery_report",
+                f"{report.provider}:{report.event_id}",
+                {"key": report.key, **values},
+                _noop,
             )
-            moved = False
-            if new and found is not None and report.status is not None:
-                current = NotificationStatus(found.status)
-                if provider_may_move(current, report.status):
-                    moved = self._move(conn, found.id, current, report.status, now)
-        view = self.notification(found.idempotency_key) if found is not None else None
-        return ReportReceipt(notification=view, new=new, moved=moved)
+            view, new = self._set_aside_alone("", part, err)
+            self._announce([(view, new)])
+            return ReportReceipt(notification=None, new=False, moved=False, set_aside=view)
+        message = self.notification(found.idempotency_key) if found is not None else None
+        return ReportReceipt(notification=message, new=new, moved=moved)
 
     @staticmethod
     def _find_reported(conn: Connection, report: DeliveryReport) -> Any:
@@ -573,7 +893,10 @@ class Ledger:
     ) -> tuple[NotificationStatus, bool] | None:
         """After `mark_sent`: apply the callbacks that arrived before it, in the order they
         happened. Returns the message's new status and whether its failure is permanent, or
-        None when nothing moved. Almost always there is nothing: one read says so."""
+        None when nothing moved. Almost always there is nothing: one read says so. An id the
+        ledger cannot store was never recorded, so no report can be waiting for it."""
+        if not _fits(_NOTIFICATIONS, {"provider_message_id": provider_message_id}):
+            return None
         with self._read() as conn:
             early = conn.execute(
                 _EARLY_REPORT, {"b_key": key, "b_provider_message_id": provider_message_id}
@@ -628,7 +951,10 @@ class Ledger:
     ) -> list[ShipmentView]:
         """Shipments carrying this tracking number (a carrier webhook names nothing else), of
         one shop when `shop_id` is given; anonymised ones carry none (their cleared numbers must
-        never match an empty one)."""
+        never match an empty one). A number no shipment could be stored with finds none (and
+        never errs)."""
+        if not _fits(_SHIPMENTS, {"tracking_number": tracking_number}):
+            return []
         query = select(Shipment).where(
             Shipment.tracking_number == tracking_number, Shipment.anonymised_at.is_(None)
         )
@@ -690,6 +1016,27 @@ class Ledger:
             )
             return [NotificationView.model_validate(row) for row in rows]
 
+    def set_aside_for(self, ref: str) -> list[SetAsideView]:
+        """What the ledger could not store of one shipment, oldest first (for support)."""
+        with Session(self.engine) as session:
+            rows = session.scalars(
+                select(SetAside)
+                .where(SetAside.shipment_ref == storable_key(ref))
+                .order_by(SetAside.set_aside_at, SetAside.id)
+            )
+            return [SetAsideView.model_validate(row) for row in rows]
+
+    def set_aside_since(self, since: datetime, limit: int = 100) -> list[SetAsideView]:
+        """Everything set aside since `since`, newest first: provider callbacks too."""
+        with Session(self.engine) as session:
+            rows = session.scalars(
+                select(SetAside)
+                .where(SetAside.set_aside_at >= since)
+                .order_by(SetAside.set_aside_at.desc(), SetAside.id.desc())
+                .limit(limit)
+            )
+            return [SetAsideView.model_validate(row) for row in rows]
+
     def attempts(self, key: str) -> list[AttemptView]:
         """Every provider call made for one message, oldest first."""
         with Session(self.engine) as session:
@@ -702,6 +1049,61 @@ class Ledger:
             return [AttemptView.model_validate(row) for row in rows]
 
 
+def _status_values(ref: str, status: ShipmentStatus, at: datetime, closed: bool) -> dict[str, Any]:
+    values: dict[str, Any] = {"b_ref": ref, "status": status.value, "updated_at": at}
+    if closed:
+        values["closed_at"] = at
+    return values
+
+
+def _inserting(
+    model: type[Shipment | ShipmentEvent], values: dict[str, Any], keys: list[str]
+) -> Callable[[Connection], object]:
+    return lambda conn: _insert_if_absent(conn, model, values, keys)
+
+
+def _cleaned(table: Table, values: dict[str, Any], keep: tuple[str, ...]) -> dict[str, Any]:
+    """`values` with every string but `keep` cleaned and cut to its column."""
+    cleaned = dict(values)
+    for name, value in values.items():
+        kind = table.c[name].type
+        if isinstance(value, str) and name not in keep:
+            cleaned[name] = clean_text(value, kind.length if isinstance(kind, String) else None)
+    return cleaned
+
+
+def _fits(table: Table, values: dict[str, Any]) -> bool:
+    try:
+        check_fits(table, values)
+    except Unstorable:
+        return False
+    return True
+
+
+def _noop(_conn: Connection) -> None:
+    """The write of a part recorded only to be set aside (its own transaction failed)."""
+
+
+def _unbound(params: dict[str, Any]) -> dict[str, Any]:
+    """A statement's parameters as the row's values (b_key -> key), for a set-aside payload."""
+    return {name.removeprefix("b_"): value for name, value in params.items() if name != "b_token"}
+
+
+def _attempt_values(attempt: Attempt) -> dict[str, Any]:
+    """An attempt's row: the provider's code and text cleaned (NUL out, cut to their column)."""
+    return {
+        "attempt": attempt.number,
+        "provider": clean_text(attempt.provider, 50),
+        "started_at": attempt.started_at,
+        "finished_at": attempt.finished_at,
+        "outcome": attempt.outcome,
+        "error_code": clean_text(attempt.error_code, 100),
+        "error_message": clean_text(mask_text(attempt.error_message), ERROR_MAX)
+        if attempt.error_message
+        else None,
+    }
+
+
 def _insert_attempt(
     conn: Connection, key: str, attempt: Attempt, notification_id: int | None = None
 ) -> None:
@@ -712,33 +1114,26 @@ def _insert_attempt(
         ).scalar_one_or_none()
     if notification_id is None:
         raise LookupError(f"no notification {key!r} to record an attempt for")
-    conn.execute(
-        _INSERT_ATTEMPT,
-        {
-            "notification_id": notification_id,
-            "attempt": attempt.number,
-            "provider": attempt.provider,
-            "started_at": attempt.started_at,
-            "finished_at": attempt.finished_at,
-            "outcome": attempt.outcome,
-            "error_code": attempt.error_code,
-            "error_message": mask_text(attempt.error_message) if attempt.error_message else None,
-        },
-    )
+    row = {"notification_id": notification_id, **_attempt_values(attempt)}
+    check_fits(_ATTEMPTS, row)
+    conn.execute(_INSERT_ATTEMPT, row)
 
 
 def _insert_if_absent(
     conn: Connection,
-    model: type[Shipment | ShipmentEvent | ReportRow],
+    model: type[Shipment | ShipmentEvent | ReportRow | SetAside],
     values: dict[str, Any],
     keys: list[str],
 ) -> bool:
     """INSERT ... ON CONFLICT (keys) DO NOTHING; True if the row was new.
 
     Only the named unique key is tolerated: any other violation (an unknown shipment) raises.
-    RETURNING tells a new row from a skipped one (rowcount of an INSERT is not portable).
+    RETURNING tells a new row from a skipped one (rowcount of an INSERT is not portable). A
+    value no backend would store raises Unstorable first, alike on SQLite and PostgreSQL.
     """
-    stmt = _insert_once(conn.dialect.name, _table(model), tuple(keys))
+    table = _table(model)
+    check_fits(table, values)
+    stmt = _insert_once(conn.dialect.name, table, tuple(keys))
     return conn.execute(stmt, values).first() is not None
 
 
@@ -777,7 +1172,8 @@ _SETTLE_NOTIFICATION = (
     )
     .returning(_NOTIFICATIONS.c.id)
 )
-_INSERT_ATTEMPT = insert(_table(NotificationAttempt))
+_ATTEMPTS = _table(NotificationAttempt)
+_INSERT_ATTEMPT = insert(_ATTEMPTS)
 _EARLY_REPORT = (
     select(ReportRow.id)
     .where(

@@ -32,7 +32,7 @@ from sqlalchemy import (
 )
 
 from models.ledger import DeliveryReport as ReportRow
-from models.ledger import Notification, NotificationAttempt, Shipment, ShipmentEvent
+from models.ledger import Notification, NotificationAttempt, SetAside, Shipment, ShipmentEvent
 from models.retention import ANONYMISED_PREFIX, RetentionMode, RetentionSummary, cutoff
 
 __all__ = ["DEFAULT_BATCH_SIZE", "Retention"]
@@ -235,6 +235,7 @@ class Retention:
             .where(ReportRow.notification_id.in_(ids))
             .values(provider_message_id=None, detail=None, event_id=replaced(ReportRow.id))
         ).rowcount
+        _forget_set_aside(conn, refs)
         dropped = conn.execute(delete(Shipment).where(Shipment.ref.in_(refs))).rowcount
         if dropped != len(refs):  # rolls the batch back: never a copy beside its original
             raise RuntimeError(f"{len(refs) - dropped} shipment(s) changed during retention")
@@ -258,6 +259,7 @@ class Retention:
             delete(Notification).where(Notification.shipment_ref.in_(refs))
         )
         events = conn.execute(delete(ShipmentEvent).where(ShipmentEvent.shipment_ref.in_(refs)))
+        _forget_set_aside(conn, refs)
         conn.execute(delete(Shipment).where(Shipment.ref.in_(refs)))
         return Counter(
             events=events.rowcount,
@@ -268,6 +270,7 @@ class Retention:
 
     @staticmethod
     def _unmatched(before: datetime) -> ColumnElement[bool]:
+        """(Also drops, in `_delete_unmatched`, set-aside callbacks that named no shipment.)"""
         return ReportRow.notification_id.is_(None) & (ReportRow.received_at < before)
 
     def _delete_unmatched(self, before: datetime) -> int:
@@ -285,5 +288,16 @@ class Retention:
                     )
                 )
                 if not ids:
+                    conn.execute(
+                        delete(SetAside).where(
+                            SetAside.shipment_ref == "", SetAside.set_aside_at < before
+                        )
+                    )
                     return deleted
                 deleted += conn.execute(delete(ReportRow).where(ReportRow.id.in_(ids))).rowcount
+
+
+def _forget_set_aside(conn: Connection, refs: Sequence[str]) -> None:
+    """What the ledger set aside of these shipments goes with them, whatever the mode: its
+    payloads are the raw values retention clears (they were kept for support, not reports)."""
+    conn.execute(delete(SetAside).where(SetAside.shipment_ref.in_(refs)))

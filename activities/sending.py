@@ -92,6 +92,16 @@ class Sender:
             now=self.clock(),
             recipient_hash=self.hash_recipient(request.to) if self.hash_recipient else None,
         )
+        if claim.set_aside is not None:
+            # Exactly-once rests on the claim: a message whose claim the ledger cannot record
+            # is never sent blind. It fails with the reason, so the workflow settles it.
+            if claim.first_set_aside:
+                self.metrics.message(request.kind, request.channel, NotificationStatus.FAILED)
+            return SendResult(
+                key=request.key,
+                status=NotificationStatus.FAILED,
+                error=f"not sent: the ledger cannot record its claim ({claim.set_aside})",
+            )
         if not claim.won:
             if claim.status == NotificationStatus.SENDING:
                 raise SendInProgress(f"{request.key} is being sent by another attempt")

@@ -30,6 +30,7 @@ from codec.encryption import warn_if_unencrypted
 from models.migrations import upgrade_database
 from models.settings import Settings, get_settings
 from starters.client import connect
+from workers.metrics import app_metrics
 
 log = structlog.get_logger("waypost.api")
 
@@ -53,10 +54,11 @@ async def build_services(settings: Settings, client: Client | None = None) -> Se
     except OperationalError as err:
         log.error("ledger unreachable at start-up; /readyz reports it", error=type(err).__name__)
     secret = load_secret(settings)
+    client = client or await connect(settings, lazy=True)
     return Services(
         settings=settings,
-        client=client or await connect(settings, lazy=True),
-        ledger=Ledger(make_engine(settings.ledger_url)),
+        client=client,
+        ledger=Ledger(make_engine(settings.ledger_url), metrics=app_metrics(client)),
         links=TrackingLinks.from_settings(settings),
         secret=secret,
     )

@@ -4,6 +4,10 @@ Every request is verified with the provider's own scheme (Twilio's validator ove
 URL and form, SendGrid's ECDSA signature) before anything is read; a bad signature is a 403 and
 changes nothing. Reports go to the ledger (idempotent, forward only); the ones that moved a
 message are forwarded to its workflow, which tries the other channel after a hard failure.
+
+A report the ledger cannot store (a NUL, a MessageSid of thousands of characters) is set aside
+by the ledger and answered 2xx like the others: a provider retrying it would only meet the same
+refusal, and the rest of a batch must never be lost with it.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from pydantic import BaseModel
 from temporalio.service import RPCError
 from twilio.request_validator import RequestValidator
 
+from activities.ledger import ReportReceipt
 from activities.providers.factory import TWILIO_STATUS_PATH
 from api import provider_events as read
 from api.services import Services, services
@@ -58,7 +63,7 @@ class ReportsAnswer(BaseModel):
     moved: int
     """Messages whose delivery status moved forward."""
     errors: list[str]
-    """Events that could not be read; the others were recorded."""
+    """Events that could not be read, or not stored (set aside); the others were recorded."""
 
 
 async def _twilio_form(request: Request, svc: Services) -> dict[str, str]:
@@ -87,12 +92,12 @@ async def _twilio_form(request: Request, svc: Services) -> dict[str, str]:
     return form
 
 
-async def _record(svc: Services, report: DeliveryReport) -> bool:
-    """Keep the report; tell the workflow when it moved the message. True if it moved."""
+async def _record(svc: Services, report: DeliveryReport) -> ReportReceipt:
+    """Keep the report (or set it aside); tell the workflow when it moved the message."""
     receipt = await svc.db(svc.ledger.record_delivery_report, report)
     message = receipt.notification
     if not receipt.moved or message is None:
-        return False
+        return receipt
     if report.status is not None:  # always, when it moved: the status it moved to
         app_metrics(svc.client).message(message.kind, message.channel, report.status)
     forwarded = report.model_copy(update={"key": message.key})
@@ -100,7 +105,7 @@ async def _record(svc: Services, report: DeliveryReport) -> bool:
         await temporal.signal_delivery_report(svc.client, message.shipment_ref, forwarded)
     except RPCError as err:  # a closed shipment: the ledger has it, nothing more to do
         log.info("delivery report not forwarded", key=message.key, error=err.message)
-    return True
+    return receipt
 
 
 @router.post(
@@ -203,8 +208,18 @@ async def sendgrid_events(
         reports, errors = read.sendgrid_reports(body)
     except ValueError as err:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(err)) from err
-    moved = [await _record(svc, report) for report in reports]
-    return ReportsAnswer(recorded=len(reports), moved=sum(moved), errors=errors)
+    receipts = [await _record(svc, report) for report in reports]
+    for receipt in receipts:
+        if receipt.set_aside is not None:
+            errors.append(
+                f"event {receipt.set_aside.key[:80]}: set aside, the ledger cannot store it "
+                f"({receipt.set_aside.error_class})"
+            )
+    return ReportsAnswer(
+        recorded=sum(r.set_aside is None for r in receipts),
+        moved=sum(r.moved for r in receipts),
+        errors=errors,
+    )
 
 
 def _refuse_sendgrid(problem: str | None) -> None:

@@ -200,6 +200,32 @@ class DeliveryReport(Base):
     received_at: Mapped[datetime]
 
 
+class SetAside(Base):
+    """A part of a ledger write that can never be stored (a NUL in a carrier's text, an id
+    longer than its column, a row breaking a constraint), kept here so nothing accepted is lost
+    silently while the rest of the change goes on.
+
+    No foreign key: the part set aside may be the shipment row itself. `payload` is the row the
+    ledger tried to write, as JSON made storable (NUL escaped, long strings cut, phone numbers
+    and emails masked).
+    """
+
+    __tablename__ = "set_aside"
+    __table_args__ = (UniqueConstraint("shipment_ref", "part", "key"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    shipment_ref: Mapped[str] = mapped_column(String(255), index=True)
+    """Empty for a provider callback that named no message the ledger could read."""
+    part: Mapped[str] = mapped_column(String(32))
+    """shipment, event, status, claim, mark, attempt or delivery_report."""
+    key: Mapped[str] = mapped_column(String(255))
+    """The carrier event id, idempotency key or callback id, made storable (a retry finds it)."""
+    error_class: Mapped[str] = mapped_column(String(100))
+    error: Mapped[str] = mapped_column(Text)
+    payload: Mapped[str] = mapped_column(Text)
+    set_aside_at: Mapped[datetime] = mapped_column(index=True)
+
+
 def normalize_url(url: str | URL) -> URL:
     """`postgres://` and `postgresql://` mean psycopg 3, the only PostgreSQL driver we install."""
     parsed = make_url(url)

@@ -71,6 +71,13 @@ PENDING_TIMERS = Metric(
     "the same value, so aggregate with max, not sum.",
     ("kind", "task_queue"),
 )
+LEDGER_SET_ASIDE = Metric(
+    "waypost_ledger_set_aside",
+    "Parts of ledger writes that can never be stored (a NUL, an id longer than its column, a "
+    "broken constraint), recorded in the set_aside table while the rest of the change went on; "
+    "once per part. part: shipment, event, status, claim, mark, attempt, delivery_report.",
+    ("part",),
+)
 
 ALL = (
     MESSAGES,
@@ -79,6 +86,7 @@ ALL = (
     CARRIER_EVENTS,
     CARRIER_REQUESTS_REFUSED,
     PENDING_TIMERS,
+    LEDGER_SET_ASIDE,
 )
 
 LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -123,6 +131,10 @@ class AppMetrics:
         return self._counter(CARRIER_REQUESTS_REFUSED)
 
     @cached_property
+    def _set_aside(self) -> MetricCounter:
+        return self._counter(LEDGER_SET_ASIDE)
+
+    @cached_property
     def _pending_timers(self) -> MetricGauge:
         return self.meter.create_gauge(PENDING_TIMERS.name, PENDING_TIMERS.description)
 
@@ -148,6 +160,10 @@ class AppMetrics:
 
     def carrier_request_refused(self, carrier: str, reason: str) -> None:
         self._carrier_refused.add(1, {"carrier": carrier, "reason": reason})
+
+    def set_aside(self, part: str) -> None:
+        """One part of a ledger write set aside for good (see activities.ledger)."""
+        self._set_aside.add(1, {"part": part})
 
     def pending_timers(self, kind: str, task_queue: str, count: int) -> None:
         self._pending_timers.set(count, {"kind": kind, "task_queue": task_queue})

@@ -47,6 +47,8 @@ class Fate(StrEnum):
     """Set to a fresh meaningless value where the schema needs one that is unique."""
     STAMP = "stamp"
     """Set to the moment of anonymisation."""
+    DROP = "drop"
+    """The whole row is deleted with its shipment, whatever the mode."""
 
 
 @dataclass(frozen=True)
@@ -164,6 +166,23 @@ ANONYMISATION: dict[str, dict[str, ColumnRule]] = {
         "detail": ColumnRule(C, "free text: a bounce's reason quotes the mail server's reply"),
         "occurred_at": ColumnRule(K, _DATE),
         "received_at": ColumnRule(K, _DATE),
+    },
+    "set_aside": {
+        column: ColumnRule(
+            Fate.DROP,
+            "a part the ledger could not store, kept for support: its payload holds the raw "
+            "values anonymising clears, and no report counts it",
+        )
+        for column in (
+            "id",
+            "shipment_ref",
+            "part",
+            "key",
+            "error_class",
+            "error",
+            "payload",
+            "set_aside_at",
+        )
     },
 }
 """Every ledger column's fate when its shipment is anonymised, and why."""

@@ -24,7 +24,7 @@ from starters import client as api
 from starters.connection import ConnectionSettingsError
 from starters.devserver import DevServer, free_port, port_open
 from starters.healthcheck import healthcheck_app
-from starters.ledger_commands import report, retention
+from starters.ledger_commands import report, retention, set_aside, set_aside_lines
 from starters.process import leave
 from workers.logs import configure_logging
 from workers.metrics import MetricsUnavailable
@@ -41,6 +41,7 @@ app.command("codec-server")(codec_server)
 app.add_typer(healthcheck_app, name="healthcheck")
 app.command("report")(report)
 db_app.command("retention")(retention)
+db_app.command("set-aside")(set_aside)
 
 T = TypeVar("T")
 EVENTS = TypeAdapter(CarrierEvent | list[CarrierEvent])
@@ -230,7 +231,8 @@ def shipment_show(
     shipment: Annotated[str, typer.Argument(help="shipment:<shop_id>:<shipment_id>")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the full state as JSON.")] = False,
 ) -> None:
-    """Show a shipment: status, every event, every message, and what comes next."""
+    """Show a shipment: status, every event, every message, what comes next, and any part the
+    ledger had to set aside."""
     settings = get_settings()
     ref = _ref(shipment)
 
@@ -241,7 +243,15 @@ def shipment_show(
             raise fail(str(err), 1) from err
 
     state = run(go)
-    typer.echo(state.model_dump_json(indent=2) if as_json else render_state(state))
+    if as_json:
+        typer.echo(state.model_dump_json(indent=2))
+        return
+    typer.echo(render_state(state))
+    lines, note = set_aside_lines(settings.ledger_url, ref)
+    for line in lines:
+        typer.echo(line)
+    if note:
+        typer.echo(note, err=True)
 
 
 @app.command()

@@ -1,14 +1,16 @@
-"""`waypost report` and `waypost db retention`: the commands that read and prune the ledger.
+"""`waypost report`, `waypost db retention` and `waypost db set-aside`: the commands that read
+and prune the ledger.
 
-Registered in `starters.cli`. Both open the configured ledger (`WAYPOST_DATABASE_URL`) directly;
-neither needs Temporal.
+Registered in `starters.cli`. They open the configured ledger (`WAYPOST_DATABASE_URL`) directly;
+none needs Temporal. `set_aside_lines` adds what the ledger set aside to `waypost shipment show`.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -17,15 +19,23 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from activities.ledger import make_engine
+from activities.ledger import Ledger, SetAsideView, make_engine
 from activities.retention import DEFAULT_BATCH_SIZE, Retention
 from models.retention import RetentionMode, RetentionSummary, cleared_columns
 from models.settings import get_settings
+from models.shipment import parse_shipment_ref
 from reports.model import PeriodError, build_report, parse_day, resolve_period
 from reports.queries import has_ledger, known_shops, read_rows
 from reports.render import render_png, render_text
 
-__all__ = ["describe_retention", "report", "retention"]
+__all__ = [
+    "describe_retention",
+    "describe_set_aside",
+    "report",
+    "retention",
+    "set_aside",
+    "set_aside_lines",
+]
 
 SHOPS_NAMED = 20
 """How many known shops an "unknown shop" error lists."""
@@ -40,13 +50,18 @@ def _shown(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-@contextmanager
-def _ledger(url: str) -> Iterator[Engine]:
-    """The configured ledger, or a clear error when it is missing, unmigrated or unreachable."""
+def _missing_file(url: str) -> bool:
+    """A SQLite ledger whose file does not exist (yet)."""
     parsed = make_url(url)
     file = parsed.database if parsed.get_backend_name() == "sqlite" else None
     on_disk = bool(file) and file != ":memory:" and not (file or "").startswith("file:")
-    if on_disk and not Path(file or "").expanduser().exists():  # make_engine would create it
+    return on_disk and not Path(file or "").expanduser().exists()
+
+
+@contextmanager
+def _ledger(url: str) -> Iterator[Engine]:
+    """The configured ledger, or a clear error when it is missing, unmigrated or unreachable."""
+    if _missing_file(url):  # make_engine would create it
         raise _fail(f"no ledger at {_shown(url)}: nothing has been recorded there yet")
     engine = make_engine(url)
     try:
@@ -204,3 +219,86 @@ def retention(
         worker = Retention(engine, batch_size=batch_size)
         summary = worker.plan(period, chosen) if dry_run else worker.run(period, chosen)
     typer.echo(describe_retention(summary))
+
+
+def describe_set_aside(item: SetAsideView, *, payload: int | None = 200) -> str:
+    """One set-aside part for support: when, which shipment and part, why, and what it held
+    (cut to `payload` characters; None for all of it)."""
+    held = (
+        item.payload
+        if payload is None or len(item.payload) <= payload
+        else (item.payload[:payload] + "…")
+    )
+    return (
+        f"  {item.set_aside_at.isoformat(timespec='seconds')}  {item.part:<15} {item.key}\n"
+        f"    {item.error_class}: {item.error}\n"
+        f"    payload: {held}"
+    )
+
+
+def set_aside_lines(url: str, ref: str) -> tuple[list[str], str | None]:
+    """What the ledger set aside of one shipment, as lines for `waypost shipment show`, and a
+    note when the ledger cannot be read (the show goes on without it)."""
+    if _missing_file(url):  # nothing was ever recorded there: nothing set aside either
+        return [], None
+    try:
+        with _ledger(url) as engine:
+            found = Ledger(engine).set_aside_for(ref)
+    except typer.Exit:
+        return (
+            [],
+            "set-aside parts not shown: the ledger cannot be read (see `waypost db set-aside`)",
+        )
+    except DBAPIError as err:
+        return (
+            [],
+            f"set-aside parts not shown: {type(err.orig).__name__} (run `waypost db upgrade`?)",
+        )
+    if not found:
+        return [], None
+    lines = ["set aside by the ledger (could not be stored; the rest went on):"]
+    return lines + [describe_set_aside(item) for item in found], None
+
+
+def _shipment_ref(value: str) -> str:
+    try:
+        return parse_shipment_ref(value)
+    except ValueError as err:
+        raise _fail(str(err)) from err
+
+
+def set_aside(
+    shipment: Annotated[
+        str | None, typer.Option(help="One shipment's parts (shipment:<shop_id>:<shipment_id>).")
+    ] = None,
+    days: Annotated[
+        int, typer.Option(min=1, help="Without --shipment: parts set aside in the last N days.")
+    ] = 7,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 100,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print them as JSON, payloads whole.")
+    ] = False,
+) -> None:
+    """Parts of ledger writes that could never be stored (a NUL in a carrier's text, an id longer
+    than its column): each with its shipment, why, and the row it would have written."""
+    settings = get_settings()
+    with _ledger(settings.ledger_url) as engine:
+        ledger = Ledger(engine)
+        try:
+            if shipment is not None:
+                found = ledger.set_aside_for(_shipment_ref(shipment))
+            else:
+                found = ledger.set_aside_since(datetime.now(UTC) - timedelta(days=days), limit)
+        except DBAPIError as err:
+            raise _fail(
+                f"cannot read the set-aside parts: {err.orig}; run `waypost db upgrade`"
+            ) from err
+    if as_json:
+        typer.echo(json.dumps([item.model_dump(mode="json") for item in found], indent=2))
+        return
+    if not found:
+        typer.echo("nothing set aside" + (f" for {shipment}" if shipment else f" in {days} days"))
+        return
+    for item in found:
+        typer.echo(f"{item.shipment_ref or '(no shipment: a provider callback)'}")
+        typer.echo(describe_set_aside(item))

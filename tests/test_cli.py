@@ -15,9 +15,11 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from models.shipment import ShipmentStatus
+from models.shipment import CarrierEvent, ShipmentStatus
+from starters.client import report_event, start_shipment
 from starters.devserver import free_port
 from tests.factories import event, out_for_delivery, shipment
+from tests.polling import all_settled, eventually
 
 S = ShipmentStatus
 WAYPOST = str(Path(sys.executable).parent / "waypost")
@@ -135,6 +137,56 @@ async def test_show_lists_events_messages_and_what_comes_next(
     assert "Leeds" in run.out and "o1 [applied]" in run.out
     assert "out_for_delivery      sms" in run.out
     assert "next carrier event" in run.out
+
+
+async def hostile_shipment(client: Client, task_queue: str) -> str:
+    """A shipment one of whose events the ledger cannot store (sent bypassing validation)."""
+    start = shipment()
+    await start_shipment(client, start, task_queue)
+    hostile = CarrierEvent.model_construct(
+        **{**dict(event(S.IN_TRANSIT, 60)), "event_id": "scan\x00-1"}
+    )
+    await report_event(client, start.workflow_id, hostile)
+    await report_event(client, start.workflow_id, out_for_delivery(120))
+    await eventually(
+        client, start.workflow_id, lambda s: len(s.notifications) == 2 and all_settled(s)
+    )
+    return start.workflow_id
+
+
+async def test_show_lists_what_the_ledger_set_aside(
+    cli_env: dict[str, str], client: Client, worker: Worker, sqlite_ledger_url: str
+) -> None:
+    ref = await hostile_shipment(client, worker.task_queue)
+
+    run = await waypost(
+        "shipment", "show", ref, env={**cli_env, "WAYPOST_DATABASE_URL": sqlite_ledger_url}
+    )
+
+    assert run.code == 0, run.err
+    assert "set aside by the ledger" in run.out
+    assert "event           scan\\x00-1" in run.out
+    assert "Unstorable: shipment_events.event_id contains a NUL character" in run.out
+
+
+async def test_db_set_aside_prints_a_shipments_parts_with_their_payload(
+    cli_env: dict[str, str], client: Client, worker: Worker, sqlite_ledger_url: str
+) -> None:
+    ref = await hostile_shipment(client, worker.task_queue)
+
+    run = await waypost(
+        "db",
+        "set-aside",
+        "--shipment",
+        ref,
+        "--json",
+        env={**cli_env, "WAYPOST_DATABASE_URL": sqlite_ledger_url},
+    )
+
+    assert run.code == 0, run.err
+    [part] = json.loads(run.out)
+    assert (part["shipment_ref"], part["part"], part["key"]) == (ref, "event", "scan\\x00-1")
+    assert json.loads(part["payload"])["status"] == "in_transit"
 
 
 async def test_show_of_an_unknown_shipment_says_so(cli_env: dict[str, str]) -> None:

@@ -37,6 +37,7 @@ LEDGER_TABLES = {
     "notifications",
     "notification_attempts",
     "delivery_reports",
+    "set_aside",
 }
 
 
@@ -322,9 +323,16 @@ def test_mark_sent_keeps_provider_details(ledger: Ledger, shipment_ref: str) -> 
     assert notification.sent_at is not None
 
 
-def test_a_claim_for_an_unknown_shipment_raises_instead_of_losing(ledger: Ledger) -> None:
-    with pytest.raises(IntegrityError):
-        claim(ledger, unique("shipment:shop:nobody"), token="t")
+def test_a_claim_for_an_unknown_shipment_is_set_aside_and_never_won(ledger: Ledger) -> None:
+    ref = unique("shipment:shop:nobody")
+
+    answer = claim(ledger, ref, token="t")
+
+    assert not answer.won
+    assert answer.status is NotificationStatus.FAILED
+    assert answer.set_aside is not None and "foreign key" in answer.set_aside.lower()
+    [aside] = ledger.set_aside_for(ref)
+    assert (aside.part, aside.key) == ("claim", key_for(ref))
 
 
 def test_every_attempt_is_recorded_with_masked_errors(ledger: Ledger, shipment_ref: str) -> None:

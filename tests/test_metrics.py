@@ -236,6 +236,25 @@ async def test_news_the_shop_owns_is_counted_delegated_once_though_every_task_re
 # Providers
 
 
+async def test_a_part_the_ledger_cannot_store_is_counted_set_aside_by_part(
+    metrics_client: Client, metrics_worker: Worker, metrics_bind: str
+) -> None:
+    start = shipment()
+    await start_shipment(metrics_client, start, metrics_worker.task_queue)
+    before = await scrape(metrics_bind)
+    hostile = CarrierEvent.model_construct(
+        **{**dict(event(S.IN_TRANSIT, 30)), "event_id": "scan\x00-1"}
+    )
+
+    await report_event(metrics_client, start.workflow_id, hostile)
+
+    after = await scraped(
+        metrics_bind,
+        lambda now: delta(now, before, "waypost_ledger_set_aside", part="event") == 1,
+    )
+    assert delta(after, before, "waypost_ledger_set_aside", part="event") == 1
+
+
 async def test_every_provider_call_is_timed_by_provider_and_channel(
     metrics_client: Client, metrics_worker: Worker, metrics_bind: str
 ) -> None:

@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 from activities.ledger import Ledger, make_engine
 from activities.retention import Retention
 from models.ledger import Base
+from models.notification import Channel, NotificationKind
 from models.retention import ANONYMISATION, Fate, RetentionMode, RetentionSummary
 from models.settings import Settings, get_settings
 from reports.model import Period, Report, build_report
@@ -387,3 +388,28 @@ def test_the_settings_refuse_an_unknown_mode(monkeypatch: pytest.MonkeyPatch) ->
 
     with pytest.raises(ValidationError, match="retention_mode"):
         Settings()
+
+
+@pytest.mark.parametrize("mode", list(RetentionMode))
+def test_what_the_ledger_set_aside_goes_with_its_shipment(
+    filled: Filled, mode: RetentionMode
+) -> None:
+    ledger = Ledger(filled.engine)
+    [due], [kept] = sorted(filled.refs(DUE))[:1], sorted(filled.refs(KEPT))[:1]
+    for ref in (due, kept):
+        ledger.claim(
+            f"{ref}:{'x' * 500}",
+            shipment_ref=ref,
+            kind=NotificationKind.SHIPPED,
+            occurrence=1,
+            channel=Channel.EMAIL,
+            recipient_masked="s***@example.com",
+            token="t",
+            lease=timedelta(seconds=60),
+            now=NOW,
+        )
+
+    filled.retention().run(DAYS, mode)
+
+    assert ledger.set_aside_for(due) == []
+    assert [a.part for a in ledger.set_aside_for(kept)] == ["claim"]

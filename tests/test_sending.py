@@ -287,3 +287,15 @@ def test_an_sms_that_timed_out_but_reached_twilio_is_not_sent_again(
 
     assert result.status is NotificationStatus.SENT
     assert len(fake_twilio.sent) == 1
+
+
+def test_a_message_whose_claim_cannot_be_recorded_is_not_sent_and_fails_with_the_reason(
+    sender: Sender, shipment_ref: str, fake_twilio: FakeTwilio
+) -> None:
+    message = request(shipment_ref).model_copy(update={"key": f"{shipment_ref}:{'x' * 500}"})
+
+    result = sender.send(message, token="t")
+
+    assert fake_twilio.sent == []
+    assert result.status is NotificationStatus.FAILED and not result.permanent
+    assert result.error is not None and "cannot record its claim" in result.error

@@ -56,7 +56,7 @@ def build_activities(
 ) -> ShipmentActivities:
     """The ledger activity on a migrated ledger, with the providers the settings call for."""
     upgrade_database(settings.ledger_url)
-    ledger = Ledger(make_engine(settings.ledger_url))
+    ledger = Ledger(make_engine(settings.ledger_url), metrics=metrics)
     secret = load_secret(settings)
     sender = Sender(
         ledger,

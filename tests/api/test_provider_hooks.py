@@ -374,3 +374,89 @@ async def test_a_batch_with_an_unreadable_event_still_records_the_others(
 
     body = response.json()
     assert (response.status_code, body["recorded"], len(body["errors"])) == (200, 1, 1)
+
+
+# What the ledger cannot store: set aside, answered 2xx, the rest of the batch kept
+
+
+def set_aside_keys(settings: Settings, since: datetime) -> list[str]:
+    return [a.key for a in ledger_of(settings).set_aside_since(since)]
+
+
+async def test_a_status_callback_with_a_huge_message_sid_is_set_aside_and_answered_204(
+    http: httpx.AsyncClient, api_settings: Settings
+) -> None:
+    since = datetime.now(UTC)
+    sid = "SM" + "7" * 10_000
+
+    response = await http.post(STATUS, **twilio_post(STATUS, status_form(sid, "delivered")))
+
+    assert response.status_code == 204
+    [key] = set_aside_keys(api_settings, since)
+    assert key.startswith("twilio:SM777") and len(key) <= 200
+
+
+async def test_a_status_callback_with_nul_in_its_message_sid_is_set_aside(
+    http: httpx.AsyncClient, api_settings: Settings
+) -> None:
+    since = datetime.now(UTC)
+
+    response = await http.post(STATUS, **twilio_post(STATUS, status_form("SM\x00bad", "delivered")))
+
+    assert response.status_code == 204
+    assert set_aside_keys(api_settings, since) == ["twilio:SM\\x00bad:delivered"]
+
+
+async def test_a_failure_callback_with_nul_in_its_error_message_is_recorded_cleaned(
+    http: httpx.AsyncClient, client: Client, api_settings: Settings, fake_twilio: FakeTwilio
+) -> None:
+    ref, sid = await sms_sent(client, api_settings, fake_twilio, NotificationKind.OUT_FOR_DELIVERY)
+    form = status_form(sid, "undelivered", "30003") | {"ErrorMessage": "handset\x00 off"}
+
+    response = await http.post(STATUS, **twilio_post(STATUS, form))
+
+    assert response.status_code == 204
+    state = await eventually(client, ref, lambda s: True)
+    key = record(state, NotificationKind.OUT_FOR_DELIVERY, Channel.SMS).key
+    [report] = ledger_of(api_settings).delivery_reports(key)
+    assert report.status is NotificationStatus.UNDELIVERED
+    assert report.detail == "handset off"
+
+
+async def test_an_inbound_sms_with_nul_characters_is_answered(http: httpx.AsyncClient) -> None:
+    response = await http.post(INBOUND, **inbound("2\x00", sender="+4477009\x0000999"))
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/xml")
+
+
+async def test_a_batch_with_events_the_ledger_cannot_store_keeps_the_others(
+    http: httpx.AsyncClient,
+    client: Client,
+    api_settings: Settings,
+    sendgrid_keys: tuple[ec.EllipticCurvePrivateKey, str],
+) -> None:
+    ref, key = await email_sent(client, api_settings)
+    since = datetime.now(UTC)
+    batch = [
+        sendgrid_event(key, "open", sg_message_id="x" * 10_000),
+        sendgrid_event(key, "click", waypost_key="k" * 10_000),
+        sendgrid_event(key, "deferred", sg_event_id="ev\x00nul"),
+        sendgrid_event(key, "delivered"),
+    ]
+
+    response = await http.post(EVENTS, **sendgrid_post(sendgrid_keys[0], batch))
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["recorded"], body["moved"], len(body["errors"])) == (1, 1, 3)
+    assert all("set aside" in error for error in body["errors"])
+    assert len(set_aside_keys(api_settings, since)) == 3
+    await eventually(
+        client,
+        ref,
+        lambda s: (
+            record(s, NotificationKind.SHIPPED, Channel.EMAIL).status
+            is NotificationStatus.DELIVERED
+        ),
+    )
