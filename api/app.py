@@ -6,11 +6,15 @@ services (Temporal client, ledger, link signer) built at start-up.
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from temporalio.client import Client
@@ -86,10 +90,26 @@ def create_app(settings: Settings | None = None, *, client: Client | None = None
         health.router,
     ):
         app.include_router(router)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(RPCError, _temporal_unavailable)
     app.add_exception_handler(RuntimeError, _temporal_unreachable)
     app.add_exception_handler(OperationalError, _database_unavailable)
     return app
+
+
+class AsciiJSONResponse(JSONResponse):
+    """JSON with every non-ASCII character escaped: a 422 echoes what was sent, and a lone
+    surrogate (from a "\\ud800" escape) cannot be encoded as UTF-8 but can be written as \\ud800."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, allow_nan=False, separators=(",", ":")).encode("ascii")
+
+
+async def _invalid_request(request: Request, err: Exception) -> JSONResponse:
+    """FastAPI's own 422 (the errors, each naming its field), rendered so it never fails."""
+    assert isinstance(err, RequestValidationError)
+    detail = jsonable_encoder(err.errors())
+    return AsciiJSONResponse({"detail": detail}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
 def _unavailable(what: str) -> JSONResponse:
