@@ -30,7 +30,7 @@ def order(**overrides: Any) -> dict[str, Any]:
 
 
 def policy(**overrides: Any) -> dict[str, Any]:
-    body = order()["policy"]
+    body: dict[str, Any] = order()["policy"]
     for path, value in overrides.items():
         part, field = path.split("__")
         body[part] = body[part] | {field: value}
