@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from api.auth import Shop
 from api.services import Services, services
+from models.bounds import ID_PATTERN
 from models.shipment import (
     CarrierEvent,
     ShipmentOrder,
@@ -28,10 +29,8 @@ router = APIRouter(prefix="/v1/shipments", tags=["shops"])
 ShipmentId = Annotated[
     str,
     Path(
-        description="The shop's own shipment id.",
-        min_length=1,
-        max_length=100,
-        pattern=r"^[^:\s]+$",
+        description="The shop's own shipment id (the alphabet of `shipment_id`).",
+        pattern=ID_PATTERN,
     ),
 ]
 

@@ -8,11 +8,21 @@ from collections.abc import Mapping
 from datetime import datetime, time, timedelta
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
+from models.bounds import MAX_PICKUP_REMINDERS, MAX_POLICY_DURATION, Url, single_line
 from models.notification import Channel, NotificationKind
 
 K = NotificationKind
@@ -92,11 +102,13 @@ class QuietHours(_Part):
 
 
 class PickupReminders(_Part):
-    after_arrival: tuple[timedelta, ...] = (timedelta(days=2),)
-    """Reminders, counted from the parcel's arrival at the point."""
-    final_warning_before: timedelta = timedelta(days=1)
+    after_arrival: tuple[timedelta, ...] = Field(
+        default=(timedelta(days=2),), max_length=MAX_PICKUP_REMINDERS
+    )
+    """Reminders, counted from the parcel's arrival at the point (a handful: each is an SMS)."""
+    final_warning_before: timedelta = Field(default=timedelta(days=1), le=MAX_POLICY_DURATION)
     """The last warning (returned to the shop, return shipping charged) before the deadline."""
-    storage_period: timedelta = timedelta(days=7)
+    storage_period: timedelta = Field(default=timedelta(days=7), le=MAX_POLICY_DURATION)
     """Used when the carrier gives no storage deadline."""
 
     @model_validator(mode="after")
@@ -115,17 +127,29 @@ class PickupReminders(_Part):
 
 
 class DelayWatch(_Part):
-    after_estimate: timedelta = Field(default=timedelta(hours=2), gt=timedelta(0))
+    after_estimate: timedelta = Field(
+        default=timedelta(hours=2), gt=timedelta(0), le=MAX_POLICY_DURATION
+    )
     """A delay notice when the estimate has passed by this much without delivery."""
-    no_progress: timedelta = Field(default=timedelta(days=3), gt=timedelta(0))
+    no_progress: timedelta = Field(
+        default=timedelta(days=3), gt=timedelta(0), le=MAX_POLICY_DURATION
+    )
     """... or when no carrier event came for this long."""
+
+
+Coupon = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=40),
+    AfterValidator(single_line),
+]
+"""A code the customer types: one line of printable text (in any script)."""
 
 
 class ThankYou(_Part):
     enabled: bool = False
-    delay: timedelta = Field(default=timedelta(hours=2), ge=timedelta(0))
-    coupon_code: str | None = Field(default=None, max_length=40)
-    review_url: str | None = Field(default=None, max_length=200)
+    delay: timedelta = Field(default=timedelta(hours=2), ge=timedelta(0), le=MAX_POLICY_DURATION)
+    coupon_code: Coupon | None = None
+    review_url: Annotated[Url, StringConstraints(max_length=200)] | None = None
 
 
 class NotificationPolicy(BaseModel):
@@ -138,9 +162,9 @@ class NotificationPolicy(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     owners: dict[NotificationKind, Party] = Field(default_factory=dict)
-    channels: dict[NotificationKind, tuple[Channel, ...]] = Field(
-        default_factory=lambda: dict(DEFAULT_CHANNELS)
-    )
+    channels: dict[
+        NotificationKind, Annotated[tuple[Channel, ...], Field(max_length=len(Channel))]
+    ] = Field(default_factory=lambda: dict(DEFAULT_CHANNELS))
     quiet_hours: QuietHours | None = Field(default_factory=QuietHours)
     sms_cap: int = Field(default=10, ge=0, le=100)
     courier_lead_time: timedelta = Field(

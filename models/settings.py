@@ -21,6 +21,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from models.bounds import Identifier
 from models.retention import RetentionMode
 
 PAYLOAD_KEY_BYTES = 32
@@ -208,9 +209,9 @@ class Settings(BaseSettings):
         description="`anonymise`: clear everything that identifies a shipment or customer and "
         "keep the figures `waypost report` counts; `delete`: keep nothing.",
     )
-    shop_api_keys: dict[str, SecretStr] = Field(
+    shop_api_keys: dict[Identifier, SecretStr] = Field(
         default_factory=dict,
-        description='Shop id to API key, as JSON: {"shop-1": "long-random-key"}.',
+        description='Shop id (the id alphabet) to API key, as JSON: {"shop-1": "long-random-key"}.',
     )
     carrier_secrets: dict[str, SecretStr] = Field(
         default_factory=dict,

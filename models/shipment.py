@@ -2,6 +2,7 @@
 
 Everything is validated at the edge (CLI, HTTP, client helper) so that a bad phone number,
 a naive datetime or an unknown status is refused, naming the field, before a workflow exists.
+The id alphabet, the text rules and the date bounds are models.bounds' (README: "Hostile input").
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     EmailStr,
@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from models.bounds import EventId, Identifier, Moment, PlaceName, Reference, Text, Url
 from models.policy import NotificationPolicy
 
 
@@ -43,12 +44,12 @@ FINAL_STATUSES = frozenset(
     {ShipmentStatus.DELIVERED, ShipmentStatus.RETURNED, ShipmentStatus.CANCELLED}
 )
 
-_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 
 
 def _e164(value: str) -> str:
     compact = re.sub(r"[\s\-().]", "", value)
-    if not _E164.match(compact):
+    if not _E164.fullmatch(compact):
         raise ValueError("must be a phone number in E.164 form, like +447700900123")
     return compact
 
@@ -56,18 +57,24 @@ def _e164(value: str) -> str:
 def _time_zone(value: str) -> str:
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: a name too long
         raise ValueError(f"unknown IANA time zone {value!r}") from exc
     return value
 
 
 Phone = Annotated[str, AfterValidator(_e164)]
-TimeZoneName = Annotated[str, AfterValidator(_time_zone)]
-Identifier = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[^:\s]+$"),
+TimeZoneName = Annotated[str, StringConstraints(max_length=64), AfterValidator(_time_zone)]
+
+
+def _letters(value: str) -> str:
+    if not (value.isascii() and value.isalpha()):
+        raise ValueError("must be two letters (ISO 3166-1 alpha-2, like GB)")
+    return value
+
+
+CountryCode = Annotated[
+    str, StringConstraints(min_length=2, max_length=2, to_upper=True), AfterValidator(_letters)
 ]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Locale = Literal["en", "ru", "pl", "ro"]
 
 
@@ -94,8 +101,8 @@ class Recipient(Frozen):
 class Window(Frozen):
     """A real delivery window, never a hypothetical one: both ends known and aware."""
 
-    start: AwareDatetime
-    end: AwareDatetime
+    start: Moment
+    end: Moment
 
     @model_validator(mode="after")
     def _ordered(self) -> Window:
@@ -110,11 +117,10 @@ class Courier(Frozen):
 
 
 class Location(Frozen):
-    city: Text | None = None
-    country: Annotated[str, StringConstraints(min_length=2, max_length=2, to_upper=True)] | None = (
-        None
-    )
-    facility: Text | None = None
+    city: PlaceName | None = None
+    country: CountryCode | None = None
+    """ISO 3166-1 alpha-2."""
+    facility: PlaceName | None = None
 
     def label(self) -> str:
         return ", ".join(p for p in (self.facility, self.city, self.country) if p) or "unknown"
@@ -125,7 +131,7 @@ class PickupPoint(Frozen):
     address: Text
     opening_hours: Text | None = None
     pickup_code: Text | None = None
-    storage_deadline: AwareDatetime | None = None
+    storage_deadline: Moment | None = None
 
 
 class DeliveryKind(StrEnum):
@@ -149,14 +155,14 @@ class DeliveryOption(Frozen):
 class CarrierEvent(Frozen):
     """One carrier scan, de-duplicated by the carrier's own event id."""
 
-    event_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    event_id: EventId
     status: ShipmentStatus
-    occurred_at: AwareDatetime
+    occurred_at: Moment
     location: Location | None = None
     description: Text | None = None
     window: Window | None = None
     courier: Courier | None = None
-    estimated_delivery: AwareDatetime | None = None
+    estimated_delivery: Moment | None = None
     pickup_point: PickupPoint | None = None
     slots: Annotated[list[Window], Field(max_length=10)] | None = None
     """Delivery slots the carrier offers (multi-day delivery, parcel in the recipient's city);
@@ -179,14 +185,14 @@ class ShipmentOrder(Frozen):
     """A shipment as a shop describes it; over HTTP the shop itself is known from its API key."""
 
     shipment_id: Identifier
-    order_id: Identifier
+    order_id: Reference
     carrier: Identifier
     tracking_number: Identifier
     recipient: Recipient
     delivery: DeliveryOption
     policy: NotificationPolicy = Field(default_factory=NotificationPolicy)
-    shipped_at: AwareDatetime | None = None
-    tracking_url: Annotated[str, StringConstraints(max_length=500)] | None = None
+    shipped_at: Moment | None = None
+    tracking_url: Url | None = None
 
 
 class ShipmentStart(ShipmentOrder):

@@ -17,6 +17,7 @@ from typing import Protocol
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic_core import ErrorDetails
 
+from models.bounds import storable
 from models.shipment import CarrierEvent, Location
 
 
@@ -118,7 +119,9 @@ REPLAY_WINDOW_SECONDS = 300
 """How far a signed timestamp may be from now: a captured request cannot be replayed later."""
 
 TEXT_MAX = 500
-"""`Text` in models.shipment: longer carrier messages are cut, not refused."""
+"""`Text` in models.bounds: longer carrier messages are cut, not refused."""
+PLACE_MAX = 200
+"""`PlaceName` in models.bounds: a city or facility."""
 
 
 class FieldError(ValueError):
@@ -256,21 +259,13 @@ def as_list(value: object, path: str) -> list[object]:
     return value
 
 
-def _encodable(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate, from a "\ud800" escape
-        return False
-    return True
-
-
 def required_text(value: object, path: str) -> str:
-    """An identifier-like string (tracking number, status): present, non-blank, valid text."""
-    if not isinstance(value, str) or not value.strip():
+    """An identifier-like string (tracking number, status): present, non-blank, made storable
+    (models.bounds.storable: no NUL or other control characters, no lone surrogates)."""
+    text = storable(value).strip() if isinstance(value, str) else ""
+    if not text:
         raise FieldError(path, f"expected a non-empty string, got {short(value)}")
-    if not _encodable(value):
-        raise FieldError(path, f"{short(value)} is not valid text")
-    return value.strip()
+    return text
 
 
 def optional_id(value: object) -> str | None:
@@ -282,11 +277,11 @@ def optional_id(value: object) -> str | None:
 
 
 def clean_text(value: object, max_length: int = TEXT_MAX) -> str | None:
-    """Carrier prose made fit for a `Text` field: stripped, cut at max_length, None when empty
-    or not a string. A long message must not cost the customer the event."""
+    """Carrier prose made fit for a `Text` field: storable, stripped, cut at max_length, None
+    when empty or not a string. A long or odd message must not cost the customer the event."""
     if not isinstance(value, str):
         return None
-    text = value.encode("utf-8", "replace").decode("utf-8").strip()
+    text = storable(value).strip()
     if len(text) > max_length:
         text = text[: max_length - 1].rstrip() + "…"
     return text or None
@@ -299,9 +294,9 @@ def location(
     "United States") is dropped rather than refused."""
     code = country.strip() if isinstance(country, str) else ""
     found = Location(
-        city=clean_text(city),
+        city=clean_text(city, PLACE_MAX),
         country=code.upper() if len(code) == 2 and code.isascii() and code.isalpha() else None,
-        facility=clean_text(facility),
+        facility=clean_text(facility, PLACE_MAX),
     )
     return found if (found.city or found.country or found.facility) else None
 

@@ -44,7 +44,8 @@ from api.carriers.base import (
     unix_seconds,
     verify_timestamped,
 )
-from models.shipment import CarrierEvent, Identifier, shipment_workflow_id
+from models.bounds import Identifier
+from models.shipment import CarrierEvent, shipment_workflow_id
 
 MAX_EVENTS = 500
 TIMESTAMP_HEADER = "X-Waypost-Timestamp"

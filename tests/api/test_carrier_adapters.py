@@ -576,7 +576,7 @@ def test_easypost_lone_surrogate_in_a_message_is_replaced() -> None:
     body = encode(easypost_event(easypost_detail("in_transit", message="ok"))).replace(
         b'"ok"', b'"caf\\ud800"'
     )
-    assert only(EASYPOST.parse(body)).description == "caf?"
+    assert only(EASYPOST.parse(body)).description == "caf\ufffd"
 
 
 # EasyPost: one bad detail in a tracker
