@@ -33,7 +33,7 @@ typecheck: $(STAMP)
 compose-check: $(STAMP)
 	$(BIN)/python -m deploy.check
 
-# Regenerates deploy/waypost.env.example from models/settings.py (compose-check fails when stale).
+# Regenerates deploy/waypost.env.example from infra/settings.py (compose-check fails when stale).
 env-example: $(STAMP)
 	$(BIN)/python -m deploy.envfile
 
@@ -49,7 +49,7 @@ soak: $(STAMP)
 # workflow module afresh for every workflow run, and without a .pyc (PYTHONDONTWRITEBYTECODE,
 # an editable install) it compiles the source every time.
 N ?= 100000
-BYTECODE := $(BIN)/python -m compileall -q models workflows activities api
+BYTECODE := $(BIN)/python -m compileall -q models infra ledger workflows activities api
 
 bench: $(STAMP)
 	$(BYTECODE)

@@ -12,9 +12,9 @@ from datetime import timedelta
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.ledger import Ledger
 from activities.providers.base import RetryableProviderError
 from activities.sending import Sender, SendInProgress
+from ledger.repository import Ledger
 from models.notification import SendResult
 from models.state import LedgerUpdate
 

@@ -13,9 +13,6 @@ from datetime import UTC, datetime, timedelta
 
 import structlog
 
-from activities.ledger import Attempt, AttemptOutcome, Ledger
-from activities.links import TrackingLinks
-from activities.masking import mask_address
 from activities.providers.base import (
     NoLookup,
     OutgoingMessage,
@@ -26,7 +23,10 @@ from activities.providers.base import (
     RetryableProviderError,
 )
 from activities.templates import Rendered, estimated_sms_cost, render
-from models.metrics import NOOP, AppMetrics
+from infra.links import TrackingLinks
+from infra.masking import mask_address
+from infra.metrics import NOOP, AppMetrics
+from ledger.repository import Attempt, AttemptOutcome, Ledger
 from models.notification import (
     Channel,
     MessageContext,

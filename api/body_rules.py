@@ -13,8 +13,8 @@ from api.auth import admit_shop
 from api.carriers import ADAPTERS
 from api.limits import BodyRule, KiB
 from api.services import Services
-from models.settings import Settings
-from workers.metrics import app_metrics
+from infra.settings import Settings
+from infra.telemetry import app_metrics
 
 SHOP_API_LIMIT = 64 * KiB
 """A shipment with a pickup point, slots and a full policy is a few KiB."""

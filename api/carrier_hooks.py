@@ -23,12 +23,12 @@ from api.carriers import ADAPTERS
 from api.carriers.base import BadEvent, ParsedEvent, PayloadError, SignatureError, find_header
 from api.outages import RETRY_AFTER_SECONDS, unavailable
 from api.services import Services, services
-from models import search_attributes as sa
-from models.settings import Settings
+from infra import search_attributes as sa
+from infra.settings import Settings
+from infra.telemetry import app_metrics
 from models.shipment import FINAL_STATUSES, ShipmentStatus
 from models.state import EventOutcome
-from starters import client as temporal
-from workers.metrics import app_metrics
+from workflows import client as temporal
 
 router = APIRouter(prefix="/v1/carriers", tags=["carriers"])
 

@@ -29,8 +29,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sendgrid.helpers.eventwebhook import EventWebhook
 from twilio.twiml.messaging_response import MessagingResponse
 
-from activities.masking import mask_text
 from activities.templates import language
+from infra.masking import mask_text
 from models.notification import DeliveryReport, NotificationStatus
 
 __all__ = [

@@ -20,13 +20,13 @@ from pydantic import BaseModel
 from temporalio.service import RPCError
 from twilio.request_validator import RequestValidator
 
-from activities.ledger import ReportReceipt
 from activities.providers.factory import TWILIO_STATUS_PATH
 from api import provider_events as read
 from api.services import Services, services
+from infra.telemetry import app_metrics
+from ledger.repository import ReportReceipt
 from models.notification import DeliveryReport, NotificationKind
-from starters import client as temporal
-from workers.metrics import app_metrics
+from workflows import client as temporal
 
 log = structlog.get_logger("waypost.api.providers")
 

@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 from temporalio.client import Client
 
 from api.app import create_app
-from models.settings import Settings
-from starters.serving import serving
+from infra.serving import serving
+from infra.settings import Settings
 
 
 @contextlib.asynccontextmanager

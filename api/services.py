@@ -12,9 +12,9 @@ from typing import TypeVar
 from fastapi import Request
 from temporalio.client import Client
 
-from activities.ledger import Ledger
-from activities.links import TrackingLinks, recipient_hash
-from models.settings import Settings
+from infra.links import TrackingLinks, recipient_hash
+from infra.settings import Settings
+from ledger.repository import Ledger
 
 T = TypeVar("T")
 

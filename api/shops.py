@@ -22,7 +22,7 @@ from models.shipment import (
     shipment_workflow_id,
 )
 from models.state import EventReceipt, ShipmentState
-from starters import client as temporal
+from workflows import client as temporal
 
 router = APIRouter(prefix="/v1/shipments", tags=["shops"])
 

@@ -24,7 +24,7 @@ from benchmarks.stack import (
     run_and_report,
 )
 from benchmarks.throughput import FLOW, SHOP, run_throughput
-from workers.logs import configure_logging
+from infra.logs import configure_logging
 from workers.worker import running_worker
 
 

@@ -9,10 +9,10 @@ from decimal import Decimal
 
 from sqlalchemy import and_, select
 
-from activities.ledger import make_engine
 from benchmarks.report import Cost, FlowCost
 from benchmarks.stack import WAYPOST_QUEUE, Stack
-from models.ledger import Notification, Shipment
+from ledger.repository import make_engine
+from ledger.schema import Notification, Shipment
 from models.notification import Channel
 from models.shipment import ShipmentStatus
 from starters.demo import run_demo

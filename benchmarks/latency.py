@@ -22,7 +22,7 @@ from benchmarks.report import Latency, LatencyStats
 from benchmarks.stack import GENERIC_SECRET, WAYPOST_QUEUE, Deliveries, Stack, echo, wait_until
 from benchmarks.workload import courier_shipment, generic_request, out_for_delivery_now
 from models.shipment import CarrierEvent, ShipmentStart
-from starters.client import start_shipment
+from workflows.client import start_shipment
 
 SHOP = "bench-latency"
 WEBHOOK = "/v1/carriers/generic/events"

@@ -45,10 +45,10 @@ from benchmarks.stack import (
     wait_until,
 )
 from benchmarks.workload import at_pickup_point_now, pickup_shipment, scan
-from models.ledger import normalize_url
+from infra.logs import configure_logging
+from ledger.schema import normalize_url
 from models.shipment import CarrierEvent, ShipmentStart, ShipmentStatus
-from starters.client import start_shipment
-from workers.logs import configure_logging
+from workflows.client import start_shipment
 
 SHOP = "bench-scale"
 PHONE_PREFIX = 73

@@ -22,8 +22,8 @@ from benchmarks.report import Throughput
 from benchmarks.stack import BARE_QUEUE, WAYPOST_QUEUE, Stack, echo
 from benchmarks.workload import courier_shipment
 from models.shipment import ShipmentStart, ShipmentStatus
-from starters.client import start_shipment
 from tests.factories import event, out_for_delivery
+from workflows.client import start_shipment
 
 S = ShipmentStatus
 SHOP = "bench-throughput"

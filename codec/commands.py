@@ -7,10 +7,10 @@ from typing import Annotated
 
 import typer
 
-from codec.encryption import new_key
 from codec.server import running_codec_server
-from models.settings import PAYLOAD_KEY_ID_PATTERN, get_settings
-from workers.logs import configure_logging
+from infra.encryption import new_key
+from infra.logs import configure_logging
+from infra.settings import PAYLOAD_KEY_ID_PATTERN, get_settings
 
 codec_app = typer.Typer(help="Payload encryption keys.", no_args_is_help=True)
 

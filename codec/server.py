@@ -43,9 +43,9 @@ from starlette.routing import Route
 from temporalio.api.common.v1 import Payload, Payloads
 
 from api.limits import BodyLimits, BodyRule, KiB
-from codec.encryption import payload_codec
-from models.settings import Settings
-from starters.serving import serving
+from infra.encryption import payload_codec
+from infra.serving import serving
+from infra.settings import Settings
 
 log = structlog.get_logger("waypost.codec")
 

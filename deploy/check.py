@@ -4,7 +4,7 @@ There is no Docker engine where the tests run, so the deployment is checked as t
 it must agree with: the Compose Specification's schema (deploy/schema/), the `waypost` command
 (the typer app: every command a service or health check runs must exist, options included), the
 Settings model (every WAYPOST_* variable must be a setting, the env file example must be what
-deploy/envfile.py renders), and models/search_attributes.py (what the setup job registers). It
+deploy/envfile.py renders), and infra/search_attributes.py (what the setup job registers). It
 also holds the stack's own rules: long-running services have health checks, start order waits
 on them (or on a job's success), images are pinned, a worker can be scaled.
 
@@ -84,8 +84,8 @@ class Truth:
 
     @classmethod
     def of_project(cls) -> Truth:
-        from models import search_attributes
-        from models.settings import Settings
+        from infra import search_attributes
+        from infra.settings import Settings
         from starters.cli import app
 
         return cls(
@@ -526,7 +526,7 @@ def env_name_problems(
             continue
         close = difflib.get_close_matches(upper, list(known), n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""
-        problems.append(Problem(where, f"{key} is not a setting of models/settings.py{hint}"))
+        problems.append(Problem(where, f"{key} is not a setting of infra/settings.py{hint}"))
     return problems
 
 
@@ -555,7 +555,7 @@ def env_problems(
 def search_attribute_problems(
     services: Mapping[str, Mapping[str, Any]], expected: Mapping[str, str]
 ) -> list[Problem]:
-    """The setup job registers exactly the search attributes of models/search_attributes.py."""
+    """The setup job registers exactly the search attributes of infra/search_attributes.py."""
     registered: dict[str, str] = {}
     where = COMPOSE_FILE
     for name, service in services.items():
@@ -569,7 +569,7 @@ def search_attribute_problems(
             Problem(
                 where,
                 "no service registers the search attributes (`temporal operator "
-                f"search-attribute create --name N --type T`); models/search_attributes.py has "
+                f"search-attribute create --name N --type T`); infra/search_attributes.py has "
                 f"{wanted}",
             )
         ]
@@ -584,15 +584,14 @@ def search_attribute_problems(
                 Problem(
                     where,
                     f"search attribute {attribute} is registered as {registered[attribute]}, "
-                    f"but models/search_attributes.py says {type_}",
+                    f"but infra/search_attributes.py says {type_}",
                 )
             )
     for attribute in registered.keys() - expected.keys():
         problems.append(
             Problem(
                 where,
-                f"search attribute {attribute} is registered but not in "
-                "models/search_attributes.py",
+                f"search attribute {attribute} is registered but not in infra/search_attributes.py",
             )
         )
     return problems
@@ -709,7 +708,7 @@ def dockerfile_problems(path: str, text: str, settings: type[BaseSettings]) -> l
 def example_problems(text: str | None, settings: type[BaseSettings]) -> list[Problem]:
     """The env file example documents every setting, and is what envfile renders today."""
     problems = [
-        Problem("models/settings.py", f"setting {name} has no description= (the example needs it)")
+        Problem("infra/settings.py", f"setting {name} has no description= (the example needs it)")
         for name in envfile.undocumented(settings)
     ]
     if text is None:
@@ -719,7 +718,7 @@ def example_problems(text: str | None, settings: type[BaseSettings]) -> list[Pro
         problems.append(
             Problem(
                 EXAMPLE_FILE,
-                "out of date with models/settings.py: run `make env-example` and commit it",
+                "out of date with infra/settings.py: run `make env-example` and commit it",
             )
         )
     return problems

@@ -21,13 +21,13 @@ from pydantic import AliasChoices, SecretBytes, SecretStr
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings
 
-from models.settings import Settings
+from infra.settings import Settings
 
 EXAMPLE = Path(__file__).resolve().parent / "waypost.env.example"
 WIDTH = 99
 
 HEADER = """\
-# Every Waypost setting, with its description and default. Generated from models/settings.py by
+# Every Waypost setting, with its description and default. Generated from infra/settings.py by
 # `make env-example` (python -m deploy.envfile): edit the Settings model, not this file;
 # `make compose-check` fails while this file is out of date.
 #

@@ -27,7 +27,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
-from models.ledger import Notification, Shipment, ShipmentEvent
+from ledger.schema import Notification, Shipment, ShipmentEvent
 from models.notification import NotificationKind
 from models.shipment import ShipmentStatus
 from models.state import EventOutcome
@@ -57,7 +57,7 @@ class utc_day(FunctionElement[Any]):
 
 @compiles(utc_day, "sqlite")
 def _utc_day_sqlite(element: utc_day, compiler: SQLCompiler, **kw: Any) -> str:
-    # SQLite holds the ledger's timestamps as naive UTC text (models.ledger.UTCDateTime).
+    # SQLite holds the ledger's timestamps as naive UTC text (ledger.schema.UTCDateTime).
     return f"date({compiler.process(element.clauses, **kw)})"
 
 

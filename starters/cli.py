@@ -17,17 +17,17 @@ from pydantic import TypeAdapter, ValidationError
 from temporalio.client import Client
 
 from codec.commands import codec_app, codec_server
-from models.settings import Settings, get_settings, settings_error_message
+from infra.connection import ConnectionSettingsError
+from infra.logs import configure_logging
+from infra.settings import Settings, get_settings, settings_error_message
+from infra.telemetry import MetricsUnavailable
 from models.shipment import CarrierEvent, ShipmentStart, parse_shipment_ref
 from models.state import EventOutcome, ShipmentState
-from starters import client as api
-from starters.connection import ConnectionSettingsError
 from starters.devserver import DevServer, free_port, port_open
 from starters.healthcheck import healthcheck_app
 from starters.ledger_commands import report, retention, set_aside, set_aside_lines
 from starters.process import leave
-from workers.logs import configure_logging
-from workers.metrics import MetricsUnavailable
+from workflows import client as api
 
 app = typer.Typer(help="Waypost: parcel notifications that never bombard.", no_args_is_help=True)
 shipment_app = typer.Typer(
@@ -50,7 +50,7 @@ EVENTS = TypeAdapter(CarrierEvent | list[CarrierEvent])
 def warn_unencrypted(settings: Settings) -> None:
     """`waypost worker` and `waypost api` are what production runs: without payload keys they
     say so on stderr, in words, besides the WARNING log line."""
-    from codec.encryption import unencrypted_warning
+    from infra.encryption import unencrypted_warning
 
     warning = unencrypted_warning(settings)
     if warning is not None:
@@ -60,7 +60,7 @@ def warn_unencrypted(settings: Settings) -> None:
 def note_unencrypted(settings: Settings, server: DevServer | None) -> None:
     """`waypost dev` and `waypost demo`: one line when they run on a local Temporal (a dev server
     of their own or on loopback); the full warning when the configured Temporal is elsewhere."""
-    from codec.encryption import unencrypted_warning, warn_if_unencrypted
+    from infra.encryption import unencrypted_warning, warn_if_unencrypted
 
     if unencrypted_warning(settings) is None:
         return
@@ -404,8 +404,8 @@ def demo(
     ] = False,
 ) -> None:
     """Run demo shipments through every path; with --once exit when done, else keep the stack up."""
-    from activities.links import TrackingLinks
     from api.serve import running_api
+    from infra.links import TrackingLinks
     from starters.demo import run_demo
     from workers.worker import running_worker, stop_on_signals
 
@@ -450,7 +450,7 @@ def demo(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Bring the ledger schema up to date (Alembic)."""
-    from models.migrations import upgrade_database
+    from ledger.migrations import upgrade_database
 
     settings = get_settings()
     upgrade_database(settings.ledger_url)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from temporalio.client import Client
 
-from activities.links import TrackingLinks
+from infra.links import TrackingLinks
 from models.notification import NotificationKind, NotificationStatus
 from models.policy import DelayWatch, NotificationPolicy, PickupReminders, ThankYou
 from models.shipment import (
@@ -27,7 +27,7 @@ from models.shipment import (
     Window,
 )
 from models.state import EventOutcome, ShipmentState
-from starters.client import (
+from workflows.client import (
     EventRefused,
     ShipmentClosed,
     choose_slot,

@@ -15,7 +15,7 @@ from types import TracebackType
 
 from temporalio.client import Client
 
-from models.search_attributes import dev_server_flags
+from infra.search_attributes import dev_server_flags
 
 
 def temporal_binary() -> str:

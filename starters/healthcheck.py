@@ -22,7 +22,7 @@ from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
-from models.settings import get_settings
+from infra.settings import get_settings
 
 healthcheck_app = typer.Typer(
     help="Health probes for containers: exit 0 when healthy, 1 (with the reason) when not.",
@@ -74,7 +74,7 @@ def worker_health() -> None:
     Asks Temporal, so a worker cut off from Temporal is unhealthy too; its last poll must be at
     most two minutes old.
     """
-    from starters.client import connect
+    from workflows.client import connect
 
     # The probe runs beside the worker, with its environment: it must not try to serve the
     # worker's metrics port too.

@@ -19,10 +19,10 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from activities.ledger import Ledger, SetAsideView, make_engine
-from activities.retention import DEFAULT_BATCH_SIZE, Retention
-from models.retention import RetentionMode, RetentionSummary, cleared_columns
-from models.settings import get_settings
+from infra.settings import get_settings
+from ledger.anonymisation import RetentionMode, RetentionSummary, cleared_columns
+from ledger.repository import Ledger, SetAsideView, make_engine
+from ledger.retention import DEFAULT_BATCH_SIZE, Retention
 from models.shipment import parse_shipment_ref
 from reports.model import PeriodError, build_report, parse_day, resolve_period
 from reports.queries import has_ledger, known_shops, read_rows

@@ -19,8 +19,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
-from activities.ledger import Ledger, make_engine
-from models.migrations import upgrade_database
+from ledger.migrations import upgrade_database
+from ledger.repository import Ledger, make_engine
 from tests.factories import shipment
 
 POSTGRES_ADMIN_URL = os.environ.get(

@@ -9,7 +9,7 @@ from temporalio.client import Client
 
 from models.notification import NotificationStatus
 from models.state import ShipmentState
-from starters.client import shipment_state
+from workflows.client import shipment_state
 
 
 async def eventually(

@@ -14,8 +14,8 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from models import search_attributes as sa
-from models.settings import Settings
+from infra import search_attributes as sa
+from infra.settings import Settings
 from starters.devserver import temporal_binary
 from workers.worker import running_worker
 

@@ -29,7 +29,7 @@ from benchmarks.report import (
     write_report,
 )
 from benchmarks.stack import read_memory, settings_env
-from models.settings import Settings
+from infra.settings import Settings
 
 
 def test_percentile_is_nearest_rank_and_always_a_measured_value() -> None:

@@ -10,8 +10,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from pydantic import TypeAdapter, ValidationError
 
-from activities.ledger import Ledger
 from api.carriers.base import clean_text, required_text
+from ledger.repository import Ledger
 from models.bounds import EventId, PlaceName, Reference, Text
 from models.notification import Channel, NotificationKind, idempotency_key
 from models.shipment import CarrierEvent, Location, Recipient, ShipmentStatus

@@ -16,10 +16,10 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from models.shipment import CarrierEvent, ShipmentStatus
-from starters.client import report_event, start_shipment
 from starters.devserver import free_port
 from tests.factories import event, out_for_delivery, shipment
 from tests.polling import all_settled, eventually
+from workflows.client import report_event, start_shipment
 
 S = ShipmentStatus
 WAYPOST = str(Path(sys.executable).parent / "waypost")

@@ -19,7 +19,7 @@ import pytest
 from playwright.async_api import Browser
 
 from codec.server import SESSION_COOKIE, LoginLimiter, create_codec_app, running_codec_server
-from models.settings import Settings
+from infra.settings import Settings
 from starters.devserver import free_port
 from tests.api.browser import browser
 

@@ -14,11 +14,11 @@ from playwright.async_api import Browser, ViewportSize, expect
 from temporalio.client import Client
 
 from codec.server import running_codec_server
-from models.settings import Settings
-from starters.client import connect, start_shipment
+from infra.settings import Settings
 from starters.devserver import DevServer, free_port
 from tests.api.browser import OUTPUT, browser
 from tests.factories import shipment
+from workflows.client import connect, start_shipment
 
 __all__ = ["browser"]
 

@@ -21,7 +21,7 @@ import pytest
 from pydantic import Field
 
 from deploy.check import ROOT, Project, Truth, check, load_project
-from models.settings import Settings
+from infra.settings import Settings
 
 Services = dict[str, dict[str, Any]]
 
@@ -91,7 +91,7 @@ def test_an_unknown_waypost_variable_in_a_service_is_named(project: Project, tru
     problems = introduced(project, truth, with_services(project, typo))
 
     assert problems == [
-        "service api: WAYPOST_API_PROT is not a setting of models/settings.py "
+        "service api: WAYPOST_API_PROT is not a setting of infra/settings.py "
         "(did you mean WAYPOST_API_PORT?)"
     ]
 
@@ -104,7 +104,7 @@ def test_an_unknown_waypost_variable_in_an_env_file_is_named(
     problems = introduced(project, truth, changed)
 
     assert problems == [
-        "deploy/compose.env: WAYPOST_TASKQUEUE is not a setting of models/settings.py "
+        "deploy/compose.env: WAYPOST_TASKQUEUE is not a setting of infra/settings.py "
         "(did you mean WAYPOST_TASK_QUEUE?)"
     ]
 
@@ -129,7 +129,7 @@ def test_an_env_example_out_of_date_with_the_settings_is_caught(
     problems = [str(p) for p in check(project, replace(truth, settings=NewerSettings))]
 
     assert (
-        "deploy/waypost.env.example: out of date with models/settings.py: run `make env-example` "
+        "deploy/waypost.env.example: out of date with infra/settings.py: run `make env-example` "
         "and commit it"
     ) in problems
 
@@ -141,7 +141,7 @@ def test_a_setting_without_a_description_is_named(project: Project, truth: Truth
     problems = [str(p) for p in check(project, replace(truth, settings=Undocumented))]
 
     assert (
-        "models/settings.py: setting mystery has no description= (the example needs it)" in problems
+        "infra/settings.py: setting mystery has no description= (the example needs it)" in problems
     )
 
 
@@ -410,7 +410,7 @@ def test_a_search_attribute_registered_with_another_type_is_named(
 
     assert problems == [
         "service temporal-setup: search attribute Carrier is registered as Text, but "
-        "models/search_attributes.py says Keyword"
+        "infra/search_attributes.py says Keyword"
     ]
 
 
@@ -423,7 +423,7 @@ def test_a_search_attribute_the_code_does_not_know_is_named(project: Project, tr
 
     assert problems == [
         "service temporal-setup: search attribute Colour is registered but not in "
-        "models/search_attributes.py"
+        "infra/search_attributes.py"
     ]
 
 

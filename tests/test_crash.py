@@ -13,14 +13,14 @@ import pytest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from activities.ledger import Ledger, make_engine
+from ledger.repository import Ledger, make_engine
 from models.notification import Channel, NotificationKind, NotificationStatus
 from models.shipment import ShipmentStart
-from starters.client import report_event, start_shipment
 from tests.factories import out_for_delivery, shipment
 from tests.fakes.twilio_server import FakeTwilio
 from tests.polling import eventually
 from tests.worker_processes import WorkerProcess, worker_env
+from workflows.client import report_event, start_shipment
 
 KILLS = int(os.environ.get("WAYPOST_SOAK_KILLS", "2"))
 """How many times the worker is killed: 2 in `make test`, more under `make soak`."""

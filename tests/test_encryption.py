@@ -15,7 +15,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
 from typer.testing import CliRunner
 
-from codec.encryption import (
+from infra.encryption import (
     ENCODING,
     KEY_ID,
     EncryptionCodec,
@@ -24,7 +24,7 @@ from codec.encryption import (
     data_converter,
     new_key,
 )
-from models.settings import Settings, settings_error_message
+from infra.settings import Settings, settings_error_message
 from starters.cli import app
 
 PHONE = "+447700900123"

@@ -7,7 +7,7 @@ from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from deploy.envfile import HEADER, render, setting_names
-from models.settings import Settings
+from infra.settings import Settings
 
 
 class Sample(BaseSettings):

@@ -15,9 +15,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError, StatementError
 
-from activities.ledger import Claim, Ledger, make_engine
-from models.ledger import Base
-from models.migrations import alembic_config, upgrade_database
+from ledger.migrations import alembic_config, upgrade_database
+from ledger.repository import Claim, Ledger, make_engine
+from ledger.schema import Base
 from models.notification import (
     Channel,
     DeliveryReport,

@@ -11,14 +11,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import SecretStr
 
-from activities.links import (
+from infra.links import (
     LinkExpired,
     LinkInvalid,
     TrackingLinks,
     load_secret,
     recipient_hash,
 )
-from models.settings import Settings
+from infra.settings import Settings
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 REF = "shipment:shop-1:SHP-1001"

@@ -12,10 +12,10 @@ import structlog
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from infra.logs import configure_logging
 from models.shipment import ShipmentStatus
-from starters.client import report_event, start_shipment
 from tests.factories import event, out_for_delivery, shipment
-from workers.logs import configure_logging
+from workflows.client import report_event, start_shipment
 
 PHONE, EMAIL = "+447700900123", "sam@example.com"
 NAME, COURIER, COURIER_PHONE = "Sam Taylor", "Piotr", "+48600999888"

@@ -36,10 +36,11 @@ from activities.providers.twilio_sms import TwilioSmsProvider
 from activities.sending import call_outcome
 from api.app import create_app
 from api.carriers import ADAPTERS
-from models import search_attributes as sa
+from infra import search_attributes as sa
+from infra.settings import Settings
+from infra.telemetry import MetricsUnavailable, runtime_for
 from models.notification import Channel, NotificationKind, NotificationRecord
 from models.policy import NotificationPolicy, Party, ThankYou
-from models.settings import Settings
 from models.shipment import (
     CarrierEvent,
     DeliveryKind,
@@ -48,14 +49,13 @@ from models.shipment import (
     ShipmentStatus,
 )
 from models.state import ShipmentResume, ShipmentState, WorkflowLimits
-from starters.client import connect, report_event, start_shipment
 from starters.devserver import free_port
 from tests.factories import T0, event, out_for_delivery, shipment, window
 from tests.fakes.sendgrid_server import DEFAULT_API_KEY, FakeSendGrid
 from tests.fakes.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilio
 from tests.polling import all_settled, eventually
-from workers.metrics import MetricsUnavailable, runtime_for
 from workers.worker import running_worker
+from workflows.client import connect, report_event, start_shipment
 from workflows.lifecycle import apply_event
 from workflows.schedule import DEFERRED_MESSAGE, TIMER_KINDS, pending_timer_kinds
 from workflows.shipment import ShipmentWorkflow

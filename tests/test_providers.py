@@ -17,7 +17,6 @@ from email.utils import format_datetime
 
 import pytest
 
-from activities.masking import mask_address, mask_email, mask_phone, mask_text
 from activities.providers import (
     ConsoleProvider,
     OutgoingMessage,
@@ -31,8 +30,9 @@ from activities.providers import (
     sms_provider,
 )
 from activities.providers.base import retry_after
+from infra.masking import mask_address, mask_email, mask_phone, mask_text
+from infra.settings import Settings
 from models.notification import Channel
-from models.settings import Settings
 from tests.fakes.sendgrid_server import FakeSendGrid
 from tests.fakes.twilio_server import FakeTwilio
 

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from activities.ledger import make_engine
+from infra.settings import get_settings
+from ledger.repository import make_engine
 from models.notification import Channel, NotificationKind
-from models.settings import get_settings
 from models.shipment import ShipmentStatus
 from reports.model import (
     ClosedDay,

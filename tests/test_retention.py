@@ -20,12 +20,12 @@ from pydantic import ValidationError
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
-from activities.ledger import Ledger, make_engine
-from activities.retention import Retention
-from models.ledger import Base
+from infra.settings import Settings, get_settings
+from ledger.anonymisation import ANONYMISATION, Fate, RetentionMode, RetentionSummary
+from ledger.repository import Ledger, make_engine
+from ledger.retention import Retention
+from ledger.schema import Base
 from models.notification import Channel, NotificationKind
-from models.retention import ANONYMISATION, Fate, RetentionMode, RetentionSummary
-from models.settings import Settings, get_settings
 from reports.model import Period, Report, build_report
 from reports.queries import read_rows
 from starters.cli import app

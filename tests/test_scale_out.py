@@ -17,12 +17,12 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
 from models.shipment import ShipmentStart, ShipmentStatus
-from starters.client import report_event, start_shipment
 from starters.healthcheck import task_queue_pollers
 from tests.factories import event, out_for_delivery, shipment
 from tests.fakes.sendgrid_server import FakeSendGrid
 from tests.fakes.twilio_server import FakeTwilio
 from tests.worker_processes import WorkerProcess
+from workflows.client import report_event, start_shipment
 
 SHIPMENTS = 12
 HELD_AT_TWILIO = 2.0

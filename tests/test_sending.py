@@ -10,12 +10,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from activities.ledger import Ledger
 from activities.providers.base import OutgoingMessage, RetryableProviderError
 from activities.providers.sendgrid_email import SendGridEmailProvider
 from activities.providers.twilio_sms import TwilioSmsProvider
 from activities.sending import Sender, SendInProgress
 from activities.templates import render
+from ledger.repository import Ledger
 from models.notification import (
     Channel,
     MessageContext,

@@ -10,14 +10,14 @@ from pathlib import Path
 from temporalio.client import Client
 from temporalio.service import RPCError
 
+from infra.settings import Settings
 from models.notification import NotificationKind
-from models.settings import Settings
 from models.shipment import Courier, ShipmentStatus, Window
 from models.state import ShipmentState
-from starters.client import connect, report_event, shipment_state, start_shipment
 from starters.devserver import DevServer, free_port
 from tests.factories import event, shipment
 from workers.worker import running_worker
+from workflows.client import connect, report_event, shipment_state, start_shipment
 
 TIMER_DUE_IN = timedelta(seconds=8)
 

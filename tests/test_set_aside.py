@@ -19,9 +19,9 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.exc import OperationalError
 from temporalio.common import MetricMeter
 
-from activities.ledger import Attempt, Ledger, make_engine
-from activities.storable import Unstorable, permanent
-from models.metrics import AppMetrics
+from infra.metrics import AppMetrics
+from ledger.repository import Attempt, Ledger, make_engine
+from ledger.storable import Unstorable, permanent
 from models.notification import (
     Channel,
     DeliveryReport,

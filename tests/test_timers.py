@@ -12,9 +12,9 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from infra.settings import Settings
 from models.notification import NotificationKind, NotificationRecord, NotificationStatus
 from models.policy import NotificationPolicy, PickupReminders, QuietHours
-from models.settings import Settings
 from models.shipment import (
     CarrierEvent,
     Courier,
@@ -25,7 +25,10 @@ from models.shipment import (
     Window,
 )
 from models.state import ShipmentState
-from starters.client import (
+from tests.factories import shipment
+from tests.polling import eventually
+from workers.worker import running_worker
+from workflows.client import (
     EventRefused,
     choose_slot,
     courier_reply,
@@ -33,9 +36,6 @@ from starters.client import (
     shipment_state,
     start_shipment,
 )
-from tests.factories import shipment
-from tests.polling import eventually
-from workers.worker import running_worker
 
 K, S = NotificationKind, ShipmentStatus
 NOW = datetime.now(UTC).replace(microsecond=0)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from models.settings import Settings
+from infra.settings import Settings
 from starters.cli import note_unencrypted
 from starters.devserver import free_port
 

@@ -10,19 +10,19 @@ from temporalio.api.sdk.v1 import WorkflowMetadata
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.worker import Worker
 
-from models import search_attributes as sa
+from infra import search_attributes as sa
 from models.notification import NotificationKind, NotificationStatus
 from models.shipment import ShipmentStatus
 from models.state import EventOutcome, ShipmentResume, ShipmentState, WorkflowLimits
-from starters.client import (
+from tests.factories import T0, event, out_for_delivery, shipment, window
+from tests.polling import all_settled, eventually
+from workflows.client import (
     EventRefused,
     ShipmentClosed,
     report_event,
     shipment_state,
     start_shipment,
 )
-from tests.factories import T0, event, out_for_delivery, shipment, window
-from tests.polling import all_settled, eventually
 from workflows.shipment import ShipmentWorkflow
 
 S = ShipmentStatus

@@ -11,15 +11,15 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from infra.settings import Settings
 from models.notification import NotificationKind, NotificationRecord, NotificationStatus
-from models.settings import Settings
 from models.state import ShipmentState
-from starters.client import report_event, start_shipment
 from tests.factories import out_for_delivery, shipment
 from tests.fakes.sendgrid_server import FakeSendGrid
 from tests.fakes.twilio_server import FakeTwilio
 from tests.polling import eventually
 from workers.worker import running_worker
+from workflows.client import report_event, start_shipment
 
 
 @pytest.fixture

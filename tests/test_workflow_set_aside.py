@@ -11,12 +11,12 @@ import pytest
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from activities.ledger import Ledger
+from infra.settings import Settings
+from ledger.repository import Ledger
 from models.notification import NotificationKind, NotificationStatus
-from models.settings import Settings
 from models.shipment import CarrierEvent, ShipmentStatus
-from starters.client import report_event, start_shipment
 from tests.factories import event, out_for_delivery, shipment
+from workflows.client import report_event, start_shipment
 
 S = ShipmentStatus
 pytestmark = pytest.mark.usefixtures("worker")

@@ -1,15 +1,7 @@
-"""Serving metrics: one Prometheus endpoint per process, from Temporal's own runtime.
+"""The worker's own metric: running shipments waiting on each kind of timer (from visibility).
 
-The SDK's runtime runs a Prometheus exporter for its metrics (`temporal_workflow_task_...`,
-`temporal_activity_execution_latency`, polls, slots, ...). Waypost's metrics (`models/metrics.py`)
-are made on that runtime's meter, so one address serves both, and so can the workflow through
-`workflow.metric_meter()`; `prometheus_client` would have meant a second port and a second
-registry for nothing. The exporter keeps Temporal's defaults (histograms in milliseconds,
-counters without `_total`), which Temporal's Grafana dashboard for Core-based SDKs expects.
-
-The runtime is made before any client connects (`starters.client.connect` asks for it) and only
-when `WAYPOST_METRICS_BIND` is set; otherwise clients run on Temporal's default runtime and every
-recorder records nothing.
+The metrics runtime and Waypost's recorder are `infra.telemetry`; this part needs the workflow's
+timer kinds, so it lives with the worker.
 """
 
 from __future__ import annotations
@@ -17,71 +9,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from weakref import WeakKeyDictionary
 
 import structlog
 from temporalio.client import Client
-from temporalio.common import MetricMeter
-from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.service import RPCError
 
-from models.metrics import LATENCY_BUCKETS, PROVIDER_LATENCY, AppMetrics
-from models.settings import Settings
+from infra.metrics import AppMetrics
+from infra.settings import Settings
+from infra.telemetry import app_metrics, serves_metrics
 from workflows.schedule import TIMER_KINDS
 
 log = structlog.get_logger("waypost.metrics")
 
 WORKFLOW_TYPE = "ShipmentWorkflow"
-
-_runtimes: dict[str, Runtime] = {}
-_recorders: WeakKeyDictionary[Runtime, AppMetrics] = WeakKeyDictionary()
-
-
-class MetricsUnavailable(Exception):
-    """The metrics endpoint could not be opened (the address is taken or not this machine's)."""
-
-
-def runtime_for(settings: Settings) -> Runtime | None:
-    """The runtime serving metrics on `settings.metrics_bind`, made once per process and
-    address (each runtime has its own threads and port); None when metrics are off, which
-    leaves clients on Temporal's default runtime."""
-    bind = settings.metrics_bind
-    if not bind:
-        return None
-    runtime = _runtimes.get(bind)
-    if runtime is None:
-        config = PrometheusConfig(
-            bind_address=bind,
-            histogram_bucket_overrides={PROVIDER_LATENCY.name: LATENCY_BUCKETS},
-        )
-        try:
-            runtime = Runtime(telemetry=TelemetryConfig(metrics=config))
-        except ValueError as err:
-            raise MetricsUnavailable(
-                f"cannot serve metrics on {bind}: {err}. Set WAYPOST_METRICS_BIND to a free "
-                "address of this machine, or empty for no metrics"
-            ) from err
-        _runtimes[bind] = runtime
-        log.info("serving metrics", url=f"http://{bind}/metrics")
-    return runtime
-
-
-def _runtime_of(client: Client) -> Runtime:
-    return client.service_client.config.runtime or Runtime.default()
-
-
-def serves_metrics(client: Client) -> bool:
-    return _runtime_of(client).metric_meter is not MetricMeter.noop
-
-
-def app_metrics(client: Client) -> AppMetrics:
-    """Waypost's recorder on the runtime `client` runs on: its endpoint when it serves one,
-    else it records nothing. One per runtime, so instruments are made once."""
-    runtime = _runtime_of(client)
-    recorder = _recorders.get(runtime)
-    if recorder is None:
-        recorder = _recorders[runtime] = AppMetrics(runtime.metric_meter)
-    return recorder
 
 
 def pending_timers_query(task_queue: str, kind: str) -> str:

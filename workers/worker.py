@@ -20,18 +20,19 @@ from temporalio.client import Client
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-from activities.ledger import Ledger, make_engine
-from activities.links import TrackingLinks, load_secret, recipient_hash
 from activities.providers.base import Provider
 from activities.providers.factory import providers_for
 from activities.publish import ShipmentActivities
 from activities.sending import Sender
-from codec.encryption import warn_if_unencrypted
-from models.metrics import NOOP, AppMetrics
-from models.migrations import upgrade_database
+from infra.encryption import warn_if_unencrypted
+from infra.links import TrackingLinks, load_secret, recipient_hash
+from infra.metrics import NOOP, AppMetrics
+from infra.settings import Settings
+from infra.telemetry import app_metrics
+from ledger.migrations import upgrade_database
+from ledger.repository import Ledger, make_engine
 from models.notification import Channel
-from models.settings import Settings
-from workers.metrics import app_metrics, reporting_pending_timers
+from workers.metrics import reporting_pending_timers
 from workflows.shipment import ShipmentWorkflow
 
 log = structlog.get_logger("waypost.worker")

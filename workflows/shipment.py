@@ -12,8 +12,8 @@ from temporalio.common import RetryPolicy, SearchAttributeUpdate
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from models import search_attributes as sa
-    from models.metrics import WORKFLOW_DECIDED, AppMetrics
+    from infra import search_attributes as sa
+    from infra.metrics import WORKFLOW_DECIDED, AppMetrics
     from models.notification import (
         DeliveryReport,
         NotificationKind,

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from activities.masking import mask_address, mask_text
+from infra.masking import mask_address, mask_text
 from models.notification import Channel
 
 __all__ = [

@@ -15,8 +15,8 @@ import threading
 from datetime import datetime
 from typing import TextIO
 
-from activities.masking import mask_address, mask_message
 from activities.providers.base import NoLookup, OutgoingMessage, PermanentProviderError, Receipt
+from infra.masking import mask_address, mask_message
 from models.notification import Channel
 
 __all__ = ["ConsoleProvider", "console_message_id"]

@@ -7,8 +7,8 @@ from activities.providers.base import Provider
 from activities.providers.console import ConsoleProvider
 from activities.providers.sendgrid_email import SendGridEmailProvider
 from activities.providers.twilio_sms import TwilioSmsProvider
+from infra.settings import Settings
 from models.notification import Channel
-from models.settings import Settings
 
 __all__ = ["TWILIO_STATUS_PATH", "email_provider", "providers_for", "sms_provider"]
 

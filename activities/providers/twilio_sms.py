@@ -19,7 +19,6 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
-from activities.links import without_link_tokens
 from activities.providers.base import (
     OutgoingMessage,
     PermanentProviderError,
@@ -29,6 +28,7 @@ from activities.providers.base import (
     retry_after,
     safe_text,
 )
+from infra.links import without_link_tokens
 from models.notification import Channel
 
 __all__ = ["PERMANENT_CODES", "TwilioSmsProvider"]

@@ -25,7 +25,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from temporalio.service import RPCError
 
-from activities.links import LinkExpired, LinkInvalid
 from api.services import Services, services
 from api.tracking.i18n import locale_for
 from api.tracking.render import (
@@ -38,8 +37,9 @@ from api.tracking.render import (
     render_page,
 )
 from api.tracking.view import build_view
+from infra.links import LinkExpired, LinkInvalid
 from models.state import ShipmentState
-from starters import client as temporal
+from workflows import client as temporal
 
 log = structlog.get_logger("waypost.api.tracking")
 

@@ -22,9 +22,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from activities.ledger import EventView, NotificationView, ShipmentView
-from activities.masking import mask_email, mask_phone
 from api.tracking.i18n import locale_for
+from infra.masking import mask_email, mask_phone
+from ledger.repository import EventView, NotificationView, ShipmentView
 from models.notification import (
     Channel,
     NotificationKind,

@@ -12,14 +12,14 @@ import pytest
 from playwright.async_api import Browser, ViewportSize, expect
 from temporalio.client import Client
 
-from activities.links import TrackingLinks
-from models.settings import Settings
+from infra.links import TrackingLinks
+from infra.settings import Settings
 from models.shipment import ShipmentStatus, Window
-from starters.client import connect, report_event, start_shipment
 from starters.devserver import DevServer, free_port
 from tests.api.browser import OUTPUT, PHONE, browser
 from tests.factories import event, shipment
 from tests.polling import eventually
+from workflows.client import connect, report_event, start_shipment
 
 __all__ = ["browser"]
 

@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from temporalio.client import Client
 
-from models.settings import Settings
-from starters.client import shipment_state, start_shipment
+from infra.settings import Settings
 from tests.api.conftest import carrier_post
 from tests.db_fixtures import unique
 from tests.factories import shipment
+from workflows.client import shipment_state, start_shipment
 
 SCANS = 1200
 BATCH = 300

@@ -10,12 +10,12 @@ from typing import Any
 import httpx
 from temporalio.client import Client
 
-from models.settings import Settings
+from infra.settings import Settings
 from models.shipment import ShipmentStart, ShipmentStatus
-from starters.client import report_event, shipment_state, start_shipment
 from tests.api.conftest import carrier_post, signed_body
 from tests.db_fixtures import unique
 from tests.factories import event, shipment
+from workflows.client import report_event, shipment_state, start_shipment
 
 PAYLOADS = Path(__file__).parent / "payloads"
 

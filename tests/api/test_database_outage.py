@@ -14,18 +14,18 @@ from fastapi import FastAPI
 from sqlalchemy.engine import make_url
 from temporalio.client import Client
 
-from activities.links import TrackingLinks
 from api.app import create_app
+from infra.links import TrackingLinks
+from infra.settings import Settings
 from models.notification import Channel, NotificationKind, NotificationStatus
-from models.settings import Settings
 from models.state import ShipmentState
-from starters.client import report_event, start_shipment
 from tests.api.conftest import PUBLIC_URL
 from tests.factories import out_for_delivery, shipment
 from tests.fakes.tcp_proxy import TcpProxy
 from tests.fakes.twilio_server import FakeTwilio
 from tests.polling import eventually
 from workers.worker import running_worker
+from workflows.client import report_event, start_shipment
 
 OUTAGE_SECONDS = 6
 

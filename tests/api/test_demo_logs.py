@@ -20,7 +20,7 @@ import httpx
 import pytest
 from temporalio.client import Client
 
-from activities.masking import mask_phone
+from infra.masking import mask_phone
 from models.shipment import ShipmentStatus
 from starters.demo import run_demo, scenarios
 from starters.devserver import free_port

@@ -28,17 +28,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from temporalio.client import Client
 
-from activities.links import TrackingLinks
 from api.carriers import ADAPTERS
-from models.settings import Settings
+from infra.links import TrackingLinks
+from infra.settings import Settings
 from models.shipment import FINAL_STATUSES, ShipmentStart, ShipmentStatus
-from starters.client import report_event, shipment_state, start_shipment
 from tests.api.conftest import CARRIER_SECRETS, SHOP_KEYS
 from tests.db_fixtures import unique
 from tests.factories import event, shipment
 from tests.fakes.signing import sendgrid_signature, twilio_signature
 from tests.fakes.twilio_server import DEFAULT_AUTH_TOKEN
 from tests.polling import all_settled, eventually
+from workflows.client import report_event, shipment_state, start_shipment
 
 PAYLOADS = Path(__file__).parent / "payloads"
 EXAMPLES = 40

@@ -12,11 +12,11 @@ import httpx
 import pytest
 from temporalio.client import Client
 
-from models.settings import Settings
-from starters.client import shipment_state, start_shipment
+from infra.settings import Settings
 from tests.api.conftest import carrier_post, shop_auth
 from tests.db_fixtures import unique
 from tests.factories import shipment
+from workflows.client import shipment_state, start_shipment
 
 PAYLOADS = Path(__file__).parent / "payloads"
 QUICK_SECONDS = 5.0

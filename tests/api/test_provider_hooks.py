@@ -11,17 +11,17 @@ import httpx
 from cryptography.hazmat.primitives.asymmetric import ec
 from temporalio.client import Client
 
-from activities.ledger import Ledger, make_engine
+from infra.settings import Settings
+from ledger.repository import Ledger, make_engine
 from models.notification import Channel, NotificationKind, NotificationStatus
-from models.settings import Settings
 from models.shipment import Courier, ShipmentStatus, Window
 from models.state import ShipmentState
-from starters.client import report_event, start_shipment
 from tests.api.conftest import sendgrid_post, twilio_post
 from tests.factories import event, out_for_delivery, shipment
 from tests.fakes.sendgrid_server import FakeSendGrid
 from tests.fakes.twilio_server import FakeTwilio
 from tests.polling import eventually
+from workflows.client import report_event, start_shipment
 
 STATUS = "/v1/twilio/status"
 INBOUND = "/v1/twilio/inbound"

@@ -13,7 +13,7 @@ from schemathesis import Case, GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.openapi import from_dict
 
-from models.settings import Settings
+from infra.settings import Settings
 from tests.api.conftest import shop_auth
 
 EXAMPLES_PER_OPERATION = 20

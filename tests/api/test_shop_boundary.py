@@ -21,13 +21,13 @@ from temporalio.client import Client
 
 from api.app import create_app
 from api.carriers import ADAPTERS
-from models.settings import Settings
+from infra.settings import Settings
 from models.shipment import ShipmentStart, ShipmentStatus
-from starters.client import shipment_state, start_shipment
 from tests.api.conftest import PUBLIC_URL, carrier_post, signed_body
 from tests.db_fixtures import unique
 from tests.factories import shipment
 from tests.polling import all_settled, eventually
+from workflows.client import shipment_state, start_shipment
 
 PAYLOADS = Path(__file__).parent / "payloads"
 EASYPOST_NUMBER = "9400110898825022579493"

@@ -8,9 +8,9 @@ import httpx
 from temporalio.client import Client
 
 from models.shipment import ShipmentStart, ShipmentStatus
-from starters.client import report_event
 from tests.api.conftest import PUBLIC_URL, shop_auth
 from tests.factories import event, shipment
+from workflows.client import report_event
 
 
 def order(start: ShipmentStart) -> dict[str, Any]:

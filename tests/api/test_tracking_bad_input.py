@@ -11,14 +11,14 @@ import httpx
 import pytest
 from temporalio.client import Client
 
-from activities.links import TrackingLinks
 from api.tracking.i18n import text
-from models.settings import Settings
+from infra.links import TrackingLinks
+from infra.settings import Settings
 from models.shipment import Recipient
-from starters.client import start_shipment
 from tests.factories import shipment
 from tests.fakes.sendgrid_server import FakeSendGrid
 from tests.polling import eventually
+from workflows.client import start_shipment
 
 REFUSED = text("notice.refused_generic", "pl")
 

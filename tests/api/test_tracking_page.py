@@ -20,7 +20,6 @@ from typing import get_args
 
 import pytest
 
-from activities.ledger import EventView, NotificationView, ShipmentView
 from api.tracking.i18n import LOCALES, STRINGS, locale_for, placeholders
 from api.tracking.render import (
     ErrorKind,
@@ -34,6 +33,7 @@ from api.tracking.render import (
     stylesheet,
 )
 from api.tracking.view import TrackingView, build_view
+from ledger.repository import EventView, NotificationView, ShipmentView
 from models.notification import Channel, NotificationKind, NotificationRecord, NotificationStatus
 from models.shipment import (
     Courier,

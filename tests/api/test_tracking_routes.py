@@ -9,14 +9,14 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from temporalio.client import Client
 
-from activities.links import TrackingLinks
-from models.settings import Settings
+from infra.links import TrackingLinks
+from infra.settings import Settings
 from models.shipment import ShipmentStatus, Window
-from starters.client import report_event, start_shipment
 from tests.api.conftest import PUBLIC_URL
 from tests.factories import event, shipment
 from tests.fakes.sendgrid_server import FakeSendGrid
 from tests.polling import eventually
+from workflows.client import report_event, start_shipment
 
 LINK = re.compile(re.escape(PUBLIC_URL) + r"(/t/[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+)")
 

@@ -20,14 +20,14 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
-from models import search_attributes as sa
-from models.settings import Settings
+from infra import search_attributes as sa
+from infra.settings import Settings
 from models.shipment import CarrierEvent, ShipmentStatus, shipment_workflow_id
 from models.state import EventOutcome, EventReceipt
-from starters.client import report_event, start_shipment
 from starters.devserver import temporal_binary
 from tests.api.conftest import carrier_post, shop_auth
 from tests.factories import event, shipment
+from workflows.client import report_event, start_shipment
 
 UPDATE_LIMIT = 3
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from pydantic import SecretStr
 
-from models.settings import Settings
+from infra.settings import Settings
 from tests.fakes.sendgrid_server import DEFAULT_API_KEY, FakeSendGrid
 from tests.fakes.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilio
 

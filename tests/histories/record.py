@@ -25,16 +25,16 @@ from pathlib import Path
 from temporalio.client import Client, WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from models.settings import Settings
+from infra.logs import configure_logging
+from infra.settings import Settings
 from models.shipment import ShipmentStatus
 from models.state import ShipmentResume, ShipmentState, WorkflowLimits
-from starters.client import report_event
 from starters.demo import run_scenario, scenarios
 from starters.devserver import DevServer, free_port
 from starters.process import leave
 from tests.factories import T0, event, shipment
-from workers.logs import configure_logging
 from workers.worker import running_worker
+from workflows.client import report_event
 from workflows.shipment import ShipmentWorkflow
 
 HERE = Path(__file__).parent

@@ -1,6 +1,6 @@
 """Alembic environment of the ledger.
 
-There is no alembic.ini: `models.migrations.alembic_config` builds the Config, passing either an
+There is no alembic.ini: `ledger.migrations.alembic_config` builds the Config, passing either an
 open connection (`config.attributes["connection"]`, what `upgrade_database` does, inside its own
 transaction and lock) or a URL (the `sqlalchemy.url` main option). SQLite gets batch mode, since
 it can only alter a table by recreating it.
@@ -12,7 +12,7 @@ from alembic import context
 from sqlalchemy import Connection
 from sqlalchemy.pool import NullPool
 
-from models.ledger import Base, create_ledger_engine, normalize_url
+from ledger.schema import Base, create_ledger_engine, normalize_url
 
 config = context.config
 target_metadata = Base.metadata

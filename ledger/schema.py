@@ -2,7 +2,7 @@
 
 Only activities and the migrations import this module; workflow code must not (it would pull
 SQLAlchemy into the workflow sandbox). The schema itself is created by the Alembic migrations in
-`models.migrations`, never by `create_all`. No personal data is stored: recipients only appear
+`ledger.migrations`, never by `create_all`. No personal data is stored: recipients only appear
 masked, and shipments carry identifiers, not names, phones or addresses.
 """
 
@@ -105,7 +105,7 @@ class Shipment(Base):
     updated_at: Mapped[datetime]
     closed_at: Mapped[datetime | None] = mapped_column(index=True)
     anonymised_at: Mapped[datetime | None]
-    """Set by retention (`activities.retention`) when it cleared what identified the shipment."""
+    """Set by retention (`ledger.retention`) when it cleared what identified the shipment."""
 
 
 class ShipmentEvent(Base):
@@ -141,7 +141,7 @@ class Notification(Base):
     channel: Mapped[str] = mapped_column(String(16))
     recipient_masked: Mapped[str] = mapped_column(String(320))
     recipient_hash: Mapped[str | None] = mapped_column(String(64), index=True)
-    """Keyed hash of the recipient (activities.links): finds the shipment an SMS reply is for."""
+    """Keyed hash of the recipient (infra.links): finds the shipment an SMS reply is for."""
     status: Mapped[str] = mapped_column(String(16))
     provider: Mapped[str | None] = mapped_column(String(50))
     provider_message_id: Mapped[str | None] = mapped_column(String(255), index=True)

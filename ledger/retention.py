@@ -1,6 +1,6 @@
 """Retention over the ledger: shipments closed longer ago than the period are anonymised or deleted.
 
-What each column becomes and why is `models.retention.ANONYMISATION`. Open shipments (no
+What each column becomes and why is `ledger.anonymisation.ANONYMISATION`. Open shipments (no
 `closed_at`) and ones closed within the period are never touched. The work goes in batches of
 shipments, each its own short transaction, so a big ledger never holds one huge transaction or
 lock and an interrupted run leaves whole shipments done or untouched; running again carries on
@@ -31,9 +31,9 @@ from sqlalchemy import (
     update,
 )
 
-from models.ledger import DeliveryReport as ReportRow
-from models.ledger import Notification, NotificationAttempt, SetAside, Shipment, ShipmentEvent
-from models.retention import ANONYMISED_PREFIX, RetentionMode, RetentionSummary, cutoff
+from ledger.anonymisation import ANONYMISED_PREFIX, RetentionMode, RetentionSummary, cutoff
+from ledger.schema import DeliveryReport as ReportRow
+from ledger.schema import Notification, NotificationAttempt, SetAside, Shipment, ShipmentEvent
 
 __all__ = ["DEFAULT_BATCH_SIZE", "Retention"]
 

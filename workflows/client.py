@@ -21,10 +21,12 @@ from temporalio.common import SearchAttributePair, TypedSearchAttributes, Workfl
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCStatusCode
 
-from codec.encryption import data_converter
-from models import search_attributes as sa
+from infra import search_attributes as sa
+from infra.connection import connection_options
+from infra.encryption import data_converter
+from infra.settings import Settings
+from infra.telemetry import runtime_for
 from models.notification import DeliveryReport
-from models.settings import Settings
 from models.shipment import (
     CarrierEvent,
     CourierReply,
@@ -34,8 +36,6 @@ from models.shipment import (
     Window,
 )
 from models.state import EventReceipt, ShipmentState
-from starters.connection import connection_options
-from workers.metrics import runtime_for
 from workflows.shipment import ShipmentWorkflow
 
 

@@ -16,6 +16,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from infra.settings import RetentionMode
+
 __all__ = [
     "ANONYMISATION",
     "ANONYMISED_PREFIX",
@@ -30,13 +32,6 @@ __all__ = [
 ANONYMISED_PREFIX = "anonymised"
 """Replacement identifiers start with it: `anonymised:<random>` for a shipment's ref,
 `anonymised-<random>` or `anonymised-<row id>` for the others."""
-
-
-class RetentionMode(StrEnum):
-    ANONYMISE = "anonymise"
-    """Keep the figures, remove who and what: reports stay right for any past period."""
-    DELETE = "delete"
-    """Keep nothing: the shipments vanish from reports too."""
 
 
 class Fate(StrEnum):

@@ -19,8 +19,8 @@ import os
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from activities.masking import LINK_TOKEN
-from models.settings import Settings
+from infra.masking import LINK_TOKEN
+from infra.settings import Settings
 from models.shipment import parse_shipment_ref, shipment_workflow_id
 
 SIGNATURE_BYTES = 12

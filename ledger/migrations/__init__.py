@@ -13,7 +13,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, text
 from sqlalchemy.pool import NullPool
 
-from models.ledger import create_ledger_engine, normalize_url
+from ledger.schema import create_ledger_engine, normalize_url
 
 __all__ = ["SCRIPT_LOCATION", "alembic_config", "upgrade_database"]
 

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Integer, String, Table
 from sqlalchemy import exc as sa_exc
 
-from activities.masking import mask_text
+from infra.masking import mask_text
 
 __all__ = [
     "ERROR_MAX",

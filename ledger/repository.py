@@ -9,7 +9,7 @@ later claims win only through a conditional UPDATE (a released claim, or a lease
 because its sender died). Everything after a claim is conditional on the claim's token.
 
 No single bad row may block a shipment forever. Free text from outside is cleaned before it is
-written (`activities.storable`); a part of a write that still fails for good (an id with NUL or
+written (`ledger.storable`); a part of a write that still fails for good (an id with NUL or
 longer than its column, a broken constraint) is recorded in `set_aside`, counted
 (`waypost_ledger_set_aside`) and logged, and the rest of the write goes on. A database that does
 not answer is not such a failure: it raises, and the activity retries until it is back.
@@ -46,18 +46,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from activities.masking import mask_text
-from activities.storable import (
-    ERROR_MAX,
-    Unstorable,
-    check_fits,
-    clean_text,
-    describe_error,
-    permanent,
-    storable_key,
-    storable_payload,
-)
-from models.ledger import (
+from infra.masking import mask_text
+from infra.metrics import NOOP, AppMetrics
+from ledger.schema import (
     Base,
     Notification,
     NotificationAttempt,
@@ -67,10 +58,19 @@ from models.ledger import (
     create_ledger_engine,
     normalize_url,
 )
-from models.ledger import (
+from ledger.schema import (
     DeliveryReport as ReportRow,
 )
-from models.metrics import NOOP, AppMetrics
+from ledger.storable import (
+    ERROR_MAX,
+    Unstorable,
+    check_fits,
+    clean_text,
+    describe_error,
+    permanent,
+    storable_key,
+    storable_payload,
+)
 from models.notification import (
     Channel,
     DeliveryReport,

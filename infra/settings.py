@@ -8,6 +8,7 @@ import base64
 import binascii
 import ipaddress
 import re
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,7 +23,6 @@ from pydantic import (
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models.bounds import Identifier
-from models.retention import RetentionMode
 
 PAYLOAD_KEY_BYTES = 32
 """AES-256: a payload key is 32 random bytes, written in base64."""
@@ -31,6 +31,13 @@ MiB = 1024 * 1024
 MAX_BODY_LIMIT = 64 * MiB
 """No body limit may be raised past this: a few concurrent bodies of this size are what the
 HTTP service can hold in memory."""
+
+
+class RetentionMode(StrEnum):
+    ANONYMISE = "anonymise"
+    """Keep the figures, remove who and what: reports stay right for any past period."""
+    DELETE = "delete"
+    """Keep nothing: the shipments vanish from reports too."""
 
 
 class Settings(BaseSettings):

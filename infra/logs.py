@@ -13,7 +13,7 @@ from typing import Any
 
 import structlog
 
-from activities.masking import mask_text
+from infra.masking import mask_text
 
 
 def _mask(value: Any) -> Any:

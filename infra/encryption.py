@@ -29,7 +29,7 @@ from temporalio.converter import (
     PayloadCodec,
 )
 
-from models.settings import PAYLOAD_KEY_BYTES, Settings, decode_payload_key
+from infra.settings import PAYLOAD_KEY_BYTES, Settings, decode_payload_key
 
 ENCODING = b"binary/encrypted"
 """The `encoding` of an encrypted payload (the original encoding travels inside)."""

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from temporalio.service import TLSConfig
 
-from models.settings import Settings
+from infra.settings import Settings
 
 
 class ConnectionSettingsError(ValueError):

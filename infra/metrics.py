@@ -2,7 +2,7 @@
 `MetricMeter`.
 
 The metrics go through Temporal's own meter, so they leave the process on the same Prometheus
-endpoint as the SDK's (`workers/metrics.py` builds that runtime), and the workflow can count on
+endpoint as the SDK's (`infra/telemetry.py` builds that runtime), and the workflow can count on
 `workflow.metric_meter()`, which stays silent while a history replays. Labels hold kinds,
 channels, providers, carriers and outcomes only: never a shipment, a shop or a recipient, so the
 number of series stays small and no personal data reaches Prometheus.
@@ -162,7 +162,7 @@ class AppMetrics:
         self._carrier_refused.add(1, {"carrier": carrier, "reason": reason})
 
     def set_aside(self, part: str) -> None:
-        """One part of a ledger write set aside for good (see activities.ledger)."""
+        """One part of a ledger write set aside for good (see ledger.repository)."""
         self._set_aside.add(1, {"part": part})
 
     def pending_timers(self, kind: str, task_queue: str, count: int) -> None:
