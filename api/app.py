@@ -20,17 +20,17 @@ from temporalio.service import RPCError
 
 from api import carrier_hooks, health, provider_hooks, shops
 from api.body_rules import DEFAULT_RULE, body_rules
-from api.limits import BodyLimits
 from api.outages import RETRY_AFTER_SECONDS, unavailable
 from api.services import Services
 from api.tracking import routes as tracking
+from infra.connection import connect
 from infra.encryption import warn_if_unencrypted
+from infra.limits import BodyLimits
 from infra.links import TrackingLinks, load_secret
 from infra.settings import Settings, get_settings
 from infra.telemetry import app_metrics
 from ledger.migrations import upgrade_database
 from ledger.repository import Ledger, make_engine
-from workflows.client import connect
 
 log = structlog.get_logger("waypost.api")
 

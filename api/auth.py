@@ -16,8 +16,8 @@ from fastapi.security.utils import get_authorization_scheme_param
 from pydantic import SecretStr
 from starlette.datastructures import Headers
 
-from api.limits import Refusal
 from api.services import Services, services
+from infra.limits import Refusal
 
 bearer = HTTPBearer(
     auto_error=False,

@@ -1,6 +1,6 @@
 """Where each request body limit of the HTTP service applies, and who may send a body there.
 
-The table is README's "Hostile input: request bodies"; `api.limits` enforces it while bodies
+The table is README's "Hostile input: request bodies"; `infra.limits` enforces it while bodies
 stream in. The limits an operator may need to raise (a carrier's whole tracker, SendGrid's
 batches) are settings; the others are far above what their routes ever legitimately receive.
 """
@@ -11,8 +11,8 @@ from starlette.types import Scope
 
 from api.auth import admit_shop
 from api.carriers import ADAPTERS
-from api.limits import BodyRule, KiB
 from api.services import Services
+from infra.limits import BodyRule, KiB
 from infra.settings import Settings
 from infra.telemetry import app_metrics
 

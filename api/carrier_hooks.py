@@ -355,7 +355,7 @@ async def _receive(
     headers = {name.lower(): value for name, value in request.headers.items()}
     try:
         find_header(headers, adapter.signature_header)  # before the body: unsigned, unread
-        # The body-limit middleware (api/limits.py) refuses it with 413 past the limit.
+        # The body-limit middleware (infra/limits.py) refuses it with 413 past the limit.
         body = await request.body()
         adapter.verify(body, headers, secret.get_secret_value(), svc.clock())
         items = adapter.parse(body)

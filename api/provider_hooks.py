@@ -20,9 +20,9 @@ from pydantic import BaseModel
 from temporalio.service import RPCError
 from twilio.request_validator import RequestValidator
 
-from activities.providers.factory import TWILIO_STATUS_PATH
 from api import provider_events as read
 from api.services import Services, services
+from infra.links import TWILIO_STATUS_PATH
 from infra.telemetry import app_metrics
 from ledger.repository import ReportReceipt
 from models.notification import DeliveryReport, NotificationKind

@@ -37,14 +37,15 @@ from temporalio.client import Client
 
 from benchmarks.fakes import FakeProviders
 from benchmarks.report import BenchReport, ScaleReport, write_report
+from infra.connection import connect
+from infra.serving import free_port
 from infra.settings import Settings
 from ledger.migrations import upgrade_database
 from ledger.schema import normalize_url
-from starters.devserver import DevServer, free_port
+from starters.devserver import DevServer
 from starters.process import leave
 from tests.fakes.sendgrid_server import DEFAULT_API_KEY
 from tests.fakes.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
-from workflows.client import connect
 
 WAYPOST_QUEUE = "bench-waypost"
 BARE_QUEUE = "bench-bare"

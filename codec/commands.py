@@ -41,7 +41,7 @@ def keygen(
 
 def codec_server() -> None:
     """Run the codec server the Temporal UI decodes payloads through, until SIGTERM or Ctrl-C."""
-    from workers.worker import stop_on_signals
+    from infra.serving import stop_on_signals
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)

@@ -42,8 +42,8 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from temporalio.api.common.v1 import Payload, Payloads
 
-from api.limits import BodyLimits, BodyRule, KiB
 from infra.encryption import payload_codec
+from infra.limits import BodyLimits, BodyRule, KiB
 from infra.serving import serving
 from infra.settings import Settings
 

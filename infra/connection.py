@@ -1,6 +1,7 @@
 """How to reach Temporal: plain for the local dev server, TLS (mTLS certificates or an API key)
 for Temporal Cloud or any cluster that requires it. Built from settings, with the files read
-here, so a missing certificate is named before any connection is tried."""
+here, so a missing certificate is named before any connection is tried; `connect` is how every
+process gets its client."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from temporalio.client import Client
 from temporalio.service import TLSConfig
 
+from infra.encryption import data_converter
 from infra.settings import Settings
+from infra.telemetry import runtime_for
 
 
 class ConnectionSettingsError(ValueError):
@@ -67,4 +71,23 @@ def connection_options(
             client_private_key=contents["WAYPOST_TEMPORAL_TLS_CLIENT_KEY"],
         ),
         api_key=api_key,
+    )
+
+
+async def connect(settings: Settings, target: str | None = None, *, lazy: bool = False) -> Client:
+    """A client with the pydantic converter, encrypting payloads when keys are configured, over
+    TLS (mTLS or an API key) when the settings ask for it; `lazy` connects on first use (the HTTP
+    service starts while Temporal is still down, and says so on /readyz). The worker, the HTTP
+    service and the CLI all connect here, so they all encrypt alike.
+
+    Raises ConnectionSettingsError when a certificate file is missing or unreadable."""
+    options = connection_options(settings)
+    return await Client.connect(
+        target or settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        data_converter=data_converter(settings),
+        tls=options.tls,
+        api_key=options.api_key,
+        lazy=lazy,
+        runtime=runtime_for(settings),  # made before connecting: metrics, when configured
     )

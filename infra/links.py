@@ -27,6 +27,9 @@ SIGNATURE_BYTES = 12
 _TOKEN_IN_TEXT = LINK_TOKEN
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
+TWILIO_STATUS_PATH = "/v1/twilio/status"
+"""Where Twilio reports on every SMS sent: the sender asks for it, the HTTP service serves it."""
+
 
 class LinkInvalid(ValueError):
     """Not a link we signed: malformed, tampered with or signed with another key."""

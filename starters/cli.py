@@ -17,13 +17,14 @@ from pydantic import TypeAdapter, ValidationError
 from temporalio.client import Client
 
 from codec.commands import codec_app, codec_server
-from infra.connection import ConnectionSettingsError
+from infra.connection import ConnectionSettingsError, connect
 from infra.logs import configure_logging
+from infra.serving import free_port, port_open
 from infra.settings import Settings, get_settings, settings_error_message
 from infra.telemetry import MetricsUnavailable
 from models.shipment import CarrierEvent, ShipmentStart, parse_shipment_ref
 from models.state import EventOutcome, ShipmentState
-from starters.devserver import DevServer, free_port, port_open
+from starters.devserver import DevServer
 from starters.healthcheck import healthcheck_app
 from starters.ledger_commands import report, retention, set_aside, set_aside_lines
 from starters.process import leave
@@ -116,7 +117,7 @@ async def _client(settings: Settings, *, serve_metrics: bool = False) -> Client:
     if not serve_metrics:  # one-off commands: a worker beside them may hold the metrics port
         settings = settings.model_copy(update={"metrics_bind": ""})
     try:
-        return await api.connect(settings)
+        return await connect(settings)
     except RuntimeError as err:
         raise fail(
             f"cannot reach Temporal at {settings.temporal_address}: {err}\n"
@@ -309,7 +310,7 @@ async def local_stack(
         echo(f"starting Temporal dev server on {server.address} (UI {server.ui_url})")
         await stack.enter_async_context(server)
         address = server.address
-    client = await api.connect(settings, target=address)
+    client = await connect(settings, target=address)
     yield client, server
 
 
@@ -330,7 +331,7 @@ async def codec_server_for_ui(settings: Settings, stack: AsyncExitStack) -> str 
 def api_command() -> None:
     """Run the HTTP service (shop API, webhooks, tracking page) until SIGTERM or Ctrl-C."""
     from api.serve import running_api
-    from workers.worker import stop_on_signals
+    from infra.serving import stop_on_signals
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
@@ -338,7 +339,7 @@ def api_command() -> None:
 
     async def go() -> None:
         stop = stop_on_signals()
-        client = await api.connect(settings, lazy=True)
+        client = await connect(settings, lazy=True)
         try:
             async with running_api(settings, client) as url:
                 typer.echo(f"Waypost HTTP service on {url} (OpenAPI: {url}/docs)")
@@ -354,7 +355,8 @@ def dev() -> None:
     """The whole local stack in the foreground: dev server (UI on :8233), a worker and the HTTP
     service (:8000); with payload keys set, the codec server too (:8081), wired into the UI."""
     from api.serve import running_api
-    from workers.worker import running_worker, stop_on_signals
+    from infra.serving import stop_on_signals
+    from workers.worker import running_worker
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
@@ -406,8 +408,9 @@ def demo(
     """Run demo shipments through every path; with --once exit when done, else keep the stack up."""
     from api.serve import running_api
     from infra.links import TrackingLinks
+    from infra.serving import stop_on_signals
     from starters.demo import run_demo
-    from workers.worker import running_worker, stop_on_signals
+    from workers.worker import running_worker
 
     settings = get_settings()
     configure_logging("WARNING", "console")

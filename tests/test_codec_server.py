@@ -19,8 +19,8 @@ import pytest
 from playwright.async_api import Browser
 
 from codec.server import SESSION_COOKIE, LoginLimiter, create_codec_app, running_codec_server
+from infra.serving import free_port
 from infra.settings import Settings
-from starters.devserver import free_port
 from tests.api.browser import browser
 
 __all__ = ["browser"]

@@ -14,11 +14,13 @@ from playwright.async_api import Browser, ViewportSize, expect
 from temporalio.client import Client
 
 from codec.server import running_codec_server
+from infra.connection import connect
+from infra.serving import free_port
 from infra.settings import Settings
-from starters.devserver import DevServer, free_port
+from starters.devserver import DevServer
 from tests.api.browser import OUTPUT, browser
 from tests.factories import shipment
-from workflows.client import connect, start_shipment
+from workflows.client import start_shipment
 
 __all__ = ["browser"]
 

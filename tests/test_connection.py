@@ -11,10 +11,9 @@ from pydantic import ValidationError
 from temporalio.service import TLSConfig
 from temporalio.testing import WorkflowEnvironment
 
-from infra.connection import ConnectionSettingsError, connection_options
+from infra.connection import ConnectionSettingsError, connect, connection_options
 from infra.settings import Settings, settings_error_message
 from tests.fakes.tls_proxy import Pki, make_pki, tls_proxy
-from workflows.client import connect
 
 
 @pytest.fixture(scope="module")

@@ -16,12 +16,13 @@ from temporalio.client import Client, WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
 
 from codec.server import running_codec_server
+from infra.connection import connect
+from infra.serving import free_port
 from infra.settings import Settings
 from models.shipment import ShipmentStatus
-from starters.devserver import free_port
 from tests.factories import event, out_for_delivery, shipment
 from workers.worker import running_worker
-from workflows.client import connect, report_event, start_shipment
+from workflows.client import report_event, start_shipment
 
 KEYS = {"2026-11": base64.b64encode(b"\x07" * 32).decode()}
 TOKEN = "support-codec-token-42"

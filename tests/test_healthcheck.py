@@ -17,8 +17,8 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 from typer.testing import CliRunner
 
+from infra.serving import free_port
 from starters.cli import app
-from starters.devserver import free_port
 from starters.healthcheck import Poller, polling_here
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)

@@ -37,6 +37,8 @@ from activities.sending import call_outcome
 from api.app import create_app
 from api.carriers import ADAPTERS
 from infra import search_attributes as sa
+from infra.connection import connect
+from infra.serving import free_port
 from infra.settings import Settings
 from infra.telemetry import MetricsUnavailable, runtime_for
 from models.notification import Channel, NotificationKind, NotificationRecord
@@ -49,13 +51,12 @@ from models.shipment import (
     ShipmentStatus,
 )
 from models.state import ShipmentResume, ShipmentState, WorkflowLimits
-from starters.devserver import free_port
 from tests.factories import T0, event, out_for_delivery, shipment, window
 from tests.fakes.sendgrid_server import DEFAULT_API_KEY, FakeSendGrid
 from tests.fakes.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilio
 from tests.polling import all_settled, eventually
 from workers.worker import running_worker
-from workflows.client import connect, report_event, start_shipment
+from workflows.client import report_event, start_shipment
 from workflows.lifecycle import apply_event
 from workflows.schedule import DEFERRED_MESSAGE, TIMER_KINDS, pending_timer_kinds
 from workflows.shipment import ShipmentWorkflow

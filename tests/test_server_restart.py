@@ -10,14 +10,16 @@ from pathlib import Path
 from temporalio.client import Client
 from temporalio.service import RPCError
 
+from infra.connection import connect
+from infra.serving import free_port
 from infra.settings import Settings
 from models.notification import NotificationKind
 from models.shipment import Courier, ShipmentStatus, Window
 from models.state import ShipmentState
-from starters.devserver import DevServer, free_port
+from starters.devserver import DevServer
 from tests.factories import event, shipment
 from workers.worker import running_worker
-from workflows.client import connect, report_event, shipment_state, start_shipment
+from workflows.client import report_event, shipment_state, start_shipment
 
 TIMER_DUE_IN = timedelta(seconds=8)
 

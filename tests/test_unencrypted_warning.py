@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
+from infra.serving import free_port
 from infra.settings import Settings
 from starters.cli import note_unencrypted
-from starters.devserver import free_port
 
 WAYPOST = str(Path(sys.executable).parent / "waypost")
 KEYS = json.dumps({"k1": base64.b64encode(b"\x01" * 32).decode()})

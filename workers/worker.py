@@ -6,8 +6,6 @@ thread pool sized by the concurrency setting.
 
 from __future__ import annotations
 
-import asyncio
-import signal
 from collections.abc import AsyncIterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -27,6 +25,7 @@ from activities.sending import Sender
 from infra.encryption import warn_if_unencrypted
 from infra.links import TrackingLinks, load_secret, recipient_hash
 from infra.metrics import NOOP, AppMetrics
+from infra.serving import stop_on_signals
 from infra.settings import Settings
 from infra.telemetry import app_metrics
 from ledger.migrations import upgrade_database
@@ -98,15 +97,6 @@ async def running_worker(
             log.info("worker started", task_queue=worker.task_queue)
             yield worker
         log.info("worker stopped", task_queue=worker.task_queue)
-
-
-def stop_on_signals() -> asyncio.Event:
-    """An event set by SIGTERM or SIGINT, so shutdown is graceful either way."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    return stop
 
 
 async def serve(client: Client, settings: Settings) -> None:

@@ -1,4 +1,4 @@
-"""Client helpers a shop backend or the CLI uses: connect, start a shipment, report an event.
+"""Client helpers a shop backend or the CLI uses: start a shipment, report an event, ask its state.
 
 They turn Temporal's failures into answers a caller can act on: a refused event says why, an
 event for a closed shipment says it is closed, a retried start finds the existing workflow.
@@ -22,10 +22,6 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCStatusCode
 
 from infra import search_attributes as sa
-from infra.connection import connection_options
-from infra.encryption import data_converter
-from infra.settings import Settings
-from infra.telemetry import runtime_for
 from models.notification import DeliveryReport
 from models.shipment import (
     CarrierEvent,
@@ -49,25 +45,6 @@ class ShipmentNotFound(Exception):
 
 class ShipmentClosed(Exception):
     """The shipment reached a final status; it accepts no more events."""
-
-
-async def connect(settings: Settings, target: str | None = None, *, lazy: bool = False) -> Client:
-    """A client with the pydantic converter, encrypting payloads when keys are configured, over
-    TLS (mTLS or an API key) when the settings ask for it; `lazy` connects on first use (the HTTP
-    service starts while Temporal is still down, and says so on /readyz). The worker, the HTTP
-    service and the CLI all connect here, so they all encrypt alike.
-
-    Raises ConnectionSettingsError when a certificate file is missing or unreadable."""
-    options = connection_options(settings)
-    return await Client.connect(
-        target or settings.temporal_address,
-        namespace=settings.temporal_namespace,
-        data_converter=data_converter(settings),
-        tls=options.tls,
-        api_key=options.api_key,
-        lazy=lazy,
-        runtime=runtime_for(settings),  # made before connecting: metrics, when configured
-    )
 
 
 def initial_search_attributes(start: ShipmentStart) -> TypedSearchAttributes:

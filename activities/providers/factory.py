@@ -7,12 +7,12 @@ from activities.providers.base import Provider
 from activities.providers.console import ConsoleProvider
 from activities.providers.sendgrid_email import SendGridEmailProvider
 from activities.providers.twilio_sms import TwilioSmsProvider
+from infra.links import TWILIO_STATUS_PATH
 from infra.settings import Settings
 from models.notification import Channel
 
-__all__ = ["TWILIO_STATUS_PATH", "email_provider", "providers_for", "sms_provider"]
+__all__ = ["email_provider", "providers_for", "sms_provider"]
 
-TWILIO_STATUS_PATH = "/v1/twilio/status"
 """Where the HTTP service takes Twilio's status callbacks (set on every message sent)."""
 
 

@@ -21,8 +21,8 @@ from temporalio.worker import Worker
 from api.app import create_app
 from api.carriers import ADAPTERS
 from api.serve import running_api
+from infra.serving import free_port
 from infra.settings import Settings
-from starters.devserver import free_port
 from tests.fakes.sendgrid_server import DEFAULT_API_KEY, FakeSendGrid
 from tests.fakes.signing import sendgrid_key_pair, sendgrid_signature, twilio_signature
 from tests.fakes.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilio

@@ -14,7 +14,7 @@ from temporalio.client import Client
 
 from api.app import create_app
 from api.body_rules import DEFAULT_LIMIT, SHOP_API_LIMIT, TRACKING_FORM_LIMIT, TWILIO_LIMIT
-from api.limits import LINGER_BYTES, KiB, MiB
+from infra.limits import LINGER_BYTES, KiB, MiB
 from infra.settings import Settings
 from tests.api.conftest import PUBLIC_URL, shop_auth
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from starters.devserver import free_port
+from infra.serving import free_port
 from tests.api.conftest import CARRIER_SECRETS, SHOP_KEYS
 from tests.fakes.signing import sendgrid_key_pair
 from tests.worker_processes import WorkerProcess

@@ -12,14 +12,16 @@ import pytest
 from playwright.async_api import Browser, ViewportSize, expect
 from temporalio.client import Client
 
+from infra.connection import connect
 from infra.links import TrackingLinks
+from infra.serving import free_port
 from infra.settings import Settings
 from models.shipment import ShipmentStatus, Window
-from starters.devserver import DevServer, free_port
+from starters.devserver import DevServer
 from tests.api.browser import OUTPUT, PHONE, browser
 from tests.factories import event, shipment
 from tests.polling import eventually
-from workflows.client import connect, report_event, start_shipment
+from workflows.client import report_event, start_shipment
 
 __all__ = ["browser"]
 

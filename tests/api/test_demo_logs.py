@@ -21,9 +21,9 @@ import pytest
 from temporalio.client import Client
 
 from infra.masking import mask_phone
+from infra.serving import free_port
 from models.shipment import ShipmentStatus
 from starters.demo import run_demo, scenarios
-from starters.devserver import free_port
 from tests.api.conftest import (
     CARRIER_SECRETS,
     PUBLIC_URL,

@@ -10,10 +10,10 @@ import pytest
 from temporalio.client import Client
 
 from api.app import create_app
+from infra.connection import connect
 from infra.settings import Settings
 from tests.api.conftest import PUBLIC_URL, shop_auth
 from tests.factories import shipment
-from workflows.client import connect
 
 UNREACHABLE_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:1/nowhere?connect_timeout=1"
 

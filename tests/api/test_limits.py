@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from starlette.datastructures import Headers
 from starlette.types import Message, Receive, Scope, Send
 
-from api.limits import BodyLimits, BodyRule, Refusal
+from infra.limits import BodyLimits, BodyRule, Refusal
 
 LIMIT = 100
 RULE = BodyRule("the test route", "/upload", LIMIT)

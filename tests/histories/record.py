@@ -26,11 +26,12 @@ from temporalio.client import Client, WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from infra.logs import configure_logging
+from infra.serving import free_port
 from infra.settings import Settings
 from models.shipment import ShipmentStatus
 from models.state import ShipmentResume, ShipmentState, WorkflowLimits
 from starters.demo import run_scenario, scenarios
-from starters.devserver import DevServer, free_port
+from starters.devserver import DevServer
 from starters.process import leave
 from tests.factories import T0, event, shipment
 from workers.worker import running_worker
