@@ -61,4 +61,4 @@ bench-scale: $(STAMP)
 	$(BIN)/python -m benchmarks.scale --shipments $(N) $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .waypost .pytest_cache .mypy_cache .ruff_cache test-output
+	rm -rf $(VENV) .waypost .pytest_cache .mypy_cache .ruff_cache .import_linter_cache test-output
