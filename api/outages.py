@@ -3,7 +3,8 @@
 Temporal unreachable or timing out, Temporal refusing more work on one workflow (its limit of
 2,000 updates per run answers FAILED_PRECONDITION until the workflow has continued as new, which
 it does within seconds; a server under load answers RESOURCE_EXHAUSTED), a query no worker is
-there to answer, the ledger's database gone: the caller's request was fine and the same request will succeed later.
+there to answer, the ledger's database gone: the caller's request was fine and the same request
+will succeed later.
 """
 
 from __future__ import annotations
