@@ -2,8 +2,9 @@
 
 Temporal unreachable or timing out, Temporal refusing more work on one workflow (its limit of
 2,000 updates per run answers FAILED_PRECONDITION until the workflow has continued as new, which
-it does within seconds; a server under load answers RESOURCE_EXHAUSTED), the ledger's database
-gone: the caller's request was fine and the same request will succeed later.
+it does within seconds; a server under load answers RESOURCE_EXHAUSTED), a query no worker is
+there to answer, the ledger's database gone: the caller's request was fine and the same request
+will succeed later.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ def unavailable(err: BaseException) -> str | None:
             return "Temporal is at a limit (too much in flight)"
         if err.status is RPCStatusCode.FAILED_PRECONDITION and "limit" in err.message:
             return "the shipment took all the events one run takes; its next run starts in seconds"
+        if err.status is RPCStatusCode.FAILED_PRECONDITION and "no poller" in err.message:
+            return "no worker is running shipments just now"
         return None
     if isinstance(err, WorkflowUpdateRPCTimeoutOrCancelledError):
         return "Temporal did not answer in time"

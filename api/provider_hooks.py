@@ -21,6 +21,7 @@ from temporalio.service import RPCError
 from twilio.request_validator import RequestValidator
 
 from api import provider_events as read
+from api.outages import RETRY_AFTER_SECONDS, unavailable
 from api.services import Services, services
 from infra.links import TWILIO_STATUS_PATH
 from infra.telemetry import app_metrics
@@ -208,7 +209,20 @@ async def sendgrid_events(
         reports, errors = read.sendgrid_reports(body)
     except ValueError as err:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(err)) from err
-    receipts = [await _record(svc, report) for report in reports]
+    receipts: list[ReportReceipt] = []
+    for report in reports:
+        try:
+            receipts.append(await _record(svc, report))
+        except Exception as err:
+            if (why := unavailable(err)) is None:
+                raise
+            # SendGrid retries the whole batch; what was recorded is recognised and kept once.
+            raise HTTPException(
+                status.HTTP_503_SERVICE_UNAVAILABLE,
+                f"{why}: {len(receipts)} of {len(reports)} events recorded before it; send the "
+                "batch again (events recorded already are kept once)",
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            ) from err
     for receipt in receipts:
         if receipt.set_aside is not None:
             errors.append(

@@ -99,9 +99,12 @@ def permanent(err: BaseException) -> bool:
 
 def describe_error(err: BaseException) -> tuple[str, str]:
     """The error's class and a short masked message, safe for logs and the ledger: the
-    driver's own words without the statement and its parameters."""
+    driver's own words without the statement and its parameters, and without PostgreSQL's
+    DETAIL, which quotes the failing row ("Failing row contains (...)")."""
     cause = err.orig if isinstance(err, sa_exc.StatementError) and err.orig else err
-    message = mask_text(" ".join(str(cause).split()))
+    primary = getattr(getattr(cause, "diag", None), "message_primary", None)
+    words = primary if isinstance(primary, str) and primary else str(cause)
+    message = mask_text(" ".join(words.split()))
     return type(cause).__name__[:100], clean_text(message, 500) or ""
 
 

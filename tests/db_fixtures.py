@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -30,11 +31,48 @@ BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
     pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
 ]
+REFUSED_DESCRIPTION = "refused by the database"
+"""A carrier description every model accepts, which `refusing_description` makes the schema
+refuse."""
 
 
 def unique(prefix: str) -> str:
     """A name no other test (or run) uses: tests sharing a database never meet."""
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+@contextmanager
+def refusing_description(url: str, description: str = REFUSED_DESCRIPTION) -> Iterator[None]:
+    """While inside, the ledger at `url` refuses for good any timeline entry with this
+    description, as a schema that drifted from the models (or a DBA's constraint) would: a CHECK
+    constraint on PostgreSQL, a BEFORE INSERT trigger on SQLite (which cannot add a CHECK to a
+    table). Both raise an IntegrityError. Removed on leaving, since the database may be shared
+    by the session."""
+    name = unique("refuse").replace("-", "_")
+    literal = description.replace("'", "''")
+    upgrade_database(url)  # a worker may not have migrated it yet
+    engine = create_engine(url, poolclass=NullPool)
+    if engine.dialect.name == "postgresql":
+        install = (
+            f"ALTER TABLE shipment_events ADD CONSTRAINT {name} "
+            f"CHECK (description IS DISTINCT FROM '{literal}')"
+        )
+        remove = f"ALTER TABLE shipment_events DROP CONSTRAINT IF EXISTS {name}"
+    else:
+        install = (
+            f"CREATE TRIGGER {name} BEFORE INSERT ON shipment_events "
+            f"WHEN NEW.description = '{literal}' "
+            "BEGIN SELECT RAISE(ABORT, 'shipment_events: the schema refuses this description'); END"
+        )
+        remove = f"DROP TRIGGER IF EXISTS {name}"
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(install)
+        yield
+    finally:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(remove)
+        engine.dispose()
 
 
 class PostgresServer:

@@ -16,7 +16,8 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from infra.serving import free_port
-from models.shipment import CarrierEvent, ShipmentStatus
+from models.shipment import ShipmentStatus
+from tests.db_fixtures import REFUSED_DESCRIPTION, refusing_description
 from tests.factories import event, out_for_delivery, shipment
 from tests.polling import all_settled, eventually
 from workflows.client import report_event, start_shipment
@@ -139,25 +140,25 @@ async def test_show_lists_events_messages_and_what_comes_next(
     assert "next carrier event" in run.out
 
 
-async def hostile_shipment(client: Client, task_queue: str) -> str:
-    """A shipment one of whose events the ledger cannot store (sent bypassing validation)."""
+async def refused_shipment(client: Client, task_queue: str, ledger_url: str) -> str:
+    """A shipment one of whose events (e-in_transit-60) the ledger's database refuses for good."""
     start = shipment()
     await start_shipment(client, start, task_queue)
-    hostile = CarrierEvent.model_construct(
-        **{**dict(event(S.IN_TRANSIT, 60)), "event_id": "scan\x00-1"}
-    )
-    await report_event(client, start.workflow_id, hostile)
-    await report_event(client, start.workflow_id, out_for_delivery(120))
-    await eventually(
-        client, start.workflow_id, lambda s: len(s.notifications) == 2 and all_settled(s)
-    )
+    with refusing_description(ledger_url):
+        await report_event(
+            client, start.workflow_id, event(S.IN_TRANSIT, 60, description=REFUSED_DESCRIPTION)
+        )
+        await report_event(client, start.workflow_id, out_for_delivery(120))
+        await eventually(
+            client, start.workflow_id, lambda s: len(s.notifications) == 2 and all_settled(s)
+        )
     return start.workflow_id
 
 
 async def test_show_lists_what_the_ledger_set_aside(
     cli_env: dict[str, str], client: Client, worker: Worker, sqlite_ledger_url: str
 ) -> None:
-    ref = await hostile_shipment(client, worker.task_queue)
+    ref = await refused_shipment(client, worker.task_queue, sqlite_ledger_url)
 
     run = await waypost(
         "shipment", "show", ref, env={**cli_env, "WAYPOST_DATABASE_URL": sqlite_ledger_url}
@@ -165,14 +166,14 @@ async def test_show_lists_what_the_ledger_set_aside(
 
     assert run.code == 0, run.err
     assert "set aside by the ledger" in run.out
-    assert "event           scan\\x00-1" in run.out
-    assert "Unstorable: shipment_events.event_id contains a NUL character" in run.out
+    assert "event           e-in_transit-60" in run.out
+    assert "IntegrityError: shipment_events: the schema refuses this description" in run.out
 
 
 async def test_db_set_aside_prints_a_shipments_parts_with_their_payload(
     cli_env: dict[str, str], client: Client, worker: Worker, sqlite_ledger_url: str
 ) -> None:
-    ref = await hostile_shipment(client, worker.task_queue)
+    ref = await refused_shipment(client, worker.task_queue, sqlite_ledger_url)
 
     run = await waypost(
         "db",
@@ -185,8 +186,9 @@ async def test_db_set_aside_prints_a_shipments_parts_with_their_payload(
 
     assert run.code == 0, run.err
     [part] = json.loads(run.out)
-    assert (part["shipment_ref"], part["part"], part["key"]) == (ref, "event", "scan\\x00-1")
-    assert json.loads(part["payload"])["status"] == "in_transit"
+    assert (part["shipment_ref"], part["part"], part["key"]) == (ref, "event", "e-in_transit-60")
+    payload = json.loads(part["payload"])
+    assert (payload["status"], payload["description"]) == ("in_transit", REFUSED_DESCRIPTION)
 
 
 async def test_show_of_an_unknown_shipment_says_so(cli_env: dict[str, str]) -> None:

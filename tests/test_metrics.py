@@ -51,6 +51,7 @@ from models.shipment import (
     ShipmentStatus,
 )
 from models.state import ShipmentResume, ShipmentState, WorkflowLimits
+from tests.db_fixtures import REFUSED_DESCRIPTION, refusing_description
 from tests.factories import T0, event, out_for_delivery, shipment, window
 from tests.fakes.sendgrid_server import DEFAULT_API_KEY, FakeSendGrid
 from tests.fakes.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilio
@@ -238,21 +239,20 @@ async def test_news_the_shop_owns_is_counted_delegated_once_though_every_task_re
 
 
 async def test_a_part_the_ledger_cannot_store_is_counted_set_aside_by_part(
-    metrics_client: Client, metrics_worker: Worker, metrics_bind: str
+    metrics_client: Client, metrics_worker: Worker, metrics_bind: str, metrics_settings: Settings
 ) -> None:
     start = shipment()
     await start_shipment(metrics_client, start, metrics_worker.task_queue)
     before = await scrape(metrics_bind)
-    hostile = CarrierEvent.model_construct(
-        **{**dict(event(S.IN_TRANSIT, 30)), "event_id": "scan\x00-1"}
-    )
+    refused = event(S.IN_TRANSIT, 30, description=REFUSED_DESCRIPTION)
 
-    await report_event(metrics_client, start.workflow_id, hostile)
+    with refusing_description(metrics_settings.ledger_url):
+        await report_event(metrics_client, start.workflow_id, refused)
+        after = await scraped(
+            metrics_bind,
+            lambda now: delta(now, before, "waypost_ledger_set_aside", part="event") == 1,
+        )
 
-    after = await scraped(
-        metrics_bind,
-        lambda now: delta(now, before, "waypost_ledger_set_aside", part="event") == 1,
-    )
     assert delta(after, before, "waypost_ledger_set_aside", part="event") == 1
 
 

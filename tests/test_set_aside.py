@@ -3,7 +3,8 @@ can never be stored is set aside (recorded, counted, logged) and the rest goes o
 that does not answer is still retried, never set aside.
 
 The edge validates carrier events; these tests bypass it (`model_construct`) to reach the
-ledger with what a bug there, or an older client, could let through.
+ledger with what a bug there, or an older client, could let through, or make the database
+refuse a value the models accept (`refusing_description`), as a schema that drifted would.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from models.notification import (
 )
 from models.shipment import CarrierEvent, Location, ShipmentStatus
 from models.state import EventOutcome, TimelineEntry
-from tests.db_fixtures import unique
+from tests.db_fixtures import REFUSED_DESCRIPTION, refusing_description, unique
 from tests.factories import T0, event, shipment
 
 LEASE = timedelta(seconds=60)
@@ -122,7 +123,7 @@ def test_a_nul_in_a_carriers_description_is_removed_and_the_event_recorded(
 
 
 def test_a_location_longer_than_its_column_is_cut_to_fit(counted: Ledger, ref: str) -> None:
-    place = Location(facility="F" * 500, city="C" * 500, country="GB")
+    place = Location.model_construct(facility="F" * 500, city="C" * 500, country="GB")
 
     record(counted, ref, entry(unchecked(S.IN_TRANSIT, 10, location=place)))
 
@@ -162,6 +163,33 @@ def test_an_event_id_with_nul_is_set_aside_and_the_rest_of_the_change_recorded(
     assert shipment_row is not None and shipment_row.status is S.OUT_FOR_DELIVERY
     assert [(a.part, a.key) for a in aside] == [("event", "scan\\x00-1")]
     assert counted.set_aside_for(ref) == aside
+
+
+def test_a_row_the_database_refuses_for_good_is_set_aside_and_the_rest_recorded(
+    counted: Ledger, ref: str, database_url: str
+) -> None:
+    refused = event(S.IN_TRANSIT, 10, description=REFUSED_DESCRIPTION)
+    good = event(S.OUT_FOR_DELIVERY, 20)
+
+    with refusing_description(database_url):
+        aside = record(counted, ref, entry(refused), entry(good), status=S.OUT_FOR_DELIVERY)
+
+    assert [e.event_id for e in counted.timeline(ref)] == [good.event_id]
+    assert [(a.part, a.key) for a in aside] == [("event", refused.event_id)]
+    assert json.loads(aside[0].payload)["description"] == REFUSED_DESCRIPTION
+
+
+def test_a_database_refusal_is_kept_in_its_own_words_without_the_row_it_quotes(
+    counted: Ledger, ref: str, database_url: str
+) -> None:
+    refused = event(S.IN_TRANSIT, 10, description=REFUSED_DESCRIPTION)
+
+    with refusing_description(database_url):
+        [aside] = record(counted, ref, entry(refused))
+
+    assert aside.error_class in ("IntegrityError", "CheckViolation")  # sqlite3, psycopg
+    assert "refuses" in aside.error or "violates check constraint" in aside.error
+    assert REFUSED_DESCRIPTION not in aside.error
 
 
 def test_a_set_aside_part_keeps_the_offending_row_as_storable_json(

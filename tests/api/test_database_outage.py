@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
 from fastapi import FastAPI
 from sqlalchemy.engine import make_url
 from temporalio.client import Client
@@ -19,7 +20,7 @@ from infra.links import TrackingLinks
 from infra.settings import Settings
 from models.notification import Channel, NotificationKind, NotificationStatus
 from models.state import ShipmentState
-from tests.api.conftest import PUBLIC_URL
+from tests.api.conftest import PUBLIC_URL, sendgrid_post
 from tests.factories import out_for_delivery, shipment
 from tests.fakes.tcp_proxy import TcpProxy
 from tests.fakes.twilio_server import FakeTwilio
@@ -94,3 +95,28 @@ async def test_a_ledger_outage_delays_messages_but_loses_and_doubles_none(
     assert sms.status is NotificationStatus.SENT
     assert len(fake_twilio.sent) == 1
     assert (await service.get(f"/t/{page}")).status_code == 200
+
+
+async def test_a_sendgrid_batch_during_an_outage_is_a_503_saying_how_much_was_recorded(
+    service: httpx.AsyncClient,
+    proxy: TcpProxy,
+    sendgrid_keys: tuple[ec.EllipticCurvePrivateKey, str],
+) -> None:
+    events = [
+        {
+            "email": "sam@example.com",
+            "timestamp": int(datetime.now(UTC).timestamp()),
+            "event": "delivered",
+            "sg_event_id": f"ev-{n}",
+            "sg_message_id": f"14c5d75ce93.dfd.64b469.filter0001.16648.5515E0B88.{n}",
+            "waypost_key": f"shipment:shop-1:s-outage:shipped:1:email-{n}",
+        }
+        for n in range(2)
+    ]
+
+    proxy.cut()
+    response = await service.post("/v1/sendgrid/events", **sendgrid_post(sendgrid_keys[0], events))
+    proxy.restore()
+
+    assert (response.status_code, response.headers.get("retry-after")) == (503, "5")
+    assert "0 of 2 events recorded" in response.json()["detail"]

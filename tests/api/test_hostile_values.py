@@ -3,6 +3,7 @@ cleaned; never a 500, never a workflow whose first task fails forever."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from temporalio.client import Client
 
 from infra.settings import Settings
+from ledger.repository import EventView, Ledger, make_engine
 from tests.api.conftest import carrier_post, shop_auth
 from tests.db_fixtures import unique
 from tests.factories import shipment
@@ -35,6 +37,23 @@ def policy(**overrides: Any) -> dict[str, Any]:
         part, field = path.split("__")
         body[part] = body[part] | {field: value}
     return body
+
+
+async def ledger_timeline(
+    settings: Settings, ref: str, *, length: int, seconds: float = 15
+) -> list[EventView]:
+    """The shipment's timeline in the ledger once it has `length` entries (the workflow
+    publishes after the update answers)."""
+    engine = make_engine(settings.ledger_url)
+    try:
+        ledger = Ledger(engine)
+        for _ in range(int(seconds / 0.05)):
+            if len(found := ledger.timeline(ref)) >= length:
+                return found
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"{ref} has {len(found)} entries in the ledger, not {length}")
+    finally:
+        engine.dispose()
 
 
 async def refused_quickly(http: httpx.AsyncClient, body: Any) -> set[str]:
@@ -140,3 +159,5 @@ async def test_an_easypost_message_with_nul_is_stored_cleaned(
     assert response.status_code == 200, response.text
     state = await shipment_state(client, start.workflow_id)
     assert state.timeline[-1].event.description == "Arrived at the hub"
+    recorded = await ledger_timeline(api_settings, start.workflow_id, length=1)
+    assert [e.description for e in recorded] == ["Arrived at the hub"]  # PostgreSQL's, no NUL
