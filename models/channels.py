@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # the policy reads this table, and the shipment holds the pol
 
 __all__ = [
     "CHANNELS",
+    "CHANNEL_ENTRIES",
     "REPLY_CHANNELS",
     "ChannelSpec",
     "address",
@@ -48,30 +49,29 @@ class ChannelSpec(BaseModel):
     """A customer answers a question by replying on it (Twilio's inbound SMS)."""
 
 
-CHANNELS: Mapping[Channel, ChannelSpec] = MappingProxyType(
-    {
-        spec.channel: spec
-        for spec in (
-            ChannelSpec(
-                channel=Channel.SMS,
-                address_field="phone",
-                fallback=Channel.EMAIL,
-                capped=True,
-                segmented=True,
-                takes_replies=True,
-            ),
-            ChannelSpec(
-                channel=Channel.EMAIL,
-                address_field="email",
-                fallback=Channel.SMS,
-                capped=False,
-                segmented=False,
-                takes_replies=False,
-            ),
-        )
-    }
+CHANNEL_ENTRIES = (
+    ChannelSpec(
+        channel=Channel.SMS,
+        address_field="phone",
+        fallback=Channel.EMAIL,
+        capped=True,
+        segmented=True,
+        takes_replies=True,
+    ),
+    ChannelSpec(
+        channel=Channel.EMAIL,
+        address_field="email",
+        fallback=Channel.SMS,
+        capped=False,
+        segmented=False,
+        takes_replies=False,
+    ),
 )
 """One entry per Channel, in the order channels are listed everywhere (SMS first)."""
+
+CHANNELS: Mapping[Channel, ChannelSpec] = MappingProxyType(
+    {spec.channel: spec for spec in CHANNEL_ENTRIES}
+)
 
 REPLY_CHANNELS = tuple(c for c, spec in CHANNELS.items() if spec.takes_replies)
 """Channels a question's answer can arrive on."""
