@@ -27,6 +27,7 @@ from infra.links import TrackingLinks
 from infra.masking import mask_address
 from infra.metrics import NOOP, AppMetrics
 from ledger.repository import Attempt, AttemptOutcome, Ledger
+from models.channels import CHANNELS
 from models.notification import (
     Channel,
     MessageContext,
@@ -230,7 +231,7 @@ class Sender:
         rendered: Rendered,
         record: Attempt | None,
     ) -> SendResult:
-        segments = rendered.segments if request.channel is Channel.SMS else None
+        segments = rendered.segments if CHANNELS[request.channel].segmented else None
         cost = estimated_sms_cost(segments) if segments else None
         self.ledger.mark_sent(
             request.key,

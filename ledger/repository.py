@@ -71,6 +71,8 @@ from ledger.storable import (
     storable_key,
     storable_payload,
 )
+from models.channels import REPLY_CHANNELS
+from models.kinds import ASKING_KINDS
 from models.notification import (
     Channel,
     DeliveryReport,
@@ -965,16 +967,18 @@ class Ledger:
             return [ShipmentView.model_validate(row) for row in rows]
 
     def last_question_to(self, recipient: str) -> NotificationView | None:
-        """The latest SMS that asked this recipient (by keyed hash) something answerable:
-        the courier's one-hour confirmation or a slot choice, of a shipment still open."""
-        asking = (NotificationKind.COURIER_ONE_HOUR.value, NotificationKind.SLOT_CHOICE.value)
+        """The latest SMS that asked this recipient (by keyed hash) something answerable (an
+        asking kind: the courier's one-hour confirmation or a slot choice), of a shipment still
+        open."""
+        asking = sorted(kind.value for kind in ASKING_KINDS)
+        replied_on = [channel.value for channel in REPLY_CHANNELS]
         with Session(self.engine) as session:
             row = session.scalars(
                 select(Notification)
                 .join(Shipment)
                 .where(
                     Notification.recipient_hash == recipient,
-                    Notification.channel == Channel.SMS.value,
+                    Notification.channel.in_(replied_on),
                     Notification.kind.in_(asking),
                     Shipment.closed_at.is_(None),
                 )

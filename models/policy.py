@@ -4,10 +4,8 @@ today, email for records), nothing at night, at most ten SMS a parcel."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime, time, timedelta
 from enum import StrEnum
-from types import MappingProxyType
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
@@ -23,36 +21,9 @@ from pydantic import (
 )
 
 from models.bounds import MAX_PICKUP_REMINDERS, MAX_POLICY_DURATION, Url, single_line
+from models.channels import CHANNELS
+from models.kinds import DEFAULT_CHANNELS, PLAIN_COURIER_PATH
 from models.notification import Channel, NotificationKind
-
-K = NotificationKind
-
-DEFAULT_CHANNELS: Mapping[NotificationKind, tuple[Channel, ...]] = MappingProxyType(
-    {
-        K.SHIPPED: (Channel.EMAIL,),
-        K.OUT_FOR_DELIVERY: (Channel.SMS,),
-        K.COURIER_ONE_HOUR: (Channel.SMS,),
-        K.DELIVERY_FAILED: (Channel.SMS,),
-        K.AVAILABLE_FOR_PICKUP: (Channel.SMS, Channel.EMAIL),
-        K.PICKUP_REMINDER: (Channel.SMS,),
-        K.PICKUP_FINAL_WARNING: (Channel.SMS, Channel.EMAIL),
-        K.DELAY_NOTICE: (Channel.SMS,),
-        K.DELIVERED: (Channel.SMS,),
-        K.RETURNED: (Channel.EMAIL,),
-        K.THANK_YOU: (Channel.EMAIL,),
-        K.SLOT_CHOICE: (Channel.SMS, Channel.EMAIL),
-        K.SLOT_CONFIRMED: (Channel.SMS,),
-        K.SHOP_RETURN_NOTICE: (Channel.EMAIL,),
-    }
-)
-
-URGENT_KINDS = frozenset(
-    {K.OUT_FOR_DELIVERY, K.COURIER_ONE_HOUR, K.DELIVERY_FAILED, K.AVAILABLE_FOR_PICKUP, K.DELIVERED}
-)
-"""News about today that goes out at once, quiet hours or not; everything else waits for the
-morning."""
-
-PLAIN_COURIER_PATH = (K.SHIPPED, K.OUT_FOR_DELIVERY, K.COURIER_ONE_HOUR, K.DELIVERED)
 
 MESSAGES_PER_SHIPMENT = 40
 """Messages to the customer, on every channel together, one shipment may cost, whatever its
@@ -210,7 +181,8 @@ class NotificationPolicy(BaseModel):
     def required_sms(self) -> int:
         """SMS a plain courier delivery sends under this policy (the cap may not be below it)."""
         return sum(
-            Channel.SMS in self.channels_for(kind)
+            CHANNELS[channel].capped
             for kind in PLAIN_COURIER_PATH
             if self.owner(kind) is Party.WAYPOST
+            for channel in self.channels_for(kind)
         )

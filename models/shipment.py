@@ -24,21 +24,7 @@ from pydantic import (
 
 from models.bounds import EventId, Identifier, Moment, PlaceName, Reference, Text, Url
 from models.policy import NotificationPolicy
-
-
-class ShipmentStatus(StrEnum):
-    """Canonical statuses every carrier vocabulary maps onto."""
-
-    SHIPPED = "shipped"
-    IN_TRANSIT = "in_transit"
-    OUT_FOR_DELIVERY = "out_for_delivery"
-    DELIVERY_FAILED = "delivery_failed"
-    AVAILABLE_FOR_PICKUP = "available_for_pickup"
-    DELIVERED = "delivered"
-    RETURNED = "returned"
-    EXCEPTION = "exception"
-    CANCELLED = "cancelled"
-
+from models.status import ShipmentStatus as ShipmentStatus
 
 FINAL_STATUSES = frozenset(
     {ShipmentStatus.DELIVERED, ShipmentStatus.RETURNED, ShipmentStatus.CANCELLED}

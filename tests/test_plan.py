@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from models.kinds import STATUS_KIND
 from models.notification import (
     Channel,
     NotificationKind,
@@ -18,7 +19,6 @@ from models.state import EventOutcome, ShipmentState
 from tests.factories import T0, event, out_for_delivery, shipment
 from workflows.lifecycle import apply_event
 from workflows.plan import (
-    STATUS_KIND,
     channel_fallback,
     messages_used,
     plan_kind,

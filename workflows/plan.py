@@ -3,9 +3,10 @@ grow (timers, quiet hours, caps) without touching the workflow glue."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 
+from models.channels import address, capped, fallback
+from models.kinds import SHOP_KINDS, STATUS_KIND, URGENT_KINDS
 from models.notification import (
     Channel,
     MessageContext,
@@ -15,32 +16,18 @@ from models.notification import (
     NotificationStatus,
     idempotency_key,
 )
-from models.policy import MESSAGES_PER_SHIPMENT, URGENT_KINDS, Party
+from models.policy import MESSAGES_PER_SHIPMENT, Party
 from models.shipment import Recipient, ShipmentStatus
 from models.state import ShipmentState
-
-STATUS_KIND: Mapping[ShipmentStatus, NotificationKind] = {
-    ShipmentStatus.SHIPPED: NotificationKind.SHIPPED,
-    ShipmentStatus.OUT_FOR_DELIVERY: NotificationKind.OUT_FOR_DELIVERY,
-    ShipmentStatus.DELIVERY_FAILED: NotificationKind.DELIVERY_FAILED,
-    ShipmentStatus.AVAILABLE_FOR_PICKUP: NotificationKind.AVAILABLE_FOR_PICKUP,
-    ShipmentStatus.DELIVERED: NotificationKind.DELIVERED,
-    ShipmentStatus.RETURNED: NotificationKind.RETURNED,
-}
-"""Statuses worth a message. in_transit scans (many a day) and exceptions send nothing."""
-
-
-def address(recipient: Recipient, channel: Channel) -> str | None:
-    return recipient.phone if channel is Channel.SMS else recipient.email
 
 
 def resolve_channels(wanted: tuple[Channel, ...], recipient: Recipient) -> list[Channel]:
     """The policy's channels the recipient can be reached on; a missing address falls back to the
-    other channel rather than dropping the news."""
+    channel's fallback rather than dropping the news."""
     chosen: list[Channel] = []
     for channel in wanted:
         if address(recipient, channel) is None:
-            channel = Channel.EMAIL if channel is Channel.SMS else Channel.SMS
+            channel = fallback(channel)
         if address(recipient, channel) is not None and channel not in chosen:
             chosen.append(channel)
     return chosen
@@ -123,8 +110,8 @@ def plan_kind(
         wake = quiet.end_after(now, shipment.recipient.time_zone)
         due_at = wake if wake != now else None
     channels = resolve_channels(policy.channels_for(kind), shipment.recipient)
-    capped = within_sms_cap(state, channels)
-    allowed = capped[: max(0, MESSAGES_PER_SHIPMENT - messages_used(state))]
+    kept = within_sms_cap(state, channels)
+    allowed = kept[: max(0, MESSAGES_PER_SHIPMENT - messages_used(state))]
     records = [
         NotificationRecord(
             key=idempotency_key(shipment.workflow_id, kind, occurrence, channel),
@@ -153,12 +140,12 @@ def plan_kind(
             error=why,
         )
 
-    if channels and not capped:  # the SMS cap stopped the only channel
+    if channels and not kept:  # the SMS cap stopped every channel
         why = f"SMS cap of {policy.sms_cap} reached and no email address to use instead"
-        records.append(suppressed(Channel.SMS, why))
+        records += [suppressed(channel, why) for channel in channels]
     records += [
         suppressed(channel, f"cap of {MESSAGES_PER_SHIPMENT} messages per shipment reached")
-        for channel in capped[len(allowed) :]
+        for channel in kept[len(allowed) :]
     ]
     if due_at is not None:
         return [], records
@@ -181,26 +168,27 @@ not)."""
 
 def sms_used(state: ShipmentState) -> int:
     """SMS planned or sent so far: what counts against the policy's cap."""
-    return sum(n.channel is Channel.SMS and n.status in SMS_SPENT for n in state.notifications)
+    return sum(capped(n.channel) and n.status in SMS_SPENT for n in state.notifications)
 
 
 def messages_used(state: ShipmentState) -> int:
     """Messages to the customer planned or sent so far, on every channel (the shop's own
     notices are not the customer's): what counts against MESSAGES_PER_SHIPMENT."""
-    return sum(
-        n.status in SMS_SPENT and n.kind is not NotificationKind.SHOP_RETURN_NOTICE
-        for n in state.notifications
-    )
+    return sum(n.status in SMS_SPENT and n.kind not in SHOP_KINDS for n in state.notifications)
 
 
 def within_sms_cap(state: ShipmentState, channels: list[Channel]) -> list[Channel]:
-    """Past the cap an SMS becomes an email when the recipient has one (and no email is
-    planned already); otherwise it is dropped here and recorded as suppressed by the caller."""
-    if Channel.SMS not in channels or sms_used(state) < state.shipment.policy.sms_cap:
+    """Past the cap an SMS becomes its fallback (an email) when the recipient has that address
+    (and it is not planned already); otherwise it is dropped here and recorded as suppressed by
+    the caller."""
+    if not any(map(capped, channels)) or sms_used(state) < state.shipment.policy.sms_cap:
         return channels
-    rest: list[Channel] = [c for c in channels if c is not Channel.SMS]
-    if Channel.EMAIL not in rest and state.shipment.recipient.email is not None:
-        rest.append(Channel.EMAIL)
+    rest: list[Channel] = [c for c in channels if not capped(c)]
+    recipient = state.shipment.recipient
+    for channel in filter(capped, channels):
+        other = fallback(channel)
+        if not capped(other) and other not in rest and address(recipient, other) is not None:
+            rest.append(other)
     return rest
 
 
@@ -227,14 +215,14 @@ def request_for(
 def channel_fallback(
     state: ShipmentState, failed: NotificationRecord, now: datetime
 ) -> tuple[list[NotificationRequest], list[NotificationRecord]]:
-    """A message the provider refused for good goes by the other channel, under the same kind
-    and occurrence: an SMS to an invalid or unsubscribed number by email, a hard-bounced email
-    by SMS (within the SMS cap). Never twice, and never to a channel that already has it."""
+    """A message the provider refused for good goes by the channel's fallback, under the same
+    kind and occurrence: an SMS to an invalid or unsubscribed number by email, a hard-bounced
+    email by SMS (within the SMS cap). Never twice, and never to a channel that already has it."""
     recipient = state.shipment.recipient
-    other = Channel.EMAIL if failed.channel is Channel.SMS else Channel.SMS
+    other = fallback(failed.channel)
     if address(recipient, other) is None:
         return [], []
-    if other is Channel.SMS and sms_used(state) >= state.shipment.policy.sms_cap:
+    if capped(other) and sms_used(state) >= state.shipment.policy.sms_cap:
         return [], []
     if messages_used(state) >= MESSAGES_PER_SHIPMENT:
         return [], []

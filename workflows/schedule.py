@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from models.kinds import TIMED_KINDS, URGENT_KINDS
 from models.notification import NotificationKind, NotificationStatus
-from models.policy import URGENT_KINDS, Party
+from models.policy import Party
 from models.shipment import FINAL_STATUSES, ShipmentStatus
 from models.state import ShipmentState, Timer
 from workflows.plan import resolve_channels
@@ -119,19 +120,12 @@ def timers(state: ShipmentState) -> list[Timer]:
     return sorted((after_quiet_hours(state, t) for t in found), key=lambda t: t.due_at)
 
 
+STORAGE_DEADLINE = "storage_deadline"
+"""Pending-timer kind of the storage deadline (models.state.Timer's label for it)."""
 DEFERRED_MESSAGE = "deferred_message"
 """Pending-timer kind of a message waiting for quiet hours to end."""
 
-TIMER_KINDS = (
-    K.COURIER_ONE_HOUR.value,
-    K.PICKUP_REMINDER.value,
-    K.PICKUP_FINAL_WARNING.value,
-    "storage_deadline",
-    K.DELAY_NOTICE.value,
-    K.SLOT_CONFIRMED.value,
-    K.THANK_YOU.value,
-    DEFERRED_MESSAGE,
-)
+TIMER_KINDS = (*(kind.value for kind in TIMED_KINDS), STORAGE_DEADLINE, DEFERRED_MESSAGE)
 """Every kind `pending_timer_kinds` can name (the metric reports each, zero included)."""
 
 

@@ -1,7 +1,13 @@
-"""Picks each channel's provider from settings: the real one when its credentials are set, else
-the console, so a fresh checkout runs with nothing configured."""
+"""Each channel's provider, picked from settings: the real one when its credentials are set,
+else the console standing in for it, so a fresh checkout runs with nothing configured.
+
+`REAL_PROVIDERS` is the I/O half of the channel registry (models/channels.py holds the pure
+half): a new channel adds its provider here."""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 
 from activities.providers.base import Provider
 from activities.providers.console import ConsoleProvider
@@ -9,21 +15,26 @@ from activities.providers.sendgrid_email import SendGridEmailProvider
 from activities.providers.twilio_sms import TwilioSmsProvider
 from infra.links import TWILIO_STATUS_PATH
 from infra.settings import Settings
+from models.channels import CHANNELS
 from models.notification import Channel
 
-__all__ = ["email_provider", "providers_for", "sms_provider"]
+__all__ = [
+    "REAL_PROVIDERS",
+    "email_provider",
+    "provider_for",
+    "providers_for",
+    "sms_provider",
+]
 
-"""Where the HTTP service takes Twilio's status callbacks (set on every message sent)."""
 
-
-def sms_provider(settings: Settings) -> Provider:
-    """Twilio when its account sid and auth token are set, else the console.
+def twilio(settings: Settings) -> Provider | None:
+    """Twilio when its account sid and auth token are set (None: not configured).
 
     Raises ValueError when Twilio is configured without a sender: failing at start-up beats
     failing every message.
     """
     if not settings.twilio_enabled:
-        return ConsoleProvider(Channel.SMS)
+        return None
     if not (settings.twilio_from_number or settings.twilio_messaging_service_sid):
         raise ValueError(
             "Twilio credentials are set but WAYPOST_TWILIO_FROM_NUMBER (or "
@@ -43,13 +54,13 @@ def sms_provider(settings: Settings) -> Provider:
     )
 
 
-def email_provider(settings: Settings) -> Provider:
-    """SendGrid when its API key is set, else the console.
+def sendgrid(settings: Settings) -> Provider | None:
+    """SendGrid when its API key is set (None: not configured).
 
     Raises ValueError when SendGrid is configured without a sender address.
     """
     if not settings.sendgrid_enabled:
-        return ConsoleProvider(Channel.EMAIL)
+        return None
     if not settings.sendgrid_from_email:
         raise ValueError(
             "SENDGRID_API_KEY is set but WAYPOST_SENDGRID_FROM_EMAIL is not: "
@@ -64,6 +75,26 @@ def email_provider(settings: Settings) -> Provider:
     )
 
 
+REAL_PROVIDERS: Mapping[Channel, Callable[[Settings], Provider | None]] = MappingProxyType(
+    {Channel.SMS: twilio, Channel.EMAIL: sendgrid}
+)
+"""Each channel's real provider, built from settings when they configure it."""
+
+
+def provider_for(channel: Channel, settings: Settings) -> Provider:
+    """The channel's real provider when configured, else the console standing in for it."""
+    real = REAL_PROVIDERS[channel](settings)
+    return ConsoleProvider(channel) if real is None else real
+
+
+def sms_provider(settings: Settings) -> Provider:
+    return provider_for(Channel.SMS, settings)
+
+
+def email_provider(settings: Settings) -> Provider:
+    return provider_for(Channel.EMAIL, settings)
+
+
 def providers_for(settings: Settings) -> dict[Channel, Provider]:
     """One provider per channel, as the sending activity wants them."""
-    return {Channel.SMS: sms_provider(settings), Channel.EMAIL: email_provider(settings)}
+    return {channel: provider_for(channel, settings) for channel in CHANNELS}

@@ -23,8 +23,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from api.tracking.i18n import locale_for
-from infra.masking import mask_email, mask_phone
+from infra.masking import mask_address
 from ledger.repository import EventView, NotificationView, ShipmentView
+from models.channels import address as channel_address
+from models.kinds import SHOP_KINDS
 from models.notification import (
     Channel,
     NotificationKind,
@@ -51,7 +53,7 @@ __all__ = [
 WAYPOST_EVENT_PREFIX = "waypost:"
 """Events the workflow records itself (the storage deadline passing) carry this id prefix."""
 
-_NOT_FOR_CUSTOMER = frozenset({NotificationKind.SHOP_RETURN_NOTICE})
+_NOT_FOR_CUSTOMER = SHOP_KINDS
 
 
 class _Frozen(BaseModel):
@@ -281,11 +283,8 @@ def _from_record(record: NotificationRecord, live: ShipmentState) -> Notificatio
     delegated = record.status is NotificationStatus.DELEGATED
     recipient = live.shipment.recipient
     address: str | None = None
-    if not delegated:
-        if record.channel is Channel.SMS and recipient.phone:
-            address = mask_phone(recipient.phone)
-        elif record.channel is Channel.EMAIL and recipient.email:
-            address = mask_email(recipient.email)
+    if not delegated and (to := channel_address(recipient, record.channel)) is not None:
+        address = mask_address(to)
     deferred = record.status is NotificationStatus.PLANNED and record.due_at is not None
     return NotificationItem(
         key=record.key,
