@@ -1,6 +1,6 @@
-"""ShipmentWorkflow: one durable workflow per parcel. It holds state, waits, and calls the pure
-decisions in lifecycle/plan; the ledger activity does all I/O. Imports here are models and pure
-logic only: this module is re-imported in the sandbox for every run."""
+"""ShipmentWorkflow: one durable workflow per parcel. It holds state, waits, and applies what the
+pure reactions (workflows/reactions.py) decide; the ledger activity does all I/O. Imports here
+are models and pure logic only: this module is re-imported in the sandbox for every run."""
 
 from __future__ import annotations
 
