@@ -6,6 +6,7 @@ answer for its sender; the workflow applies them in one place.
 
 from __future__ import annotations
 
+import json
 from datetime import time, timedelta
 
 from models.notification import (
@@ -350,3 +351,12 @@ def test_the_next_due_is_the_earliest_timer_or_deferred_message() -> None:
     state = quiet_night_state()
     [record] = state.deferred()
     assert next_due(state) == (record.due_at, "shipped (deferred)")
+
+
+def test_the_querys_waiting_keeps_what_and_until_and_round_trips() -> None:
+    state = quiet_night_state()
+    queried = state.model_copy(update={"waiting_for": waiting_for(state)})
+    data = json.loads(queried.model_dump_json())
+    assert [sorted(w) for w in data["waiting_for"]][-1] == ["kind", "until", "what"]
+    assert data["waiting_for"][0]["what"].startswith("timer: delay_notice")
+    assert ShipmentState.model_validate(data).waiting_for == queried.waiting_for
