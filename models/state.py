@@ -5,10 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from models.notification import NotificationKind, NotificationRecord, NotificationRequest
+from models.notification import (
+    Channel,
+    NotificationKind,
+    NotificationRecord,
+    NotificationRequest,
+    NotificationStatus,
+)
 from models.shipment import (
     CarrierEvent,
     Courier,
@@ -35,11 +42,79 @@ class TimelineEntry(BaseModel):
     reason: str | None = None
 
 
-class Waiting(BaseModel):
-    """Something the workflow waits for: a carrier event, a message being sent, later a timer."""
+class _Wait(BaseModel):
+    """One thing the workflow waits for. `what` is derived text (the CLI and the UI's details
+    print it, and older readers of the query know only `what` and `until`)."""
 
-    what: str
     until: datetime | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def what(self) -> str:
+        raise NotImplementedError
+
+
+class RecordingWait(_Wait):
+    """Changes queued for the ledger activity, and the messages they send."""
+
+    kind: Literal["recording"] = "recording"
+    changes: int
+    messages: int
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def what(self) -> str:
+        return f"recording {self.changes} change(s), sending {self.messages} message(s)"
+
+
+class TimerWait(_Wait):
+    """A durable timer (see `Timer`): `until` is when it fires."""
+
+    kind: Literal["timer"] = "timer"
+    message: NotificationKind | None
+    """The message it sends, or None for the storage deadline (the parcel goes back)."""
+    reason: str
+    until: datetime
+
+    @property
+    def label(self) -> str:
+        return self.message.value if self.message else "storage_deadline"
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def what(self) -> str:
+        return f"timer: {self.label} ({self.reason})"
+
+
+class DeferredWait(_Wait):
+    """A message held back by quiet hours: `until` is when it goes (or is superseded)."""
+
+    kind: Literal["deferred"] = "deferred"
+    message: NotificationKind
+    channel: Channel
+    until: datetime
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def what(self) -> str:
+        return f"deferred: {self.message.value} by {self.channel.value} (quiet hours)"
+
+
+class NextEventWait(_Wait):
+    """The carrier's next event, expected by the estimated delivery when there is one."""
+
+    kind: Literal["next_event"] = "next_event"
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def what(self) -> str:
+        return "next carrier event"
+
+
+Waiting = Annotated[
+    RecordingWait | TimerWait | DeferredWait | NextEventWait, Field(discriminator="kind")
+]
+"""What the `state` query, the tracking page and the UI's details show as coming next."""
 
 
 class Timer(BaseModel):
@@ -154,6 +229,14 @@ class ShipmentState(BaseModel):
     def occurrences(self, kind: NotificationKind) -> int:
         """How many times this kind has been planned (each occurrence yields its own keys)."""
         return max((n.occurrence for n in self.notifications if n.kind is kind), default=0)
+
+    def deferred(self) -> list[NotificationRecord]:
+        """Messages held back by quiet hours, waiting for their `due_at`."""
+        return [
+            n
+            for n in self.notifications
+            if n.status is NotificationStatus.PLANNED and n.due_at is not None
+        ]
 
     def seen_event_ids(self) -> set[str]:
         return {entry.event.event_id for entry in self.timeline}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from models.notification import Channel, NotificationKind, NotificationRecord, NotificationStatus
-from models.state import ShipmentState, Waiting
+from models.state import NextEventWait, ShipmentState
 from tests.factories import T0, shipment
 from workflows.details import markdown
 
@@ -27,7 +27,7 @@ def test_details_say_why_a_message_was_not_sent_and_hold_no_personal_data() -> N
         ],
     )
 
-    text = markdown(state, [Waiting(what="next carrier event")])
+    text = markdown(state, [NextEventWait()])
 
     assert "shipped by email: superseded (stale: the shipment is out_for_delivery now)" in text
     assert "Waiting for: next carrier event" in text

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from models.kinds import TIMED_KINDS, URGENT_KINDS
-from models.notification import NotificationKind, NotificationStatus
+from models.notification import NotificationKind
 from models.policy import Party
 from models.shipment import FINAL_STATUSES, ShipmentStatus
 from models.state import ShipmentState, Timer
@@ -133,6 +133,6 @@ def pending_timer_kinds(state: ShipmentState) -> list[str]:
     """The kinds of durable timer the shipment waits on now, each once, sorted: what the
     `PendingTimers` search attribute holds, so visibility can count waiting shipments by kind."""
     kinds = {t.label for t in timers(state)}
-    if any(n.status is NotificationStatus.PLANNED and n.due_at for n in state.notifications):
+    if state.deferred():
         kinds.add(DEFERRED_MESSAGE)
     return sorted(kinds)

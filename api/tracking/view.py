@@ -34,8 +34,10 @@ from models.notification import (
     NotificationStatus,
 )
 from models.shipment import Courier, DeliveryKind, ShipmentStatus, Window
-from models.state import EventOutcome, ShipmentState
-from workflows.schedule import storage_deadline, timers
+from models.state import DeferredWait, EventOutcome, ShipmentState, TimerWait
+from workflows.reactions import can_answer_courier, can_choose_slot
+from workflows.schedule import storage_deadline
+from workflows.waiting import scheduled
 
 __all__ = [
     "CourierQuestion",
@@ -323,43 +325,44 @@ def _pickup(live: ShipmentState) -> PickupView | None:
 
 
 def _pending(live: ShipmentState, now: datetime) -> list[PendingAction]:
-    """The workflow's timers and its messages held by quiet hours (its `_deferred()`), ahead."""
+    """What the workflow says is scheduled (its timers, its messages held by quiet hours), ahead.
+
+    The query's `waiting_for` when it carries it; otherwise the same derivation from the state.
+    """
+    waits = [w for w in live.waiting_for if isinstance(w, TimerWait | DeferredWait)]
+    waits = waits or scheduled(live)
     found = [
-        PendingAction(action=timer.label, due_at=timer.due_at, kind=timer.kind)
-        for timer in timers(live)
-    ]
-    found += [
-        PendingAction(
-            action=record.kind.value,
-            due_at=record.due_at,
-            kind=record.kind,
-            channel=record.channel,
+        PendingAction(action=w.label, due_at=w.until, kind=w.message)
+        if isinstance(w, TimerWait)
+        else PendingAction(
+            action=w.message.value,
+            due_at=w.until,
+            kind=w.message,
+            channel=w.channel,
             deferred=True,
         )
-        for record in live.notifications
-        if record.status is NotificationStatus.PLANNED
-        and record.due_at is not None
-        and record.kind not in _NOT_FOR_CUSTOMER
+        for w in waits
+        if isinstance(w, TimerWait) or w.message not in _NOT_FOR_CUSTOMER
     ]
     return sorted((p for p in found if p.due_at >= now), key=lambda p: p.due_at)
 
 
 def _slot_offer(live: ShipmentState) -> SlotOffer | None:
-    """Mirrors the workflow's `choose_slot` validator: any offered slot may be chosen."""
-    if not live.offered_slots:
+    """Shown exactly when the workflow's `choose_slot` validator would accept a choice."""
+    if can_choose_slot(live) is not None:
         return None
     options = [SlotOption(number=n, window=w) for n, w in enumerate(live.offered_slots, 1)]
     return SlotOffer(options=options, choose_by=live.choose_by)
 
 
 def _courier_question(live: ShipmentState) -> CourierQuestion | None:
-    """Mirrors the workflow's `courier_reply` validator: out for delivery, confirmation sent.
+    """Shown exactly when the workflow's `courier_reply` validator would accept an answer.
 
     The answer shown is the last one given since the latest confirmation was planned, so an
     answer to an earlier window never looks like an answer to this one.
     """
     window = live.one_hour_window
-    if live.status is not ShipmentStatus.OUT_FOR_DELIVERY or window is None:
+    if can_answer_courier(live) is not None or window is None:
         return None
     asked = [
         n.planned_at for n in live.notifications if n.kind is NotificationKind.COURIER_ONE_HOUR
