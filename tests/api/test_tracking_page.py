@@ -20,7 +20,6 @@ from typing import get_args
 
 import pytest
 
-from api.tracking.i18n import LOCALES, STRINGS, locale_for, placeholders
 from api.tracking.render import (
     ErrorKind,
     Notice,
@@ -34,6 +33,10 @@ from api.tracking.render import (
 )
 from api.tracking.view import TrackingView, build_view
 from ledger.repository import EventView, NotificationView, ShipmentView
+from messages.locales import negotiate as locale_for
+from messages.page import STRINGS
+from messages.render import fields as placeholders
+from models.locale import LOCALES, Locale
 from models.notification import Channel, NotificationKind, NotificationRecord, NotificationStatus
 from models.shipment import (
     Courier,
@@ -736,7 +739,7 @@ def test_a_refusal_notice_carries_the_workflows_reason_and_is_an_error() -> None
 
 
 @pytest.mark.parametrize("locale", LOCALES)
-def test_a_slot_choice_notice_without_its_window_still_thanks_the_customer(locale: str) -> None:
+def test_a_slot_choice_notice_without_its_window_still_thanks_the_customer(locale: Locale) -> None:
     text = notice_text("slot_chosen", locale)
     assert text == STRINGS[locale]["notice.slot_chosen_generic"]
 
@@ -765,7 +768,7 @@ TECHNICAL = re.compile(
 
 @pytest.mark.parametrize("kind", get_args(ErrorKind))
 @pytest.mark.parametrize("locale", LOCALES)
-def test_error_pages_are_friendly_in_every_locale(kind: ErrorKind, locale: str) -> None:
+def test_error_pages_are_friendly_in_every_locale(kind: ErrorKind, locale: Locale) -> None:
     dom = parse(render_error(kind, locale))
     assert dom.one("html").attrs["lang"] == locale
     assert dom.one("h1").text() == STRINGS[locale][f"error.{kind}.title"]
@@ -786,7 +789,7 @@ def test_the_expired_link_page_points_to_the_latest_message() -> None:
 
 
 @pytest.mark.parametrize("locale", LOCALES)
-def test_every_locale_has_every_key_with_the_same_placeholders(locale: str) -> None:
+def test_every_locale_has_every_key_with_the_same_placeholders(locale: Locale) -> None:
     english = STRINGS["en"]
     assert set(STRINGS[locale]) == set(english)
     for key, value in STRINGS[locale].items():

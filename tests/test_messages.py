@@ -16,14 +16,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from activities.templates import (
-    LOCALES,
-    TEMPLATES,
-    estimated_sms_cost,
-    language,
-    render,
-    sms_segments,
-)
+from messages.locales import negotiate as language
+from messages.render import TEMPLATES, render
+from messages.sms import estimated_sms_cost, sms_segments
+from models.locale import LOCALES
 from models.notification import Channel, MessageContext, NotificationKind
 
 ALL_LOCALES = sorted(LOCALES)
