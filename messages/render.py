@@ -77,17 +77,15 @@ def _compact_slot(start: datetime, end: datetime, shown_in: ZoneInfo, locale: Lo
     start, end = start.astimezone(shown_in), end.astimezone(shown_in)
     first = formats.day(start, locale)
     next_day = start.date() + timedelta(days=1)
-    if end.date() == start.date() or (end.date() == next_day and end.time() == time(0)):
-        since = formats.clock(start, locale, "H")
-        until = formats.clock(end, locale, "H") if end.date() == start.date() else "24"
-        if start.minute == end.minute == 0:
-            return f"{first} {since}-{until}"
-        return f"{first} {since}:{formats.clock(start, locale, 'mm')}-{until}:" + formats.clock(
-            end, locale, "mm"
-        )
-    return f"{first} {formats.clock(start, locale)}-{formats.day(end, locale)} " + formats.clock(
-        end, locale
-    )
+    if end.date() != start.date() and not (end.date() == next_day and end.time() == time(0)):
+        since, until = formats.clock(start, locale), formats.clock(end, locale)
+        return f"{first} {since}-{formats.day(end, locale)} {until}"
+    end_hour = formats.clock(end, locale, "H") if end.date() == start.date() else "24"
+    since, until = formats.clock(start, locale, "H"), end_hour
+    if start.minute == end.minute == 0:
+        return f"{first} {since}-{until}"
+    start_min, end_min = formats.clock(start, locale, "mm"), formats.clock(end, locale, "mm")
+    return f"{first} {since}:{start_min}-{until}:{end_min}"
 
 
 def _slot_list(
