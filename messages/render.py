@@ -31,8 +31,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, time, timedelta
-from functools import cache
-from string import Formatter
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -41,7 +39,7 @@ from pydantic import BaseModel, ConfigDict
 from messages import formats
 from messages.catalogue import CATALOGUES
 from messages.locales import negotiate
-from messages.shape import Clause, Template
+from messages.shape import Clause, Template, fields
 from messages.sms import Encoding, sms_segments
 from models.locale import Locale
 from models.notification import Channel, MessageContext, NotificationKind
@@ -162,12 +160,6 @@ def _values(ctx: MessageContext, locale: Locale, channel: Channel) -> dict[str, 
         "choose_by": choose_by,
     }
     return {name: (value.strip() or None) if value else None for name, value in values.items()}
-
-
-@cache
-def fields(text: str) -> frozenset[str]:
-    """The `{names}` a text needs (tests keep them equal across locales)."""
-    return frozenset(field for _, field, _, _ in Formatter().parse(text) if field)
 
 
 def _clause(clause: Clause, values: Mapping[str, str | None]) -> str | None:

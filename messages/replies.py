@@ -14,8 +14,7 @@ from typing import Final
 
 from messages.catalogue import CATALOGUES
 from messages.locales import negotiate
-from messages.render import fields
-from messages.shape import InboundAnswerKey, ReplyWords
+from messages.shape import InboundAnswerKey, ReplyWords, fields
 from models.locale import DEFAULT_LOCALE, Locale
 
 

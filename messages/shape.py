@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
+from string import Formatter
 from typing import Literal
 
 from models.notification import Channel, NotificationKind
@@ -28,6 +30,12 @@ class Template:
 
     body: tuple[Paragraph, ...]
     subject: str | None = None
+
+
+@cache
+def fields(text: str) -> frozenset[str]:
+    """The `{names}` a text needs (tests keep them equal across locales)."""
+    return frozenset(field for _, field, _, _ in Formatter().parse(text) if field)
 
 
 def sms(*clauses: Clause) -> Template:

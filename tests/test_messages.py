@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from messages import formats
 from messages.catalogue import CATALOGUES
 from messages.locales import negotiate
-from messages.render import TEMPLATES, fields, render
-from messages.shape import InboundAnswerKey
+from messages.render import TEMPLATES, render
+from messages.shape import InboundAnswerKey, fields
 from messages.sms import estimated_sms_cost, sms_segments
 from models.locale import LOCALES, Locale
 from models.notification import Channel, MessageContext, NotificationKind

@@ -24,7 +24,7 @@ from api.tracking.view import TrackingView
 from messages.formats import zone
 from messages.locales import negotiate
 from messages.page import STRINGS, format_moment, format_window, text
-from messages.render import fields
+from messages.shape import fields
 from models.shipment import Window
 
 __all__ = [

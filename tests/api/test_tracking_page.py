@@ -35,7 +35,7 @@ from api.tracking.view import TrackingView, build_view
 from ledger.repository import EventView, NotificationView, ShipmentView
 from messages.locales import negotiate
 from messages.page import STRINGS
-from messages.render import fields
+from messages.shape import fields
 from models.locale import LOCALES, Locale
 from models.notification import Channel, NotificationKind, NotificationRecord, NotificationStatus
 from models.shipment import (
