@@ -22,11 +22,12 @@ from activities.providers.base import (
     Receipt,
     RetryableProviderError,
 )
-from activities.templates import Rendered, estimated_sms_cost, render
 from infra.links import TrackingLinks
 from infra.masking import mask_address
 from infra.metrics import NOOP, AppMetrics
 from ledger.repository import Attempt, AttemptOutcome, Ledger
+from messages.render import Rendered, render
+from messages.sms import estimated_sms_cost
 from models.channels import CHANNELS
 from models.notification import (
     Channel,

@@ -7,8 +7,7 @@ documented shape): the routers turn those into 4xx answers. No phone number or e
 reaches a report: free text from providers goes through `mask_text`.
 """
 
-# The inbound SMS vocabulary and answers are deliberately multilingual.
-# ruff: noqa: RUF001
+# A reason quotes a Russian reply: Cyrillic letters are not look-alike typos.
 
 from __future__ import annotations
 
@@ -16,10 +15,8 @@ import base64
 import binascii
 import json
 import re
-import unicodedata
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from string import Formatter
 from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl
 
@@ -29,12 +26,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from sendgrid.helpers.eventwebhook import EventWebhook
 from twilio.twiml.messaging_response import MessagingResponse
 
-from activities.templates import language
 from infra.masking import mask_text
+from messages import replies
 from models.notification import DeliveryReport, NotificationStatus
 
 __all__ = [
-    "INBOUND_ANSWERS",
     "SENDGRID_EVENTS",
     "SIGNATURE_HEADER",
     "TIMESTAMP_HEADER",
@@ -42,11 +38,9 @@ __all__ = [
     "TWILIO_STATUSES",
     "ChooseSlot",
     "CourierAnswer",
-    "InboundAnswerKey",
     "Question",
     "Reply",
     "Unclear",
-    "inbound_answer",
     "interpret_reply",
     "sendgrid_reports",
     "twilio_form_fields",
@@ -424,62 +418,17 @@ class Unclear(BaseModel):
 Reply = Annotated[ChooseSlot | CourierAnswer | Unclear, Field(discriminator="kind")]
 
 
-def _normalize(text: str) -> str:
-    """Case, accents and punctuation out: "Da!" == "da", "Acasă" == "acasa", "#2." == "2"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("ł", "l")
-    plain = re.sub(r"['’`]", "", plain)  # "I'm" -> "im"
-    plain = "".join(ch if ch.isalnum() else " " for ch in plain)
-    return " ".join(plain.split())
-
-
-def _vocabulary(*words: str) -> frozenset[str]:
-    return frozenset(_normalize(word) for word in words)
-
-
-# The courier SMS asks "Reply 1 if home, 2 to reschedule" (activities/templates.py, in en, ru,
-# pl, ro). A single word or digit anywhere in the reply answers; if the reply holds words for
-# both answers ("yes 2") it is unclear. Words that a negation could flip ("home": "not home")
-# only answer as the whole reply, which is how "не дома" stays a reschedule.
-_CONFIRM_WORDS = _vocabulary(
-    *("1", "yes", "y", "yeah", "yep", "yup", "ok", "okay", "sure", "confirm", "confirmed"),
-    *("да", "ага", "ок", "окей", "хорошо", "подтверждаю"),
-    *("tak", "dobrze", "potwierdzam"),
-    *("da", "bine", "confirm"),
-)
-_RESCHEDULE_WORDS = _vocabulary(
-    *("2", "no", "n", "nope", "reschedule", "later"),
-    *("нет", "перенести", "перенесите", "перенос"),
-    *("nie", "przełóż", "przełożyć", "przełożenie"),
-    *("nu", "reprogramare", "reprogramează", "reprogramati", "amânare"),
-)
-# A yes next to one of these ("not sure", "да, не ...") is not a clear yes. ("nie" and "nu" are
-# already no-words, so a reply holding them and a yes is unclear anyway.)
-_NEGATIONS = _vocabulary("not", "dont", "cant", "не")
-_CONFIRM_PHRASES = _vocabulary(
-    *("home", "im home", "i am home", "at home", "im at home", "i am at home"),
-    *("дома", "я дома", "буду дома"),
-    *("w domu", "jestem w domu", "będę w domu"),
-    *("acasă", "sunt acasă", "voi fi acasă"),
-)
-_RESCHEDULE_PHRASES = _vocabulary(
-    *("not home", "im not home", "i am not home", "not at home", "another day", "other day"),
-    *("не дома", "я не дома", "меня нет дома", "не буду дома", "другой день"),
-    *("nie w domu", "nie jestem w domu", "nie ma mnie w domu", "nie będzie mnie", "inny termin"),
-    *("nu sunt acasă", "nu voi fi acasă", "altă zi"),
-)
-
-
 def _courier_answer(text: str) -> CourierAnswer | Unclear:
-    if text in _CONFIRM_PHRASES:
+    if text in replies.CONFIRM_PHRASES:
         return CourierAnswer(answer="confirm")
-    if text in _RESCHEDULE_PHRASES:
+    if text in replies.RESCHEDULE_PHRASES:
         return CourierAnswer(answer="reschedule")
     tokens = set(text.split())
-    confirm, reschedule = bool(tokens & _CONFIRM_WORDS), bool(tokens & _RESCHEDULE_WORDS)
+    confirm = bool(tokens & replies.CONFIRM_WORDS)
+    reschedule = bool(tokens & replies.RESCHEDULE_WORDS)
     if confirm and reschedule:
         return Unclear(reason="the reply says both 1 (home) and 2 (reschedule)")
-    if confirm and tokens & _NEGATIONS:
+    if confirm and tokens & replies.NEGATIONS:
         return Unclear(reason="the reply negates its yes ('not sure', 'не ...')")
     if confirm:
         return CourierAnswer(answer="confirm")
@@ -518,7 +467,7 @@ def interpret_reply(text: str, question: Question, slots_offered: int) -> Reply:
     Anything else is Unclear, whose reason names the valid answers. Raises ValueError only for
     a slot_choice with no slots: that is the caller's mistake, not the customer's.
     """
-    normalized = _normalize(text)
+    normalized = replies.normalize(text)
     if question == "slot_choice":
         if slots_offered < 1:
             raise ValueError("a slot_choice question needs at least one slot offered")
@@ -528,94 +477,6 @@ def interpret_reply(text: str, question: Question, slots_offered: int) -> Reply:
     if not normalized:
         return Unclear(reason="empty reply; valid: 1 (home) or 2 (reschedule)")
     return _courier_answer(normalized)
-
-
-# --- Inbound SMS: what Waypost answers when it cannot act -------------------------------------
-
-InboundAnswerKey = Literal["unclear_courier", "unclear_slot", "no_question", "refused", "closed"]
-
-# The short SMS answered (as TwiML) to a reply that cannot be acted on; each says what to do.
-# unclear_courier/unclear_slot: the reply was not understood (the question is still open);
-# no_question: nothing is waiting for an answer from this number; refused: the answer was
-# understood but the carrier/shop could not apply it; closed: the time to answer has passed.
-# A tuple holds alternatives: the first whose fields are all given is used (unclear_slot names
-# the valid numbers when given `count`, how many slots were offered). Other values are ignored:
-# in particular an error's text never reaches the customer. Plain "-" and no typographic quotes,
-# so the English texts stay GSM-7; every text fits in 120 characters.
-INBOUND_ANSWERS: Mapping[tuple[InboundAnswerKey, str], tuple[str, ...]] = {
-    ("unclear_courier", "en"): (
-        "Sorry, we didn't understand. Reply 1 if you are home, 2 to reschedule.",
-    ),
-    ("unclear_slot", "en"): (
-        "Sorry, we didn't understand. Reply with the number of the slot you want, 1 to {count}.",
-        "Sorry, we didn't understand. Reply with the number of the slot you want.",
-    ),
-    ("no_question", "en"): (
-        "Thanks! We have no question waiting for your answer. For anything else, please "
-        "contact the shop.",
-    ),
-    ("refused", "en"): ("Sorry, we couldn't change your delivery. Please contact the shop.",),
-    ("closed", "en"): (
-        "Sorry, the time to answer has passed. To change the delivery, please contact the shop.",
-    ),
-    ("unclear_courier", "ru"): (
-        "Не удалось понять ответ. Ответьте 1, если вы дома, или 2, чтобы перенести доставку.",
-    ),
-    ("unclear_slot", "ru"): (
-        "Не удалось понять ответ. Ответьте номером выбранного интервала, от 1 до {count}.",
-        "Не удалось понять ответ. Ответьте номером выбранного интервала.",
-    ),
-    ("no_question", "ru"): (
-        "Спасибо! Сейчас мы не ждём от вас ответа. По другим вопросам обратитесь в магазин.",
-    ),
-    ("refused", "ru"): ("Не удалось изменить доставку. Пожалуйста, обратитесь в магазин.",),
-    ("closed", "ru"): ("Время для ответа истекло. Чтобы изменить доставку, обратитесь в магазин.",),
-    ("unclear_courier", "pl"): (
-        "Nie rozumiemy odpowiedzi. Odpisz 1, jeśli jesteś w domu, lub 2, by zmienić termin.",
-    ),
-    ("unclear_slot", "pl"): (
-        "Nie rozumiemy odpowiedzi. Odpisz numerem wybranego terminu, od 1 do {count}.",
-        "Nie rozumiemy odpowiedzi. Odpisz numerem wybranego terminu.",
-    ),
-    ("no_question", "pl"): (
-        "Dziękujemy! Nie czekamy na Twoją odpowiedź. W innych sprawach skontaktuj się ze sklepem.",
-    ),
-    ("refused", "pl"): ("Niestety nie udało się zmienić dostawy. Skontaktuj się ze sklepem.",),
-    ("closed", "pl"): ("Czas na odpowiedź minął. Aby zmienić dostawę, skontaktuj się ze sklepem.",),
-    ("unclear_courier", "ro"): (
-        "Nu am înțeles răspunsul. Răspunde 1 dacă ești acasă sau 2 pentru reprogramare.",
-    ),
-    ("unclear_slot", "ro"): (
-        "Nu am înțeles răspunsul. Răspunde cu numărul intervalului dorit, de la 1 la {count}.",
-        "Nu am înțeles răspunsul. Răspunde cu numărul intervalului dorit.",
-    ),
-    ("no_question", "ro"): (
-        "Mulțumim! Nu așteptăm niciun răspuns de la tine. Pentru altceva, contactează magazinul.",
-    ),
-    ("refused", "ro"): (
-        "Ne pare rău, nu am putut modifica livrarea. Te rugăm să contactezi magazinul.",
-    ),
-    ("closed", "ro"): (
-        "Timpul pentru răspuns a expirat. Pentru a modifica livrarea, contactează magazinul.",
-    ),
-}
-
-
-def _fields(text: str) -> set[str]:
-    return {name for _, name, _, _ in Formatter().parse(text) if name}
-
-
-def inbound_answer(locale: str, key: InboundAnswerKey, **values: str) -> str:
-    """The SMS answered to an inbound reply Waypost cannot act on, in the customer's language
-    (unknown locales get English). unclear_slot uses `count` (slots offered) when given; other
-    values are ignored, so nothing internal is ever texted to the customer."""
-    lang = language(locale)
-    alternatives = INBOUND_ANSWERS.get((key, lang)) or INBOUND_ANSWERS[(key, "en")]
-    given = {name for name, value in values.items() if value}
-    for text in alternatives:
-        if _fields(text) <= given:
-            return text.format(**values)
-    raise AssertionError(f"no {key!r} answer without fields")  # every key has one
 
 
 def twiml(message: str | None) -> str:

@@ -26,6 +26,7 @@ from api.services import Services, services
 from infra.links import TWILIO_STATUS_PATH
 from infra.telemetry import app_metrics
 from ledger.repository import ReportReceipt
+from messages.replies import inbound_answer
 from models.notification import DeliveryReport, NotificationKind
 from workflows import client as temporal
 
@@ -152,7 +153,7 @@ async def _answer_reply(svc: Services, sender: str, text: str) -> str | None:
         await svc.db(svc.ledger.last_question_to, svc.hash_recipient(sender)) if sender else None
     )
     if question is None:
-        return read.inbound_answer("en", "no_question")
+        return inbound_answer("en", "no_question")
     shipment = await svc.db(svc.ledger.shipment, question.shipment_ref)
     locale = shipment.locale if shipment else "en"
     ref = question.shipment_ref
@@ -163,16 +164,16 @@ async def _answer_reply(svc: Services, sender: str, text: str) -> str | None:
             if isinstance(reply, read.ChooseSlot):
                 await temporal.choose_slot(svc.client, ref, reply.slot)
                 return None
-            return read.inbound_answer(locale, "unclear_slot", count=str(len(state.offered_slots)))
+            return inbound_answer(locale, "unclear_slot", count=str(len(state.offered_slots)))
         reply = read.interpret_reply(text, "courier_one_hour", 0)
         if isinstance(reply, read.CourierAnswer):
             await temporal.courier_reply(svc.client, ref, reply.answer)
             return None
-        return read.inbound_answer(locale, "unclear_courier")
+        return inbound_answer(locale, "unclear_courier")
     except temporal.EventRefused as err:
-        return read.inbound_answer(locale, "refused", reason=str(err))
+        return inbound_answer(locale, "refused", reason=str(err))
     except (temporal.ShipmentClosed, temporal.ShipmentNotFound):
-        return read.inbound_answer(locale, "closed")
+        return inbound_answer(locale, "closed")
 
 
 @router.post(

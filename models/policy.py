@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from pydantic import (
@@ -23,6 +23,7 @@ from pydantic import (
 from models.bounds import MAX_PICKUP_REMINDERS, MAX_POLICY_DURATION, Url, single_line
 from models.channels import CHANNELS
 from models.kinds import DEFAULT_CHANNELS, PLAIN_COURIER_PATH
+from models.locale import Locale
 from models.notification import Channel, NotificationKind
 
 MESSAGES_PER_SHIPMENT = 40
@@ -150,7 +151,7 @@ class NotificationPolicy(BaseModel):
     """How long a customer has to choose a delivery slot before the default is confirmed."""
     shop_email: EmailStr | None = None
     """Where the shop is told that an uncollected parcel is coming back (none: not told)."""
-    shop_locale: Literal["en", "ru", "pl", "ro"] = "en"
+    shop_locale: Locale = "en"
 
     @field_validator("channels", mode="after")
     @classmethod

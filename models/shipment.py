@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from models.bounds import EventId, Identifier, Moment, PlaceName, Reference, Text, Url
+from models.locale import Locale
 from models.policy import NotificationPolicy
 from models.status import ShipmentStatus as ShipmentStatus
 
@@ -61,7 +62,6 @@ def _letters(value: str) -> str:
 CountryCode = Annotated[
     str, StringConstraints(min_length=2, max_length=2, to_upper=True), AfterValidator(_letters)
 ]
-Locale = Literal["en", "ru", "pl", "ro"]
 
 
 class Frozen(BaseModel):

@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
-from activities.templates import estimated_sms_cost
 from infra.masking import mask_address
 from ledger.migrations import upgrade_database
 from ledger.repository import Attempt, Ledger
 from ledger.schema import Base
+from messages.sms import estimated_sms_cost
 from models.notification import (
     Channel,
     DeliveryReport,

@@ -14,8 +14,8 @@ from activities.providers.base import OutgoingMessage, RetryableProviderError
 from activities.providers.sendgrid_email import SendGridEmailProvider
 from activities.providers.twilio_sms import TwilioSmsProvider
 from activities.sending import Sender, SendInProgress
-from activities.templates import render
 from ledger.repository import Ledger
+from messages.render import render
 from models.notification import (
     Channel,
     MessageContext,

@@ -3,7 +3,7 @@
 The stylesheet is small and inlined, so a customer on a poor connection gets the whole page in
 one response and the page needs no static route; `content_security_policy()` gives the header
 that allows exactly that stylesheet and nothing else (no scripts, no external assets). Every
-visible word comes from `i18n`, so a template cannot leave a string untranslated.
+visible word comes from `messages.page`, so a template cannot leave a string untranslated.
 """
 
 from __future__ import annotations
@@ -19,17 +19,12 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict
 
-from api.tracking.i18n import (
-    STRINGS,
-    Translator,
-    format_moment,
-    format_window,
-    locale_for,
-    placeholders,
-    text,
-    zone_for,
-)
+from api.tracking.translator import Translator
 from api.tracking.view import TrackingView
+from messages.formats import zone
+from messages.locales import negotiate
+from messages.page import STRINGS, format_moment, format_window, text
+from messages.shape import fields
 from models.shipment import Window
 
 __all__ = [
@@ -77,17 +72,17 @@ def notice_text(
     """The localized text of a notice. A `Window` or datetime value is formatted in
     `time_zone` (the view's); `slot_chosen` without a `window`, or `refused` without a
     `reason`, says so in general terms."""
-    zone = zone_for(time_zone)
+    shown_in = zone(time_zone)
     shown: dict[str, object] = {}
     for name, value in values.items():
         if isinstance(value, Window):
-            shown[name] = format_window(value, locale, zone)
+            shown[name] = format_window(value, locale, shown_in)
         elif isinstance(value, datetime):
-            shown[name] = format_moment(value, locale, zone)
+            shown[name] = format_moment(value, locale, shown_in)
         else:
             shown[name] = value
-    template = STRINGS[locale_for(locale)][f"notice.{key}"]
-    if not all(shown.get(name) for name in placeholders(template)):
+    template = STRINGS[negotiate(locale)][f"notice.{key}"]
+    if not all(shown.get(name) for name in fields(template)):
         # A window or reason the caller could not give: the general words, never a KeyError.
         return text(f"notice.{key}_generic", locale)
     return text(f"notice.{key}", locale, **shown)
@@ -122,11 +117,11 @@ def render_page(
 ) -> str:
     """The tracking page. Forms post to `{action_base}/slot` and `{action_base}/reply`; they are
     present only when the live state says the workflow would accept the answer."""
-    lang = locale_for(locale)
+    lang = negotiate(locale)
     return _ENV.get_template("page.html").render(
         view=view,
         locale=lang,
-        t=Translator(lang, zone_for(view.time_zone)),
+        t=Translator(lang, zone(view.time_zone)),
         action_base=action_base.rstrip("/"),
         notice=notice,
         css=Markup(stylesheet()),
@@ -135,10 +130,10 @@ def render_page(
 
 def render_error(kind: ErrorKind, locale: str) -> str:
     """A friendly page for a link that cannot be shown: what happened and what to do next."""
-    lang = locale_for(locale)
+    lang = negotiate(locale)
     return _ENV.get_template("error.html").render(
         kind=kind,
         locale=lang,
-        t=Translator(lang, zone_for(None)),
+        t=Translator(lang, zone(None)),
         css=Markup(stylesheet()),
     )

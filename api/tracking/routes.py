@@ -26,7 +26,6 @@ from fastapi.routing import APIRoute
 from temporalio.service import RPCError
 
 from api.services import Services, services
-from api.tracking.i18n import locale_for
 from api.tracking.render import (
     ErrorKind,
     Notice,
@@ -38,6 +37,7 @@ from api.tracking.render import (
 )
 from api.tracking.view import build_view
 from infra.links import LinkExpired, LinkInvalid
+from messages.locales import negotiate
 from models.state import ShipmentState
 from workflows import client as temporal
 
@@ -87,7 +87,7 @@ def _error_page(kind: ErrorKind, request: Request) -> HTMLResponse:
     if kind == "unavailable":
         headers["Retry-After"] = "30"
     return HTMLResponse(
-        render_error(kind, locale_for(accepted or None)),
+        render_error(kind, negotiate(accepted or None)),
         status_code=ERROR_CODES[kind],
         headers=headers,
     )

@@ -22,9 +22,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from api.tracking.i18n import locale_for
 from infra.masking import mask_address
 from ledger.repository import EventView, NotificationView, ShipmentView
+from messages.locales import negotiate
 from models.channels import address as channel_address
 from models.kinds import SHOP_KINDS
 from models.notification import (
@@ -193,7 +193,7 @@ def build_view(
     )
     view = TrackingView(
         ref=shipment.ref,
-        locale=locale_for(shipment.locale),
+        locale=negotiate(shipment.locale),
         time_zone=zone,
         summary=summary,
         route=route,

@@ -21,16 +21,12 @@ from pydantic import TypeAdapter
 from twilio.request_validator import RequestValidator
 
 from activities.providers.twilio_sms import PERMANENT_CODES
-from activities.templates import sms_segments
 from api.provider_events import (
-    INBOUND_ANSWERS,
     ChooseSlot,
     CourierAnswer,
-    InboundAnswerKey,
     Question,
     Reply,
     Unclear,
-    inbound_answer,
     interpret_reply,
     sendgrid_reports,
     twilio_form_fields,
@@ -38,6 +34,9 @@ from api.provider_events import (
     twiml,
     verify_sendgrid_signature,
 )
+from messages.replies import INBOUND_ANSWERS, inbound_answer
+from messages.shape import InboundAnswerKey
+from messages.sms import sms_segments
 from models.notification import NotificationStatus as S
 from tests.fakes.signing import sendgrid_key_pair, sendgrid_signature, twilio_signature
 

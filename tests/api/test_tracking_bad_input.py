@@ -11,9 +11,9 @@ import httpx
 import pytest
 from temporalio.client import Client
 
-from api.tracking.i18n import text
 from infra.links import TrackingLinks
 from infra.settings import Settings
+from messages.page import text
 from models.shipment import Recipient
 from tests.factories import shipment
 from tests.fakes.sendgrid_server import FakeSendGrid

@@ -20,7 +20,6 @@ from typing import get_args
 
 import pytest
 
-from api.tracking.i18n import LOCALES, STRINGS, locale_for, placeholders
 from api.tracking.render import (
     ErrorKind,
     Notice,
@@ -34,6 +33,10 @@ from api.tracking.render import (
 )
 from api.tracking.view import TrackingView, build_view
 from ledger.repository import EventView, NotificationView, ShipmentView
+from messages.locales import negotiate
+from messages.page import STRINGS
+from messages.shape import fields
+from models.locale import LOCALES, Locale
 from models.notification import Channel, NotificationKind, NotificationRecord, NotificationStatus
 from models.shipment import (
     Courier,
@@ -333,12 +336,12 @@ def test_the_page_declares_its_language(locale: str) -> None:
 
 
 def test_an_unsupported_locale_falls_back_to_english() -> None:
-    assert locale_for("de-DE") == "en"
-    assert locale_for(None) == "en"
-    assert locale_for("") == "en"
-    assert locale_for("pl-PL") == "pl"
-    assert locale_for("ro_RO") == "ro"
-    assert locale_for("ru,en;q=0.8") == "ru"
+    assert negotiate("de-DE") == "en"
+    assert negotiate(None) == "en"
+    assert negotiate("") == "en"
+    assert negotiate("pl-PL") == "pl"
+    assert negotiate("ro_RO") == "ro"
+    assert negotiate("ru,en;q=0.8") == "ru"
 
 
 def test_the_page_has_one_h1_and_headings_in_order() -> None:
@@ -736,7 +739,7 @@ def test_a_refusal_notice_carries_the_workflows_reason_and_is_an_error() -> None
 
 
 @pytest.mark.parametrize("locale", LOCALES)
-def test_a_slot_choice_notice_without_its_window_still_thanks_the_customer(locale: str) -> None:
+def test_a_slot_choice_notice_without_its_window_still_thanks_the_customer(locale: Locale) -> None:
     text = notice_text("slot_chosen", locale)
     assert text == STRINGS[locale]["notice.slot_chosen_generic"]
 
@@ -765,7 +768,7 @@ TECHNICAL = re.compile(
 
 @pytest.mark.parametrize("kind", get_args(ErrorKind))
 @pytest.mark.parametrize("locale", LOCALES)
-def test_error_pages_are_friendly_in_every_locale(kind: ErrorKind, locale: str) -> None:
+def test_error_pages_are_friendly_in_every_locale(kind: ErrorKind, locale: Locale) -> None:
     dom = parse(render_error(kind, locale))
     assert dom.one("html").attrs["lang"] == locale
     assert dom.one("h1").text() == STRINGS[locale][f"error.{kind}.title"]
@@ -786,11 +789,11 @@ def test_the_expired_link_page_points_to_the_latest_message() -> None:
 
 
 @pytest.mark.parametrize("locale", LOCALES)
-def test_every_locale_has_every_key_with_the_same_placeholders(locale: str) -> None:
+def test_every_locale_has_every_key_with_the_same_fields(locale: Locale) -> None:
     english = STRINGS["en"]
     assert set(STRINGS[locale]) == set(english)
     for key, value in STRINGS[locale].items():
-        assert placeholders(value) == placeholders(english[key]), key
+        assert fields(value) == fields(english[key]), key
         assert value.strip(), key
 
 

@@ -10,20 +10,20 @@ import re
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from itertools import product
+from typing import get_args
 from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from activities.templates import (
-    LOCALES,
-    TEMPLATES,
-    estimated_sms_cost,
-    language,
-    render,
-    sms_segments,
-)
+from messages import formats
+from messages.catalogue import CATALOGUES
+from messages.locales import negotiate
+from messages.render import TEMPLATES, render
+from messages.shape import InboundAnswerKey, fields
+from messages.sms import estimated_sms_cost, sms_segments
+from models.locale import LOCALES, Locale
 from models.notification import Channel, MessageContext, NotificationKind
 
 ALL_LOCALES = sorted(LOCALES)
@@ -643,7 +643,7 @@ def test_unknown_locale_falls_back_to_english() -> None:
 
 @pytest.mark.parametrize(("tag", "expected"), [("pl-PL", "pl"), ("ru_RU", "ru"), ("RO", "ro")])
 def test_regional_locale_tags_use_their_language(tag: str, expected: str) -> None:
-    assert language(tag) == expected
+    assert negotiate(tag) == expected
 
 
 @pytest.mark.parametrize(
@@ -746,3 +746,46 @@ def test_cost_of_zero_segments_is_zero() -> None:
 def test_negative_segments_are_refused() -> None:
     with pytest.raises(ValueError, match="negative"):
         estimated_sms_cost(-1)
+
+
+# --- Catalogues -------------------------------------------------------------------------------
+
+
+def test_there_is_one_catalogue_per_locale_and_no_other() -> None:
+    assert set(CATALOGUES) == set(get_args(Locale)) == set(LOCALES)
+
+
+@pytest.mark.parametrize("locale", ALL_LOCALES)
+def test_every_catalogue_answers_every_unusable_reply(locale: Locale) -> None:
+    answers = CATALOGUES[locale].answers
+    assert set(answers) == set(get_args(InboundAnswerKey))
+    english = CATALOGUES["en"].answers
+    for key, alternatives in answers.items():
+        assert [fields(text) for text in alternatives] == [fields(text) for text in english[key]], (
+            key
+        )
+
+
+@pytest.mark.parametrize("locale", ALL_LOCALES)
+def test_every_catalogue_knows_how_a_customer_says_yes_and_no(locale: Locale) -> None:
+    words = CATALOGUES[locale].reply_words
+    assert words.confirm
+    assert words.reschedule
+    assert words.confirm_phrases
+    assert words.reschedule_phrases
+
+
+_EN_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@pytest.mark.parametrize("month", range(1, 13))
+def test_cldr_dates_read_as_the_hand_written_ones_did(month: int) -> None:
+    """Babel's data for en is CLDR's root English ("Sep", not en-GB's "Sept")."""
+    for day in (1, 2, 3, 4, 5, 6, 7):
+        moment = datetime(2026, month, day, 12, tzinfo=UTC)
+        expected = f"{_EN_WEEKDAYS[moment.weekday()]} {day} {_EN_MONTHS[month - 1]}"
+        assert formats.day(moment, "en") == expected
+        assert formats.day(moment, "en", "page") == expected
+        for locale in ("ru", "pl", "ro"):
+            assert formats.day(moment, locale) == f"{day:02d}.{month:02d}"

@@ -1,0 +1,15 @@
+"""The languages Waypost speaks: a domain value, defined once, that shipments and policies use.
+
+`messages.catalogue` holds one catalogue per locale here, and a test keeps the two equal.
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal, get_args
+
+Locale = Literal["en", "ru", "pl", "ro"]
+
+LOCALES: Final[tuple[Locale, ...]] = get_args(Locale)
+
+DEFAULT_LOCALE: Final[Locale] = "en"
+"""What an unknown or unsupported locale tag falls back to."""
