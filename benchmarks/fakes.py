@@ -18,8 +18,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Protocol
 
-from tests.fakes.sendgrid_server import FakeSendGrid, SendGridRequest
-from tests.fakes.twilio_server import FakeTwilio, TwilioRequest
+from testing.sendgrid_server import FakeSendGrid, SendGridRequest
+from testing.twilio_server import FakeTwilio, TwilioRequest
 
 ROOT = Path(__file__).resolve().parents[1]
 

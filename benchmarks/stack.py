@@ -44,8 +44,8 @@ from ledger.migrations import upgrade_database
 from ledger.schema import normalize_url
 from starters.devserver import DevServer
 from starters.process import leave
-from tests.fakes.sendgrid_server import DEFAULT_API_KEY
-from tests.fakes.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
+from testing.sendgrid_server import DEFAULT_API_KEY
+from testing.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
 
 WAYPOST_QUEUE = "bench-waypost"
 BARE_QUEUE = "bench-bare"

@@ -22,7 +22,7 @@ from benchmarks.report import Throughput
 from benchmarks.stack import BARE_QUEUE, WAYPOST_QUEUE, Stack, echo
 from benchmarks.workload import courier_shipment
 from models.shipment import ShipmentStart, ShipmentStatus
-from tests.factories import event, out_for_delivery
+from testing.factories import event, out_for_delivery
 from workflows.client import start_shipment
 
 S = ShipmentStatus

@@ -20,7 +20,7 @@ from models.shipment import (
     ShipmentStatus,
     Window,
 )
-from tests.factories import shipment
+from testing.factories import shipment
 
 S = ShipmentStatus
 

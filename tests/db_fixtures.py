@@ -22,7 +22,7 @@ from sqlalchemy.pool import NullPool
 
 from ledger.migrations import upgrade_database
 from ledger.repository import Ledger, make_engine
-from tests.factories import shipment
+from testing.factories import shipment
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "WAYPOST_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

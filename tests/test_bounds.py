@@ -14,7 +14,7 @@ from infra.settings import Settings
 from models.bounds import LATEST, MAX_PICKUP_REMINDERS, MAX_POLICY_DURATION, storable
 from models.policy import NotificationPolicy, PickupReminders
 from models.shipment import CarrierEvent, Location, ShipmentStart
-from tests.factories import shipment
+from testing.factories import shipment
 
 LONGEST = "P999999999D"
 """The longest duration Python (and so pydantic) can hold: 999,999,999 days."""

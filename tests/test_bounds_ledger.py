@@ -16,8 +16,8 @@ from models.bounds import EventId, PlaceName, Reference, Text
 from models.notification import Channel, NotificationKind, idempotency_key
 from models.shipment import CarrierEvent, Location, Recipient, ShipmentStatus
 from models.state import EventOutcome, TimelineEntry
+from testing.factories import shipment
 from tests.db_fixtures import unique
-from tests.factories import shipment
 from tests.strategies import hostile_text, identifiers
 
 EXAMPLES = 200

@@ -17,8 +17,8 @@ from temporalio.worker import Worker
 
 from infra.serving import free_port
 from models.shipment import ShipmentStatus
+from testing.factories import event, out_for_delivery, shipment
 from tests.db_fixtures import REFUSED_DESCRIPTION, refusing_description
-from tests.factories import event, out_for_delivery, shipment
 from tests.polling import all_settled, eventually
 from workflows.client import report_event, start_shipment
 

@@ -18,8 +18,8 @@ from infra.connection import connect
 from infra.serving import free_port
 from infra.settings import Settings
 from starters.devserver import DevServer
+from testing.factories import shipment
 from tests.api.browser import OUTPUT, browser
-from tests.factories import shipment
 from workflows.client import start_shipment
 
 __all__ = ["browser"]

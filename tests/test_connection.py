@@ -13,7 +13,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from infra.connection import ConnectionSettingsError, connect, connection_options
 from infra.settings import Settings, settings_error_message
-from tests.fakes.tls_proxy import Pki, make_pki, tls_proxy
+from testing.tls_proxy import Pki, make_pki, tls_proxy
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,8 @@ from temporalio.testing import WorkflowEnvironment
 from ledger.repository import Ledger, make_engine
 from models.notification import Channel, NotificationKind, NotificationStatus
 from models.shipment import ShipmentStart
-from tests.factories import out_for_delivery, shipment
-from tests.fakes.twilio_server import FakeTwilio
+from testing.factories import out_for_delivery, shipment
+from testing.twilio_server import FakeTwilio
 from tests.polling import eventually
 from tests.worker_processes import WorkerProcess, worker_env
 from workflows.client import report_event, start_shipment

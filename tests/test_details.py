@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from models.notification import Channel, NotificationKind, NotificationRecord, NotificationStatus
 from models.state import NextEventWait, ShipmentState
-from tests.factories import T0, shipment
+from testing.factories import T0, shipment
 from workflows.details import markdown
 
 

@@ -20,14 +20,14 @@ from infra.connection import connect
 from infra.serving import free_port
 from infra.settings import Settings
 from models.shipment import ShipmentStatus
-from tests.factories import event, out_for_delivery, shipment
+from testing.factories import event, out_for_delivery, shipment
 from workers.worker import running_worker
 from workflows.client import report_event, start_shipment
 
 KEYS = {"2026-11": base64.b64encode(b"\x07" * 32).decode()}
 TOKEN = "support-codec-token-42"
 PERSONAL = ["+447700900123", "sam@example.com", "Sam Taylor", "+48600999888", "Piotr"]
-"""The recipient's phone, email and name and the courier's phone and name (tests/factories)."""
+"""The recipient's phone, email and name and the courier's phone and name (testing/factories)."""
 
 
 @pytest.fixture

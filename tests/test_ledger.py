@@ -27,8 +27,8 @@ from models.notification import (
 )
 from models.shipment import CarrierEvent, ShipmentStatus
 from models.state import EventOutcome, TimelineEntry
+from testing.factories import T0, event, shipment
 from tests.db_fixtures import unique
-from tests.factories import T0, event, shipment
 
 LEASE = timedelta(seconds=60)
 LEDGER_TABLES = {

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from models.shipment import FINAL_STATUSES, ShipmentStatus
 from models.state import EventOutcome, ShipmentState
-from tests.factories import T0, event, shipment
+from testing.factories import T0, event, shipment
 from workflows.lifecycle import TRANSITIONS, apply_event, can_transition, judge_event, refusal
 
 S = ShipmentStatus
@@ -86,7 +86,7 @@ def test_an_event_older_than_the_latest_applied_is_out_of_order_even_if_illegal(
 
 
 def test_apply_moves_status_and_keeps_window_and_courier() -> None:
-    from tests.factories import out_for_delivery, window
+    from testing.factories import out_for_delivery, window
 
     state = fresh_state()
     verdict = apply_event(state, out_for_delivery(30), T0)

@@ -14,7 +14,7 @@ from temporalio.worker import Worker
 
 from infra.logs import configure_logging
 from models.shipment import ShipmentStatus
-from tests.factories import event, out_for_delivery, shipment
+from testing.factories import event, out_for_delivery, shipment
 from workflows.client import report_event, start_shipment
 
 PHONE, EMAIL = "+447700900123", "sam@example.com"

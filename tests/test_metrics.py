@@ -51,10 +51,10 @@ from models.shipment import (
     ShipmentStatus,
 )
 from models.state import ShipmentResume, ShipmentState, WorkflowLimits
+from testing.factories import T0, event, out_for_delivery, shipment, window
+from testing.sendgrid_server import DEFAULT_API_KEY, FakeSendGrid
+from testing.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilio
 from tests.db_fixtures import REFUSED_DESCRIPTION, refusing_description
-from tests.factories import T0, event, out_for_delivery, shipment, window
-from tests.fakes.sendgrid_server import DEFAULT_API_KEY, FakeSendGrid
-from tests.fakes.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilio
 from tests.polling import all_settled, eventually
 from workers.worker import running_worker
 from workflows.client import report_event, start_shipment

@@ -16,7 +16,7 @@ from models.shipment import (
     parse_shipment_ref,
 )
 from models.state import EventOutcome, LedgerUpdate, TimelineEntry
-from tests.factories import T0, event, shipment
+from testing.factories import T0, event, shipment
 
 
 def fields_in(err: pytest.ExceptionInfo[ValidationError]) -> set[str]:

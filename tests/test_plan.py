@@ -16,7 +16,7 @@ from models.notification import (
 from models.policy import MESSAGES_PER_SHIPMENT, NotificationPolicy, Party
 from models.shipment import Recipient, ShipmentStatus
 from models.state import EventOutcome, ShipmentState
-from tests.factories import T0, event, out_for_delivery, shipment
+from testing.factories import T0, event, out_for_delivery, shipment
 from workflows.lifecycle import apply_event
 from workflows.plan import (
     channel_fallback,

@@ -33,8 +33,8 @@ from activities.providers.base import retry_after
 from infra.masking import mask_address, mask_email, mask_phone, mask_text
 from infra.settings import Settings
 from models.notification import Channel
-from tests.fakes.sendgrid_server import FakeSendGrid
-from tests.fakes.twilio_server import FakeTwilio
+from testing.sendgrid_server import FakeSendGrid
+from testing.twilio_server import FakeTwilio
 
 # The fake servers' fixtures, until tests/conftest.py registers the plugin for the suite.
 

@@ -29,7 +29,7 @@ from models.state import (
     ShipmentState,
     TimerWait,
 )
-from tests.factories import T0, event, out_for_delivery, shipment, window
+from testing.factories import T0, event, out_for_delivery, shipment, window
 from workflows.reactions import (
     can_answer_courier,
     can_choose_slot,

@@ -18,9 +18,9 @@ from temporalio.client import Client
 
 from models.shipment import ShipmentStart, ShipmentStatus
 from starters.healthcheck import task_queue_pollers
-from tests.factories import event, out_for_delivery, shipment
-from tests.fakes.sendgrid_server import FakeSendGrid
-from tests.fakes.twilio_server import FakeTwilio
+from testing.factories import event, out_for_delivery, shipment
+from testing.sendgrid_server import FakeSendGrid
+from testing.twilio_server import FakeTwilio
 from tests.worker_processes import WorkerProcess
 from workflows.client import report_event, start_shipment
 

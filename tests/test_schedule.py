@@ -11,7 +11,7 @@ from models.notification import NotificationKind
 from models.policy import NotificationPolicy, Party, QuietHours
 from models.shipment import ShipmentStatus
 from models.state import ShipmentState
-from tests.factories import T0, event, out_for_delivery, shipment, window
+from testing.factories import T0, event, out_for_delivery, shipment, window
 from workflows.lifecycle import apply_event
 from workflows.schedule import timers
 

@@ -25,8 +25,8 @@ from models.notification import (
     SendResult,
     idempotency_key,
 )
-from tests.fakes.sendgrid_server import DEFAULT_API_KEY, FakeSendGrid
-from tests.fakes.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilio
+from testing.sendgrid_server import DEFAULT_API_KEY, FakeSendGrid
+from testing.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilio
 
 PHONE = "+447700900123"
 EMAIL = "sam@example.com"

@@ -17,7 +17,7 @@ from models.notification import NotificationKind
 from models.shipment import Courier, ShipmentStatus, Window
 from models.state import ShipmentState
 from starters.devserver import DevServer
-from tests.factories import event, shipment
+from testing.factories import event, shipment
 from workers.worker import running_worker
 from workflows.client import report_event, shipment_state, start_shipment
 

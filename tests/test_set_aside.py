@@ -32,8 +32,8 @@ from models.notification import (
 )
 from models.shipment import CarrierEvent, Location, ShipmentStatus
 from models.state import EventOutcome, TimelineEntry
+from testing.factories import T0, event, shipment
 from tests.db_fixtures import REFUSED_DESCRIPTION, refusing_description, unique
-from tests.factories import T0, event, shipment
 
 LEASE = timedelta(seconds=60)
 S = ShipmentStatus

@@ -25,7 +25,7 @@ from models.shipment import (
     Window,
 )
 from models.state import ShipmentState
-from tests.factories import shipment
+from testing.factories import shipment
 from tests.polling import eventually
 from workers.worker import running_worker
 from workflows.client import (

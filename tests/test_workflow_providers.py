@@ -14,9 +14,9 @@ from temporalio.worker import Worker
 from infra.settings import Settings
 from models.notification import NotificationKind, NotificationRecord, NotificationStatus
 from models.state import ShipmentState
-from tests.factories import out_for_delivery, shipment
-from tests.fakes.sendgrid_server import FakeSendGrid
-from tests.fakes.twilio_server import FakeTwilio
+from testing.factories import out_for_delivery, shipment
+from testing.sendgrid_server import FakeSendGrid
+from testing.twilio_server import FakeTwilio
 from tests.polling import eventually
 from workers.worker import running_worker
 from workflows.client import report_event, start_shipment

@@ -16,8 +16,8 @@ from infra.settings import Settings
 from ledger.repository import Ledger
 from models.notification import NotificationKind, NotificationStatus
 from models.shipment import ShipmentStatus
+from testing.factories import event, out_for_delivery, shipment
 from tests.db_fixtures import REFUSED_DESCRIPTION, refusing_description
-from tests.factories import event, out_for_delivery, shipment
 from workflows.client import report_event, start_shipment
 
 S = ShipmentStatus

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from tests.fakes.sendgrid_server import DEFAULT_API_KEY, FakeSendGrid
-from tests.fakes.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilio
+from testing.sendgrid_server import DEFAULT_API_KEY, FakeSendGrid
+from testing.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilio
 
 
 def worker_env(

@@ -23,9 +23,9 @@ from api.carriers import ADAPTERS
 from api.serve import running_api
 from infra.serving import free_port
 from infra.settings import Settings
-from tests.fakes.sendgrid_server import DEFAULT_API_KEY, FakeSendGrid
-from tests.fakes.signing import sendgrid_key_pair, sendgrid_signature, twilio_signature
-from tests.fakes.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilio
+from testing.sendgrid_server import DEFAULT_API_KEY, FakeSendGrid
+from testing.signing import sendgrid_key_pair, sendgrid_signature, twilio_signature
+from testing.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilio
 from workers.worker import running_worker
 
 PUBLIC_URL = "https://waypost.test"

@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 from infra.serving import free_port
+from testing.signing import sendgrid_key_pair
 from tests.api.conftest import CARRIER_SECRETS, SHOP_KEYS
-from tests.fakes.signing import sendgrid_key_pair
 from tests.worker_processes import WorkerProcess
 
 MiB = 1024 * 1024

@@ -18,8 +18,8 @@ from infra.serving import free_port
 from infra.settings import Settings
 from models.shipment import ShipmentStatus, Window
 from starters.devserver import DevServer
+from testing.factories import event, shipment
 from tests.api.browser import OUTPUT, PHONE, browser
-from tests.factories import event, shipment
 from tests.polling import eventually
 from workflows.client import report_event, start_shipment
 

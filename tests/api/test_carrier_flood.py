@@ -9,9 +9,9 @@ import httpx
 from temporalio.client import Client
 
 from infra.settings import Settings
+from testing.factories import shipment
 from tests.api.conftest import carrier_post
 from tests.db_fixtures import unique
-from tests.factories import shipment
 from workflows.client import shipment_state, start_shipment
 
 SCANS = 1200

@@ -12,9 +12,9 @@ from temporalio.client import Client
 
 from infra.settings import Settings
 from models.shipment import ShipmentStart, ShipmentStatus
+from testing.factories import event, shipment
 from tests.api.conftest import carrier_post, signed_body
 from tests.db_fixtures import unique
-from tests.factories import event, shipment
 from workflows.client import report_event, shipment_state, start_shipment
 
 PAYLOADS = Path(__file__).parent / "payloads"

@@ -20,10 +20,10 @@ from infra.links import TrackingLinks
 from infra.settings import Settings
 from models.notification import Channel, NotificationKind, NotificationStatus
 from models.state import ShipmentState
+from testing.factories import out_for_delivery, shipment
+from testing.tcp_proxy import TcpProxy
+from testing.twilio_server import FakeTwilio
 from tests.api.conftest import PUBLIC_URL, sendgrid_post
-from tests.factories import out_for_delivery, shipment
-from tests.fakes.tcp_proxy import TcpProxy
-from tests.fakes.twilio_server import FakeTwilio
 from tests.polling import eventually
 from workers.worker import running_worker
 from workflows.client import report_event, start_shipment

@@ -24,6 +24,8 @@ from infra.masking import mask_phone
 from infra.serving import free_port
 from models.shipment import ShipmentStatus
 from starters.demo import run_demo, scenarios
+from testing.factories import shipment
+from testing.twilio_server import FakeTwilio
 from tests.api.conftest import (
     CARRIER_SECRETS,
     PUBLIC_URL,
@@ -33,8 +35,6 @@ from tests.api.conftest import (
     twilio_post,
 )
 from tests.api.test_shops_api import order
-from tests.factories import shipment
-from tests.fakes.twilio_server import FakeTwilio
 from tests.worker_processes import WorkerProcess
 
 API_PHONE, API_EMAIL = "+447700900456", "jo.bloggs@example.org"

@@ -12,8 +12,8 @@ from temporalio.client import Client
 from api.app import create_app
 from infra.connection import connect
 from infra.settings import Settings
+from testing.factories import shipment
 from tests.api.conftest import PUBLIC_URL, shop_auth
-from tests.factories import shipment
 
 UNREACHABLE_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:1/nowhere?connect_timeout=1"
 

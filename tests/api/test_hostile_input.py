@@ -32,11 +32,11 @@ from api.carriers import ADAPTERS
 from infra.links import TrackingLinks
 from infra.settings import Settings
 from models.shipment import FINAL_STATUSES, ShipmentStart, ShipmentStatus
+from testing.factories import event, shipment
+from testing.signing import sendgrid_signature, twilio_signature
+from testing.twilio_server import DEFAULT_AUTH_TOKEN
 from tests.api.conftest import CARRIER_SECRETS, SHOP_KEYS
 from tests.db_fixtures import unique
-from tests.factories import event, shipment
-from tests.fakes.signing import sendgrid_signature, twilio_signature
-from tests.fakes.twilio_server import DEFAULT_AUTH_TOKEN
 from tests.polling import all_settled, eventually
 from workflows.client import report_event, shipment_state, start_shipment
 

@@ -15,9 +15,9 @@ from temporalio.client import Client
 
 from infra.settings import Settings
 from ledger.repository import EventView, Ledger, make_engine
+from testing.factories import shipment
 from tests.api.conftest import carrier_post, shop_auth
 from tests.db_fixtures import unique
-from tests.factories import shipment
 from workflows.client import shipment_state, start_shipment
 
 PAYLOADS = Path(__file__).parent / "payloads"

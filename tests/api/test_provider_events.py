@@ -38,7 +38,7 @@ from messages.replies import INBOUND_ANSWERS, inbound_answer
 from messages.shape import InboundAnswerKey
 from messages.sms import sms_segments
 from models.notification import NotificationStatus as S
-from tests.fakes.signing import sendgrid_key_pair, sendgrid_signature, twilio_signature
+from testing.signing import sendgrid_key_pair, sendgrid_signature, twilio_signature
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 SID = "SM" + "0123456789abcdef" * 2

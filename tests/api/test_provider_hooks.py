@@ -16,10 +16,10 @@ from ledger.repository import Ledger, make_engine
 from models.notification import Channel, NotificationKind, NotificationStatus
 from models.shipment import Courier, ShipmentStatus, Window
 from models.state import ShipmentState
+from testing.factories import event, out_for_delivery, shipment
+from testing.sendgrid_server import FakeSendGrid
+from testing.twilio_server import FakeTwilio
 from tests.api.conftest import sendgrid_post, twilio_post
-from tests.factories import event, out_for_delivery, shipment
-from tests.fakes.sendgrid_server import FakeSendGrid
-from tests.fakes.twilio_server import FakeTwilio
 from tests.polling import eventually
 from workflows.client import report_event, start_shipment
 
@@ -314,7 +314,7 @@ async def test_a_signed_delivered_event_marks_the_email_delivered(
 async def test_events_signed_with_another_key_are_a_403_and_change_nothing(
     http: httpx.AsyncClient, client: Client, api_settings: Settings
 ) -> None:
-    from tests.fakes.signing import sendgrid_key_pair
+    from testing.signing import sendgrid_key_pair
 
     _, key = await email_sent(client, api_settings)
     intruder, _ = sendgrid_key_pair()

@@ -23,9 +23,9 @@ from api.app import create_app
 from api.carriers import ADAPTERS
 from infra.settings import Settings
 from models.shipment import ShipmentStart, ShipmentStatus
+from testing.factories import shipment
 from tests.api.conftest import PUBLIC_URL, carrier_post, signed_body
 from tests.db_fixtures import unique
-from tests.factories import shipment
 from tests.polling import all_settled, eventually
 from workflows.client import shipment_state, start_shipment
 

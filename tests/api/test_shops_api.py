@@ -8,8 +8,8 @@ import httpx
 from temporalio.client import Client
 
 from models.shipment import ShipmentStart, ShipmentStatus
+from testing.factories import event, shipment
 from tests.api.conftest import PUBLIC_URL, shop_auth
-from tests.factories import event, shipment
 from workflows.client import report_event
 
 

@@ -15,8 +15,8 @@ from infra.links import TrackingLinks
 from infra.settings import Settings
 from messages.page import text
 from models.shipment import Recipient
-from tests.factories import shipment
-from tests.fakes.sendgrid_server import FakeSendGrid
+from testing.factories import shipment
+from testing.sendgrid_server import FakeSendGrid
 from tests.polling import eventually
 from workflows.client import start_shipment
 

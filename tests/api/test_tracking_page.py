@@ -49,7 +49,7 @@ from models.shipment import (
     Window,
 )
 from models.state import CustomerReplyRecord, EventOutcome, ShipmentState
-from tests.factories import shipment
+from testing.factories import shipment
 
 K = NotificationKind
 S = ShipmentStatus

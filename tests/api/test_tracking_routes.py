@@ -12,9 +12,9 @@ from temporalio.client import Client
 from infra.links import TrackingLinks
 from infra.settings import Settings
 from models.shipment import ShipmentStatus, Window
+from testing.factories import event, shipment
+from testing.sendgrid_server import FakeSendGrid
 from tests.api.conftest import PUBLIC_URL
-from tests.factories import event, shipment
-from tests.fakes.sendgrid_server import FakeSendGrid
 from tests.polling import eventually
 from workflows.client import report_event, start_shipment
 

@@ -25,8 +25,8 @@ from infra.settings import Settings
 from models.shipment import CarrierEvent, ShipmentStatus, shipment_workflow_id
 from models.state import EventOutcome, EventReceipt
 from starters.devserver import temporal_binary
+from testing.factories import event, shipment
 from tests.api.conftest import carrier_post, shop_auth
-from tests.factories import event, shipment
 from workflows.client import report_event, start_shipment
 
 UPDATE_LIMIT = 3

@@ -11,8 +11,8 @@ import pytest
 from pydantic import SecretStr
 
 from infra.settings import Settings
-from tests.fakes.sendgrid_server import DEFAULT_API_KEY, FakeSendGrid
-from tests.fakes.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilio
+from testing.sendgrid_server import DEFAULT_API_KEY, FakeSendGrid
+from testing.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilio
 
 __all__ = ["fake_sendgrid", "fake_twilio", "provider_settings"]
 

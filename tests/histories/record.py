@@ -33,7 +33,7 @@ from models.state import ShipmentResume, ShipmentState, WorkflowLimits
 from starters.demo import run_scenario, scenarios
 from starters.devserver import DevServer
 from starters.process import leave
-from tests.factories import T0, event, shipment
+from testing.factories import T0, event, shipment
 from workers.worker import running_worker
 from workflows.client import report_event
 from workflows.shipment import ShipmentWorkflow

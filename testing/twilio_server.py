@@ -20,7 +20,7 @@ from email.utils import format_datetime
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
-from tests.fakes.http_fake import FakeHttpServer, Incoming, Reply, retry_after_header
+from testing.http_fake import FakeHttpServer, Incoming, Reply, retry_after_header
 
 __all__ = ["DEFAULT_ACCOUNT_SID", "DEFAULT_AUTH_TOKEN", "FakeTwilio", "TwilioRequest"]
 

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from tests.fakes.http_fake import FakeHttpServer, Incoming, Reply, retry_after_header
+from testing.http_fake import FakeHttpServer, Incoming, Reply, retry_after_header
 
 __all__ = ["DEFAULT_API_KEY", "FakeSendGrid", "SendGridRequest"]
 
