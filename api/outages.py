@@ -9,11 +9,17 @@ will succeed later.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy.exc import OperationalError
 from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError, RPCStatusCode
 
 RETRY_AFTER_SECONDS = 5
+
+QUERY_TIMEOUT = timedelta(seconds=10)
+"""A query waits for a worker to answer it: a request of the HTTP service waits no longer than
+this (then 503), so none hangs on a shipment whose worker is gone."""
 
 _UNAVAILABLE = (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED)
 
@@ -29,6 +35,8 @@ def unavailable(err: BaseException) -> str | None:
             return "the shipment took all the events one run takes; its next run starts in seconds"
         if err.status is RPCStatusCode.FAILED_PRECONDITION and "no poller" in err.message:
             return "no worker is running shipments just now"
+        if err.status is RPCStatusCode.CANCELLED:
+            return "Temporal did not answer in time"  # our rpc_timeout ran out
         return None
     if isinstance(err, WorkflowUpdateRPCTimeoutOrCancelledError):
         return "Temporal did not answer in time"

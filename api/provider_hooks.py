@@ -21,7 +21,7 @@ from temporalio.service import RPCError
 from twilio.request_validator import RequestValidator
 
 from api import provider_events as read
-from api.outages import RETRY_AFTER_SECONDS, unavailable
+from api.outages import QUERY_TIMEOUT, RETRY_AFTER_SECONDS, unavailable
 from api.services import Services, services
 from infra.links import TWILIO_STATUS_PATH
 from infra.telemetry import app_metrics
@@ -159,7 +159,7 @@ async def _answer_reply(svc: Services, sender: str, text: str) -> str | None:
     ref = question.shipment_ref
     try:
         if question.kind is NotificationKind.SLOT_CHOICE:
-            state = await temporal.shipment_state(svc.client, ref)
+            state = await temporal.shipment_state(svc.client, ref, rpc_timeout=QUERY_TIMEOUT)
             reply = read.interpret_reply(text, "slot_choice", len(state.offered_slots))
             if isinstance(reply, read.ChooseSlot):
                 await temporal.choose_slot(svc.client, ref, reply.slot)

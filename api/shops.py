@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Response, status
 from pydantic import BaseModel
 
 from api.auth import Shop
+from api.outages import QUERY_TIMEOUT
 from api.services import Services, services
 from models.bounds import ID_PATTERN
 from models.shipment import (
@@ -91,7 +92,7 @@ async def create_shipment(
 ) -> ShipmentCreated:
     start = ShipmentStart(shop_id=shop_id, **dict(order))
     started = await temporal.start_shipment(svc.client, start, svc.settings.task_queue)
-    state = await temporal.shipment_state(svc.client, start.workflow_id)
+    state = await temporal.shipment_state(svc.client, start.workflow_id, rpc_timeout=QUERY_TIMEOUT)
     if not started.created:
         diff = differences(state.shipment.model_dump(mode="json"), start.model_dump(mode="json"))
         if diff:
@@ -122,7 +123,7 @@ async def read_shipment(
 ) -> ShipmentReport:
     ref = shipment_workflow_id(shop_id, shipment_id)
     try:
-        state = await temporal.shipment_state(svc.client, ref)
+        state = await temporal.shipment_state(svc.client, ref, rpc_timeout=QUERY_TIMEOUT)
     except temporal.ShipmentNotFound as err:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no shipment {shipment_id}") from err
     return ShipmentReport(workflow_id=ref, tracking_link=svc.tracking_link(ref), state=state)

@@ -150,13 +150,8 @@ async def signal_delivery_report(client: Client, ref: str, report: DeliveryRepor
     await _handle(client, ref).signal(ShipmentWorkflow.delivery_report, report)
 
 
-QUERY_TIMEOUT = timedelta(seconds=10)
-"""A query waits for a worker to answer it: never longer than this (then DEADLINE_EXCEEDED, which
-the HTTP service answers 503), so no request hangs on a shipment whose worker is gone."""
-
-
 async def shipment_state(
-    client: Client, ref: str, *, rpc_timeout: timedelta | None = QUERY_TIMEOUT
+    client: Client, ref: str, *, rpc_timeout: timedelta | None = None
 ) -> ShipmentState:
     try:
         return await _handle(client, ref).query(ShipmentWorkflow.state, rpc_timeout=rpc_timeout)

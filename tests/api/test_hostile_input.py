@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -400,18 +401,20 @@ async def test_a_carriers_own_payloads_never_stall_the_shipment_they_track(
 async def test_twilio_callbacks_with_any_values_are_answered_and_kept_apart(
     service: Service, client: Client, site: Settings, tally: Tally
 ) -> None:
-    start = await live_shipment(client, site)
+    phone = f"+4477009{secrets.randbelow(10**5):05d}"  # replies find this test's shipment only
+    recipient = shipment().recipient.model_copy(update={"phone": phone})
+    start = await live_shipment(client, site, recipient=recipient)
     status_seed = {
         "MessageSid": "SM" + "0" * 32,
         "MessageStatus": "delivered",
         "AccountSid": "AC" + "0" * 32,
-        "To": "+447700900123",
+        "To": phone,
         "From": "+15005550006",
         "ErrorCode": "30003",
     }
     reply_seed = {
         "MessageSid": "SMinbound",
-        "From": "+447700900123",
+        "From": phone,
         "To": "+15005550006",
         "Body": "1",
     }
