@@ -14,7 +14,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.providers.base import RetryableProviderError
 from activities.sending import Sender, SendInProgress
-from ledger.repository import Ledger
+from ledger.claims import LedgerWriter
 from models.notification import SendResult
 from models.state import LedgerUpdate
 
@@ -23,7 +23,7 @@ PROVIDER_ATTEMPTS = 8
 
 
 class ShipmentActivities:
-    def __init__(self, ledger: Ledger, sender: Sender) -> None:
+    def __init__(self, ledger: LedgerWriter, sender: Sender) -> None:
         self.ledger = ledger
         self.sender = sender
 

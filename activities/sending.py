@@ -25,7 +25,8 @@ from activities.providers.base import (
 from infra.links import TrackingLinks
 from infra.masking import mask_address
 from infra.metrics import NOOP, AppMetrics
-from ledger.repository import Attempt, AttemptOutcome, Ledger
+from ledger.claims import Attempt, LedgerWriter
+from ledger.views import AttemptOutcome
 from messages.render import Rendered, render
 from messages.sms import estimated_sms_cost
 from models.channels import CHANNELS
@@ -53,7 +54,7 @@ class Sender:
 
     def __init__(
         self,
-        ledger: Ledger,
+        ledger: LedgerWriter,
         providers: Mapping[Channel, Provider],
         *,
         lease: timedelta = timedelta(seconds=60),

@@ -29,8 +29,10 @@ from infra.limits import BodyLimits
 from infra.links import TrackingLinks, load_secret
 from infra.settings import Settings, get_settings
 from infra.telemetry import app_metrics
+from ledger.claims import LedgerWriter
+from ledger.engine import make_engine
 from ledger.migrations import upgrade_database
-from ledger.repository import Ledger, make_engine
+from ledger.views import LedgerReader
 
 log = structlog.get_logger("waypost.api")
 
@@ -55,10 +57,12 @@ async def build_services(settings: Settings, client: Client | None = None) -> Se
         log.error("ledger unreachable at start-up; /readyz reports it", error=type(err).__name__)
     secret = load_secret(settings)
     client = client or await connect(settings, lazy=True)
+    engine = make_engine(settings.ledger_url)
     return Services(
         settings=settings,
         client=client,
-        ledger=Ledger(make_engine(settings.ledger_url), metrics=app_metrics(client)),
+        ledger=LedgerReader(engine),
+        ledger_writer=LedgerWriter(engine, metrics=app_metrics(client)),
         links=TrackingLinks.from_settings(settings),
         secret=secret,
     )

@@ -25,7 +25,7 @@ from api.outages import QUERY_TIMEOUT, RETRY_AFTER_SECONDS, unavailable
 from api.services import Services, services
 from infra.links import TWILIO_STATUS_PATH
 from infra.telemetry import app_metrics
-from ledger.repository import ReportReceipt
+from ledger.claims import ReportReceipt
 from messages.replies import inbound_answer
 from models.notification import DeliveryReport, NotificationKind
 from workflows import client as temporal
@@ -96,7 +96,7 @@ async def _twilio_form(request: Request, svc: Services) -> dict[str, str]:
 
 async def _record(svc: Services, report: DeliveryReport) -> ReportReceipt:
     """Keep the report (or set it aside); tell the workflow when it moved the message."""
-    receipt = await svc.db(svc.ledger.record_delivery_report, report)
+    receipt = await svc.db(svc.ledger_writer.record_delivery_report, report)
     message = receipt.notification
     if not receipt.moved or message is None:
         return receipt

@@ -14,7 +14,8 @@ from temporalio.client import Client
 
 from infra.links import TrackingLinks, recipient_hash
 from infra.settings import Settings
-from ledger.repository import Ledger
+from ledger.claims import LedgerWriter
+from ledger.views import LedgerReader
 
 T = TypeVar("T")
 
@@ -27,7 +28,9 @@ def utcnow() -> datetime:
 class Services:
     settings: Settings
     client: Client
-    ledger: Ledger
+    ledger: LedgerReader
+    ledger_writer: LedgerWriter
+    """The HTTP service writes only what a provider reports of a message (`provider_hooks`)."""
     links: TrackingLinks
     secret: bytes
     clock: Callable[[], datetime] = utcnow

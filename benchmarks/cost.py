@@ -11,7 +11,7 @@ from sqlalchemy import and_, select
 
 from benchmarks.report import Cost, FlowCost
 from benchmarks.stack import WAYPOST_QUEUE, Stack
-from ledger.repository import make_engine
+from ledger.engine import make_engine
 from ledger.schema import Notification, Shipment
 from models.notification import Channel
 from models.shipment import ShipmentStatus

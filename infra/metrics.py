@@ -162,7 +162,7 @@ class AppMetrics:
         self._carrier_refused.add(1, {"carrier": carrier, "reason": reason})
 
     def set_aside(self, part: str) -> None:
-        """One part of a ledger write set aside for good (see ledger.repository)."""
+        """One part of a ledger write set aside for good (see ledger.claims)."""
         self._set_aside.add(1, {"part": part})
 
     def pending_timers(self, kind: str, task_queue: str, count: int) -> None:

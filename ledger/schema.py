@@ -26,6 +26,7 @@ from sqlalchemy import (
     MetaData,
     Numeric,
     String,
+    Table,
     Text,
     UniqueConstraint,
     create_engine,
@@ -224,6 +225,13 @@ class SetAside(Base):
     error: Mapped[str] = mapped_column(Text)
     payload: Mapped[str] = mapped_column(Text)
     set_aside_at: Mapped[datetime] = mapped_column(index=True)
+
+
+def table_of(model: type[Base]) -> Table:
+    """A model's Core table, for the statements built once and for `storable.check_fits`."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 def normalize_url(url: str | URL) -> URL:

@@ -28,6 +28,7 @@ __all__ = [
     "check_fits",
     "clean_text",
     "describe_error",
+    "fits",
     "permanent",
     "storable_key",
     "storable_payload",
@@ -77,6 +78,15 @@ def check_fits(table: Table, values: Mapping[str, Any]) -> None:
             low, high = INT64 if isinstance(kind, BigInteger) else INT32
             if isinstance(kind, Integer) and not low <= value <= high:
                 raise Unstorable(f"{table.name}.{name} is out of range")
+
+
+def fits(table: Table, values: Mapping[str, Any]) -> bool:
+    """`check_fits` as a question: a value no row could hold matches no row either."""
+    try:
+        check_fits(table, values)
+    except Unstorable:
+        return False
+    return True
 
 
 def permanent(err: BaseException) -> bool:

@@ -21,8 +21,9 @@ from sqlalchemy.exc import DBAPIError
 
 from infra.settings import get_settings
 from ledger.anonymisation import RetentionMode, RetentionSummary, cleared_columns
-from ledger.repository import Ledger, SetAsideView, make_engine
+from ledger.engine import make_engine
 from ledger.retention import DEFAULT_BATCH_SIZE, Retention
+from ledger.views import LedgerReader, SetAsideView
 from models.shipment import parse_shipment_ref
 from reports.model import PeriodError, build_report, parse_day, resolve_period
 from reports.queries import has_ledger, known_shops, read_rows
@@ -243,7 +244,7 @@ def set_aside_lines(url: str, ref: str) -> tuple[list[str], str | None]:
         return [], None
     try:
         with _ledger(url) as engine:
-            found = Ledger(engine).set_aside_for(ref)
+            found = LedgerReader(engine).set_aside_for(ref)
     except typer.Exit:
         return (
             [],
@@ -283,7 +284,7 @@ def set_aside(
     than its column): each with its shipment, why, and the row it would have written."""
     settings = get_settings()
     with _ledger(settings.ledger_url) as engine:
-        ledger = Ledger(engine)
+        ledger = LedgerReader(engine)
         try:
             if shipment is not None:
                 found = ledger.set_aside_for(_shipment_ref(shipment))

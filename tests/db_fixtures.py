@@ -20,8 +20,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
+from ledger.claims import Ledger
+from ledger.engine import make_engine
 from ledger.migrations import upgrade_database
-from ledger.repository import Ledger, make_engine
 from testing.factories import shipment
 
 POSTGRES_ADMIN_URL = os.environ.get(

@@ -20,8 +20,8 @@ import pytest
 from sqlalchemy import Engine, select
 
 from infra.masking import mask_address
+from ledger.claims import Attempt, Ledger
 from ledger.migrations import upgrade_database
-from ledger.repository import Attempt, Ledger
 from ledger.schema import Base
 from messages.sms import estimated_sms_cost
 from models.notification import (

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from pydantic import TypeAdapter, ValidationError
 
 from api.carriers.base import clean_text, required_text
-from ledger.repository import Ledger
+from ledger.claims import Ledger
 from models.bounds import EventId, PlaceName, Reference, Text
 from models.notification import Channel, NotificationKind, idempotency_key
 from models.shipment import CarrierEvent, Location, Recipient, ShipmentStatus

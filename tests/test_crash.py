@@ -13,7 +13,8 @@ import pytest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from ledger.repository import Ledger, make_engine
+from ledger.claims import Ledger
+from ledger.engine import make_engine
 from models.notification import Channel, NotificationKind, NotificationStatus
 from models.shipment import ShipmentStart
 from testing.factories import out_for_delivery, shipment

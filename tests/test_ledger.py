@@ -15,8 +15,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError, StatementError
 
+from ledger.claims import Claim, Ledger
+from ledger.engine import make_engine
 from ledger.migrations import alembic_config, upgrade_database
-from ledger.repository import Claim, Ledger, make_engine
 from ledger.schema import Base
 from models.notification import (
     Channel,

@@ -21,7 +21,7 @@ import pytest
 from typer.testing import CliRunner
 
 from infra.settings import get_settings
-from ledger.repository import make_engine
+from ledger.engine import make_engine
 from models.notification import Channel, NotificationKind
 from models.shipment import ShipmentStatus
 from reports.model import (

@@ -22,7 +22,8 @@ from typer.testing import CliRunner
 
 from infra.settings import Settings, get_settings
 from ledger.anonymisation import ANONYMISATION, Fate, RetentionMode, RetentionSummary
-from ledger.repository import Ledger, make_engine
+from ledger.claims import Ledger
+from ledger.engine import make_engine
 from ledger.retention import Retention
 from ledger.schema import Base
 from models.notification import Channel, NotificationKind

@@ -14,7 +14,7 @@ from activities.providers.base import OutgoingMessage, RetryableProviderError
 from activities.providers.sendgrid_email import SendGridEmailProvider
 from activities.providers.twilio_sms import TwilioSmsProvider
 from activities.sending import Sender, SendInProgress
-from ledger.repository import Ledger
+from ledger.claims import Ledger
 from messages.render import render
 from models.notification import (
     Channel,

@@ -21,7 +21,8 @@ from sqlalchemy.exc import OperationalError
 from temporalio.common import MetricMeter
 
 from infra.metrics import AppMetrics
-from ledger.repository import Attempt, Ledger, make_engine
+from ledger.claims import Attempt, Ledger
+from ledger.engine import make_engine
 from ledger.storable import Unstorable, permanent
 from models.notification import (
     Channel,

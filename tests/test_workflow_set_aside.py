@@ -13,7 +13,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from infra.settings import Settings
-from ledger.repository import Ledger
+from ledger.claims import Ledger
 from models.notification import NotificationKind, NotificationStatus
 from models.shipment import ShipmentStatus
 from testing.factories import event, out_for_delivery, shipment

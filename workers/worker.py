@@ -28,8 +28,9 @@ from infra.metrics import NOOP, AppMetrics
 from infra.serving import stop_on_signals
 from infra.settings import Settings
 from infra.telemetry import app_metrics
+from ledger.claims import LedgerWriter
+from ledger.engine import make_engine
 from ledger.migrations import upgrade_database
-from ledger.repository import Ledger, make_engine
 from models.notification import Channel
 from workers.metrics import reporting_pending_timers
 from workflows.shipment import ShipmentWorkflow
@@ -56,7 +57,7 @@ def build_activities(
 ) -> ShipmentActivities:
     """The ledger activity on a migrated ledger, with the providers the settings call for."""
     upgrade_database(settings.ledger_url)
-    ledger = Ledger(make_engine(settings.ledger_url), metrics=metrics)
+    ledger = LedgerWriter(make_engine(settings.ledger_url), metrics=metrics)
     secret = load_secret(settings)
     sender = Sender(
         ledger,

@@ -23,7 +23,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from infra.masking import mask_address
-from ledger.repository import EventView, NotificationView, ShipmentView
+from ledger.views import EventView, NotificationView, ShipmentView
 from messages.locales import negotiate
 from models.channels import address as channel_address
 from models.kinds import SHOP_KINDS

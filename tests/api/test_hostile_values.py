@@ -14,7 +14,9 @@ import pytest
 from temporalio.client import Client
 
 from infra.settings import Settings
-from ledger.repository import EventView, Ledger, make_engine
+from ledger.claims import Ledger
+from ledger.engine import make_engine
+from ledger.views import EventView
 from testing.factories import shipment
 from tests.api.conftest import carrier_post, shop_auth
 from tests.db_fixtures import unique

@@ -12,7 +12,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from temporalio.client import Client
 
 from infra.settings import Settings
-from ledger.repository import Ledger, make_engine
+from ledger.claims import Ledger
+from ledger.engine import make_engine
 from models.notification import Channel, NotificationKind, NotificationStatus
 from models.shipment import Courier, ShipmentStatus, Window
 from models.state import ShipmentState

@@ -32,7 +32,7 @@ from api.tracking.render import (
     stylesheet,
 )
 from api.tracking.view import TrackingView, build_view
-from ledger.repository import EventView, NotificationView, ShipmentView
+from ledger.views import EventView, NotificationView, ShipmentView
 from messages.locales import negotiate
 from messages.page import STRINGS
 from messages.shape import fields

@@ -2,7 +2,7 @@
 
 A NUL in a carrier's text or an id longer than its column used to fail the ledger activity on
 every retry, blocking the shipment for good. Such a part is now recorded here and the rest of
-the change goes on (`ledger.repository`).
+the change goes on (`ledger.claims`).
 
 Revision ID: 0004
 Revises: 0003

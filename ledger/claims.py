@@ -1,8 +1,9 @@
-"""The ledger repository: what happened to each shipment and each message, and who may send.
+"""The ledger's write side: what happened to each shipment and each message, and who may send.
 
-Called from synchronous activities on a thread pool, so every method is one short transaction on
-its own connection from the engine's pool (thread-safe), and every write is idempotent or
-conditional: a retried activity, a replayed workflow or two racing attempts leave one truth.
+Called from synchronous activities on a thread pool (and from the HTTP service for delivery
+reports), so every method is one short transaction (`ledger.engine.Transactions`), and every
+write is idempotent or conditional: a retried activity, a replayed workflow or two racing
+attempts leave one truth.
 
 Exactly-once sending rests on `claim`: the unique idempotency key decides who inserts first, and
 later claims win only through a conditional UPDATE (a released claim, or a lease that expired
@@ -17,17 +18,14 @@ not answer is not such a failure: it raises, and the activity retries until it i
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import cache
-from typing import Any, Literal
+from typing import Any
 
 import structlog
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 from sqlalchemy import (
     Connection,
     Engine,
@@ -44,35 +42,36 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from infra.masking import mask_text
 from infra.metrics import NOOP, AppMetrics
+from ledger.engine import Transactions
+from ledger.schema import DeliveryReport as ReportRow
 from ledger.schema import (
-    Base,
     Notification,
     NotificationAttempt,
     SetAside,
     Shipment,
     ShipmentEvent,
-    create_ledger_engine,
-    normalize_url,
-)
-from ledger.schema import (
-    DeliveryReport as ReportRow,
+    table_of,
 )
 from ledger.storable import (
     ERROR_MAX,
-    Unstorable,
     check_fits,
     clean_text,
     describe_error,
+    fits,
     permanent,
     storable_key,
     storable_payload,
 )
-from models.channels import REPLY_CHANNELS
-from models.kinds import ASKING_KINDS
+from ledger.views import (
+    AttemptOutcome,
+    LedgerReader,
+    NotificationView,
+    SetAsidePart,
+    SetAsideView,
+)
 from models.notification import (
     Channel,
     DeliveryReport,
@@ -80,44 +79,12 @@ from models.notification import (
     NotificationStatus,
     provider_may_move,
 )
-from models.shipment import DeliveryKind, ShipmentStart, ShipmentStatus
-from models.state import EventOutcome, TimelineEntry
+from models.shipment import ShipmentStart, ShipmentStatus
+from models.state import TimelineEntry
 
-__all__ = [
-    "Attempt",
-    "AttemptOutcome",
-    "AttemptView",
-    "Claim",
-    "DeliveryReportView",
-    "EventView",
-    "Ledger",
-    "NotificationView",
-    "ReportReceipt",
-    "SetAsidePart",
-    "SetAsideView",
-    "ShipmentView",
-    "make_engine",
-]
+__all__ = ["Attempt", "Claim", "Ledger", "LedgerWriter", "ReportReceipt"]
 
 log = structlog.get_logger("waypost.ledger")
-
-SetAsidePart = Literal["shipment", "event", "status", "claim", "mark", "attempt", "delivery_report"]
-"""The parts a ledger write is made of; each is stored, or set aside, on its own."""
-
-AttemptOutcome = Literal["sent", "retryable_error", "permanent_error", "reconciled"]
-"""`reconciled`: not a send but a question to the provider after an attempt died mid-send;
-`error_message` says what the provider answered and what was decided."""
-
-
-def make_engine(url: str) -> Engine:
-    """The ledger's engine: SQLite tuned for threads (WAL, busy timeout, foreign keys, BEGIN
-    IMMEDIATE), or PostgreSQL through psycopg 3 (`postgres://` and `postgresql://` accepted)."""
-    parsed = normalize_url(url)
-    if parsed.get_backend_name() == "postgresql":
-        # No pre-ping (a round trip per transaction): a connection gone stale fails once, the
-        # pool is invalidated, and the activity's retry (or the caller's) gets a fresh one.
-        return create_ledger_engine(parsed, pool_size=20, max_overflow=10)
-    return create_ledger_engine(parsed)
 
 
 def _utcnow() -> datetime:
@@ -140,89 +107,6 @@ class Claim:
     exactly-once rests on the claim."""
     first_set_aside: bool = False
     """This call set the claim aside (a retry that finds it so counts nothing again)."""
-
-
-class _View(BaseModel):
-    model_config = ConfigDict(frozen=True, from_attributes=True)
-
-
-class ShipmentView(_View):
-    ref: str
-    shop_id: str
-    shipment_id: str
-    order_id: str
-    carrier: str
-    tracking_number: str
-    delivery_kind: DeliveryKind
-    locale: str
-    status: ShipmentStatus
-    created_at: datetime
-    updated_at: datetime
-    closed_at: datetime | None
-
-
-class EventView(_View):
-    event_id: str
-    status: ShipmentStatus
-    occurred_at: datetime
-    received_at: datetime
-    location: str | None
-    description: str | None
-    outcome: EventOutcome
-    reason: str | None
-
-
-class NotificationView(_View):
-    key: str = Field(validation_alias=AliasChoices("key", "idempotency_key"))
-    shipment_ref: str
-    kind: NotificationKind
-    occurrence: int
-    channel: Channel
-    recipient_masked: str
-    status: NotificationStatus
-    provider: str | None
-    provider_message_id: str | None
-    attempts: int
-    last_error: str | None
-    segments: int | None
-    cost: Decimal | None
-    created_at: datetime
-    claimed_at: datetime | None
-    sent_at: datetime | None
-    updated_at: datetime
-
-
-class AttemptView(_View):
-    attempt: int
-    provider: str
-    started_at: datetime
-    finished_at: datetime
-    outcome: AttemptOutcome
-    error_code: str | None
-    error_message: str | None
-
-
-class DeliveryReportView(_View):
-    provider: str
-    event: str
-    status: NotificationStatus | None
-    permanent: bool
-    error_code: str | None
-    detail: str | None
-    occurred_at: datetime
-    received_at: datetime
-
-
-class SetAsideView(_View):
-    """A part of a ledger write that could never be stored, as support reads it."""
-
-    shipment_ref: str
-    part: SetAsidePart
-    key: str
-    error_class: str
-    error: str
-    payload: str
-    set_aside_at: datetime
 
 
 @dataclass(frozen=True)
@@ -261,8 +145,8 @@ class Attempt:
     error_message: str | None = None
 
 
-class Ledger:
-    """The ledger over one Engine; safe to share between activity threads."""
+class LedgerWriter:
+    """The ledger's writes over one Engine; safe to share between activity threads."""
 
     def __init__(
         self,
@@ -275,28 +159,8 @@ class Ledger:
         self._clock = clock
         self.metrics = metrics
         """Counts the parts set aside (once each: a retry that finds one counts nothing)."""
-        # SQLite has one writer at a time; queueing our own threads on a lock hands the write
-        # over at once, where SQLite's busy handler would sleep (up to 100 ms a try).
-        self._writer: AbstractContextManager[Any] = (
-            threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
-        )
-
-    @contextmanager
-    def _begin(self) -> Iterator[Connection]:
-        with self._writer, self.engine.begin() as conn:
-            yield conn
-
-    @contextmanager
-    def _read(self) -> Iterator[Connection]:
-        """A read outside any write transaction (SQLite's transactions all take the write lock,
-        so there it goes through `_begin`)."""
-        if self.engine.dialect.name == "sqlite":
-            with self._begin() as conn:
-                yield conn
-        else:
-            # Autocommit: no BEGIN, no ROLLBACK, one round trip for one read.
-            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                yield conn
+        self._tx = Transactions(engine)
+        self._views = LedgerReader(engine)
 
     # Shipments and their timelines
 
@@ -353,7 +217,7 @@ class Ledger:
         The fast path costs nothing extra; every part is idempotent, so writing it again after
         the rollback is safe."""
         try:
-            with self._begin() as conn:
+            with self._tx.begin() as conn:
                 for part in parts:
                     part.write(conn)
             return []
@@ -361,7 +225,7 @@ class Ledger:
             if not permanent(err):
                 raise
         aside: list[tuple[SetAsideView, bool]] = []
-        with self._begin() as conn:
+        with self._tx.begin() as conn:
             for part in parts:
                 try:
                     with conn.begin_nested():
@@ -420,7 +284,7 @@ class Ledger:
         self, ref: str, part: _Part, err: BaseException
     ) -> tuple[SetAsideView, bool]:
         """`_keep_aside` in a transaction of its own, after the part's own one rolled back."""
-        with self._begin() as conn:
+        with self._tx.begin() as conn:
             return self._keep_aside(conn, ref, part, err)
 
     def _announce(self, aside: Sequence[tuple[SetAsideView, bool]]) -> list[SetAsideView]:
@@ -444,7 +308,7 @@ class Ledger:
 
         A repeat never touches the row, so it cannot undo a status recorded since.
         """
-        with self._begin() as conn:
+        with self._tx.begin() as conn:
             return self._insert_shipment(conn, ref, start)
 
     def _insert_shipment(self, conn: Connection, ref: str, start: ShipmentStart) -> bool:
@@ -472,7 +336,7 @@ class Ledger:
 
     def record_event(self, ref: str, entry: TimelineEntry) -> bool:
         """Add a timeline entry once per carrier event id; False when it was already there."""
-        with self._begin() as conn:
+        with self._tx.begin() as conn:
             return self._insert_event(conn, ref, entry)
 
     def _insert_event(self, conn: Connection, ref: str, entry: TimelineEntry) -> bool:
@@ -499,7 +363,7 @@ class Ledger:
     def set_status(self, ref: str, status: ShipmentStatus, at: datetime, closed: bool) -> bool:
         """The shipment's current status as the workflow decided it (the workflow serialises its
         updates, so the last call is the truth); `closed` stamps `closed_at`."""
-        with self._begin() as conn:
+        with self._tx.begin() as conn:
             return self._update_status(conn, ref, status, at, closed)
 
     @staticmethod
@@ -549,7 +413,7 @@ class Ledger:
         }
         try:
             check_fits(_NOTIFICATIONS, row)
-            with self._begin() as conn:
+            with self._tx.begin() as conn:
                 conn.execute(_INSERT_NOTIFICATION, row)
             return Claim(
                 won=True, status=NotificationStatus.SENDING, provider_message_id=None, attempts=1
@@ -566,7 +430,7 @@ class Ledger:
             Notification.attempts,
             Notification.claimed_at,
         )
-        with self._begin() as conn:
+        with self._tx.begin() as conn:
             existing = conn.execute(
                 select(*current).where(Notification.idempotency_key == key).with_for_update()
             ).one_or_none()
@@ -706,7 +570,7 @@ class Ledger:
         }
         try:
             check_fits(_NOTIFICATIONS, values)
-            with self._begin() as conn:
+            with self._tx.begin() as conn:
                 moved = conn.execute(_SETTLE_NOTIFICATION, params).first()
                 if attempt is not None:
                     _insert_attempt(conn, key, attempt, moved.id if moved else None)
@@ -729,7 +593,7 @@ class Ledger:
         ref = self._shipment_of(key)
         aside: list[tuple[SetAsideView, bool]] = []
         moved: Any = None
-        with self._begin() as conn:
+        with self._tx.begin() as conn:
             try:
                 with conn.begin_nested():
                     check_fits(_NOTIFICATIONS, params)
@@ -768,7 +632,7 @@ class Ledger:
         return moved is not None
 
     def _shipment_of(self, key: str) -> str:
-        with self._read() as conn:
+        with self._tx.read() as conn:
             ref = conn.execute(
                 select(Notification.shipment_ref).where(Notification.idempotency_key == key)
             ).scalar_one_or_none()
@@ -778,7 +642,7 @@ class Ledger:
         """Keep one attempt; one the ledger cannot store is set aside (it is a record of what
         happened, and must not stop the message)."""
         try:
-            with self._begin() as conn:
+            with self._tx.begin() as conn:
                 _insert_attempt(conn, key, attempt)
         except Exception as err:
             if not permanent(err):
@@ -836,7 +700,7 @@ class Ledger:
         try:
             # The key must fit where it is looked for, or SQLite and PostgreSQL would differ.
             check_fits(_NOTIFICATIONS, {"idempotency_key": report.key})
-            with self._begin() as conn:
+            with self._tx.begin() as conn:
                 found = self._find_reported(conn, report)
                 new = _insert_if_absent(
                     conn,
@@ -861,7 +725,7 @@ class Ledger:
             view, new = self._set_aside_alone("", part, err)
             self._announce([(view, new)])
             return ReportReceipt(notification=None, new=False, moved=False, set_aside=view)
-        message = self.notification(found.idempotency_key) if found is not None else None
+        message = self._views.notification(found.idempotency_key) if found is not None else None
         return ReportReceipt(notification=message, new=new, moved=moved)
 
     @staticmethod
@@ -897,16 +761,16 @@ class Ledger:
         happened. Returns the message's new status and whether its failure is permanent, or
         None when nothing moved. Almost always there is nothing: one read says so. An id the
         ledger cannot store was never recorded, so no report can be waiting for it."""
-        if not _fits(_NOTIFICATIONS, {"provider_message_id": provider_message_id}):
+        if not fits(_NOTIFICATIONS, {"provider_message_id": provider_message_id}):
             return None
-        with self._read() as conn:
+        with self._tx.read() as conn:
             early = conn.execute(
                 _EARLY_REPORT, {"b_key": key, "b_provider_message_id": provider_message_id}
             ).first()
         if early is None:
             return None
         now = self._clock()
-        with self._begin() as conn:
+        with self._tx.begin() as conn:
             message = conn.execute(
                 select(
                     Notification.id, Notification.status, Notification.provider_message_id
@@ -937,120 +801,10 @@ class Ledger:
             self._move(conn, message.id, NotificationStatus(message.status), status, now)
             return status, permanent
 
-    def delivery_reports(self, key: str) -> list[DeliveryReportView]:
-        """Every callback about one message, in the order the provider says they happened."""
-        with Session(self.engine) as session:
-            rows = session.scalars(
-                select(ReportRow)
-                .join(Notification)
-                .where(Notification.idempotency_key == key)
-                .order_by(ReportRow.occurred_at, ReportRow.id)
-            )
-            return [DeliveryReportView.model_validate(row) for row in rows]
 
-    def shipments_tracked_as(
-        self, tracking_number: str, *, shop_id: str | None = None
-    ) -> list[ShipmentView]:
-        """Shipments carrying this tracking number (a carrier webhook names nothing else), of
-        one shop when `shop_id` is given; anonymised ones carry none (their cleared numbers must
-        never match an empty one). A number no shipment could be stored with finds none (and
-        never errs)."""
-        if not _fits(_SHIPMENTS, {"tracking_number": tracking_number}):
-            return []
-        query = select(Shipment).where(
-            Shipment.tracking_number == tracking_number, Shipment.anonymised_at.is_(None)
-        )
-        if shop_id is not None:
-            query = query.where(Shipment.shop_id == shop_id)
-        with Session(self.engine) as session:
-            rows = session.scalars(query.order_by(Shipment.created_at))
-            return [ShipmentView.model_validate(row) for row in rows]
-
-    def last_question_to(self, recipient: str) -> NotificationView | None:
-        """The latest SMS that asked this recipient (by keyed hash) something answerable (an
-        asking kind: the courier's one-hour confirmation or a slot choice), of a shipment still
-        open."""
-        asking = sorted(kind.value for kind in ASKING_KINDS)
-        replied_on = [channel.value for channel in REPLY_CHANNELS]
-        with Session(self.engine) as session:
-            row = session.scalars(
-                select(Notification)
-                .join(Shipment)
-                .where(
-                    Notification.recipient_hash == recipient,
-                    Notification.channel.in_(replied_on),
-                    Notification.kind.in_(asking),
-                    Shipment.closed_at.is_(None),
-                )
-                .order_by(Notification.created_at.desc(), Notification.id.desc())
-                .limit(1)
-            ).one_or_none()
-            return NotificationView.model_validate(row) if row is not None else None
-
-    # Readers: plain values, no ORM objects outliving their session
-
-    def shipment(self, ref: str) -> ShipmentView | None:
-        with Session(self.engine) as session:
-            row = session.get(Shipment, ref)
-            return ShipmentView.model_validate(row) if row is not None else None
-
-    def timeline(self, ref: str) -> list[EventView]:
-        """Events in the order they were received, refused and out-of-order ones included."""
-        with Session(self.engine) as session:
-            rows = session.scalars(
-                select(ShipmentEvent)
-                .where(ShipmentEvent.shipment_ref == ref)
-                .order_by(ShipmentEvent.received_at, ShipmentEvent.id)
-            )
-            return [EventView.model_validate(row) for row in rows]
-
-    def notification(self, key: str) -> NotificationView | None:
-        with Session(self.engine) as session:
-            row = session.scalars(
-                select(Notification).where(Notification.idempotency_key == key)
-            ).one_or_none()
-            return NotificationView.model_validate(row) if row is not None else None
-
-    def notifications_for(self, ref: str) -> list[NotificationView]:
-        with Session(self.engine) as session:
-            rows = session.scalars(
-                select(Notification)
-                .where(Notification.shipment_ref == ref)
-                .order_by(Notification.created_at, Notification.id)
-            )
-            return [NotificationView.model_validate(row) for row in rows]
-
-    def set_aside_for(self, ref: str) -> list[SetAsideView]:
-        """What the ledger could not store of one shipment, oldest first (for support)."""
-        with Session(self.engine) as session:
-            rows = session.scalars(
-                select(SetAside)
-                .where(SetAside.shipment_ref == storable_key(ref))
-                .order_by(SetAside.set_aside_at, SetAside.id)
-            )
-            return [SetAsideView.model_validate(row) for row in rows]
-
-    def set_aside_since(self, since: datetime, limit: int = 100) -> list[SetAsideView]:
-        """Everything set aside since `since`, newest first: provider callbacks too."""
-        with Session(self.engine) as session:
-            rows = session.scalars(
-                select(SetAside)
-                .where(SetAside.set_aside_at >= since)
-                .order_by(SetAside.set_aside_at.desc(), SetAside.id.desc())
-                .limit(limit)
-            )
-            return [SetAsideView.model_validate(row) for row in rows]
-
-    def attempts(self, key: str) -> list[AttemptView]:
-        """Every provider call made for one message, oldest first."""
-        with Session(self.engine) as session:
-            rows = session.scalars(
-                select(NotificationAttempt)
-                .join(Notification)
-                .where(Notification.idempotency_key == key)
-                .order_by(NotificationAttempt.started_at, NotificationAttempt.id)
-            )
-            return [AttemptView.model_validate(row) for row in rows]
+class Ledger(LedgerWriter, LedgerReader):
+    """Both sides over one engine, for code that reads back what it wrote (the tests). The
+    processes take the side they need: the worker writes, the CLI and the page read."""
 
 
 def _status_values(ref: str, status: ShipmentStatus, at: datetime, closed: bool) -> dict[str, Any]:
@@ -1074,14 +828,6 @@ def _cleaned(table: Table, values: dict[str, Any], keep: tuple[str, ...]) -> dic
         if isinstance(value, str) and name not in keep:
             cleaned[name] = clean_text(value, kind.length if isinstance(kind, String) else None)
     return cleaned
-
-
-def _fits(table: Table, values: dict[str, Any]) -> bool:
-    try:
-        check_fits(table, values)
-    except Unstorable:
-        return False
-    return True
 
 
 def _noop(_conn: Connection) -> None:
@@ -1135,7 +881,7 @@ def _insert_if_absent(
     RETURNING tells a new row from a skipped one (rowcount of an INSERT is not portable). A
     value no backend would store raises Unstorable first, alike on SQLite and PostgreSQL.
     """
-    table = _table(model)
+    table = table_of(model)
     check_fits(table, values)
     stmt = _insert_once(conn.dialect.name, table, tuple(keys))
     return conn.execute(stmt, values).first() is not None
@@ -1154,17 +900,11 @@ def _insert_once(dialect: str, table: Table, keys: tuple[str, ...]) -> Any:
     return stmt.returning(*(table.c[key] for key in keys))
 
 
-def _table(model: type[Base]) -> Table:
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
-
-
 # The statements every message and every event runs, built once: their values travel as
 # execute() parameters (an UPDATE's SET clause is the parameters not named in its WHERE), so
 # SQLAlchemy neither rebuilds a statement nor computes its cache key per call. Parameters of a
 # WHERE clause are named b_*, apart from the columns.
-_SHIPMENTS, _NOTIFICATIONS = _table(Shipment), _table(Notification)
+_SHIPMENTS, _NOTIFICATIONS = table_of(Shipment), table_of(Notification)
 _UPDATE_SHIPMENT = update(_SHIPMENTS).where(_SHIPMENTS.c.ref == bindparam("b_ref"))
 _INSERT_NOTIFICATION = insert(_NOTIFICATIONS)
 _SETTLE_NOTIFICATION = (
@@ -1176,7 +916,7 @@ _SETTLE_NOTIFICATION = (
     )
     .returning(_NOTIFICATIONS.c.id)
 )
-_ATTEMPTS = _table(NotificationAttempt)
+_ATTEMPTS = table_of(NotificationAttempt)
 _INSERT_ATTEMPT = insert(_ATTEMPTS)
 _EARLY_REPORT = (
     select(ReportRow.id)
@@ -1191,4 +931,4 @@ _EARLY_REPORT = (
     )
     .limit(1)
 )
-"""A delivery report that came before `mark_sent` (see Ledger.adopt_reports)."""
+"""A delivery report that came before `mark_sent` (see LedgerWriter.adopt_reports)."""

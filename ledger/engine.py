@@ -1,0 +1,60 @@
+"""The ledger's engine and its short transactions.
+
+The ledger is called from synchronous activities on a thread pool and from the HTTP service's
+threads, so every call is one short transaction on its own connection from the engine's pool
+(thread-safe). `Transactions` is how the write side opens them: on SQLite it queues the
+process's own writers on one lock.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from ledger.schema import create_ledger_engine, normalize_url
+
+__all__ = ["Transactions", "make_engine"]
+
+
+def make_engine(url: str) -> Engine:
+    """The ledger's engine: SQLite tuned for threads (WAL, busy timeout, foreign keys, BEGIN
+    IMMEDIATE), or PostgreSQL through psycopg 3 (`postgres://` and `postgresql://` accepted)."""
+    parsed = normalize_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        # No pre-ping (a round trip per transaction): a connection gone stale fails once, the
+        # pool is invalidated, and the activity's retry (or the caller's) gets a fresh one.
+        return create_ledger_engine(parsed, pool_size=20, max_overflow=10)
+    return create_ledger_engine(parsed)
+
+
+class Transactions:
+    """Write transactions and the reads taken between them, over one engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        # SQLite has one writer at a time; queueing our own threads on a lock hands the write
+        # over at once, where SQLite's busy handler would sleep (up to 100 ms a try).
+        self._writer: AbstractContextManager[Any] = (
+            threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
+        )
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        with self._writer, self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read outside any write transaction (SQLite's transactions all take the write lock,
+        so there it goes through `begin`)."""
+        if self.engine.dialect.name == "sqlite":
+            with self.begin() as conn:
+                yield conn
+        else:
+            # Autocommit: no BEGIN, no ROLLBACK, one round trip for one read.
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                yield conn

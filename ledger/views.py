@@ -1,0 +1,256 @@
+"""The ledger's read side: what the HTTP service, the tracking page, the CLI and support read.
+
+Plain frozen values, never ORM objects outliving their session, so a caller cannot write through
+what it read. Each read is one short session on its own pooled connection (thread-safe).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from ledger.schema import DeliveryReport as ReportRow
+from ledger.schema import (
+    Notification,
+    NotificationAttempt,
+    SetAside,
+    Shipment,
+    ShipmentEvent,
+    table_of,
+)
+from ledger.storable import fits, storable_key
+from models.channels import REPLY_CHANNELS
+from models.kinds import ASKING_KINDS
+from models.notification import Channel, NotificationKind, NotificationStatus
+from models.shipment import DeliveryKind, ShipmentStatus
+from models.state import EventOutcome
+
+__all__ = [
+    "AttemptOutcome",
+    "AttemptView",
+    "DeliveryReportView",
+    "EventView",
+    "LedgerReader",
+    "NotificationView",
+    "SetAsidePart",
+    "SetAsideView",
+    "ShipmentView",
+]
+
+SetAsidePart = Literal["shipment", "event", "status", "claim", "mark", "attempt", "delivery_report"]
+"""The parts a ledger write is made of; each is stored, or set aside, on its own."""
+
+AttemptOutcome = Literal["sent", "retryable_error", "permanent_error", "reconciled"]
+"""`reconciled`: not a send but a question to the provider after an attempt died mid-send;
+`error_message` says what the provider answered and what was decided."""
+
+
+class _View(BaseModel):
+    model_config = ConfigDict(frozen=True, from_attributes=True)
+
+
+class ShipmentView(_View):
+    ref: str
+    shop_id: str
+    shipment_id: str
+    order_id: str
+    carrier: str
+    tracking_number: str
+    delivery_kind: DeliveryKind
+    locale: str
+    status: ShipmentStatus
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+
+
+class EventView(_View):
+    event_id: str
+    status: ShipmentStatus
+    occurred_at: datetime
+    received_at: datetime
+    location: str | None
+    description: str | None
+    outcome: EventOutcome
+    reason: str | None
+
+
+class NotificationView(_View):
+    key: str = Field(validation_alias=AliasChoices("key", "idempotency_key"))
+    shipment_ref: str
+    kind: NotificationKind
+    occurrence: int
+    channel: Channel
+    recipient_masked: str
+    status: NotificationStatus
+    provider: str | None
+    provider_message_id: str | None
+    attempts: int
+    last_error: str | None
+    segments: int | None
+    cost: Decimal | None
+    created_at: datetime
+    claimed_at: datetime | None
+    sent_at: datetime | None
+    updated_at: datetime
+
+
+class AttemptView(_View):
+    attempt: int
+    provider: str
+    started_at: datetime
+    finished_at: datetime
+    outcome: AttemptOutcome
+    error_code: str | None
+    error_message: str | None
+
+
+class DeliveryReportView(_View):
+    provider: str
+    event: str
+    status: NotificationStatus | None
+    permanent: bool
+    error_code: str | None
+    detail: str | None
+    occurred_at: datetime
+    received_at: datetime
+
+
+class SetAsideView(_View):
+    """A part of a ledger write that could never be stored, as support reads it."""
+
+    shipment_ref: str
+    part: SetAsidePart
+    key: str
+    error_class: str
+    error: str
+    payload: str
+    set_aside_at: datetime
+
+
+class LedgerReader:
+    """The ledger's read queries over one Engine; safe to share between threads."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def shipment(self, ref: str) -> ShipmentView | None:
+        with Session(self.engine) as session:
+            row = session.get(Shipment, ref)
+            return ShipmentView.model_validate(row) if row is not None else None
+
+    def timeline(self, ref: str) -> list[EventView]:
+        """Events in the order they were received, refused and out-of-order ones included."""
+        with Session(self.engine) as session:
+            rows = session.scalars(
+                select(ShipmentEvent)
+                .where(ShipmentEvent.shipment_ref == ref)
+                .order_by(ShipmentEvent.received_at, ShipmentEvent.id)
+            )
+            return [EventView.model_validate(row) for row in rows]
+
+    def shipments_tracked_as(
+        self, tracking_number: str, *, shop_id: str | None = None
+    ) -> list[ShipmentView]:
+        """Shipments carrying this tracking number (a carrier webhook names nothing else), of
+        one shop when `shop_id` is given; anonymised ones carry none (their cleared numbers must
+        never match an empty one). A number no shipment could be stored with finds none (and
+        never errs)."""
+        if not fits(_SHIPMENTS, {"tracking_number": tracking_number}):
+            return []
+        query = select(Shipment).where(
+            Shipment.tracking_number == tracking_number, Shipment.anonymised_at.is_(None)
+        )
+        if shop_id is not None:
+            query = query.where(Shipment.shop_id == shop_id)
+        with Session(self.engine) as session:
+            rows = session.scalars(query.order_by(Shipment.created_at))
+            return [ShipmentView.model_validate(row) for row in rows]
+
+    def notification(self, key: str) -> NotificationView | None:
+        with Session(self.engine) as session:
+            row = session.scalars(
+                select(Notification).where(Notification.idempotency_key == key)
+            ).one_or_none()
+            return NotificationView.model_validate(row) if row is not None else None
+
+    def notifications_for(self, ref: str) -> list[NotificationView]:
+        with Session(self.engine) as session:
+            rows = session.scalars(
+                select(Notification)
+                .where(Notification.shipment_ref == ref)
+                .order_by(Notification.created_at, Notification.id)
+            )
+            return [NotificationView.model_validate(row) for row in rows]
+
+    def last_question_to(self, recipient: str) -> NotificationView | None:
+        """The latest SMS that asked this recipient (by keyed hash) something answerable (an
+        asking kind: the courier's one-hour confirmation or a slot choice), of a shipment still
+        open."""
+        asking = sorted(kind.value for kind in ASKING_KINDS)
+        replied_on = [channel.value for channel in REPLY_CHANNELS]
+        with Session(self.engine) as session:
+            row = session.scalars(
+                select(Notification)
+                .join(Shipment)
+                .where(
+                    Notification.recipient_hash == recipient,
+                    Notification.channel.in_(replied_on),
+                    Notification.kind.in_(asking),
+                    Shipment.closed_at.is_(None),
+                )
+                .order_by(Notification.created_at.desc(), Notification.id.desc())
+                .limit(1)
+            ).one_or_none()
+            return NotificationView.model_validate(row) if row is not None else None
+
+    def attempts(self, key: str) -> list[AttemptView]:
+        """Every provider call made for one message, oldest first."""
+        with Session(self.engine) as session:
+            rows = session.scalars(
+                select(NotificationAttempt)
+                .join(Notification)
+                .where(Notification.idempotency_key == key)
+                .order_by(NotificationAttempt.started_at, NotificationAttempt.id)
+            )
+            return [AttemptView.model_validate(row) for row in rows]
+
+    def delivery_reports(self, key: str) -> list[DeliveryReportView]:
+        """Every callback about one message, in the order the provider says they happened."""
+        with Session(self.engine) as session:
+            rows = session.scalars(
+                select(ReportRow)
+                .join(Notification)
+                .where(Notification.idempotency_key == key)
+                .order_by(ReportRow.occurred_at, ReportRow.id)
+            )
+            return [DeliveryReportView.model_validate(row) for row in rows]
+
+    def set_aside_for(self, ref: str) -> list[SetAsideView]:
+        """What the ledger could not store of one shipment, oldest first (for support)."""
+        with Session(self.engine) as session:
+            rows = session.scalars(
+                select(SetAside)
+                .where(SetAside.shipment_ref == storable_key(ref))
+                .order_by(SetAside.set_aside_at, SetAside.id)
+            )
+            return [SetAsideView.model_validate(row) for row in rows]
+
+    def set_aside_since(self, since: datetime, limit: int = 100) -> list[SetAsideView]:
+        """Everything set aside since `since`, newest first: provider callbacks too."""
+        with Session(self.engine) as session:
+            rows = session.scalars(
+                select(SetAside)
+                .where(SetAside.set_aside_at >= since)
+                .order_by(SetAside.set_aside_at.desc(), SetAside.id.desc())
+                .limit(limit)
+            )
+            return [SetAsideView.model_validate(row) for row in rows]
+
+
+_SHIPMENTS = table_of(Shipment)
