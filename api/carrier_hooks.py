@@ -26,8 +26,9 @@ from api.services import Services, services
 from infra import search_attributes as sa
 from infra.settings import Settings
 from infra.telemetry import app_metrics
-from models.shipment import FINAL_STATUSES, ShipmentStatus
+from models.shipment import FINAL_STATUSES
 from models.state import EventOutcome
+from models.status import ShipmentStatus
 from workflows import client as temporal
 
 router = APIRouter(prefix="/v1/carriers", tags=["carriers"])

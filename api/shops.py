@@ -15,14 +15,9 @@ from api.auth import Shop
 from api.outages import QUERY_TIMEOUT
 from api.services import Services, services
 from models.bounds import ID_PATTERN
-from models.shipment import (
-    CarrierEvent,
-    ShipmentOrder,
-    ShipmentStart,
-    ShipmentStatus,
-    shipment_workflow_id,
-)
+from models.shipment import CarrierEvent, ShipmentOrder, ShipmentStart, shipment_workflow_id
 from models.state import EventReceipt, ShipmentState
+from models.status import ShipmentStatus
 from workflows import client as temporal
 
 router = APIRouter(prefix="/v1/shipments", tags=["shops"])

@@ -14,7 +14,7 @@ from benchmarks.stack import WAYPOST_QUEUE, Stack
 from ledger.engine import make_engine
 from ledger.schema import Notification, Shipment
 from models.notification import Channel
-from models.shipment import ShipmentStatus
+from models.status import ShipmentStatus
 from starters.demo import run_demo
 
 

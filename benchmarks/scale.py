@@ -47,7 +47,8 @@ from benchmarks.stack import (
 from benchmarks.workload import at_pickup_point_now, pickup_shipment, scan
 from infra.logs import configure_logging
 from ledger.schema import normalize_url
-from models.shipment import CarrierEvent, ShipmentStart, ShipmentStatus
+from models.shipment import CarrierEvent, ShipmentStart
+from models.status import ShipmentStatus
 from workflows.client import start_shipment
 
 SHOP = "bench-scale"

@@ -21,7 +21,8 @@ from benchmarks.bare import BareShipmentWorkflow, bare_noop
 from benchmarks.report import Throughput
 from benchmarks.stack import BARE_QUEUE, WAYPOST_QUEUE, Stack, echo
 from benchmarks.workload import courier_shipment
-from models.shipment import ShipmentStart, ShipmentStatus
+from models.shipment import ShipmentStart
+from models.status import ShipmentStatus
 from testing.factories import event, out_for_delivery
 from workflows.client import start_shipment
 

@@ -17,9 +17,9 @@ from models.shipment import (
     PickupPoint,
     Recipient,
     ShipmentStart,
-    ShipmentStatus,
     Window,
 )
+from models.status import ShipmentStatus
 from testing.factories import shipment
 
 S = ShipmentStatus

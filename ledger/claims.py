@@ -79,8 +79,9 @@ from models.notification import (
     NotificationStatus,
     provider_may_move,
 )
-from models.shipment import ShipmentStart, ShipmentStatus
+from models.shipment import ShipmentStart
 from models.state import TimelineEntry
+from models.status import ShipmentStatus
 
 __all__ = ["Attempt", "Claim", "Ledger", "LedgerWriter", "ReportReceipt"]
 

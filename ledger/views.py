@@ -27,8 +27,9 @@ from ledger.storable import fits, storable_key
 from models.channels import REPLY_CHANNELS
 from models.kinds import ASKING_KINDS
 from models.notification import Channel, NotificationKind, NotificationStatus
-from models.shipment import DeliveryKind, ShipmentStatus
+from models.shipment import DeliveryKind
 from models.state import EventOutcome
+from models.status import ShipmentStatus
 
 __all__ = [
     "AttemptOutcome",

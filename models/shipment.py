@@ -25,7 +25,7 @@ from pydantic import (
 from models.bounds import EventId, Identifier, Moment, PlaceName, Reference, Text, Url
 from models.locale import Locale
 from models.policy import NotificationPolicy
-from models.status import ShipmentStatus as ShipmentStatus
+from models.status import ShipmentStatus
 
 FINAL_STATUSES = frozenset(
     {ShipmentStatus.DELIVERED, ShipmentStatus.RETURNED, ShipmentStatus.CANCELLED}

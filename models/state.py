@@ -16,14 +16,8 @@ from models.notification import (
     NotificationRequest,
     NotificationStatus,
 )
-from models.shipment import (
-    CarrierEvent,
-    Courier,
-    PickupPoint,
-    ShipmentStart,
-    ShipmentStatus,
-    Window,
-)
+from models.shipment import CarrierEvent, Courier, PickupPoint, ShipmentStart, Window
+from models.status import ShipmentStatus
 
 
 class EventOutcome(StrEnum):

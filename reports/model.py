@@ -19,7 +19,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 from models.notification import Channel, NotificationKind, NotificationStatus
-from models.shipment import ShipmentStatus
+from models.status import ShipmentStatus
 
 __all__ = [
     "DEFAULT_DAYS",

@@ -29,8 +29,8 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from ledger.schema import Notification, Shipment, ShipmentEvent
 from models.notification import NotificationKind
-from models.shipment import ShipmentStatus
 from models.state import EventOutcome
+from models.status import ShipmentStatus
 from reports.model import (
     ClosedDay,
     DayCount,

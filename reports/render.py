@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from messages.numbers import figure, money, share
 from models.notification import Channel
 from reports.model import DayVolume, Outcome, Report, ShopReport
 
@@ -32,20 +33,15 @@ OUTCOME_COLOURS = {
 
 
 def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{value * 100:.1f}%"
+    return "n/a" if value is None else share(value)
 
 
 def _num(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.2f}"
+    return "n/a" if value is None else figure(value)
 
 
 def _usd(value: Decimal | None) -> str:
-    """Dollars to the ledger's five places, without trailing zeros past the cents."""
-    if value is None:
-        return "n/a"
-    digits = f"{value:.5f}".rstrip("0")
-    whole, _, cents = digits.partition(".")
-    return f"${whole}.{cents:0<2}"
+    return "n/a" if value is None else money(value)
 
 
 def _line(label: str, value: object, note: str = "") -> str:

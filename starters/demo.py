@@ -23,10 +23,10 @@ from models.shipment import (
     PickupPoint,
     Recipient,
     ShipmentStart,
-    ShipmentStatus,
     Window,
 )
 from models.state import EventOutcome, ShipmentState
+from models.status import ShipmentStatus
 from workflows.client import (
     EventRefused,
     ShipmentClosed,

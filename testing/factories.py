@@ -15,9 +15,9 @@ from models.shipment import (
     Location,
     Recipient,
     ShipmentStart,
-    ShipmentStatus,
     Window,
 )
+from models.status import ShipmentStatus
 
 T0 = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 """Midnight (UTC) today: windows "tomorrow" are ahead of any workflow's clock, so timers armed

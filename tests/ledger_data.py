@@ -39,9 +39,9 @@ from models.shipment import (
     PickupPoint,
     Recipient,
     ShipmentStart,
-    ShipmentStatus,
 )
 from models.state import EventOutcome, TimelineEntry
+from models.status import ShipmentStatus
 from tests.db_fixtures import PostgresServer
 
 S = ShipmentStatus

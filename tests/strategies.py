@@ -28,9 +28,9 @@ from models.shipment import (
     PickupPoint,
     Recipient,
     ShipmentStart,
-    ShipmentStatus,
     Window,
 )
+from models.status import ShipmentStatus
 
 ZONES = (
     "UTC",

@@ -14,8 +14,9 @@ from api.carriers.base import clean_text, required_text
 from ledger.claims import Ledger
 from models.bounds import EventId, PlaceName, Reference, Text
 from models.notification import Channel, NotificationKind, idempotency_key
-from models.shipment import CarrierEvent, Location, Recipient, ShipmentStatus
+from models.shipment import CarrierEvent, Location, Recipient
 from models.state import EventOutcome, TimelineEntry
+from models.status import ShipmentStatus
 from testing.factories import shipment
 from tests.db_fixtures import unique
 from tests.strategies import hostile_text, identifiers

@@ -16,7 +16,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from infra.serving import free_port
-from models.shipment import ShipmentStatus
+from models.status import ShipmentStatus
 from testing.factories import event, out_for_delivery, shipment
 from tests.db_fixtures import REFUSED_DESCRIPTION, refusing_description
 from tests.polling import all_settled, eventually

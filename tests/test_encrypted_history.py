@@ -19,7 +19,7 @@ from codec.server import running_codec_server
 from infra.connection import connect
 from infra.serving import free_port
 from infra.settings import Settings
-from models.shipment import ShipmentStatus
+from models.status import ShipmentStatus
 from testing.factories import event, out_for_delivery, shipment
 from workers.worker import running_worker
 from workflows.client import report_event, start_shipment

@@ -26,8 +26,9 @@ from models.notification import (
     NotificationStatus,
     idempotency_key,
 )
-from models.shipment import CarrierEvent, ShipmentStatus
+from models.shipment import CarrierEvent
 from models.state import EventOutcome, TimelineEntry
+from models.status import ShipmentStatus
 from testing.factories import T0, event, shipment
 from tests.db_fixtures import unique
 

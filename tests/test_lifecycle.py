@@ -8,8 +8,9 @@ from itertools import pairwise
 from hypothesis import given
 from hypothesis import strategies as st
 
-from models.shipment import FINAL_STATUSES, ShipmentStatus
+from models.shipment import FINAL_STATUSES
 from models.state import EventOutcome, ShipmentState
+from models.status import ShipmentStatus
 from testing.factories import T0, event, shipment
 from workflows.lifecycle import TRANSITIONS, apply_event, can_transition, judge_event, refusal
 

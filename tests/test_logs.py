@@ -13,7 +13,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from infra.logs import configure_logging
-from models.shipment import ShipmentStatus
+from models.status import ShipmentStatus
 from testing.factories import event, out_for_delivery, shipment
 from workflows.client import report_event, start_shipment
 

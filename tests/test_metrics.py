@@ -43,14 +43,9 @@ from infra.settings import Settings
 from infra.telemetry import MetricsUnavailable, runtime_for
 from models.notification import Channel, NotificationKind, NotificationRecord
 from models.policy import NotificationPolicy, Party, ThankYou
-from models.shipment import (
-    CarrierEvent,
-    DeliveryKind,
-    DeliveryOption,
-    ShipmentStart,
-    ShipmentStatus,
-)
+from models.shipment import CarrierEvent, DeliveryKind, DeliveryOption, ShipmentStart
 from models.state import ShipmentResume, ShipmentState, WorkflowLimits
+from models.status import ShipmentStatus
 from testing.factories import T0, event, out_for_delivery, shipment, window
 from testing.sendgrid_server import DEFAULT_API_KEY, FakeSendGrid
 from testing.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilio

@@ -8,14 +8,9 @@ import pytest
 from pydantic import ValidationError
 
 from models.policy import NotificationPolicy
-from models.shipment import (
-    CarrierEvent,
-    Recipient,
-    ShipmentStart,
-    ShipmentStatus,
-    parse_shipment_ref,
-)
+from models.shipment import CarrierEvent, Recipient, ShipmentStart, parse_shipment_ref
 from models.state import EventOutcome, LedgerUpdate, TimelineEntry
+from models.status import ShipmentStatus
 from testing.factories import T0, event, shipment
 
 

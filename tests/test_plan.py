@@ -14,8 +14,9 @@ from models.notification import (
     idempotency_key,
 )
 from models.policy import MESSAGES_PER_SHIPMENT, NotificationPolicy, Party
-from models.shipment import Recipient, ShipmentStatus
+from models.shipment import Recipient
 from models.state import EventOutcome, ShipmentState
+from models.status import ShipmentStatus
 from testing.factories import T0, event, out_for_delivery, shipment
 from workflows.lifecycle import apply_event
 from workflows.plan import (

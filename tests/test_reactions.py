@@ -19,7 +19,7 @@ from models.notification import (
     SendResult,
 )
 from models.policy import NotificationPolicy, QuietHours
-from models.shipment import CourierReply, DeliveryKind, DeliveryOption, ShipmentStatus, SlotChoice
+from models.shipment import CourierReply, DeliveryKind, DeliveryOption, SlotChoice
 from models.state import (
     DeferredWait,
     EventOutcome,
@@ -29,6 +29,7 @@ from models.state import (
     ShipmentState,
     TimerWait,
 )
+from models.status import ShipmentStatus
 from testing.factories import T0, event, out_for_delivery, shipment, window
 from workflows.reactions import (
     can_answer_courier,

@@ -27,7 +27,8 @@ from models.kinds import (
     Trigger,
 )
 from models.notification import Channel, MessageContext, NotificationKind
-from models.shipment import FINAL_STATUSES, Recipient, ShipmentStatus
+from models.shipment import FINAL_STATUSES, Recipient
+from models.status import ShipmentStatus
 from workflows.schedule import DEFERRED_MESSAGE, STORAGE_DEADLINE, TIMER_KINDS
 
 K = NotificationKind

@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 from infra.settings import get_settings
 from ledger.engine import make_engine
 from models.notification import Channel, NotificationKind
-from models.shipment import ShipmentStatus
+from models.status import ShipmentStatus
 from reports.model import (
     ClosedDay,
     DayCount,

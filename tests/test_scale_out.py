@@ -16,7 +16,8 @@ import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
-from models.shipment import ShipmentStart, ShipmentStatus
+from models.shipment import ShipmentStart
+from models.status import ShipmentStatus
 from starters.healthcheck import task_queue_pollers
 from testing.factories import event, out_for_delivery, shipment
 from testing.sendgrid_server import FakeSendGrid

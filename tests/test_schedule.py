@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from models.notification import NotificationKind
 from models.policy import NotificationPolicy, Party, QuietHours
-from models.shipment import ShipmentStatus
 from models.state import ShipmentState
+from models.status import ShipmentStatus
 from testing.factories import T0, event, out_for_delivery, shipment, window
 from workflows.lifecycle import apply_event
 from workflows.schedule import timers

@@ -14,8 +14,9 @@ from infra.connection import connect
 from infra.serving import free_port
 from infra.settings import Settings
 from models.notification import NotificationKind
-from models.shipment import Courier, ShipmentStatus, Window
+from models.shipment import Courier, Window
 from models.state import ShipmentState
+from models.status import ShipmentStatus
 from starters.devserver import DevServer
 from testing.factories import event, shipment
 from workers.worker import running_worker

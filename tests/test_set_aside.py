@@ -31,8 +31,9 @@ from models.notification import (
     NotificationStatus,
     idempotency_key,
 )
-from models.shipment import CarrierEvent, Location, ShipmentStatus
+from models.shipment import CarrierEvent, Location
 from models.state import EventOutcome, TimelineEntry
+from models.status import ShipmentStatus
 from testing.factories import T0, event, shipment
 from tests.db_fixtures import REFUSED_DESCRIPTION, refusing_description, unique
 

@@ -21,10 +21,10 @@ from models.shipment import (
     DeliveryKind,
     DeliveryOption,
     PickupPoint,
-    ShipmentStatus,
     Window,
 )
 from models.state import ShipmentState
+from models.status import ShipmentStatus
 from testing.factories import shipment
 from tests.polling import eventually
 from workers.worker import running_worker

@@ -12,8 +12,8 @@ from temporalio.worker import Worker
 
 from infra import search_attributes as sa
 from models.notification import NotificationKind, NotificationStatus
-from models.shipment import ShipmentStatus
 from models.state import EventOutcome, ShipmentResume, ShipmentState, WorkflowLimits
+from models.status import ShipmentStatus
 from testing.factories import T0, event, out_for_delivery, shipment, window
 from tests.polling import all_settled, eventually
 from workflows.client import (

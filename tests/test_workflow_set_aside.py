@@ -15,7 +15,7 @@ from temporalio.worker import Worker
 from infra.settings import Settings
 from ledger.claims import Ledger
 from models.notification import NotificationKind, NotificationStatus
-from models.shipment import ShipmentStatus
+from models.status import ShipmentStatus
 from testing.factories import event, out_for_delivery, shipment
 from tests.db_fixtures import REFUSED_DESCRIPTION, refusing_description
 from workflows.client import report_event, start_shipment

@@ -23,15 +23,9 @@ from temporalio.service import RPCStatusCode
 
 from infra import search_attributes as sa
 from models.notification import DeliveryReport
-from models.shipment import (
-    CarrierEvent,
-    CourierReply,
-    ShipmentStart,
-    ShipmentStatus,
-    SlotChoice,
-    Window,
-)
+from models.shipment import CarrierEvent, CourierReply, ShipmentStart, SlotChoice, Window
 from models.state import EventReceipt, ShipmentState
+from models.status import ShipmentStatus
 from workflows.shipment import ShipmentWorkflow
 
 

@@ -10,8 +10,9 @@ from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from datetime import datetime
 
-from models.shipment import FINAL_STATUSES, CarrierEvent, ShipmentStatus
+from models.shipment import FINAL_STATUSES, CarrierEvent
 from models.state import EventOutcome, ShipmentState, TimelineEntry
+from models.status import ShipmentStatus
 
 S = ShipmentStatus
 

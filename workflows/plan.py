@@ -17,8 +17,9 @@ from models.notification import (
     idempotency_key,
 )
 from models.policy import MESSAGES_PER_SHIPMENT, Party
-from models.shipment import Recipient, ShipmentStatus
+from models.shipment import Recipient
 from models.state import ShipmentState
+from models.status import ShipmentStatus
 
 
 def resolve_channels(wanted: tuple[Channel, ...], recipient: Recipient) -> list[Channel]:

@@ -25,7 +25,7 @@ from models.notification import (
     SendResult,
     provider_may_move,
 )
-from models.shipment import CarrierEvent, CourierReply, ShipmentStatus, SlotChoice, Window
+from models.shipment import CarrierEvent, CourierReply, SlotChoice, Window
 from models.state import (
     CustomerReplyRecord,
     EventOutcome,
@@ -34,6 +34,7 @@ from models.state import (
     TimelineEntry,
     Timer,
 )
+from models.status import ShipmentStatus
 from workflows.lifecycle import apply_event, judge_event
 from workflows.plan import (
     channel_fallback,

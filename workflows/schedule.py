@@ -9,8 +9,9 @@ from datetime import datetime
 from models.kinds import TIMED_KINDS, URGENT_KINDS
 from models.notification import NotificationKind
 from models.policy import Party
-from models.shipment import FINAL_STATUSES, ShipmentStatus
+from models.shipment import FINAL_STATUSES
 from models.state import ShipmentState, Timer
+from models.status import ShipmentStatus
 from workflows.plan import resolve_channels
 
 K = NotificationKind

@@ -46,7 +46,8 @@ from api.carriers.base import (
     short,
     utc_stamp,
 )
-from models.shipment import CarrierEvent, ShipmentStatus
+from models.shipment import CarrierEvent
+from models.status import ShipmentStatus
 
 S = ShipmentStatus
 

@@ -48,7 +48,8 @@ from api.carriers.base import (
     utc_stamp,
     verify_timestamped,
 )
-from models.shipment import CarrierEvent, ShipmentStatus
+from models.shipment import CarrierEvent
+from models.status import ShipmentStatus
 
 S = ShipmentStatus
 

@@ -33,8 +33,9 @@ from models.notification import (
     NotificationRecord,
     NotificationStatus,
 )
-from models.shipment import Courier, DeliveryKind, ShipmentStatus, Window
+from models.shipment import Courier, DeliveryKind, Window
 from models.state import DeferredWait, EventOutcome, ShipmentState, TimerWait
+from models.status import ShipmentStatus
 from workflows.reactions import can_answer_courier, can_choose_slot
 from workflows.schedule import storage_deadline
 from workflows.waiting import scheduled

@@ -16,7 +16,8 @@ from infra.connection import connect
 from infra.links import TrackingLinks
 from infra.serving import free_port
 from infra.settings import Settings
-from models.shipment import ShipmentStatus, Window
+from models.shipment import Window
+from models.status import ShipmentStatus
 from starters.devserver import DevServer
 from testing.factories import event, shipment
 from tests.api.browser import OUTPUT, PHONE, browser

@@ -30,7 +30,8 @@ from api.carriers.base import (
 from api.carriers.easypost import EASYPOST
 from api.carriers.generic import GENERIC
 from api.carriers.shippo import SHIPPO
-from models.shipment import CarrierEvent, ShipmentStatus
+from models.shipment import CarrierEvent
+from models.status import ShipmentStatus
 
 S = ShipmentStatus
 PAYLOADS = Path(__file__).parent / "payloads"

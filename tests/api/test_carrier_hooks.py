@@ -11,7 +11,8 @@ import httpx
 from temporalio.client import Client
 
 from infra.settings import Settings
-from models.shipment import ShipmentStart, ShipmentStatus
+from models.shipment import ShipmentStart
+from models.status import ShipmentStatus
 from testing.factories import event, shipment
 from tests.api.conftest import carrier_post, signed_body
 from tests.db_fixtures import unique

@@ -22,7 +22,7 @@ from temporalio.client import Client
 
 from infra.masking import mask_phone
 from infra.serving import free_port
-from models.shipment import ShipmentStatus
+from models.status import ShipmentStatus
 from starters.demo import run_demo, scenarios
 from testing.factories import shipment
 from testing.twilio_server import FakeTwilio

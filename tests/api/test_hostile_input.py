@@ -32,7 +32,8 @@ from temporalio.client import Client
 from api.carriers import ADAPTERS
 from infra.links import TrackingLinks
 from infra.settings import Settings
-from models.shipment import FINAL_STATUSES, ShipmentStart, ShipmentStatus
+from models.shipment import FINAL_STATUSES, ShipmentStart
+from models.status import ShipmentStatus
 from testing.factories import event, shipment
 from testing.signing import sendgrid_signature, twilio_signature
 from testing.twilio_server import DEFAULT_AUTH_TOKEN

@@ -15,8 +15,9 @@ from infra.settings import Settings
 from ledger.claims import Ledger
 from ledger.engine import make_engine
 from models.notification import Channel, NotificationKind, NotificationStatus
-from models.shipment import Courier, ShipmentStatus, Window
+from models.shipment import Courier, Window
 from models.state import ShipmentState
+from models.status import ShipmentStatus
 from testing.factories import event, out_for_delivery, shipment
 from testing.sendgrid_server import FakeSendGrid
 from testing.twilio_server import FakeTwilio

@@ -22,7 +22,8 @@ from temporalio.client import Client
 from api.app import create_app
 from api.carriers import ADAPTERS
 from infra.settings import Settings
-from models.shipment import ShipmentStart, ShipmentStatus
+from models.shipment import ShipmentStart
+from models.status import ShipmentStatus
 from testing.factories import shipment
 from tests.api.conftest import PUBLIC_URL, carrier_post, signed_body
 from tests.db_fixtures import unique

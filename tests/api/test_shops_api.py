@@ -7,7 +7,8 @@ from typing import Any
 import httpx
 from temporalio.client import Client
 
-from models.shipment import ShipmentStart, ShipmentStatus
+from models.shipment import ShipmentStart
+from models.status import ShipmentStatus
 from testing.factories import event, shipment
 from tests.api.conftest import PUBLIC_URL, shop_auth
 from workflows.client import report_event

@@ -45,10 +45,10 @@ from models.shipment import (
     PickupPoint,
     Recipient,
     ShipmentStart,
-    ShipmentStatus,
     Window,
 )
 from models.state import CustomerReplyRecord, EventOutcome, ShipmentState
+from models.status import ShipmentStatus
 from testing.factories import shipment
 
 K = NotificationKind

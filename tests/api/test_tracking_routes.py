@@ -11,7 +11,8 @@ from temporalio.client import Client
 
 from infra.links import TrackingLinks
 from infra.settings import Settings
-from models.shipment import ShipmentStatus, Window
+from models.shipment import Window
+from models.status import ShipmentStatus
 from testing.factories import event, shipment
 from testing.sendgrid_server import FakeSendGrid
 from tests.api.conftest import PUBLIC_URL

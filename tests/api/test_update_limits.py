@@ -22,8 +22,9 @@ from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 from infra import search_attributes as sa
 from infra.settings import Settings
-from models.shipment import CarrierEvent, ShipmentStatus, shipment_workflow_id
+from models.shipment import CarrierEvent, shipment_workflow_id
 from models.state import EventOutcome, EventReceipt
+from models.status import ShipmentStatus
 from starters.devserver import temporal_binary
 from testing.factories import event, shipment
 from tests.api.conftest import carrier_post, shop_auth

@@ -28,8 +28,8 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from infra.logs import configure_logging
 from infra.serving import free_port
 from infra.settings import Settings
-from models.shipment import ShipmentStatus
 from models.state import ShipmentResume, ShipmentState, WorkflowLimits
+from models.status import ShipmentStatus
 from starters.demo import run_scenario, scenarios
 from starters.devserver import DevServer
 from starters.process import leave
