@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo dev api soak test lint typecheck unit bench bench-scale clean compose-check env-example
+.PHONY: demo dev api soak test lint typecheck unit bench bench-scale clean compose-check env-example translations
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,15 @@ typecheck: $(STAMP)
 # daemon: the Compose schema and every reference into the project (README, "Deployment").
 compose-check: $(STAMP)
 	$(BIN)/python -m deploy.check
+
+# After a change to messages/templates.py: the English texts extracted (N_, NC_ with msgctxt,
+# "Translators:" comments) and merged into every language's PO file, where a changed text shows
+# up fuzzy or untranslated for its translator (tests/test_messages.py fails until it is done).
+translations: $(STAMP)
+	mkdir -p .waypost
+	$(BIN)/pybabel -q extract -F babel.cfg -k NC_:1c,2 -c Translators: --no-location \
+		--project Waypost --version 0.1.0 -o .waypost/waypost.pot .
+	$(BIN)/pybabel -q update -i .waypost/waypost.pot -d messages/locale -D waypost
 
 # Regenerates deploy/waypost.env.example from infra/settings.py (compose-check fails when stale).
 env-example: $(STAMP)

@@ -47,7 +47,7 @@ from models.notification import Channel, MessageContext, NotificationKind
 SMS_SLOTS = 3
 """How many offered slots a slot-choice SMS lists: more would not fit two UCS-2 segments."""
 
-TEMPLATES: Final[Mapping[tuple[NotificationKind, Channel, Locale], Template]] = {
+TEMPLATES: Final[Mapping[tuple[NotificationKind, Channel, Locale], Template[str]]] = {
     (kind, channel, locale): template
     for locale, catalogue in CATALOGUES.items()
     for (kind, channel), template in catalogue.messages.items()
@@ -162,7 +162,7 @@ def _values(ctx: MessageContext, locale: Locale, channel: Channel) -> dict[str, 
     return {name: (value.strip() or None) if value else None for name, value in values.items()}
 
 
-def _clause(clause: Clause, values: Mapping[str, str | None]) -> str | None:
+def _clause(clause: Clause[str], values: Mapping[str, str | None]) -> str | None:
     """The first alternative whose fields are all known, filled in; None if there is none."""
     for option in (clause,) if isinstance(clause, str) else clause:
         if all(values[field] for field in fields(option)):

@@ -14,7 +14,7 @@ from typing import Final
 
 from messages.catalogue import CATALOGUES
 from messages.locales import negotiate
-from messages.shape import InboundAnswerKey, ReplyWords, fields
+from messages.shape import InboundAnswerKey, ReplyWords, Words, fields
 from models.locale import DEFAULT_LOCALE, Locale
 
 
@@ -31,7 +31,7 @@ def _vocabulary(words: Iterable[str]) -> frozenset[str]:
     return frozenset(normalize(word) for word in words)
 
 
-def _every(pick: Callable[[ReplyWords], tuple[str, ...]]) -> frozenset[str]:
+def _every(pick: Callable[[ReplyWords[Words]], Words]) -> frozenset[str]:
     return _vocabulary(w for c in CATALOGUES.values() for w in pick(c.reply_words))
 
 

@@ -1,7 +1,8 @@
-"""The one shape of a language's texts: each file in `catalogue/` is an instance of `Catalogue`.
+"""The shapes of Waypost's texts, written once for every language.
 
-The structure lives here once, so a language file holds its words and nothing else, and a
-new language is a new instance (plus its entry in `catalogue/__init__.py`).
+`messages.templates` fills them with English `Msg`s (the msgids of the PO files); each
+language's `Catalogue` is the same shape with the translations in (`messages.catalogue`).
+Generic over the text type, so the structure cannot differ between the two.
 """
 
 from __future__ import annotations
@@ -10,26 +11,46 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from string import Formatter
-from typing import Literal
+from typing import Generic, Literal, NamedTuple, TypeAlias, TypeVar
 
 from models.notification import Channel, NotificationKind
 
-Clause = str | tuple[str, ...]
+T = TypeVar("T")
+
+Clause: TypeAlias = T | tuple[T, ...]
 """A sentence; a tuple offers alternatives, the first whose fields are all known is used."""
 
-Paragraph = tuple[Clause, ...]
+Paragraph: TypeAlias = tuple[Clause[T], ...]
+
+
+class Msg(NamedTuple):
+    """One English text as gettext knows it: its msgid, and a msgctxt where the same English
+    must translate differently (a page string's context is its key)."""
+
+    id: str
+    context: str | None = None
+
+
+def N_(msgid: str) -> Msg:
+    """Mark an English text for translation: gettext's no-op marker, the name `pybabel` finds."""
+    return Msg(msgid)
+
+
+def NC_(context: str, msgid: str) -> Msg:
+    """Mark an English text for translation in a context (msgctxt): GLib's name for it."""
+    return Msg(msgid, context)
 
 
 @dataclass(frozen=True)
-class Template:
+class Template(Generic[T]):
     """Paragraphs of clauses. Clauses join with a space, paragraphs with a blank line.
 
     An SMS is a single paragraph. A clause (or a whole paragraph) that needs an unknown field
     is left out, which is how optional context drops its sentence instead of printing "None".
     """
 
-    body: tuple[Paragraph, ...]
-    subject: str | None = None
+    body: tuple[Paragraph[T], ...]
+    subject: T | None = None
 
 
 @cache
@@ -38,11 +59,11 @@ def fields(text: str) -> frozenset[str]:
     return frozenset(field for _, field, _, _ in Formatter().parse(text) if field)
 
 
-def sms(*clauses: Clause) -> Template:
+def sms(*clauses: Clause[T]) -> Template[T]:
     return Template(body=(clauses,))
 
 
-def email(subject: str, *paragraphs: Paragraph) -> Template:
+def email(subject: T, *paragraphs: Paragraph[T]) -> Template[T]:
     return Template(body=paragraphs, subject=subject)
 
 
@@ -51,45 +72,48 @@ InboundAnswerKey = Literal["unclear_courier", "unclear_slot", "no_question", "re
 
 
 @dataclass(frozen=True, kw_only=True)
-class DateStyle:
+class DateStyle(Generic[T]):
     """CLDR date patterns (Babel syntax): how a day is written in messages and on the page.
 
     Messages keep dates short (SMS length); the page adds a weekday where the message date
     has none, which helps when choosing a slot. Times are always 24-hour "HH:mm".
     """
 
-    message: str
-    page: str
+    message: T
+    page: T
+
+
+Words: TypeAlias = tuple[str, ...]
 
 
 @dataclass(frozen=True, kw_only=True)
-class ReplyWords:
+class ReplyWords(Generic[T]):
     """Words an SMS reply to the courier's confirmation may use, as written (normalized later).
 
     A word answers anywhere in the reply; a phrase only as the whole reply (a negation could
     flip it: "not home"); a negation next to a yes makes the yes unclear ("not sure").
+    In the source each field is one `Msg`, the list written "a, b, c" ("-" for none).
     """
 
-    confirm: tuple[str, ...]
-    reschedule: tuple[str, ...]
-    confirm_phrases: tuple[str, ...]
-    reschedule_phrases: tuple[str, ...]
-    negations: tuple[str, ...] = ()
+    confirm: T
+    reschedule: T
+    confirm_phrases: T
+    reschedule_phrases: T
+    negations: T
 
 
 @dataclass(frozen=True, kw_only=True)
 class Catalogue:
-    """Every text of one language.
+    """Every text of one language, translated from `messages.templates`.
 
     `messages`: an SMS and an email template per kind (fields as listed in `messages.render`);
     `page`: the tracking page's strings by key ("status.delivered"); `answers`: the SMS
     answered to a reply Waypost cannot act on, alternatives as in a clause; `reply_words`:
-    how a customer may answer the courier's confirmation. Tests hold every catalogue to the
-    same keys and placeholders as English.
+    how a customer may answer the courier's confirmation.
     """
 
-    dates: DateStyle
-    messages: Mapping[tuple[NotificationKind, Channel], Template]
+    dates: DateStyle[str]
+    messages: Mapping[tuple[NotificationKind, Channel], Template[str]]
     page: Mapping[str, str]
     answers: Mapping[InboundAnswerKey, tuple[str, ...]]
-    reply_words: ReplyWords
+    reply_words: ReplyWords[Words]

@@ -1,6 +1,7 @@
 """The languages Waypost speaks: a domain value, defined once, that shipments and policies use.
 
-`messages.catalogue` holds one catalogue per locale here, and a test keeps the two equal.
+`messages.catalogue` builds one catalogue per locale here (English's from the source, every
+other's from its PO file), and a test keeps the two equal.
 """
 
 from __future__ import annotations

@@ -10,18 +10,22 @@ import re
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from itertools import product
+from string import Formatter
 from typing import get_args
 from zoneinfo import ZoneInfo
 
 import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_file
+from babel.messages.pofile import read_po
 from hypothesis import given
 from hypothesis import strategies as st
 
-from messages import formats
-from messages.catalogue import CATALOGUES
+from messages import formats, templates
+from messages.catalogue import CATALOGUES, SOURCE_LOCALE, po_file, translator
 from messages.locales import negotiate
 from messages.render import TEMPLATES, render
-from messages.shape import InboundAnswerKey, fields
+from messages.shape import InboundAnswerKey, Msg, fields
 from messages.sms import estimated_sms_cost, sms_segments
 from models.locale import LOCALES, Locale
 from models.notification import Channel, MessageContext, NotificationKind
@@ -773,6 +777,89 @@ def test_every_catalogue_knows_how_a_customer_says_yes_and_no(locale: Locale) ->
     assert words.reschedule
     assert words.confirm_phrases
     assert words.reschedule_phrases
+
+
+# --- Translations (PO files) ------------------------------------------------------------------
+
+TRANSLATED = [locale for locale in ALL_LOCALES if locale != SOURCE_LOCALE]
+
+# As the Makefile's `translations` target passes them to `pybabel extract` (N_ is a default).
+EXTRACT_KEYWORDS = {"N_": None, "NC_": ((1, "c"), 2)}
+
+
+def source_texts() -> set[Msg]:
+    """Every English text the structure in `messages.templates` uses."""
+    texts: set[Msg] = {*templates.PAGE, templates.DATES.message, templates.DATES.page}
+    words = templates.REPLY_WORDS
+    texts |= {words.confirm, words.reschedule, words.negations}
+    texts |= {words.confirm_phrases, words.reschedule_phrases}
+    texts |= {text for answers in templates.ANSWERS.values() for text in answers}
+    for template in templates.MESSAGES.values():
+        texts |= {template.subject} if template.subject else set()
+        for paragraph in template.body:
+            for clause in paragraph:
+                texts |= {clause} if isinstance(clause, Msg) else set(clause)
+    return texts
+
+
+def placeholders(text: str) -> set[tuple[str, str, str | None]]:
+    """`{name:spec}` and `{name!r}` as (name, spec, conversion): ".0" must stay ".0"."""
+    parsed = Formatter().parse(text)
+    return {(name, spec or "", conversion) for _, name, spec, conversion in parsed if name}
+
+
+def singular(text: str | tuple[str, ...] | list[str] | None) -> str:
+    """A msgid or msgstr: Waypost's texts have no plural forms."""
+    assert isinstance(text, str), text
+    return text
+
+
+def test_pybabel_extract_finds_exactly_the_texts_the_templates_use() -> None:
+    extracted = extract_from_file("python", templates.__file__, keywords=EXTRACT_KEYWORDS)
+    found = {Msg(singular(message), context) for _, message, _, context in extracted}
+    assert found == source_texts()
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_every_po_file_translates_every_text_and_nothing_else(locale: Locale) -> None:
+    with po_file(locale).open("rb") as po:
+        catalog = read_po(po, locale=locale)
+    entries = {Msg(singular(entry.id), entry.context): entry for entry in catalog if entry.id}
+    assert not source_texts() - set(entries), "missing: run `make translations`, translate"
+    assert not set(entries) - source_texts(), "stale: run `make translations`"
+    assert not catalog.obsolete, "obsolete entries (#~): delete them"
+    assert [msg for msg, entry in entries.items() if entry.fuzzy] == []
+    assert [msg for msg, entry in entries.items() if not entry.string] == []
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_every_translation_keeps_the_english_placeholders(locale: Locale) -> None:
+    """Fields decide which alternative is said, so a translation keeps them; it may leave out
+    only a field every message has (a sentence that does not name the carrier)."""
+    with po_file(locale).open("rb") as po:
+        catalog = read_po(po, locale=locale)
+    for entry in catalog:
+        if not entry.id:
+            continue
+        english, translated = placeholders(singular(entry.id)), placeholders(singular(entry.string))
+        assert translated <= english, entry.id
+        assert {name for name, _, _ in english - translated} <= templates.ALWAYS_KNOWN, entry.id
+
+
+def test_an_unconfirmed_or_missing_translation_is_said_in_english() -> None:
+    catalog = Catalog(locale="pl")
+    catalog.add("Delivered", "Dostarczono", context="status.delivered")
+    catalog.add("Shipped", "Wysłano", context="status.shipped", flags=["fuzzy"])
+    catalog.add("Cancelled", "", context="status.cancelled")
+    say = translator(catalog)
+    assert say(Msg("Delivered", "status.delivered")) == "Dostarczono"
+    assert say(Msg("Shipped", "status.shipped")) == "Shipped"
+    assert say(Msg("Cancelled", "status.cancelled")) == "Cancelled"
+    assert say(Msg("In transit", "status.in_transit")) == "In transit"
+
+
+def test_the_fields_a_translation_may_leave_out_are_those_every_message_has() -> None:
+    assert {"recipient_name", "order_id", "carrier", "tracking_number"} == templates.ALWAYS_KNOWN
 
 
 _EN_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
