@@ -1,0 +1,76 @@
+"""A shop as a tenant: who is writing to the customer, how to reach the shop, where it is told of
+what happened. Values only; the ledger's shop registry stores them (`waypost shop ...`) and every
+message, page and webhook reads them.
+
+Issue 14 builds on this: the registry (ledger), branded messages (messages/), consent and
+opt-out, webhooks to the shop.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from models.bounds import Identifier, Text, Url
+from models.locale import Locale
+from models.policy import NotificationPolicy
+from models.shipment import Phone
+
+HexColour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
+MessagingServiceSid = Annotated[str, StringConstraints(pattern=r"^MG[0-9a-f]{32}$")]
+
+
+class _Value(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Brand(_Value):
+    logo_url: Url | None = None
+    """An https image the email and the tracking page show (never fetched by Waypost)."""
+    accent_colour: HexColour = "#1f6feb"
+
+
+class SmsSender(_Value):
+    """Twilio's sender for this shop: a number of its own or a Messaging Service; neither means
+    the deployment's `WAYPOST_TWILIO_FROM_NUMBER`."""
+
+    from_number: Phone | None = None
+    messaging_service_sid: MessagingServiceSid | None = None
+
+
+class EmailSender(_Value):
+    """SendGrid's sender for this shop; none means the deployment's `WAYPOST_SENDGRID_FROM_*`."""
+
+    from_email: EmailStr | None = None
+    from_name: Text | None = None
+    reply_to: EmailStr | None = None
+
+
+class SupportContact(_Value):
+    url: Url | None = None
+    email: EmailStr | None = None
+    phone: Phone | None = None
+
+
+class ShopProfile(_Value):
+    """What a shop tells Waypost about itself (created and updated over the CLI and the API)."""
+
+    display_name: Text
+    """The name every message and page carries: "Acme Outdoor"."""
+    brand: Brand = Field(default_factory=Brand)
+    sms: SmsSender = Field(default_factory=SmsSender)
+    email: EmailSender = Field(default_factory=EmailSender)
+    support: SupportContact = Field(default_factory=SupportContact)
+    postal_address: Text | None = None
+    """For the email footer (marketing email must carry one)."""
+    default_locale: Locale = "en"
+    policy: NotificationPolicy | None = None
+    """The shop's default policy; a shipment's own policy overrides it field by field."""
+    webhook_url: Url | None = None
+    """Where the shop is told what happened (Standard Webhooks, signed with the shop's secret)."""
+
+
+class Shop(_Value):
+    shop_id: Identifier
+    profile: ShopProfile
