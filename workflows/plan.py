@@ -4,6 +4,7 @@ grow (timers, quiet hours, caps) without touching the workflow glue."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from models.channels import address, capped, fallback
 from models.kinds import SHOP_KINDS, STATUS_KIND, URGENT_KINDS
@@ -89,18 +90,26 @@ def plan_kind(
     policy = shipment.policy
     occurrence = state.occurrences(kind) + 1
     owner = policy.owner(kind)
+
+    def record(channel: Channel, **settled: Any) -> NotificationRecord:
+        """This occurrence on `channel`: planned, or already settled (delegated, suppressed)."""
+        return NotificationRecord(
+            key=idempotency_key(shipment.workflow_id, kind, occurrence, channel),
+            kind=kind,
+            channel=channel,
+            occurrence=occurrence,
+            trigger=trigger,
+            planned_at=now,
+            **settled,
+        )
+
     if owner is not Party.WAYPOST:
         # The shop or the carrier tells the customer; the timeline shows it was expected.
         return [], [
-            NotificationRecord(
-                key=idempotency_key(shipment.workflow_id, kind, occurrence, channel),
-                kind=kind,
-                channel=channel,
-                occurrence=occurrence,
-                trigger=trigger,
+            record(
+                channel,
                 status=NotificationStatus.DELEGATED,
                 provider=owner.value,
-                planned_at=now,
                 settled_at=now,
             )
             for channel in policy.channels_for(kind)
@@ -114,32 +123,13 @@ def plan_kind(
     kept = within_sms_cap(state, channels)
     allowed = kept[: max(0, MESSAGES_PER_SHIPMENT - messages_used(state))]
     records = [
-        NotificationRecord(
-            key=idempotency_key(shipment.workflow_id, kind, occurrence, channel),
-            kind=kind,
-            channel=channel,
-            occurrence=occurrence,
-            trigger=trigger,
-            planned_at=now,
-            due_at=due_at,
-            status_when_planned=state.status.value,
-        )
+        record(channel, due_at=due_at, status_when_planned=state.status.value)
         for channel in allowed
     ]
 
     def suppressed(channel: Channel, why: str) -> NotificationRecord:
         """A message a cap stopped: recorded, never silently lost."""
-        return NotificationRecord(
-            key=idempotency_key(shipment.workflow_id, kind, occurrence, channel),
-            kind=kind,
-            channel=channel,
-            occurrence=occurrence,
-            trigger=trigger,
-            status=NotificationStatus.SUPPRESSED,
-            planned_at=now,
-            settled_at=now,
-            error=why,
-        )
+        return record(channel, status=NotificationStatus.SUPPRESSED, settled_at=now, error=why)
 
     if channels and not kept:  # the SMS cap stopped every channel
         why = f"SMS cap of {policy.sms_cap} reached and no email address to use instead"
