@@ -6,9 +6,9 @@ What a history shows, one action each: a workflow started (by a client, Continue
 child start: every run's history opens with its own started event), a signal received, an
 update accepted, an activity started or retried (the started event carries the attempt, earlier
 attempts leave no event of their own), a timer started, a search attribute upsert (but not one
-of TemporalChangeVersion alone), the execution options updated; a child workflow is two (its
-start and its execution); every marker (side effects, local activities, patches) recorded in one
-workflow task is one action together.
+of TemporalChangeVersion alone, which the Python SDK upserts beside every patch marker), the
+execution options updated; a child workflow is two (its start and its execution); every marker
+(side effects, local activities, patches) recorded in one workflow task is one action together.
 
 What a history does not show, and so is not counted here: queries (the benchmark sends none),
 heartbeats that reached the server (Waypost's publish activity heartbeats before each message;
