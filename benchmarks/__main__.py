@@ -1,6 +1,9 @@
-"""`make bench` (`python -m benchmarks`): throughput against the bare reference, latency at half
-the measured throughput, cost per delivered shipment. Each figure is measured in this one run
-beside its reference, on one stack (dev server, PostgreSQL ledger, Twilio/SendGrid fakes).
+"""`make bench` (`python -m benchmarks`): throughput against the bare reference on equal terms
+(both workers in their own processes, without the sandbox as in production; then a second pair
+of rounds with both sandboxed), what each lifecycle spends (CPU, history, billable actions),
+latency at half the measured throughput, cost per delivered shipment. Each figure is measured
+in this one run beside its reference, on one stack (dev server, PostgreSQL ledger,
+Twilio/SendGrid fakes).
 Writes `.waypost/bench/<timestamp>.json|md` and `latest.json|md`; the last line printed is a
 one-line summary."""
 
@@ -14,18 +17,17 @@ from pathlib import Path
 from api.serve import running_api
 from benchmarks.cost import demo_costs, ledger_messages, summarize
 from benchmarks.latency import run_latency
-from benchmarks.report import BenchReport, Cost, FlowCost, summary_line
-from benchmarks.stack import (
-    WAYPOST_QUEUE,
-    cancel_on_sigterm,
-    echo,
-    environment,
-    open_stack,
-    run_and_report,
+from benchmarks.report import (
+    ACTION_PRICE_PER_MILLION,
+    BenchReport,
+    Cost,
+    FlowCost,
+    Throughput,
+    summary_line,
 )
-from benchmarks.throughput import FLOW, SHOP, run_throughput
+from benchmarks.stack import cancel_on_sigterm, echo, environment, open_stack, run_and_report
+from benchmarks.throughput import FLOW, SHOP, run_throughput, worker_pair
 from infra.logs import configure_logging
-from workers.worker import running_worker
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -47,6 +49,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--latency-count", type=int, help="events for the latency run")
     parser.add_argument("--no-demo", action="store_true", help="skip the demo flows' cost")
     parser.add_argument(
+        "--no-sandboxed", action="store_true", help="skip the second pair (both sandboxed)"
+    )
+    parser.add_argument(
+        "--histories", type=int, default=20, help="histories read back per design and pair"
+    )
+    parser.add_argument(
+        "--action-price",
+        type=float,
+        default=ACTION_PRICE_PER_MILLION,
+        help="Temporal Cloud dollars per million actions",
+    )
+    parser.add_argument(
         "--out", type=Path, help="report folder (default: <WAYPOST_HOME>/bench, .waypost/bench)"
     )
     return parser.parse_args(argv)
@@ -59,20 +73,25 @@ async def main(args: argparse.Namespace) -> BenchReport:
     began = time.monotonic()
     echo("starting the stack: dev server, PostgreSQL database, Twilio and SendGrid fakes")
     async with open_stack() as stack:
-        env = environment(stack)
+        runners = "both unsandboxed (equal terms)" + (
+            "" if args.no_sandboxed else ", then both sandboxed"
+        )
+        env = environment(stack, {"workflow sandbox": runners})
         echo(", ".join(f"{k}: {v}" for k, v in env.items()))
-        async with running_worker(stack.client, stack.settings, task_queue=WAYPOST_QUEUE):
-            echo(
-                f"throughput: {args.n} lifecycles per round, concurrency {args.concurrency}, "
-                f"{args.rounds} rounds"
-            )
+        echo(
+            f"throughput: {args.n} lifecycles per round, concurrency {args.concurrency}, "
+            f"{args.rounds} rounds, each worker in its own process"
+        )
+        async with worker_pair(stack, sandbox=False) as workers:
             throughput = await run_throughput(
-                stack, n=args.n, concurrency=args.concurrency, rounds=args.rounds
+                stack,
+                workers,
+                n=args.n,
+                concurrency=args.concurrency,
+                rounds=args.rounds,
+                histories=args.histories,
             )
-            echo(
-                f"  ratio {throughput.ratio:.2f} (waypost {throughput.best_waypost:.1f}/s, "
-                f"bare {throughput.best_bare:.1f}/s, best of {args.rounds})"
-            )
+            echo_pair(throughput, args.rounds)
             cost = summarize(
                 f"Throughput run ({FLOW})",
                 list(ledger_messages(stack.database_url, shop_id=SHOP).values()),
@@ -97,6 +116,19 @@ async def main(args: argparse.Namespace) -> BenchReport:
                     f"  {demo_cost.brief()} (the {demo_cost.delivered} of "
                     f"{demo_cost.shipments} flows that end delivered)"
                 )
+        sandboxed: Throughput | None = None
+        if not args.no_sandboxed:
+            echo("throughput again, both workers in Temporal's sandbox")
+            async with worker_pair(stack, sandbox=True) as workers:
+                sandboxed = await run_throughput(
+                    stack,
+                    workers,
+                    n=args.n,
+                    concurrency=args.concurrency,
+                    rounds=args.rounds,
+                    histories=args.histories,
+                )
+            echo_pair(sandboxed, args.rounds)
     return BenchReport(
         started_at=started_at.isoformat(timespec="seconds"),
         seconds=time.monotonic() - began,
@@ -106,7 +138,24 @@ async def main(args: argparse.Namespace) -> BenchReport:
         cost=cost,
         demo=demo,
         demo_cost=demo_cost,
+        sandboxed=sandboxed,
+        action_price_per_million=args.action_price,
     )
+
+
+def echo_pair(t: Throughput, rounds: int) -> None:
+    echo(
+        f"  ratio {t.ratio:.2f} {t.runner} (waypost {t.best_waypost:.1f}/s, "
+        f"bare {t.best_bare:.1f}/s, best of {rounds})"
+    )
+    for label, u in (("waypost", t.waypost_usage), ("bare", t.bare_usage)):
+        if u is not None:
+            echo(
+                f"  {label:<8} per lifecycle: worker cpu {u.worker_cpu_ms:.1f} ms, dev server "
+                f"{u.server_cpu_ms:.1f} ms, postgres {u.postgres_cpu_ms or 0:.1f} ms, "
+                f"{u.history_events:.0f} events, {u.history_bytes:.0f} B history, "
+                f"{u.actions_total:.1f} actions"
+            )
 
 
 def cli(argv: list[str] | None = None) -> None:

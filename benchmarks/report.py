@@ -50,15 +50,51 @@ class LatencyStats:
         return f"p50 {self.p50_ms:.0f} ms p95 {self.p95_ms:.0f} ms p99 {self.p99_ms:.0f} ms"
 
 
+ACTION_PRICE_PER_MILLION = 50.0
+"""Temporal Cloud's list price per million actions (https://temporal.io/pricing, first tier)."""
+
+
+@dataclass(frozen=True)
+class Usage:
+    """What one lifecycle of a design spends: CPU over its measured rounds, divided by their
+    lifecycles; history figures and billable actions averaged over the histories read."""
+
+    lifecycles: int
+    worker_cpu_ms: float
+    """utime + stime of the design's own worker process (/proc/<pid>/stat)."""
+    server_cpu_ms: float
+    """The dev server's, which serves both designs: each round's share is its own."""
+    postgres_cpu_ms: float | None
+    """The backends connected to the ledger database; None when they could not be read."""
+    postgres_note: str
+    histories: int
+    history_events: float
+    history_bytes: float
+    payload_bytes: float
+    actions: dict[str, float] = field(default_factory=dict)
+    """Billable actions by kind (benchmarks.actions), per lifecycle."""
+
+    @property
+    def actions_total(self) -> float:
+        return sum(self.actions.values())
+
+    def actions_usd_per_1000(self, price_per_million: float) -> float:
+        return self.actions_total * 1000 * price_per_million / 1e6
+
+
 @dataclass(frozen=True)
 class Throughput:
-    """Lifecycles per second of each round, Waypost's and the bare workflow's."""
+    """Lifecycles per second of each round, Waypost's and the bare workflow's, both workers
+    with the same workflow runner (`runner`), settings and process layout."""
 
     n: int
     concurrency: int
     rounds: int
     waypost: tuple[float, ...]
     bare: tuple[float, ...]
+    runner: str = "unsandboxed"
+    waypost_usage: Usage | None = None
+    bare_usage: Usage | None = None
 
     @property
     def best_waypost(self) -> float:
@@ -151,6 +187,20 @@ class BenchReport:
     cost: Cost | None = None
     demo: tuple[FlowCost, ...] = field(default_factory=tuple)
     demo_cost: Cost | None = None
+    sandboxed: Throughput | None = None
+    """The second pair of rounds, both workers in Temporal's sandbox."""
+    action_price_per_million: float = ACTION_PRICE_PER_MILLION
+
+    def per_1000_usd(self) -> tuple[float, float] | None:
+        """Temporal Cloud actions and SMS, in dollars per 1,000 delivered shipments of the
+        throughput flow (one lifecycle, one delivered shipment)."""
+        usage = self.throughput.waypost_usage
+        if usage is None or self.cost is None:
+            return None
+        return (
+            usage.actions_usd_per_1000(self.action_price_per_million),
+            self.cost.cost_each * 1000,
+        )
 
 
 @dataclass(frozen=True)
@@ -204,12 +254,17 @@ def _verdict(met: bool) -> str:
 def summary_line(report: BenchReport) -> str:
     """The last line `make bench` prints: every figure, each beside its reference."""
     t = report.throughput
-    parts = [f"ratio {t.ratio:.2f} (waypost {t.best_waypost:.1f}/s, bare {t.best_bare:.1f}/s)"]
+    parts = [f"ratio {t.ratio:.2f} (equal terms)"]
+    ours, bare = t.waypost_usage, t.bare_usage
+    if ours is not None and bare is not None:
+        parts.append(f"worker cpu {ours.worker_cpu_ms:.1f} ms vs {bare.worker_cpu_ms:.1f} ms")
+        parts.append(f"actions {ours.actions_total:.1f} vs {bare.actions_total:.1f}")
     if report.latency is not None:
-        lat = report.latency
-        parts.append(f"latency {lat.to_sms.brief()} at {lat.rate:.3g}/s")
-    if report.cost is not None:
-        parts.append(report.cost.brief())
+        parts.append(f"p99 {report.latency.to_sms.p99_ms:.0f} ms")
+    money = report.per_1000_usd()
+    if money is not None:
+        actions, sms = money
+        parts.append(f"${actions + sms:.2f} per 1,000 (actions ${actions:.2f} + SMS ${sms:.2f})")
     return " · ".join(parts)
 
 
@@ -267,9 +322,21 @@ def markdown(report: BenchReport) -> str:
         ),
         "",
         f"Best: waypost {t.best_waypost:.1f}/s, bare {t.best_bare:.1f}/s. **Ratio {t.ratio:.2f}** "
-        f"(goal >= {RATIO_GOAL}: {_verdict(t.ratio >= RATIO_GOAL)}).",
+        f"(goal >= {RATIO_GOAL}: {_verdict(t.ratio >= RATIO_GOAL)}), equal terms: each worker "
+        f"in its own process, same settings, workflow runner {t.runner}.",
         "",
+        *_usage_table(t, report.action_price_per_million),
     ]
+    if report.sandboxed is not None:
+        s = report.sandboxed
+        lines += [
+            f"### Both {s.runner}",
+            "",
+            f"The same rounds with both workers in Temporal's sandbox: best waypost "
+            f"{s.best_waypost:.1f}/s, bare {s.best_bare:.1f}/s, ratio {s.ratio:.2f}.",
+            "",
+            *_usage_table(s, report.action_price_per_million),
+        ]
     if report.latency is not None:
         lat = report.latency
         lines += [
@@ -294,6 +361,13 @@ def markdown(report: BenchReport) -> str:
         lines += ["## Cost per delivered shipment", ""]
     if report.cost is not None:
         lines += [_cost_paragraph(report.cost), ""]
+    money = report.per_1000_usd()
+    if money is not None:
+        lines += [
+            f"Per 1,000 delivered shipments of that flow: Temporal Cloud actions ${money[0]:.2f} "
+            f"(at ${report.action_price_per_million:g} per million), SMS ${money[1]:.2f}.",
+            "",
+        ]
     if report.demo:
         lines += [
             "The demo's eight flows, one shipment each, through the same stack:",
@@ -311,6 +385,46 @@ def markdown(report: BenchReport) -> str:
         lines += [_cost_paragraph(report.demo_cost), ""]
     lines.append(f"Took {report.seconds:.0f} s. Summary: {summary_line(report)}")
     return "\n".join(lines) + "\n"
+
+
+def _usage_table(t: Throughput, price: float) -> list[str]:
+    """Per lifecycle, each design beside the other: CPU, history, billable actions by kind."""
+    ours, bare = t.waypost_usage, t.bare_usage
+    if ours is None or bare is None:
+        return []
+
+    def ms(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.1f}"
+
+    kinds = sorted(set(ours.actions) | set(bare.actions))
+    rows = [
+        ("worker CPU, ms (own process)", ms(ours.worker_cpu_ms), ms(bare.worker_cpu_ms)),
+        ("dev server CPU, ms", ms(ours.server_cpu_ms), ms(bare.server_cpu_ms)),
+        ("PostgreSQL CPU, ms", ms(ours.postgres_cpu_ms), ms(bare.postgres_cpu_ms)),
+        ("history events", f"{ours.history_events:.1f}", f"{bare.history_events:.1f}"),
+        ("history bytes", f"{ours.history_bytes:.0f}", f"{bare.history_bytes:.0f}"),
+        ("payload bytes", f"{ours.payload_bytes:.0f}", f"{bare.payload_bytes:.0f}"),
+        *(
+            (f"actions: {k}", f"{ours.actions.get(k, 0):.1f}", f"{bare.actions.get(k, 0):.1f}")
+            for k in kinds
+        ),
+        ("**billable actions**", f"{ours.actions_total:.1f}", f"{bare.actions_total:.1f}"),
+        (
+            f"actions $ per 1,000 lifecycles at ${price:g} per million",
+            f"{ours.actions_usd_per_1000(price):.2f}",
+            f"{bare.actions_usd_per_1000(price):.2f}",
+        ),
+    ]
+    return [
+        f"Per lifecycle ({ours.lifecycles} measured; histories: {ours.histories} and "
+        f"{bare.histories} read back; PostgreSQL: {ours.postgres_note}). Actions by Temporal "
+        "Cloud's rules, from the histories (queries and heartbeats are not in them):",
+        "",
+        "| per lifecycle | waypost | bare |",
+        "| --- | --- | --- |",
+        *(f"| {label} | {a} | {b} |" for label, a, b in rows),
+        "",
+    ]
 
 
 def _cost_paragraph(cost: Cost) -> str:
@@ -389,12 +503,29 @@ def report_json(report: BenchReport | ScaleReport) -> dict[str, Any]:
     """Every measured figure, plus the derived ones a reader would otherwise recompute."""
     data = asdict(report)
     if isinstance(report, BenchReport):
-        t = report.throughput
-        data["throughput"] |= {
-            "best_waypost": t.best_waypost,
-            "best_bare": t.best_bare,
-            "ratio": t.ratio,
+        for key, t in (("throughput", report.throughput), ("sandboxed", report.sandboxed)):
+            if t is None:
+                continue
+            data[key] |= {
+                "best_waypost": t.best_waypost,
+                "best_bare": t.best_bare,
+                "ratio": t.ratio,
+            }
+            for design, u in (("waypost_usage", t.waypost_usage), ("bare_usage", t.bare_usage)):
+                if u is not None:
+                    data[key][design] |= {
+                        "actions_total": u.actions_total,
+                        "actions_usd_per_1000": u.actions_usd_per_1000(
+                            report.action_price_per_million
+                        ),
+                    }
+        data["runners"] = {
+            "equal_terms": report.throughput.runner,
+            "second_pair": report.sandboxed.runner if report.sandboxed else None,
         }
+        money = report.per_1000_usd()
+        if money is not None:
+            data["per_1000_delivered_usd"] = {"actions": money[0], "sms": money[1]}
         for key, cost in (("cost", report.cost), ("demo_cost", report.demo_cost)):
             if cost is not None:
                 data[key] |= {

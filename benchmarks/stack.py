@@ -261,13 +261,69 @@ def read_memory(status_text: str) -> Memory:
     return Memory(rss_mb=fields.get("VmRSS", 0.0), peak_mb=fields.get("VmHWM", 0.0))
 
 
-class WorkerProcess:
-    """`waypost worker` as a child process, configured through the environment as in production,
-    so its memory (from /proc) is the worker's alone, not the benchmark's."""
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
-    def __init__(self, env: Mapping[str, str], log_file: Path) -> None:
+
+def read_cpu_seconds(stat_text: str, ticks: int = CLOCK_TICKS) -> float:
+    """utime + stime (user and system CPU) from a /proc/<pid>/stat text, in seconds. The
+    command name (field 2) may hold spaces, so the fields are counted after its ")"."""
+    fields = stat_text.rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / ticks  # fields 14 and 15 of the line
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """A process's CPU so far; None when it is gone or not visible."""
+    try:
+        return read_cpu_seconds(Path(f"/proc/{pid}/stat").read_text())
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def child_pid(name: str) -> int | None:
+    """This process's child whose command name starts with `name` (the dev server's pid, which
+    starters.devserver keeps to itself)."""
+    me = os.getpid()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        comm = text[text.find("(") + 1 : text.rfind(")")]
+        if comm.startswith(name) and int(text.rpartition(")")[2].split()[1]) == me:
+            return int(stat.parent.name)
+    return None
+
+
+def postgres_backends(database_url: str) -> list[int]:
+    """The pids of the PostgreSQL backends connected to the benchmark's own database."""
+    engine = create_engine(normalize_url(database_url), poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()"
+            ).all()
+    finally:
+        engine.dispose()
+    return [int(pid) for (pid,) in rows]
+
+
+def worker_command(*args: str) -> list[str]:
+    """`waypost worker`, or with arguments another worker module of this environment."""
+    return [sys.executable, "-m", *args] if args else [waypost_command(), "worker"]
+
+
+class WorkerProcess:
+    """A worker as a child process (`waypost worker` unless told otherwise), configured through
+    the environment as in production, so its memory and CPU (from /proc) are the worker's
+    alone, not the benchmark's."""
+
+    def __init__(
+        self, env: Mapping[str, str], log_file: Path, command: list[str] | None = None
+    ) -> None:
         self._env = {**os.environ, **env}
         self._log_file = log_file
+        self._command = command or worker_command()
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -279,7 +335,7 @@ class WorkerProcess:
     def start(self) -> None:
         with self._log_file.open("ab") as log:
             self._process = subprocess.Popen(
-                [waypost_command(), "worker"],
+                self._command,
                 env=self._env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -298,6 +354,10 @@ class WorkerProcess:
     def memory(self) -> Memory:
         self.check()
         return read_memory(Path(f"/proc/{self.pid}/status").read_text())
+
+    def cpu_seconds(self) -> float:
+        self.check()
+        return read_cpu_seconds(Path(f"/proc/{self.pid}/stat").read_text())
 
     def stop(self, timeout: float = 30) -> None:
         if self._process is None or self._process.poll() is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -35,12 +36,27 @@ def run_benchmark(module: str, args: list[str], out: Path) -> list[str]:
 
 def test_bench_measures_throughput_latency_and_cost(tmp_path: Path) -> None:
     lines = run_benchmark(
-        "benchmarks", ["-n", "10", "--rounds", "1", "--latency-count", "5", "--no-demo"], tmp_path
+        "benchmarks",
+        ["-n", "10", "--rounds", "1", "--latency-count", "5", "--no-demo", "--histories", "3"],
+        tmp_path,
     )
-    assert lines[-1].startswith("ratio ")
+    assert re.fullmatch(
+        r"ratio [\d.]+ \(equal terms\) · worker cpu [\d.]+ ms vs [\d.]+ ms · "
+        r"actions [\d.]+ vs 9\.0 · p99 \d+ ms · \$[\d.]+ per 1,000 "
+        r"\(actions \$[\d.]+ \+ SMS \$[\d.]+\)",
+        lines[-1],
+    ), lines[-1]
     report = json.loads((tmp_path / "latest.json").read_text())
     assert report["latency"]["missing"] == 0
-    assert report["throughput"]["waypost"] and report["throughput"]["bare"]
+    assert report["runners"] == {"equal_terms": "unsandboxed", "second_pair": "sandboxed"}
+    for pair in ("throughput", "sandboxed"):
+        assert report[pair]["waypost"] and report[pair]["bare"]
+        ours, bare = report[pair]["waypost_usage"], report[pair]["bare_usage"]
+        assert ours["worker_cpu_ms"] > 0 and bare["worker_cpu_ms"] > 0
+        assert ours["histories"] == bare["histories"] == 3
+        # The bare lifecycle: started, four signals, four activities (no retries on a no-op).
+        assert bare["actions"] == {"activity started": 4.0, "signal": 4.0, "workflow started": 1.0}
+        assert ours["actions"]["signal"] == 4.0 and ours["actions"]["workflow started"] == 1.0
 
 
 def test_bench_scale_reports_memory_idle_latency_and_both_bursts(tmp_path: Path) -> None:

@@ -10,7 +10,17 @@ from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
+from temporalio.api.common.v1 import Payload, Payloads, SearchAttributes
+from temporalio.api.enums.v1 import EventType
+from temporalio.api.history.v1 import (
+    ActivityTaskStartedEventAttributes,
+    HistoryEvent,
+    MarkerRecordedEventAttributes,
+    UpsertWorkflowSearchAttributesEventAttributes,
+    WorkflowExecutionSignaledEventAttributes,
+)
 
+from benchmarks.actions import count_actions, payload_bytes
 from benchmarks.cost import ShipmentMessages, summarize
 from benchmarks.report import (
     BenchReport,
@@ -21,6 +31,7 @@ from benchmarks.report import (
     LatencyStats,
     ScaleReport,
     Throughput,
+    Usage,
     markdown,
     percentile,
     report_json,
@@ -28,7 +39,7 @@ from benchmarks.report import (
     summary_line,
     write_report,
 )
-from benchmarks.stack import read_memory, settings_env
+from benchmarks.stack import read_cpu_seconds, read_memory, settings_env
 from infra.settings import Settings
 
 
@@ -53,8 +64,35 @@ def test_latency_stats_are_in_milliseconds() -> None:
     assert math.isnan(LatencyStats.of([]).p50_ms)
 
 
-def throughput() -> Throughput:
-    return Throughput(n=200, concurrency=50, rounds=2, waypost=(12.0, 14.1), bare=(27.0, 25.0))
+def usage(worker_ms: float, actions: dict[str, float]) -> Usage:
+    return Usage(
+        lifecycles=400,
+        worker_cpu_ms=worker_ms,
+        server_cpu_ms=60.0,
+        postgres_cpu_ms=None,
+        postgres_note="not attributable",
+        histories=20,
+        history_events=29.0,
+        history_bytes=17000.0,
+        payload_bytes=12000.0,
+        actions=actions,
+    )
+
+
+BARE_ACTIONS = {"workflow started": 1.0, "signal": 4.0, "activity started": 4.0}
+
+
+def throughput(runner: str = "unsandboxed") -> Throughput:
+    return Throughput(
+        n=200,
+        concurrency=50,
+        rounds=2,
+        waypost=(12.0, 14.1),
+        bare=(27.0, 25.0),
+        runner=runner,
+        waypost_usage=usage(51.04, BARE_ACTIONS | {"activity started": 3.0, "timer started": 2.0}),
+        bare_usage=usage(27.5, BARE_ACTIONS),
+    )
 
 
 def latency() -> Latency:
@@ -83,13 +121,15 @@ def cost() -> Cost:
 
 def test_the_summary_line_holds_every_figure_beside_its_reference() -> None:
     report = BenchReport("2026-11-24T10:00:00+00:00", 200.0, {}, throughput(), latency(), cost())
+    # 10 actions at $50 a million: $0.50 per 1,000; 1,000 x $0.0237 of SMS: $23.70.
     assert summary_line(report) == (
-        "ratio 0.52 (waypost 14.1/s, bare 27.0/s) · latency p50 41 ms p95 80 ms p99 120 ms "
-        "at 7.05/s · 3.0 SMS (3.0 segments), 1.0 email, $0.0237 per delivered shipment"
+        "ratio 0.52 (equal terms) · worker cpu 51.0 ms vs 27.5 ms · actions 10.0 vs 9.0 · "
+        "p99 120 ms · $24.20 per 1,000 (actions $0.50 + SMS $23.70)"
     )
-    assert summary_line(BenchReport("t", 1.0, {}, throughput())) == (
-        "ratio 0.52 (waypost 14.1/s, bare 27.0/s)"
-    )
+    bare = Throughput(n=1, concurrency=1, rounds=1, waypost=(14.1,), bare=(27.0,))
+    assert summary_line(BenchReport("t", 1.0, {}, bare)) == "ratio 0.52 (equal terms)"
+    priced = BenchReport("t", 1.0, {}, throughput(), cost=cost(), action_price_per_million=25)
+    assert summary_line(priced).endswith("$23.95 per 1,000 (actions $0.25 + SMS $23.70)")
 
 
 def test_the_json_report_carries_derived_figures_and_no_nan() -> None:
@@ -102,6 +142,27 @@ def test_the_json_report_carries_derived_figures_and_no_nan() -> None:
     assert data["latency"]["to_sms"]["p99_ms"] is None
     assert data["cost"]["sms_per_delivered"] == 3.0
     assert data["summary"] == summary_line(report)
+    assert data["runners"] == {"equal_terms": "unsandboxed", "second_pair": None}
+    ours = data["throughput"]["waypost_usage"]
+    assert ours["worker_cpu_ms"] == 51.04 and ours["postgres_cpu_ms"] is None
+    assert ours["actions"]["timer started"] == 2.0
+    assert ours["actions_total"] == 10.0
+    assert math.isclose(ours["actions_usd_per_1000"], 0.5)
+    assert data["throughput"]["bare_usage"]["actions_total"] == 9.0
+    assert math.isclose(data["per_1000_delivered_usd"]["sms"], 23.7)
+
+
+def test_the_json_report_names_both_runners_and_rates_the_sandboxed_pair() -> None:
+    report = BenchReport("t", 1.0, {}, throughput(), sandboxed=throughput("sandboxed"))
+    data = report_json(report)
+    assert data["runners"] == {"equal_terms": "unsandboxed", "second_pair": "sandboxed"}
+    assert data["sandboxed"]["ratio"] == 14.1 / 27.0
+    assert data["sandboxed"]["runner"] == "sandboxed"
+    text = markdown(report)
+    assert "### Both sandboxed" in text
+    assert "| actions: timer started | 2.0 | 0.0 |" in text
+    assert "| **billable actions** | 10.0 | 9.0 |" in text
+    assert "| PostgreSQL CPU, ms | n/a | n/a |" in text
 
 
 def test_markdown_names_the_goals_and_the_flows() -> None:
@@ -172,6 +233,96 @@ def test_cost_counts_the_delivered_shipments_only() -> None:
     assert (summary.sms_each, summary.segments_each, summary.emails_each) == (2.0, 2.5, 1.0)
     assert math.isclose(summary.cost_each, 0.01975)
     assert math.isnan(summarize("none", []).cost_each)
+
+
+def event(kind: EventType.ValueType, **attributes: object) -> HistoryEvent:
+    return HistoryEvent(event_type=kind, **attributes)  # type: ignore[arg-type]
+
+
+def test_billable_actions_are_counted_from_a_history_by_temporal_clouds_rules() -> None:
+    E = EventType
+    change_version = SearchAttributes(indexed_fields={"TemporalChangeVersion": Payload()})
+    timers = SearchAttributes(indexed_fields={"WaypostPendingTimers": Payload()})
+    history = [
+        event(E.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED),
+        event(E.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED),  # workflow tasks are free
+        event(E.EVENT_TYPE_WORKFLOW_TASK_STARTED),
+        event(E.EVENT_TYPE_WORKFLOW_TASK_COMPLETED),
+        # two markers in workflow task 4 (a patch and a side effect): one action together
+        event(
+            E.EVENT_TYPE_MARKER_RECORDED,
+            marker_recorded_event_attributes=MarkerRecordedEventAttributes(
+                workflow_task_completed_event_id=4
+            ),
+        ),
+        event(
+            E.EVENT_TYPE_MARKER_RECORDED,
+            marker_recorded_event_attributes=MarkerRecordedEventAttributes(
+                workflow_task_completed_event_id=4
+            ),
+        ),
+        event(
+            E.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES,
+            upsert_workflow_search_attributes_event_attributes=(
+                UpsertWorkflowSearchAttributesEventAttributes(search_attributes=change_version)
+            ),
+        ),  # exempt
+        event(
+            E.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES,
+            upsert_workflow_search_attributes_event_attributes=(
+                UpsertWorkflowSearchAttributesEventAttributes(search_attributes=timers)
+            ),
+        ),
+        event(E.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED),
+        event(E.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED),
+        event(E.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED),
+        event(E.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED),
+        # started on its third attempt: the two before it were started too
+        event(
+            E.EVENT_TYPE_ACTIVITY_TASK_STARTED,
+            activity_task_started_event_attributes=ActivityTaskStartedEventAttributes(attempt=3),
+        ),
+        event(E.EVENT_TYPE_ACTIVITY_TASK_COMPLETED),
+        event(E.EVENT_TYPE_TIMER_STARTED),
+        event(E.EVENT_TYPE_TIMER_FIRED),
+        event(E.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED),
+        event(
+            E.EVENT_TYPE_MARKER_RECORDED,
+            marker_recorded_event_attributes=MarkerRecordedEventAttributes(
+                workflow_task_completed_event_id=9
+            ),
+        ),
+        event(E.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW),  # the next run's start counts
+    ]
+    assert count_actions(history) == {
+        "workflow started": 1,
+        "markers (per workflow task)": 2,
+        "search attribute upsert": 1,
+        "signal": 2,
+        "update": 1,
+        "activity started": 3,
+        "timer started": 1,
+        "child workflow": 2,
+    }
+    assert count_actions([]) == {}
+
+
+def test_payload_bytes_are_every_payload_inside_an_event() -> None:
+    data = Payload(metadata={"encoding": b"json/plain"}, data=b'{"to":"+4479"}')
+    signaled = event(
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
+        workflow_execution_signaled_event_attributes=WorkflowExecutionSignaledEventAttributes(
+            signal_name="carrier_event", input=Payloads(payloads=[data, data])
+        ),
+    )
+    assert payload_bytes(signaled) == 2 * data.ByteSize()
+    assert payload_bytes(event(EventType.EVENT_TYPE_TIMER_FIRED)) == 0
+
+
+def test_worker_cpu_is_read_from_proc_stat() -> None:
+    # pid (comm, with a space and a parenthesis) state ppid ... utime=250 stime=50 (fields 14, 15)
+    stat = "4242 (waypost (w) x) S 1 2 3 4 5 6 7 8 9 10 250 50 0 0 20 0 12 0\n"
+    assert read_cpu_seconds(stat, ticks=100) == 3.0
 
 
 def test_worker_memory_is_read_from_proc_status() -> None:
