@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError
 from temporalio.client import Client, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError
 
-from api import carrier_hooks, health, provider_hooks, shops
+from api import carrier_hooks, health, provider_hooks, shop_settings, shops
 from api.body_rules import DEFAULT_RULE, body_rules
 from api.outages import RETRY_AFTER_SECONDS, unavailable
 from api.services import Services
@@ -32,6 +32,7 @@ from infra.telemetry import app_metrics
 from ledger.claims import LedgerWriter
 from ledger.engine import make_engine
 from ledger.migrations import upgrade_database
+from ledger.shops import ShopRegistry
 from ledger.views import LedgerReader
 
 log = structlog.get_logger("waypost.api")
@@ -40,7 +41,8 @@ DESCRIPTION = """\
 Waypost keeps a shop's customers informed about their parcels.
 
 * **Shops** start a shipment's notifications, read its state and cancel it before dispatch,
-  authenticated with their API key (`Authorization: Bearer <key>`).
+  and read and update their own settings (`/v1/shop`), authenticated with their API key
+  (`Authorization: Bearer <key>`).
 * **Carriers** post status events to their adapter's webhook, signed with their secret; the
   answer says, per event, what was accepted and what was refused and why.
 * **Twilio and SendGrid** report what became of each message (signed callbacks).
@@ -65,6 +67,7 @@ async def build_services(settings: Settings, client: Client | None = None) -> Se
         ledger_writer=LedgerWriter(engine, metrics=app_metrics(client)),
         links=TrackingLinks.from_settings(settings),
         secret=secret,
+        shops=ShopRegistry(engine),
     )
 
 
@@ -83,7 +86,7 @@ def create_app(
         svc = await build_services(settings, client)
         app.state.services = svc
         if not settings.shop_api_keys:
-            log.warning("no shop API keys configured: the shop API refuses every request")
+            log.info("no bootstrap shop API keys: only the registry's keys are accepted")
         if warn_unencrypted:
             warn_if_unencrypted(settings, "api")
         try:
@@ -99,14 +102,20 @@ def create_app(
     )
     for router in (
         shops.router,
+        shop_settings.router,
         carrier_hooks.router,
         provider_hooks.router,
         tracking.router,
         health.router,
     ):
         app.include_router(router)
+
     # Outside every route: bodies are limited (and the shop's key checked) before any is read.
-    app.add_middleware(BodyLimits, rules=body_rules(settings), default=DEFAULT_RULE)
+    def registry() -> ShopRegistry | None:
+        svc: Services | None = getattr(app.state, "services", None)
+        return svc.shops if svc is not None else None
+
+    app.add_middleware(BodyLimits, rules=body_rules(settings, registry), default=DEFAULT_RULE)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     for failure in (
         RPCError,

@@ -7,6 +7,8 @@ batches) are settings; the others are far above what their routes ever legitimat
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.types import Scope
 
 from api.auth import admit_shop
@@ -15,9 +17,12 @@ from api.services import Services
 from infra.limits import BodyRule, KiB
 from infra.settings import Settings
 from infra.telemetry import app_metrics
+from ledger.shops import ShopRegistry
 
 SHOP_API_LIMIT = 64 * KiB
 """A shipment with a pickup point, slots and a full policy is a few KiB."""
+SHOP_SETTINGS_LIMIT = 16 * KiB
+"""A shop's profile with a full default policy is a few KiB."""
 TWILIO_LIMIT = 64 * KiB
 """A status callback or an SMS reply: a form of a few dozen short fields."""
 TRACKING_FORM_LIMIT = 8 * KiB
@@ -28,14 +33,14 @@ DEFAULT_LIMIT = 4 * KiB
 DEFAULT_RULE = BodyRule("this endpoint", "/", DEFAULT_LIMIT)
 
 
-def body_rules(settings: Settings) -> list[BodyRule]:
+def body_rules(
+    settings: Settings, registry: Callable[[], ShopRegistry | None] = lambda: None
+) -> list[BodyRule]:
+    """`registry`: the shop registry once the app has built it (keys are looked up there)."""
+    admit = admit_shop(settings.shop_api_keys, registry)
     return [
-        BodyRule(
-            "the shop API",
-            "/v1/shipments",
-            SHOP_API_LIMIT,
-            admit=admit_shop(settings.shop_api_keys),
-        ),
+        BodyRule("the shop API", "/v1/shipments", SHOP_API_LIMIT, admit=admit),
+        BodyRule("the shop's settings", "/v1/shop", SHOP_SETTINGS_LIMIT, admit=admit),
         BodyRule(
             "carrier webhooks",
             "/v1/carriers",

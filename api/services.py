@@ -15,6 +15,7 @@ from temporalio.client import Client
 from infra.links import TrackingLinks, recipient_hash
 from infra.settings import Settings
 from ledger.claims import LedgerWriter
+from ledger.shops import ShopRegistry
 from ledger.views import LedgerReader
 
 T = TypeVar("T")
@@ -33,6 +34,8 @@ class Services:
     """The HTTP service writes only what a provider reports of a message (`provider_hooks`)."""
     links: TrackingLinks
     secret: bytes
+    shops: ShopRegistry
+    """The shop registry: API keys (their last use), profiles read and updated over /v1/shop."""
     clock: Callable[[], datetime] = utcnow
 
     def hash_recipient(self, address: str) -> str:

@@ -1,7 +1,8 @@
 """The shop API: start a shipment (idempotently), read it, cancel it before the carrier has it.
 
 Paths name the shop's own shipment id; the workflow id is derived from the authenticated shop,
-so one shop's key never sees another's shipments.
+so one shop's key never sees another's shipments. A shipment's policy is its shop's default
+(the registry's profile) with the request's own top-level policy fields winning.
 """
 
 from __future__ import annotations
@@ -9,13 +10,16 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Response, status
-from pydantic import BaseModel
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
 
 from api.auth import Shop
 from api.outages import QUERY_TIMEOUT
 from api.services import Services, services
 from models.bounds import ID_PATTERN
+from models.policy import NotificationPolicy
 from models.shipment import CarrierEvent, ShipmentOrder, ShipmentStart, shipment_workflow_id
+from models.shop import shipment_policy
 from models.state import EventReceipt, ShipmentState
 from models.status import ShipmentStatus
 from workflows import client as temporal
@@ -85,7 +89,9 @@ async def create_shipment(
     svc: Annotated[Services, Depends(services)],
     response: Response,
 ) -> ShipmentCreated:
-    start = ShipmentStart(shop_id=shop_id, **dict(order))
+    start = ShipmentStart(
+        shop_id=shop_id, **(dict(order) | {"policy": await _policy(svc, shop_id, order)})
+    )
     started = await temporal.start_shipment(svc.client, start, svc.settings.task_queue)
     state = await temporal.shipment_state(svc.client, start.workflow_id, rpc_timeout=QUERY_TIMEOUT)
     if not started.created:
@@ -105,6 +111,19 @@ async def create_shipment(
         status=state.status,
         tracking_link=svc.tracking_link(start.workflow_id),
     )
+
+
+async def _policy(svc: Services, shop_id: str, order: ShipmentOrder) -> NotificationPolicy:
+    """The shop's default policy (registry), overridden by the request's top-level fields."""
+    registered = await svc.db(svc.ledger.shop, shop_id)
+    default = registered.shop.profile.policy if registered is not None else None
+    given = order.policy.model_fields_set if "policy" in order.model_fields_set else set()
+    try:
+        return shipment_policy(default, order.policy, given)
+    except ValidationError as err:
+        raise RequestValidationError(
+            [{**e, "loc": ("body", "policy", *e["loc"])} for e in err.errors(include_url=False)]
+        ) from err
 
 
 @router.get(

@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import structlog
@@ -47,8 +48,9 @@ class Refusal:
     headers: Mapping[str, str] = field(default_factory=dict)
 
 
-Admit = Callable[[Headers], Refusal | None]
-"""Who may send a body here, from the request's headers: None admits it."""
+Admit = Callable[[Headers], Refusal | Awaitable[Refusal | None] | None]
+"""Who may send a body here, from the request's headers: None admits it. It may be a coroutine
+(the shop API looks keys up in the ledger)."""
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,10 @@ class BodyLimits:
         if not (declared or "transfer-encoding" in headers):
             await self.app(scope, receive, send)  # no body: nothing to count
             return
-        if rule.admit is not None and (refused := rule.admit(headers)) is not None:
+        refused = rule.admit(headers) if rule.admit is not None else None
+        if inspect.isawaitable(refused):
+            refused = await refused
+        if refused is not None:
             log.info("request refused before its body", route=rule.name, status=refused.status)
             await self.refuse(refused, headers, send, receive)
             return

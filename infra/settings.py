@@ -218,7 +218,9 @@ class Settings(BaseSettings):
     )
     shop_api_keys: dict[Identifier, SecretStr] = Field(
         default_factory=dict,
-        description='Shop id (the id alphabet) to API key, as JSON: {"shop-1": "long-random-key"}.',
+        description='Shop id (the id alphabet) to API key, as JSON: {"shop-1": "long-random-key"}. '
+        "The bootstrap for the demo and compose; the shop registry's keys (`waypost shop key "
+        "create`: named, hashed, revocable) are accepted beside them.",
     )
     carrier_secrets: dict[str, SecretStr] = Field(
         default_factory=dict,

@@ -54,6 +54,7 @@ class ColumnRule:
 
 K, C, R = Fate.KEEP, Fate.CLEAR, Fate.REPLACE
 _DATE = "a date: the report's periods and days, and the retention cutoff"
+_SHOP = "the shop registry: a business's settings, no shipment's, so retention never touches it"
 
 ANONYMISATION: dict[str, dict[str, ColumnRule]] = {
     "shipments": {
@@ -177,6 +178,34 @@ ANONYMISATION: dict[str, dict[str, ColumnRule]] = {
             "error",
             "payload",
             "set_aside_at",
+        )
+    },
+    "shops": {
+        "shop_id": ColumnRule(K, _SHOP),
+        "profile": ColumnRule(
+            K, _SHOP + "; its contacts and address are the business's, published to customers"
+        ),
+        "webhook_secret": ColumnRule(
+            K,
+            _SHOP + "; a secret stored as given, not hashed, since Waypost signs the shop's "
+            "webhooks with it: never logged, printed or answered",
+        ),
+        "created_at": ColumnRule(K, _SHOP),
+        "updated_at": ColumnRule(K, _SHOP),
+    },
+    "shop_api_keys": {
+        column: ColumnRule(
+            K, _SHOP + "; a key is stored only as its SHA-256 and a short prefix, never itself"
+        )
+        for column in (
+            "id",
+            "shop_id",
+            "name",
+            "key_hash",
+            "prefix",
+            "created_at",
+            "last_used_at",
+            "revoked_at",
         )
     },
 }

@@ -1,4 +1,5 @@
-"""The ledger's schema: shipments, their timelines, and every notification with its attempts.
+"""The ledger's schema: shipments, their timelines, and every notification with its attempts;
+and the registry of shops with their API keys.
 
 Only activities and the migrations import this module; workflow code must not (it would pull
 SQLAlchemy into the workflow sandbox). The schema itself is created by the Alembic migrations in
@@ -225,6 +226,38 @@ class SetAside(Base):
     error: Mapped[str] = mapped_column(Text)
     payload: Mapped[str] = mapped_column(Text)
     set_aside_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class ShopRow(Base):
+    """A shop in the registry: its profile (`models.shop.ShopProfile`) as JSON, and the secret
+    Waypost signs its webhooks with."""
+
+    __tablename__ = "shops"
+
+    shop_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    profile: Mapped[str] = mapped_column(Text)
+    """`ShopProfile` as JSON, validated on every write and read."""
+    webhook_secret: Mapped[str] = mapped_column(String(255))
+    """Stored as given, not hashed: Waypost must sign with it (Standard Webhooks)."""
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class ShopApiKey(Base):
+    """One of a shop's API keys: only its SHA-256 (the key is 32 random bytes, so no slow hash
+    is needed) and a short prefix a human recognises it by."""
+
+    __tablename__ = "shop_api_keys"
+    __table_args__ = (UniqueConstraint("shop_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    shop_id: Mapped[str] = mapped_column(ForeignKey("shops.shop_id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
 
 
 def table_of(model: type[Base]) -> Table:

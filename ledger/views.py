@@ -21,6 +21,8 @@ from ledger.schema import (
     SetAside,
     Shipment,
     ShipmentEvent,
+    ShopApiKey,
+    ShopRow,
     table_of,
 )
 from ledger.storable import fits, storable_key
@@ -28,10 +30,12 @@ from models.channels import REPLY_CHANNELS
 from models.kinds import ASKING_KINDS
 from models.notification import Channel, NotificationKind, NotificationStatus
 from models.shipment import DeliveryKind
+from models.shop import Shop, ShopProfile
 from models.state import EventOutcome
 from models.status import ShipmentStatus
 
 __all__ = [
+    "ApiKeyView",
     "AttemptOutcome",
     "AttemptView",
     "DeliveryReportView",
@@ -41,6 +45,7 @@ __all__ = [
     "SetAsidePart",
     "SetAsideView",
     "ShipmentView",
+    "ShopView",
 ]
 
 SetAsidePart = Literal["shipment", "event", "status", "claim", "mark", "attempt", "delivery_report"]
@@ -132,6 +137,35 @@ class SetAsideView(_View):
     error: str
     payload: str
     set_aside_at: datetime
+
+
+class ShopView(_View):
+    """A shop as the registry holds it, without its webhook secret (never read out)."""
+
+    shop: Shop
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, row: ShopRow) -> ShopView:
+        profile = ShopProfile.model_validate_json(row.profile)
+        return cls(
+            shop=Shop(shop_id=row.shop_id, profile=profile),
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+
+class ApiKeyView(_View):
+    """One of a shop's API keys, as a human recognises it: name and prefix, never the key."""
+
+    id: int
+    shop_id: str
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
 
 
 class LedgerReader:
@@ -252,6 +286,26 @@ class LedgerReader:
                 .limit(limit)
             )
             return [SetAsideView.model_validate(row) for row in rows]
+
+    def shop(self, shop_id: str) -> ShopView | None:
+        with Session(self.engine) as session:
+            row = session.get(ShopRow, shop_id)
+            return ShopView.of(row) if row is not None else None
+
+    def shops(self) -> list[ShopView]:
+        with Session(self.engine) as session:
+            rows = session.scalars(select(ShopRow).order_by(ShopRow.shop_id))
+            return [ShopView.of(row) for row in rows]
+
+    def api_keys(self, shop_id: str) -> list[ApiKeyView]:
+        """A shop's keys, revoked ones included, oldest first."""
+        with Session(self.engine) as session:
+            rows = session.scalars(
+                select(ShopApiKey)
+                .where(ShopApiKey.shop_id == shop_id)
+                .order_by(ShopApiKey.created_at, ShopApiKey.id)
+            )
+            return [ApiKeyView.model_validate(row) for row in rows]
 
 
 _SHIPMENTS = table_of(Shipment)

@@ -8,7 +8,8 @@ opt-out, webhooks to the shop.
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Set as AbstractSet
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
@@ -74,3 +75,36 @@ class ShopProfile(_Value):
 class Shop(_Value):
     shop_id: Identifier
     profile: ShopProfile
+
+
+def shipment_policy(
+    default: NotificationPolicy | None, requested: NotificationPolicy, given: AbstractSet[str]
+) -> NotificationPolicy:
+    """A shipment's policy from its shop's default and what its request says: each top-level
+    field of `NotificationPolicy` the request gave (`given`, its fields set) wins whole; every
+    other field is the shop's default. Validated again, since two halves that each hold may
+    contradict each other together."""
+    if default is None or given >= set(NotificationPolicy.model_fields):
+        return requested
+    merged = default.model_dump() | requested.model_dump(include=set(given))
+    return NotificationPolicy.model_validate(merged)
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7396 JSON Merge Patch: objects merge key by key, `null` removes a key (back to its
+    default), anything else replaces."""
+    if not isinstance(patch, dict):
+        return patch
+    merged = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = merge_patch(merged.get(key), value)
+    return merged
+
+
+def patched_profile(profile: ShopProfile, patch: dict[str, Any]) -> ShopProfile:
+    """The profile a `PATCH /v1/shop` leaves (validated: a bad field raises, naming it)."""
+    current = profile.model_dump(mode="json", exclude_defaults=True)
+    return ShopProfile.model_validate(merge_patch(current, patch))

@@ -28,6 +28,7 @@ from starters.devserver import DevServer
 from starters.healthcheck import healthcheck_app
 from starters.ledger_commands import report, retention, set_aside, set_aside_lines
 from starters.process import leave
+from starters.shop_commands import shop_app
 from workflows import client as api
 
 app = typer.Typer(help="Waypost: parcel notifications that never bombard.", no_args_is_help=True)
@@ -37,6 +38,7 @@ shipment_app = typer.Typer(
 db_app = typer.Typer(help="The ledger database.", no_args_is_help=True)
 app.add_typer(shipment_app, name="shipment")
 app.add_typer(db_app, name="db")
+app.add_typer(shop_app, name="shop")
 app.add_typer(codec_app, name="codec")
 app.command("codec-server")(codec_server)
 app.add_typer(healthcheck_app, name="healthcheck")

@@ -32,6 +32,7 @@ from reports.render import render_png, render_text
 __all__ = [
     "describe_retention",
     "describe_set_aside",
+    "open_ledger",
     "report",
     "retention",
     "set_aside",
@@ -60,7 +61,7 @@ def _missing_file(url: str) -> bool:
 
 
 @contextmanager
-def _ledger(url: str) -> Iterator[Engine]:
+def open_ledger(url: str) -> Iterator[Engine]:
     """The configured ledger, or a clear error when it is missing, unmigrated or unreachable."""
     if _missing_file(url):  # make_engine would create it
         raise _fail(f"no ledger at {_shown(url)}: nothing has been recorded there yet")
@@ -125,7 +126,7 @@ def report(
         raise _fail(f"--out {out} is a file, not a folder")
 
     settings = get_settings()
-    with _ledger(settings.ledger_url) as engine:
+    with open_ledger(settings.ledger_url) as engine:
         if shop is not None:
             shops = known_shops(engine)
             if shop not in shops:
@@ -216,7 +217,7 @@ def retention(
             ": a link still valid may find its shipment gone",
             err=True,
         )
-    with _ledger(settings.ledger_url) as engine:
+    with open_ledger(settings.ledger_url) as engine:
         worker = Retention(engine, batch_size=batch_size)
         summary = worker.plan(period, chosen) if dry_run else worker.run(period, chosen)
     typer.echo(describe_retention(summary))
@@ -243,7 +244,7 @@ def set_aside_lines(url: str, ref: str) -> tuple[list[str], str | None]:
     if _missing_file(url):  # nothing was ever recorded there: nothing set aside either
         return [], None
     try:
-        with _ledger(url) as engine:
+        with open_ledger(url) as engine:
             found = LedgerReader(engine).set_aside_for(ref)
     except typer.Exit:
         return (
@@ -283,7 +284,7 @@ def set_aside(
     """Parts of ledger writes that could never be stored (a NUL in a carrier's text, an id longer
     than its column): each with its shipment, why, and the row it would have written."""
     settings = get_settings()
-    with _ledger(settings.ledger_url) as engine:
+    with open_ledger(settings.ledger_url) as engine:
         ledger = LedgerReader(engine)
         try:
             if shipment is not None:
