@@ -47,7 +47,9 @@ PROGRESS: Final[Mapping[NotificationKind, int]] = {
 """Which step of shipped → in transit → out for delivery (or ready for pickup) → delivered a
 kind announces; a return (to the customer or the shop) has no progress to show."""
 
-_PICKUP_KINDS: Final = frozenset({K.AVAILABLE_FOR_PICKUP, K.PICKUP_REMINDER, K.PICKUP_FINAL_WARNING})
+_PICKUP_KINDS: Final = frozenset(
+    {K.AVAILABLE_FOR_PICKUP, K.PICKUP_REMINDER, K.PICKUP_FINAL_WARNING}
+)
 _DOOR_KINDS: Final = frozenset(
     {K.OUT_FOR_DELIVERY, K.COURIER_ONE_HOUR, K.DELIVERY_FAILED, K.SLOT_CHOICE, K.SLOT_CONFIRMED}
 )

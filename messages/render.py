@@ -209,7 +209,9 @@ def _named_sms(sender: str, values: Mapping[str, str | None], text: str) -> str:
         named = f"{sender.format_map({**values, 'shop_name': shown})} {text}"
         if sms_segments(named)[1] <= SMS_BUDGET:
             return named
-    return text if sms_segments(text)[1] <= SMS_BUDGET else f"{sender.format(shop_name=name)} {text}"
+    return (
+        text if sms_segments(text)[1] <= SMS_BUDGET else f"{sender.format(shop_name=name)} {text}"
+    )
 
 
 def _clause(clause: Clause[str], values: Mapping[str, str | None]) -> str | None:

@@ -69,8 +69,8 @@ def idempotency_key(
 
 
 class MessageContext(BaseModel):
-    """What a template may say. Built by the workflow from the shipment and the triggering event;
-    the sending activity adds the shop's name (the workflow, and saved histories, never carry it)."""
+    """What a template may say. Built by the workflow from the shipment and the triggering
+    event; the sending activity adds the shop's name (so workflow histories never carry it)."""
 
     model_config = ConfigDict(frozen=True)
 
