@@ -334,7 +334,7 @@ def test_every_message_names_its_shop_and_an_email_carries_the_branded_html(
     named.send(request(shipment_ref, Channel.EMAIL), token="b")
 
     [sms] = fake_twilio.sent
-    assert sms.body.startswith("Acme Outdoor: Order ORD-1 is out for delivery.")
+    assert (sms.body or "").startswith("Acme Outdoor: Order ORD-1 is out for delivery.")
     [mail] = fake_sendgrid.sent
     assert mail.text is not None and mail.html is not None
     assert "1 Trail Road, Springfield" in mail.text and "help@acme.example" in mail.text
