@@ -239,11 +239,12 @@ def render(
     catalogue = CATALOGUES[lang]
     template = catalogue.messages[(kind, channel)]
     values = _values(ctx, lang, channel)
-    paragraphs = []
+    paragraphs, linked = [], []
     for paragraph in template.body:
         clauses = [text for clause in paragraph if (text := _clause(clause, values))]
         if clauses:
             paragraphs.append(" ".join(clauses))
+            linked.append(len(paragraph) == 1 and paragraph[0] in catalogue.link_lines)
     if channel is Channel.SMS:
         body = _named_sms(catalogue.sms_sender, values, " ".join(paragraphs))
         encoding, segments = sms_segments(body)
@@ -251,7 +252,8 @@ def render(
     subject = (_clause(template.subject, values) or "") if template.subject else None
     html = None
     if shop is not None:
-        html = email_html(kind, lang, ctx, subject or "", paragraphs, shop)
+        shown = [text for text, link in zip(paragraphs, linked, strict=True) if not link]
+        html = email_html(kind, lang, ctx, subject or "", shown, shop)
         paragraphs.append(text_footer(shop, lang))
     body = "\n\n".join(paragraphs)
     encoding, _ = sms_segments(body)

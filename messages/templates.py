@@ -410,6 +410,15 @@ MESSAGES: Final[Mapping[tuple[NotificationKind, Channel], Template[Msg]]] = {
 SMS_SENDER: Final = N_("{shop_name}:")
 """Every SMS names the shop first, so the customer knows who writes before reading on."""
 
+LINK_LINES: Final = frozenset(
+    {
+        N_("Track your parcel: {tracking_url}"),
+        NC_("returned.email", "Follow the return: {tracking_url}"),
+        NC_("shop_return_notice.email", "Follow the return: {tracking_url}"),
+    }
+)
+"""An email's paragraphs that only give the tracking link: the HTML part's button says them."""
+
 EMAIL: Final[tuple[Msg, ...]] = (
     NC_("email.progress", "Parcel progress"),
     NC_("email.button", "Track your parcel"),

@@ -29,6 +29,7 @@ from messages.shape import InboundAnswerKey, Msg, fields
 from messages.sms import estimated_sms_cost, sms_segments
 from models.locale import LOCALES, Locale
 from models.notification import Channel, MessageContext, NotificationKind
+from models.shop import ShopProfile
 
 ALL_LOCALES = sorted(LOCALES)
 EVERY_TEMPLATE = list(product(NotificationKind, Channel, ALL_LOCALES))
@@ -913,3 +914,29 @@ def test_cldr_dates_read_as_the_hand_written_ones_did(month: int) -> None:
         assert formats.day(moment, "en", "page") == expected
         for locale in ("ru", "pl", "ro"):
             assert formats.day(moment, locale) == f"{day:02d}.{month:02d}"
+
+
+# --- The branded email ------------------------------------------------------------------------
+
+
+def test_an_email_with_its_shop_has_a_branded_html_part_saying_the_same_words() -> None:
+    shop = ShopProfile(display_name="Acme <Outdoor> & Co", postal_address="1 Trail Road")
+    ctx = full_context(recipient_name="<b>Sam</b>")
+    rendered = render(NotificationKind.SHIPPED, Channel.EMAIL, "en", ctx, shop)
+    assert rendered.html is not None
+    assert "Acme &lt;Outdoor&gt; &amp; Co" in rendered.html and "<Outdoor>" not in rendered.html
+    assert "&lt;b&gt;Sam&lt;/b&gt;" in rendered.html and "<b>Sam" not in rendered.html
+    assert rendered.body.endswith(
+        "--\nAcme <Outdoor> & Co\n1 Trail Road\n"
+        "You are receiving this email about your order from Acme <Outdoor> & Co."
+    )
+    assert 'aria-current="step"' in rendered.html  # shipped: the stepper's first step
+    assert render(NotificationKind.SHIPPED, Channel.EMAIL, "en", ctx).html is None
+
+
+def test_an_email_without_a_tracking_link_has_no_button() -> None:
+    shop = ShopProfile(display_name="Acme Outdoor")
+    ctx = full_context(tracking_url=None)
+    rendered = render(NotificationKind.DELAY_NOTICE, Channel.EMAIL, "pl", ctx, shop)
+    assert rendered.html is not None and 'class="button"' not in rendered.html
+    assert "<img" not in rendered.html  # no logo in the profile: the name alone

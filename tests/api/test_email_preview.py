@@ -91,6 +91,8 @@ def test_every_email_is_branded_with_a_logo_a_tracking_button_and_the_footer(
     assert button["href"] == TRACKING_URL
     assert "background: #c2410c" in (button["style"] or ""), "the shop's accent, inlined"
     assert parsed.style_blocks == 0, "css-inline moved every rule into style attributes"
+    said = [link for link in parsed.links if link.get("href") == TRACKING_URL]
+    assert len(said) <= 2, "the button, and at most one sentence needing the link"
     footer = " ".join(parsed.footer)
     assert SAMPLE_SHOP.postal_address is not None and SAMPLE_SHOP.postal_address in footer
     assert "mailto:help@acme-outdoor.example" in {link["href"] for link in parsed.links}
