@@ -22,6 +22,7 @@ from activities.providers.base import (
     Receipt,
     RetryableProviderError,
 )
+from activities.shops import ShopDirectory, shop_of
 from infra.links import TrackingLinks
 from infra.masking import mask_address
 from infra.metrics import NOOP, AppMetrics
@@ -62,6 +63,7 @@ class Sender:
         links: TrackingLinks | None = None,
         hash_recipient: Callable[[str], str] | None = None,
         metrics: AppMetrics = NOOP,
+        shops: ShopDirectory | None = None,
     ) -> None:
         self.ledger = ledger
         self.providers = providers
@@ -73,6 +75,8 @@ class Sender:
         """Keys the recipient's hash in the ledger, so an SMS reply finds its shipment."""
         self.metrics = metrics
         """Provider calls, and each message as the ledger settles it (once: the claim's winner)."""
+        self.shops = shops
+        """Names and brands each message (the shop's profile); none: the message names no shop."""
 
     def send(
         self, request: NotificationRequest, *, token: str, attempt: int = 1, give_up: bool = False
@@ -115,13 +119,17 @@ class Sender:
                 attempts=claim.attempts,
             )
         provider = self.providers[request.channel]
-        rendered = render(request.kind, request.channel, request.locale, self._context(request))
+        shop_id = shop_of(request.shipment_ref)
+        shop = self.shops.profile(shop_id) if self.shops and shop_id else None
+        context = self._context(request)
+        rendered = render(request.kind, request.channel, request.locale, context, shop)
         message = OutgoingMessage(
             key=request.key,
             channel=request.channel,
             to=request.to,
             subject=rendered.subject,
             body=rendered.body,
+            html=rendered.html,
             custom_args={"waypost_key": request.key, "shipment_ref": request.shipment_ref},
             personal=personal_values(request.context),
         )

@@ -23,6 +23,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models.bounds import Identifier
+from models.shop import ShopProfile
 
 PAYLOAD_KEY_BYTES = 32
 """AES-256: a payload key is 32 random bytes, written in base64."""
@@ -156,6 +157,13 @@ class Settings(BaseSettings):
     )
     twilio_api_base: str | None = Field(
         default=None, description="Override of https://api.twilio.com (a local server in tests)."
+    )
+
+    shop_profiles: dict[Identifier, ShopProfile] = Field(
+        default_factory=dict,
+        description="Shops' profiles until the shop registry holds them: JSON of shop id -> "
+        'profile, {"acme": {"display_name": "Acme Outdoor", "brand": {"logo_url": ...}}}; '
+        "a shop not listed is named by its id.",
     )
 
     sendgrid_api_key: SecretStr | None = Field(

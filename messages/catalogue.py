@@ -73,6 +73,9 @@ def catalogue(locale: Locale) -> Catalogue:
     return Catalogue(
         dates=DateStyle(message=tr(templates.DATES.message), page=tr(templates.DATES.page)),
         messages={key: _template(template, tr) for key, template in templates.MESSAGES.items()},
+        sms_sender=tr(templates.SMS_SENDER),
+        link_lines=frozenset(map(tr, templates.LINK_LINES)),
+        email={msg.context or msg.id: tr(msg) for msg in templates.EMAIL},
         page={msg.context or msg.id: tr(msg) for msg in templates.PAGE},
         answers={key: tuple(map(tr, texts)) for key, texts in templates.ANSWERS.items()},
         reply_words=ReplyWords(

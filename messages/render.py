@@ -22,6 +22,14 @@ third segment) and the one-hour courier SMS shows the window's times without the
 The slot-choice SMS lists at most three slots in a compact form ("1) 25.11 10-12"), leaves
 out the tracking link, and says only what the customer must do: reply with a number.
 
+Every SMS opens with the shop's name ("Acme Outdoor: Order ..."), when it is known, so the
+customer knows who writes; a name is cut at SMS_SHOP_NAME characters, and further (at a word,
+then a character) when the message would otherwise not fit SMS_BUDGET segments. Several texts
+were written to fill two UCS-2 segments exactly, so with the longest realistic context their
+shop name is shortened, in the worst cases to nothing: shortening those texts is issue 14's
+remaining work. An email is a plain-text part (the body) and, given the shop's
+profile, a branded HTML part saying the same words (`messages.branded`).
+
 The shop's return notice goes to the shop, not the customer: its email greets no one by
 name and names the customer only as the one who was warned; its SMS names the point without
 its address and leaves the customer out, so the order, carrier and tracking number fit.
@@ -37,15 +45,21 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict
 
 from messages import formats
+from messages.branded import email_html, text_footer
 from messages.catalogue import CATALOGUES
 from messages.locales import negotiate
 from messages.shape import Clause, Template, fields
 from messages.sms import Encoding, sms_segments
 from models.locale import Locale
 from models.notification import Channel, MessageContext, NotificationKind
+from models.shop import ShopProfile
 
 SMS_SLOTS = 3
 """How many offered slots a slot-choice SMS lists: more would not fit two UCS-2 segments."""
+
+SMS_SHOP_NAME = 20
+SMS_BUDGET = 2
+"""The most of a shop's name an SMS spends characters on (a longer one is cut at a word)."""
 
 TEMPLATES: Final[Mapping[tuple[NotificationKind, Channel, Locale], Template[str]]] = {
     (kind, channel, locale): template
@@ -56,12 +70,14 @@ TEMPLATES: Final[Mapping[tuple[NotificationKind, Channel, Locale], Template[str]
 
 
 class Rendered(BaseModel):
-    """One message ready for a provider. For email, `segments` is 0 and `encoding` informative."""
+    """One message ready for a provider. For email, `segments` is 0 and `encoding` informative;
+    `body` is the plain-text part and `html` the branded one (None for SMS, or with no shop)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     subject: str | None
     body: str
+    html: str | None = None
     encoding: Encoding
     segments: int
 
@@ -119,6 +135,15 @@ def _joined(*parts: str | None) -> str | None:
     return ", ".join(present) or None
 
 
+def sms_shop_name(name: str) -> str:
+    """The shop's name as an SMS says it: whole when short, else cut at the last word that fits."""
+    name = " ".join(name.split())
+    if len(name) <= SMS_SHOP_NAME:
+        return name
+    cut = name[: SMS_SHOP_NAME + 1].rsplit(" ", 1)[0]
+    return cut if 0 < len(cut) <= SMS_SHOP_NAME else name[:SMS_SHOP_NAME]
+
+
 def _values(ctx: MessageContext, locale: Locale, channel: Channel) -> dict[str, str | None]:
     """What templates may say: the context's text, plus dates formatted for the recipient."""
     shown_in = formats.zone(ctx.time_zone)
@@ -158,8 +183,35 @@ def _values(ctx: MessageContext, locale: Locale, channel: Channel) -> dict[str, 
         "review_url": ctx.review_url,
         "slots": slots,
         "choose_by": choose_by,
+        "shop_name": (
+            sms_shop_name(ctx.shop_name)
+            if ctx.shop_name and channel is Channel.SMS
+            else ctx.shop_name
+        ),
     }
     return {name: (value.strip() or None) if value else None for name, value in values.items()}
+
+
+def _shorter_names(name: str) -> list[str]:
+    """The shop's name, then shorter: word by word, then character by character."""
+    words = name.split()
+    by_word = [" ".join(words[:n]) for n in range(len(words) - 1, 0, -1)]
+    first = words[0] if words else ""
+    return [name, *by_word, *(first[:n] for n in range(len(first) - 1, 0, -1))]
+
+
+def _named_sms(sender: str, values: Mapping[str, str | None], text: str) -> str:
+    """The SMS opened with the shop's name, as much of it as fits the segment budget."""
+    name = values["shop_name"]
+    if not name:
+        return text
+    for shown in _shorter_names(name):
+        named = f"{sender.format_map({**values, 'shop_name': shown})} {text}"
+        if sms_segments(named)[1] <= SMS_BUDGET:
+            return named
+    return (
+        text if sms_segments(text)[1] <= SMS_BUDGET else f"{sender.format(shop_name=name)} {text}"
+    )
 
 
 def _clause(clause: Clause[str], values: Mapping[str, str | None]) -> str | None:
@@ -170,19 +222,39 @@ def _clause(clause: Clause[str], values: Mapping[str, str | None]) -> str | None
     return None
 
 
-def render(kind: NotificationKind, channel: Channel, locale: str, ctx: MessageContext) -> Rendered:
-    """Render one message; pure, so a retried activity sends exactly the same text."""
+def render(
+    kind: NotificationKind,
+    channel: Channel,
+    locale: str,
+    ctx: MessageContext,
+    shop: ShopProfile | None = None,
+) -> Rendered:
+    """Render one message; pure, so a retried activity sends exactly the same text.
+
+    `shop` brands the email (HTML part, footer) and names the shop when the context does not.
+    """
     lang = negotiate(locale)
-    template = CATALOGUES[lang].messages[(kind, channel)]
+    if shop is not None and not ctx.shop_name:
+        ctx = ctx.model_copy(update={"shop_name": shop.display_name})
+    catalogue = CATALOGUES[lang]
+    template = catalogue.messages[(kind, channel)]
     values = _values(ctx, lang, channel)
-    paragraphs = []
+    paragraphs, linked = [], []
     for paragraph in template.body:
         clauses = [text for clause in paragraph if (text := _clause(clause, values))]
         if clauses:
             paragraphs.append(" ".join(clauses))
-    body = "\n\n".join(paragraphs)
-    encoding, segments = sms_segments(body)
+            linked.append(len(paragraph) == 1 and paragraph[0] in catalogue.link_lines)
     if channel is Channel.SMS:
+        body = _named_sms(catalogue.sms_sender, values, " ".join(paragraphs))
+        encoding, segments = sms_segments(body)
         return Rendered(subject=None, body=body, encoding=encoding, segments=segments)
     subject = (_clause(template.subject, values) or "") if template.subject else None
-    return Rendered(subject=subject, body=body, encoding=encoding, segments=0)
+    html = None
+    if shop is not None:
+        shown = [text for text, link in zip(paragraphs, linked, strict=True) if not link]
+        html = email_html(kind, lang, ctx, subject or "", shown, shop)
+        paragraphs.append(text_footer(shop, lang))
+    body = "\n\n".join(paragraphs)
+    encoding, _ = sms_segments(body)
+    return Rendered(subject=subject, body=body, html=html, encoding=encoding, segments=0)

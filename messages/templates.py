@@ -211,7 +211,12 @@ MESSAGES: Final[Mapping[tuple[NotificationKind, Channel], Template[Msg]]] = {
             N_("Delivery window: {window}."),
         ),
         (N_("Courier phone: {courier_phone}."),),
-        (N_("Reply 1 to confirm you're home or 2 to reschedule."),),
+        (
+            N_(
+                "Tell us whether you'll be home, or ask for another time, on the tracking "
+                "page: {tracking_url}"
+            ),
+        ),
         (N_("Track your parcel: {tracking_url}"),),
     ),
     (K.PICKUP_REMINDER, Channel.SMS): sms(
@@ -342,17 +347,8 @@ MESSAGES: Final[Mapping[tuple[NotificationKind, Channel], Template[Msg]]] = {
             N_("Please choose when {carrier} should deliver it."),
         ),
         (N_("Available delivery slots:\n{slots}"),),
-        (
-            (
-                N_(
-                    "{slots:.0}Reply with the number of the slot you prefer, or "
-                    "choose it using the tracking link: {tracking_url}"
-                ),
-                N_("{slots:.0}Reply with the number of the slot you prefer."),
-                N_("Choose a delivery slot using the tracking link: {tracking_url}"),
-            ),
-        ),
-        (N_("If we don't hear from you by {choose_by}, we'll confirm slot 1."),),
+        (N_("Choose a delivery slot using the tracking link: {tracking_url}"),),
+        (N_("If you haven't chosen by {choose_by}, we'll confirm slot 1."),),
     ),
     (K.SLOT_CONFIRMED, Channel.SMS): sms(
         (
@@ -409,6 +405,27 @@ MESSAGES: Final[Mapping[tuple[NotificationKind, Channel], Template[Msg]]] = {
     ),
 }
 """Each kind's SMS and email: their clauses, and the alternatives a missing field picks."""
+
+# Translators: what every SMS starts with, the shop's name: "Acme Outdoor: Order ...".
+SMS_SENDER: Final = N_("{shop_name}:")
+"""Every SMS names the shop first, so the customer knows who writes before reading on."""
+
+LINK_LINES: Final = frozenset(
+    {
+        N_("Track your parcel: {tracking_url}"),
+        NC_("returned.email", "Follow the return: {tracking_url}"),
+        NC_("shop_return_notice.email", "Follow the return: {tracking_url}"),
+    }
+)
+"""An email's paragraphs that only give the tracking link: the HTML part's button says them."""
+
+EMAIL: Final[tuple[Msg, ...]] = (
+    NC_("email.progress", "Parcel progress"),
+    NC_("email.button", "Track your parcel"),
+    NC_("email.support", "Need help? Contact us:"),
+    NC_("email.why", "You are receiving this email about your order from {shop_name}."),
+)
+"""The HTML email's own strings (its stepper's steps are the page's `status.*`), by msgctxt."""
 
 PAGE: Final[tuple[Msg, ...]] = (
     NC_("page.title", "Order {order_id}: parcel tracking"),

@@ -69,7 +69,8 @@ def idempotency_key(
 
 
 class MessageContext(BaseModel):
-    """What a template may say. Built by the workflow from the shipment and the triggering event."""
+    """What a template may say. Built by the workflow from the shipment and the triggering
+    event; the sending activity adds the shop's name (so workflow histories never carry it)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -99,6 +100,8 @@ class MessageContext(BaseModel):
     """slot_choice: the offered slots, in order (the customer answers 1, 2 ...)."""
     choose_by: AwareDatetime | None = None
     """slot_choice: after this the carrier's default slot (the first) is confirmed."""
+    shop_name: str | None = None
+    """The shop's display name: every SMS starts with it, every email carries it."""
 
 
 class NotificationRequest(BaseModel):

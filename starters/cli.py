@@ -27,6 +27,7 @@ from models.state import EventOutcome, ShipmentState
 from starters.devserver import DevServer
 from starters.healthcheck import healthcheck_app
 from starters.ledger_commands import report, retention, set_aside, set_aside_lines
+from starters.preview import messages_app
 from starters.process import leave
 from starters.shop_commands import shop_app
 from workflows import client as api
@@ -40,6 +41,7 @@ app.add_typer(shipment_app, name="shipment")
 app.add_typer(db_app, name="db")
 app.add_typer(shop_app, name="shop")
 app.add_typer(codec_app, name="codec")
+app.add_typer(messages_app, name="messages")
 app.command("codec-server")(codec_server)
 app.add_typer(healthcheck_app, name="healthcheck")
 app.command("report")(report)

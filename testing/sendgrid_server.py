@@ -14,7 +14,7 @@ import threading
 import time
 from base64 import urlsafe_b64encode
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from testing.http_fake import FakeHttpServer, Incoming, Reply, retry_after_header
@@ -84,6 +84,8 @@ class SendGridRequest:
     message_id: str | None = None
     received_at: float = 0.0
     """`time.monotonic()` when the request reached the fake (benchmarks time delivery by it)."""
+    headers: dict[str, str] = field(default_factory=dict)
+    """The request's HTTP headers, names lower-cased."""
 
 
 def _errors(
@@ -231,6 +233,7 @@ class FakeSendGrid(FakeHttpServer[_Failure]):
 
     def handle(self, request: Incoming) -> Reply | None:
         self._arrival.at = time.monotonic()
+        self._arrival.headers = {name.lower(): value for name, value in request.headers.items()}
         if request.path.rstrip("/") != "/v3/mail/send":
             return _errors(404, "resource not found")
         if request.method != "POST":
@@ -272,6 +275,7 @@ class FakeSendGrid(FakeHttpServer[_Failure]):
             record = replace(
                 _parse(payload, reply.status, message_id),
                 received_at=getattr(self._arrival, "at", 0.0),
+                headers=getattr(self._arrival, "headers", {}),
             )
             with self._state:
                 if self.record:

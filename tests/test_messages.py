@@ -29,6 +29,7 @@ from messages.shape import InboundAnswerKey, Msg, fields
 from messages.sms import estimated_sms_cost, sms_segments
 from models.locale import LOCALES, Locale
 from models.notification import Channel, MessageContext, NotificationKind
+from models.shop import ShopProfile
 
 ALL_LOCALES = sorted(LOCALES)
 EVERY_TEMPLATE = list(product(NotificationKind, Channel, ALL_LOCALES))
@@ -159,6 +160,13 @@ def words(max_size: int) -> st.SearchStrategy[str]:
     return st.text(alphabet, min_size=3, max_size=max_size).map(str.strip).filter(len)
 
 
+def shop_names() -> st.SearchStrategy[str]:
+    """Shop names as brands write them: Latin letters (GSM-7), digits, spaces, "&.-'"; any length
+    (an SMS cuts a name at 20 characters). A name outside GSM-7 turns an English SMS into UCS-2."""
+    alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789&.-'"
+    return st.text(alphabet, min_size=2, max_size=60).map(str.strip).filter(len)
+
+
 def codes(min_size: int, max_size: int) -> st.SearchStrategy[str]:
     return st.text(CODE_CHARS, min_size=min_size, max_size=max_size)
 
@@ -196,6 +204,7 @@ def realistic_contexts(draw: st.DrawFn) -> MessageContext:
         review_url="https://shop.example.com/review/" + draw(codes(9, 9)),
         slots=offered,
         choose_by=choose_by,
+        shop_name=draw(shop_names()),
     )
 
 
@@ -226,6 +235,23 @@ def test_every_sms_fits_two_segments_with_a_fully_filled_realistic_context(
     for kind in NotificationKind:
         rendered = render(kind, Channel.SMS, locale, ctx)
         assert rendered.segments <= 2, (kind, rendered.encoding, len(rendered.body), rendered.body)
+        unnamed = render(kind, Channel.SMS, locale, ctx.model_copy(update={"shop_name": None}))
+        assert rendered.body.endswith(unnamed.body)
+
+
+def test_every_sms_opens_with_the_shop_name() -> None:
+    ctx = minimal_context().model_copy(update={"shop_name": "Acme Outdoor"})
+    for locale in ALL_LOCALES:
+        for kind in NotificationKind:
+            rendered = render(kind, Channel.SMS, locale, ctx)
+            assert rendered.body.startswith("Acme Outdoor: "), (locale, kind, rendered.body)
+            assert rendered.segments <= 2
+
+
+def test_a_long_shop_name_is_cut_at_a_word_in_sms() -> None:
+    ctx = full_context(shop_name="Acme Outdoor Gear and Camping Supplies")
+    rendered = render(NotificationKind.DELIVERED, Channel.SMS, "en", ctx)
+    assert rendered.body.startswith("Acme Outdoor Gear: Order WP-1002345 has been delivered.")
 
 
 @pytest.mark.parametrize("locale", ALL_LOCALES)
@@ -359,7 +385,10 @@ def test_courier_one_hour_without_lead_time_drops_the_minutes_clause(
     assert re.search(r"14:00.16:00", rendered.body)
     assert "Konstantin Wiśniewski" in rendered.body
     assert "+40721234567" in rendered.body
-    assert re.search(r"\b1\b.*\b2\b", rendered.body)
+    if channel is Channel.SMS:  # SMS replies are read; email replies are not: the page answers
+        assert re.search(r"\b1\b.*\b2\b", rendered.body)
+    else:
+        assert TRACKING_URL in rendered.body
     with_lead = render(NotificationKind.COURIER_ONE_HOUR, channel, locale, full_context())
     assert MINUTES.search(with_lead.body)
     assert re.search(r"\b60\b", with_lead.body)
@@ -518,15 +547,23 @@ def test_slot_choice_sms_lists_the_slots_asks_for_a_number_and_names_the_default
     assert rendered.encoding == "GSM-7"
 
 
-def test_slot_choice_email_lists_every_slot_and_offers_reply_or_link() -> None:
+def test_slot_choice_email_lists_every_slot_and_links_to_the_page() -> None:
     rendered = render(NotificationKind.SLOT_CHOICE, Channel.EMAIL, "en", full_context())
     assert rendered.subject == "Choose a delivery slot for your order WP-1002345"
     assert rendered.body.split("\n\n")[2:] == [
         "Available delivery slots:\n" + EMAIL_SLOT_LINES["en"],
-        "Reply with the number of the slot you prefer, or choose it using the tracking link: "
-        + TRACKING_URL,
-        "If we don't hear from you by Tue 24 Nov, 20:00, we'll confirm slot 1.",
+        "Choose a delivery slot using the tracking link: " + TRACKING_URL,
+        "If you haven't chosen by Tue 24 Nov, 20:00, we'll confirm slot 1.",
     ]
+
+
+@pytest.mark.parametrize("locale", ALL_LOCALES)
+@pytest.mark.parametrize("kind", list(NotificationKind))
+def test_no_email_asks_for_a_reply(kind: NotificationKind, locale: str) -> None:
+    """Nothing reads replies to email: every answer goes through the tracking page."""
+    rendered = render(kind, Channel.EMAIL, locale, full_context())
+    words = {"en": "reply", "ru": "ответьте", "pl": "odpisz", "ro": "răspunde"}
+    assert words[locale] not in rendered.body.lower()
 
 
 @pytest.mark.parametrize(("channel", "locale"), list(product(Channel, ALL_LOCALES)))
@@ -790,6 +827,7 @@ EXTRACT_KEYWORDS = {"N_": None, "NC_": ((1, "c"), 2)}
 def source_texts() -> set[Msg]:
     """Every English text the structure in `messages.templates` uses."""
     texts: set[Msg] = {*templates.PAGE, templates.DATES.message, templates.DATES.page}
+    texts |= {*templates.EMAIL, templates.SMS_SENDER}
     words = templates.REPLY_WORDS
     texts |= {words.confirm, words.reschedule, words.negations}
     texts |= {words.confirm_phrases, words.reschedule_phrases}
@@ -876,3 +914,29 @@ def test_cldr_dates_read_as_the_hand_written_ones_did(month: int) -> None:
         assert formats.day(moment, "en", "page") == expected
         for locale in ("ru", "pl", "ro"):
             assert formats.day(moment, locale) == f"{day:02d}.{month:02d}"
+
+
+# --- The branded email ------------------------------------------------------------------------
+
+
+def test_an_email_with_its_shop_has_a_branded_html_part_saying_the_same_words() -> None:
+    shop = ShopProfile(display_name="Acme <Outdoor> & Co", postal_address="1 Trail Road")
+    ctx = full_context(recipient_name="<b>Sam</b>")
+    rendered = render(NotificationKind.SHIPPED, Channel.EMAIL, "en", ctx, shop)
+    assert rendered.html is not None
+    assert "Acme &lt;Outdoor&gt; &amp; Co" in rendered.html and "<Outdoor>" not in rendered.html
+    assert "&lt;b&gt;Sam&lt;/b&gt;" in rendered.html and "<b>Sam" not in rendered.html
+    assert rendered.body.endswith(
+        "--\nAcme <Outdoor> & Co\n1 Trail Road\n"
+        "You are receiving this email about your order from Acme <Outdoor> & Co."
+    )
+    assert 'aria-current="step"' in rendered.html  # shipped: the stepper's first step
+    assert render(NotificationKind.SHIPPED, Channel.EMAIL, "en", ctx).html is None
+
+
+def test_an_email_without_a_tracking_link_has_no_button() -> None:
+    shop = ShopProfile(display_name="Acme Outdoor")
+    ctx = full_context(tracking_url=None)
+    rendered = render(NotificationKind.DELAY_NOTICE, Channel.EMAIL, "pl", ctx, shop)
+    assert rendered.html is not None and 'class="button"' not in rendered.html
+    assert "<img" not in rendered.html  # no logo in the profile: the name alone

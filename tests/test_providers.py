@@ -277,6 +277,20 @@ def test_email_returns_the_x_message_id_and_sendgrid_receives_custom_args(
     assert (seen.subject, seen.text) == ("Your order has shipped", "Your parcel is on its way.")
 
 
+def test_email_goes_with_its_text_and_html_parts_as_sendgrid_documents(
+    fake_sendgrid: FakeSendGrid,
+) -> None:
+    html = "<!DOCTYPE html><html><body><p>Your parcel is on its way.</p></body></html>"
+    sendgrid(fake_sendgrid).send(email().model_copy(update={"html": html}))
+
+    [seen] = fake_sendgrid.requests
+    assert seen.headers["authorization"] == f"Bearer {fake_sendgrid.api_key}"
+    assert seen.headers["content-type"].startswith("application/json")
+    # SendGrid wants text/plain first, then text/html.
+    assert [c["type"] for c in seen.payload["content"]] == ["text/plain", "text/html"]
+    assert (seen.text, seen.html) == ("Your parcel is on its way.", html)
+
+
 def test_email_rate_limited_is_retryable_with_the_retry_after_hint(
     fake_sendgrid: FakeSendGrid,
 ) -> None:

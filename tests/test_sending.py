@@ -14,6 +14,7 @@ from activities.providers.base import OutgoingMessage, RetryableProviderError
 from activities.providers.sendgrid_email import SendGridEmailProvider
 from activities.providers.twilio_sms import TwilioSmsProvider
 from activities.sending import Sender, SendInProgress
+from activities.shops import SettingsShops, shop_of
 from ledger.claims import Ledger
 from messages.render import render
 from models.notification import (
@@ -25,6 +26,7 @@ from models.notification import (
     SendResult,
     idempotency_key,
 )
+from models.shop import Brand, ShopProfile, SupportContact
 from testing.sendgrid_server import DEFAULT_API_KEY, FakeSendGrid
 from testing.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilio
 
@@ -299,3 +301,46 @@ def test_a_message_whose_claim_cannot_be_recorded_is_not_sent_and_fails_with_the
     assert fake_twilio.sent == []
     assert result.status is NotificationStatus.FAILED and not result.permanent
     assert result.error is not None and "cannot record its claim" in result.error
+
+
+def test_every_message_names_its_shop_and_an_email_carries_the_branded_html(
+    ledger: Ledger, shipment_ref: str, fake_twilio: FakeTwilio, fake_sendgrid: FakeSendGrid
+) -> None:
+    shop_id = shop_of(shipment_ref)
+    assert shop_id is not None
+    profile = ShopProfile(
+        display_name="Acme Outdoor",
+        brand=Brand(logo_url="https://acme.example/logo.png", accent_colour="#cc5500"),
+        postal_address="1 Trail Road, Springfield",
+        support=SupportContact(email="help@acme.example"),
+    )
+    named = Sender(
+        ledger,
+        {
+            Channel.SMS: TwilioSmsProvider(
+                DEFAULT_ACCOUNT_SID,
+                DEFAULT_AUTH_TOKEN,
+                from_number="+15005550006",
+                api_base=fake_twilio.url,
+                timeout=2,
+            ),
+            Channel.EMAIL: SendGridEmailProvider(
+                DEFAULT_API_KEY, "shop@example.com", host=fake_sendgrid.url, timeout=2
+            ),
+        },
+        shops=SettingsShops({shop_id: profile}),
+    )
+    named.send(request(shipment_ref), token="a")
+    named.send(request(shipment_ref, Channel.EMAIL), token="b")
+
+    [sms] = fake_twilio.sent
+    assert (sms.body or "").startswith("Acme Outdoor: Order ORD-1 is out for delivery.")
+    [mail] = fake_sendgrid.sent
+    assert mail.text is not None and mail.html is not None
+    assert "1 Trail Road, Springfield" in mail.text and "help@acme.example" in mail.text
+    assert 'src="https://acme.example/logo.png"' in mail.html and "Acme Outdoor" in mail.html
+
+
+def test_a_shop_without_a_profile_is_named_by_its_id() -> None:
+    assert SettingsShops({}).profile("acme") == ShopProfile(display_name="acme")
+    assert shop_of("shipment:acme:s-1") == "acme" and shop_of("nonsense") is None

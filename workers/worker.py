@@ -22,6 +22,7 @@ from activities.providers.base import Provider
 from activities.providers.factory import providers_for
 from activities.publish import ShipmentActivities
 from activities.sending import Sender
+from activities.shops import SettingsShops
 from infra.encryption import warn_if_unencrypted
 from infra.links import TrackingLinks, load_secret, recipient_hash
 from infra.metrics import NOOP, AppMetrics
@@ -66,6 +67,7 @@ def build_activities(
         links=TrackingLinks.from_settings(settings),
         hash_recipient=partial(recipient_hash, secret),
         metrics=metrics,
+        shops=SettingsShops(settings.shop_profiles),
     )
     return ShipmentActivities(ledger, sender)
 

@@ -43,6 +43,9 @@ class OutgoingMessage(BaseModel):
     """E.164 phone number for SMS, email address for email."""
     subject: str | None = None
     body: str
+    """The text: an SMS, or an email's plain-text part."""
+    html: str | None = None
+    """An email's branded HTML part, sent beside the text (never printed: the text says it)."""
     custom_args: dict[str, str] = Field(default_factory=dict)
     """Sent along with an email (SendGrid `custom_args`) so its events can be matched to the
     ledger; SMS providers ignore it."""

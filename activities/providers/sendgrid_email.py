@@ -34,7 +34,7 @@ PROVIDER = "sendgrid"
 
 
 class SendGridEmailProvider:
-    """Sends plain-text emails from one sender address."""
+    """Sends emails (a plain-text part, and the branded HTML one) from one sender address."""
 
     name = PROVIDER
     channel = Channel.EMAIL
@@ -60,6 +60,7 @@ class SendGridEmailProvider:
             to_emails=To(message.to),
             subject=message.subject or "",
             plain_text_content=message.body,
+            html_content=message.html,
         )
         for key, value in message.custom_args.items():
             mail.add_custom_arg(CustomArg(key, value))
