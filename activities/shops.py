@@ -2,15 +2,18 @@
 
 The sending activity asks a `ShopDirectory` when it renders (not the workflow: the shop's name
 never enters a workflow's history, so saved histories replay unchanged and a renamed shop's next
-message carries the new name). The ledger's shop registry is the real directory; until it is
-there, `SettingsShops` reads `WAYPOST_SHOP_PROFILES` and names any other shop by its id.
+message carries the new name). The worker's directory is `RegistryShops`: the ledger's shop
+registry (`waypost shop ...`), then `WAYPOST_SHOP_PROFILES` (`SettingsShops`, for the demo and
+compose), then the shop's id as its name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from typing import Protocol
 
+from ledger.views import LedgerReader
 from models.shop import ShopProfile
 
 
@@ -29,6 +32,32 @@ class SettingsShops:
 
     def profile(self, shop_id: str) -> ShopProfile | None:
         return self.profiles.get(shop_id) or ShopProfile(display_name=shop_id)
+
+
+class RegistryShops:
+    """The registry's profile of a shop, read at most once a minute per shop (a renamed shop's
+    messages carry the new name within a minute), else the fallback's."""
+
+    TTL_SECONDS = 60.0
+
+    def __init__(
+        self,
+        reader: LedgerReader,
+        fallback: ShopDirectory,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.reader = reader
+        self.fallback = fallback
+        self._clock = clock
+        self._cache: dict[str, tuple[float, ShopProfile | None]] = {}
+
+    def profile(self, shop_id: str) -> ShopProfile | None:
+        now = self._clock()
+        cached = self._cache.get(shop_id)
+        if cached is None or now - cached[0] > self.TTL_SECONDS:
+            view = self.reader.shop(shop_id)
+            cached = self._cache[shop_id] = (now, view.shop.profile if view else None)
+        return cached[1] or self.fallback.profile(shop_id)
 
 
 def shop_of(shipment_ref: str) -> str | None:

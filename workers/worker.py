@@ -22,7 +22,7 @@ from activities.providers.base import Provider
 from activities.providers.factory import providers_for
 from activities.publish import ShipmentActivities
 from activities.sending import Sender
-from activities.shops import SettingsShops
+from activities.shops import RegistryShops, SettingsShops
 from infra.encryption import warn_if_unencrypted
 from infra.links import TrackingLinks, load_secret, recipient_hash
 from infra.metrics import NOOP, AppMetrics
@@ -32,6 +32,7 @@ from infra.telemetry import app_metrics
 from ledger.claims import LedgerWriter
 from ledger.engine import make_engine
 from ledger.migrations import upgrade_database
+from ledger.views import LedgerReader
 from models.notification import Channel
 from workers.metrics import reporting_pending_timers
 from workflows.shipment import ShipmentWorkflow
@@ -67,7 +68,9 @@ def build_activities(
         links=TrackingLinks.from_settings(settings),
         hash_recipient=partial(recipient_hash, secret),
         metrics=metrics,
-        shops=SettingsShops(settings.shop_profiles),
+        shops=RegistryShops(
+            LedgerReader(ledger.engine), fallback=SettingsShops(settings.shop_profiles)
+        ),
     )
     return ShipmentActivities(ledger, sender)
 
