@@ -61,6 +61,11 @@ REPLY_WORDS: Final = ReplyWords(
     ),
     # Translators: words making a yes next to them unclear ("not sure"); "-" for none.
     negations=NC_("reply-words:negations", "not, dont, cant"),
+    # Translators: whole replies that opt out of every SMS from the shop, "a, b, c" (English
+    # keeps Twilio's defaults; add the words a customer would text to say "stop sending").
+    stop=NC_("reply-words:stop", "stop, stopall, unsubscribe, cancel, end, quit"),
+    # Translators: whole replies that opt back in after an opt-out, "a, b, c".
+    start=NC_("reply-words:start", "start, unstop"),
 )
 """How a customer may answer the courier's confirmation, written without accents or
 apostrophes (replies are normalized before matching: see `messages.replies`)."""
@@ -518,6 +523,7 @@ PAGE: Final[tuple[Msg, ...]] = (
     NC_("nstatus.failed", "Could not be sent"),
     NC_("nstatus.suppressed", "Not sent: message limit reached"),
     NC_("nstatus.superseded", "Not sent: no longer needed"),
+    NC_("nstatus.opted_out", "Not sent: you unsubscribed"),
     NC_("nstatus.delegated", "Sent by someone else"),
     NC_("nstatus.delegated_shop", "Sent by the shop"),
     NC_("nstatus.delegated_carrier", "Sent by the carrier"),

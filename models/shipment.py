@@ -76,6 +76,9 @@ class Recipient(Frozen):
     email: EmailStr | None = None
     locale: Locale = "en"
     time_zone: TimeZoneName = "UTC"
+    marketing_consent: bool = False
+    """The customer agreed to the shop's marketing (the thank-you with its coupon or review
+    link): without it no marketing kind is sent (recorded `opted_out`)."""
 
     @model_validator(mode="after")
     def _reachable(self) -> Recipient:

@@ -40,6 +40,7 @@ LEDGER_TABLES = {
     "notification_attempts",
     "delivery_reports",
     "set_aside",
+    "opt_outs",
 }
 
 
