@@ -30,6 +30,14 @@ from ledger.views import AttemptOutcome
 from messages.render import Rendered, render
 from messages.sms import estimated_sms_cost
 from models.channels import CHANNELS
+from models.consent import (
+    NO_CONSENT_ERROR,
+    OptOutSource,
+    categories_stopped,
+    needs_consent,
+    opted_out_error,
+)
+from models.kinds import KINDS
 from models.notification import (
     Channel,
     MessageContext,
@@ -37,8 +45,12 @@ from models.notification import (
     NotificationStatus,
     SendResult,
 )
+from models.shipment import shop_of_ref
 
 log = structlog.get_logger("waypost.sending")
+
+TWILIO_UNSUBSCRIBED = "21610"
+"""Twilio's refusal of a number that replied STOP: recorded as that shop's opt-out."""
 
 
 class SendInProgress(Exception):
@@ -115,6 +127,17 @@ class Sender:
                 attempts=claim.attempts,
             )
         provider = self.providers[request.channel]
+        category = KINDS[request.kind].category
+        shop_id = shop_of_ref(request.shipment_ref) or ""
+        recipient = self.hash_recipient(request.to) if self.hash_recipient else None
+        if needs_consent(category, request.marketing_consent):
+            return self._opted_out(request, token, NO_CONSENT_ERROR)
+        if recipient is not None and (
+            said_stop := self.ledger.find_opt_out(shop_id, request.channel, recipient, category)
+        ):
+            return self._opted_out(
+                request, token, opted_out_error(request.channel, category, said_stop.source)
+            )
         rendered = render(request.kind, request.channel, request.locale, self._context(request))
         message = OutgoingMessage(
             key=request.key,
@@ -167,6 +190,22 @@ class Sender:
             )
         except PermanentProviderError as err:
             bound.warning("message refused by provider", error=str(err), code=err.code)
+            if err.code == TWILIO_UNSUBSCRIBED and recipient is not None:
+                source = OptOutSource.TWILIO_21610
+                self.ledger.record_opt_out(
+                    shop_id,
+                    request.channel,
+                    recipient,
+                    categories_stopped(source, category),
+                    source,
+                )
+                return self._opted_out(
+                    request,
+                    token,
+                    opted_out_error(request.channel, category, source),
+                    provider.name,
+                    attempt_record("permanent_error", err),
+                )
             return self._failed(
                 request,
                 token,
@@ -287,6 +326,27 @@ class Sender:
             error=error,
             attempts=attempt,
             permanent=permanent,
+        )
+
+    def _opted_out(
+        self,
+        request: NotificationRequest,
+        token: str,
+        error: str,
+        provider: str | None = None,
+        record: Attempt | None = None,
+    ) -> SendResult:
+        """Never sent: the recipient said stop (or gave no marketing consent). Permanent, so the
+        workflow tries the fallback channel as after a refusal."""
+        log.info("message not sent: opted out", key=request.key, channel=request.channel.value)
+        self.ledger.mark_opted_out(request.key, token, error, provider, record)
+        self.metrics.message(request.kind, request.channel, NotificationStatus.OPTED_OUT)
+        return SendResult(
+            key=request.key,
+            status=NotificationStatus.OPTED_OUT,
+            provider=provider,
+            error=error,
+            permanent=True,
         )
 
 

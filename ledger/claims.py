@@ -71,9 +71,12 @@ from ledger.views import (
     AttemptOutcome,
     LedgerReader,
     NotificationView,
+    OptOutView,
     SetAsidePart,
     SetAsideView,
 )
+from models.consent import OptOutSource, categories_stopped
+from models.kinds import KINDS
 from models.notification import (
     Channel,
     DeliveryReport,
@@ -81,7 +84,7 @@ from models.notification import (
     NotificationStatus,
     provider_may_move,
 )
-from models.shipment import ShipmentStart
+from models.shipment import ShipmentStart, shop_of_ref
 from models.state import TimelineEntry
 from models.status import ShipmentStatus
 
@@ -595,6 +598,36 @@ class LedgerWriter:
                 )
                 for category in sorted(categories)
             )
+
+    def opt_out_recipient_of(self, key: str, source: OptOutSource) -> int:
+        """Record the opt-out a provider reported about one message: its recipient, its shop, its
+        channel, and the classes `source` stops given the message's own class."""
+        with self._tx.begin() as conn:
+            row = conn.execute(
+                select(
+                    _NOTIFICATIONS.c.shipment_ref,
+                    _NOTIFICATIONS.c.channel,
+                    _NOTIFICATIONS.c.kind,
+                    _NOTIFICATIONS.c.recipient_hash,
+                ).where(_NOTIFICATIONS.c.idempotency_key == key)
+            ).first()
+        shop_id = shop_of_ref(row.shipment_ref) if row is not None else None
+        if row is None or shop_id is None or row.recipient_hash is None:
+            return 0
+        category = KINDS[NotificationKind(row.kind)].category
+        return self.record_opt_out(
+            shop_id,
+            Channel(row.channel),
+            row.recipient_hash,
+            categories_stopped(source, category),
+            source,
+        )
+
+    def find_opt_out(
+        self, shop_id: str, channel: Channel, recipient: str, category: str
+    ) -> OptOutView | None:
+        """The sender's check before a message goes (the read side's `opt_out`)."""
+        return self._views.opt_out(shop_id, channel, recipient, category)
 
     def remove_opt_outs(self, shop_id: str, channel: Channel, recipient: str) -> int:
         """The recipient opted back in (START): every class on this channel at this shop."""

@@ -61,8 +61,7 @@ REPLY_WORDS: Final = ReplyWords(
     ),
     # Translators: words making a yes next to them unclear ("not sure"); "-" for none.
     negations=NC_("reply-words:negations", "not, dont, cant"),
-    # Translators: whole replies that opt out of every SMS from the shop, "a, b, c" (English
-    # keeps Twilio's defaults; add the words a customer would text to say "stop sending").
+    # Translators: whole replies that opt out of every SMS from the shop, "a, b, c".
     stop=NC_("reply-words:stop", "stop, stopall, unsubscribe, cancel, end, quit"),
     # Translators: whole replies that opt back in after an opt-out, "a, b, c".
     start=NC_("reply-words:start", "start, unstop"),

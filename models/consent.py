@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from models.kinds import Category
-from models.notification import Channel
+from models.kinds import KINDS, Category
+from models.notification import Channel, DeliveryReport, NotificationKind, NotificationStatus
 
 
 class OptOutSource(StrEnum):
@@ -66,3 +66,25 @@ def opted_out_error(channel: Channel, category: Category, source: str) -> str:
 
 
 NO_CONSENT_ERROR = "not sent: no marketing consent recorded for the recipient"
+
+
+def falls_back(kind: NotificationKind, status: NotificationStatus, permanent: bool) -> bool:
+    """Whether a settled message goes again by its channel's fallback: after a refusal for good,
+    and after an opt-out of parcel news (the customer said stop to SMS, not to the news). A
+    marketing message never chases a customer onto another channel."""
+    if status is NotificationStatus.FAILED:
+        return permanent
+    if status is NotificationStatus.OPTED_OUT:
+        return KINDS[kind].category is Category.TRANSACTIONAL
+    return False
+
+
+def opt_out_source(report: DeliveryReport) -> OptOutSource | None:
+    """Whether a provider's callback says the recipient opted out: Twilio's 21610 on a status
+    callback, SendGrid's unsubscribe, spam report or hard bounce."""
+    if report.provider == "twilio":
+        return OptOutSource.TWILIO_21610 if report.error_code == "21610" else None
+    source = SENDGRID_OPT_OUT_EVENTS.get(report.event)
+    if source is OptOutSource.SENDGRID_BOUNCE and not report.permanent:
+        return None
+    return source

@@ -118,6 +118,8 @@ class NotificationRequest(BaseModel):
     locale: str
     context: MessageContext
     trigger: str
+    marketing_consent: bool = False
+    """The recipient's consent to marketing: a marketing kind without it is never sent."""
 
 
 class NotificationRecord(BaseModel):

@@ -199,6 +199,12 @@ def shipment_workflow_id(shop_id: str, shipment_id: str) -> str:
     return f"shipment:{shop_id}:{shipment_id}"
 
 
+def shop_of_ref(ref: str) -> str | None:
+    """The shop in a workflow id `shipment:<shop_id>:<shipment_id>` (ids hold no ':')."""
+    parts = ref.split(":")
+    return parts[1] if len(parts) == 3 and parts[0] == "shipment" else None
+
+
 def parse_shipment_ref(ref: str) -> str:
     """Accept `shipment:<shop>:<id>` or `<shop>:<id>` and return the workflow id."""
     parts = ref.split(":")

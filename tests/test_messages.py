@@ -792,7 +792,7 @@ def source_texts() -> set[Msg]:
     texts: set[Msg] = {*templates.PAGE, templates.DATES.message, templates.DATES.page}
     words = templates.REPLY_WORDS
     texts |= {words.confirm, words.reschedule, words.negations}
-    texts |= {words.confirm_phrases, words.reschedule_phrases}
+    texts |= {words.confirm_phrases, words.reschedule_phrases, words.stop, words.start}
     texts |= {text for answers in templates.ANSWERS.values() for text in answers}
     for template in templates.MESSAGES.values():
         texts |= {template.subject} if template.subject else set()
