@@ -22,7 +22,7 @@ from activities.providers.base import (
     Receipt,
     RetryableProviderError,
 )
-from infra.links import TrackingLinks
+from infra.links import TrackingLinks, Unsubscribe, UnsubscribeLinks, one_click_headers
 from infra.masking import mask_address
 from infra.metrics import NOOP, AppMetrics
 from ledger.claims import Attempt, LedgerWriter
@@ -37,7 +37,7 @@ from models.consent import (
     needs_consent,
     opted_out_error,
 )
-from models.kinds import KINDS
+from models.kinds import KINDS, Category
 from models.notification import (
     Channel,
     MessageContext,
@@ -74,6 +74,7 @@ class Sender:
         links: TrackingLinks | None = None,
         hash_recipient: Callable[[str], str] | None = None,
         metrics: AppMetrics = NOOP,
+        unsubscribe: UnsubscribeLinks | None = None,
     ) -> None:
         self.ledger = ledger
         self.providers = providers
@@ -83,6 +84,8 @@ class Sender:
         """Signs the tracking link each message carries (else the shop's own tracking_url)."""
         self.hash_recipient = hash_recipient
         """Keys the recipient's hash in the ledger, so an SMS reply finds its shipment."""
+        self.unsubscribe = unsubscribe
+        """Signs the one-click unsubscribe link every marketing email carries (RFC 8058)."""
         self.metrics = metrics
         """Provider calls, and each message as the ledger settles it (once: the claim's winner)."""
 
@@ -147,6 +150,7 @@ class Sender:
             body=rendered.body,
             custom_args={"waypost_key": request.key, "shipment_ref": request.shipment_ref},
             personal=personal_values(request.context),
+            headers=self._headers(request, shop_id, recipient, category),
         )
         started = self.clock()
         bound = log.bind(key=request.key, provider=provider.name, attempt=attempt)
@@ -300,6 +304,21 @@ class Sender:
             segments=segments,
             cost=cost,
         )
+
+    def _headers(
+        self, request: NotificationRequest, shop_id: str, recipient: str | None, category: Category
+    ) -> dict[str, str]:
+        """A marketing email's one-click unsubscribe, when a public address can serve it."""
+        if (
+            category is not Category.MARKETING
+            or request.channel is not Channel.EMAIL
+            or recipient is None
+            or self.unsubscribe is None
+        ):
+            return {}
+        what = Unsubscribe(shop_id, request.channel.value, recipient, category.value)
+        url = self.unsubscribe.url(what)
+        return one_click_headers(url) if url else {}
 
     def _context(self, request: NotificationRequest) -> MessageContext:
         link = self.links.url(request.shipment_ref, self.clock()) if self.links else None

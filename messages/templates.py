@@ -538,6 +538,17 @@ PAGE: Final[tuple[Msg, ...]] = (
         "Sorry, we couldn't take your answer. Please reload the page and try again.",
     ),
     NC_("notice.closed", "This shipment is closed, so it can't be changed any more."),
+    NC_("unsubscribe.title", "Unsubscribe"),
+    NC_(
+        "unsubscribe.question",
+        "Stop offers and review requests from this shop by email? "
+        "News about your parcels will still reach you.",
+    ),
+    NC_("unsubscribe.button", "Unsubscribe"),
+    NC_(
+        "unsubscribe.done",
+        "Done: this shop will send you no more offers or review requests by email.",
+    ),
     NC_("error.invalid.title", "This link doesn't work"),
     NC_(
         "error.invalid.body",

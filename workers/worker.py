@@ -23,7 +23,7 @@ from activities.providers.factory import providers_for
 from activities.publish import ShipmentActivities
 from activities.sending import Sender
 from infra.encryption import warn_if_unencrypted
-from infra.links import TrackingLinks, load_secret, recipient_hash
+from infra.links import TrackingLinks, UnsubscribeLinks, load_secret, recipient_hash
 from infra.metrics import NOOP, AppMetrics
 from infra.serving import stop_on_signals
 from infra.settings import Settings
@@ -66,6 +66,7 @@ def build_activities(
         links=TrackingLinks.from_settings(settings),
         hash_recipient=partial(recipient_hash, secret),
         metrics=metrics,
+        unsubscribe=UnsubscribeLinks(secret, settings.public_base),
     )
     return ShipmentActivities(ledger, sender)
 
