@@ -12,6 +12,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from temporalio.client import Client
 
+from infra.links import load_secret, recipient_hash
 from infra.settings import Settings
 from ledger.claims import Ledger
 from ledger.engine import make_engine
@@ -23,6 +24,7 @@ from testing.factories import event, out_for_delivery, shipment
 from testing.sendgrid_server import FakeSendGrid
 from testing.twilio_server import FakeTwilio
 from tests.api.conftest import sendgrid_post, twilio_post
+from tests.db_fixtures import unique
 from tests.polling import eventually
 from workflows.client import report_event, start_shipment
 
@@ -281,8 +283,10 @@ def sendgrid_event(key: str, name: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-async def email_sent(client: Client, settings: Settings) -> tuple[str, str]:
-    start = shipment()
+async def email_sent(
+    client: Client, settings: Settings, shop_id: str = "shop-1"
+) -> tuple[str, str]:
+    start = shipment(shop_id=shop_id)
     await start_shipment(client, start, settings.task_queue)
     state = await eventually(
         client,
@@ -342,7 +346,9 @@ async def test_a_hard_bounce_sends_the_news_by_sms(
     fake_twilio: FakeTwilio,
     sendgrid_keys: tuple[ec.EllipticCurvePrivateKey, str],
 ) -> None:
-    ref, key = await email_sent(client, api_settings)
+    # A shop of its own: the bounce stops email to the address at that shop (the ledger is shared)
+    shop = unique("shop")
+    ref, key = await email_sent(client, api_settings, shop)
 
     await http.post(
         EVENTS,
@@ -361,6 +367,41 @@ async def test_a_hard_bounce_sends_the_news_by_sms(
     )
     assert (
         record(state, NotificationKind.SHIPPED, Channel.EMAIL).status is NotificationStatus.FAILED
+    )
+    hashed = recipient_hash(load_secret(api_settings), "sam@example.com")
+    ledger = ledger_of(api_settings)
+    for category in ("transactional", "marketing"):
+        assert ledger.opt_out(shop, Channel.EMAIL, hashed, category) is not None
+    assert ledger.opt_out("shop-1", Channel.EMAIL, hashed, "transactional") is None
+
+
+@pytest.mark.parametrize("kind", ["unsubscribe", "spamreport"])
+async def test_an_unsubscribe_or_spam_report_stops_that_class_of_email_at_that_shop(
+    http: httpx.AsyncClient,
+    client: Client,
+    api_settings: Settings,
+    sendgrid_keys: tuple[ec.EllipticCurvePrivateKey, str],
+    kind: str,
+) -> None:
+    shop = unique("shop")
+    _, key = await email_sent(client, api_settings, shop)
+
+    await http.post(EVENTS, **sendgrid_post(sendgrid_keys[0], [sendgrid_event(key, kind)]))
+
+    hashed = recipient_hash(load_secret(api_settings), "sam@example.com")
+    ledger = ledger_of(api_settings)
+    found = ledger.opt_out(shop, Channel.EMAIL, hashed, "transactional")
+    assert found is not None and found.source == f"sendgrid_{kind}"
+    assert ledger.opt_out(shop, Channel.EMAIL, hashed, "marketing") is None
+    again = shipment(shop_id=shop)
+    await start_shipment(client, again, api_settings.task_queue)
+    state = await eventually(
+        client,
+        again.workflow_id,
+        lambda s: any(n.channel is Channel.SMS for n in s.notifications),
+    )
+    assert record(state, NotificationKind.SHIPPED, Channel.EMAIL).status is (
+        NotificationStatus.OPTED_OUT
     )
 
 
