@@ -22,8 +22,8 @@ from activities.providers.base import (
     Receipt,
     RetryableProviderError,
 )
-from activities.shops import ShopDirectory, shop_of
-from infra.links import TrackingLinks
+from activities.shops import ShopDirectory
+from infra.links import TrackingLinks, Unsubscribe, UnsubscribeLinks, one_click_headers
 from infra.masking import mask_address
 from infra.metrics import NOOP, AppMetrics
 from ledger.claims import Attempt, LedgerWriter
@@ -31,6 +31,14 @@ from ledger.views import AttemptOutcome
 from messages.render import Rendered, render
 from messages.sms import estimated_sms_cost
 from models.channels import CHANNELS
+from models.consent import (
+    NO_CONSENT_ERROR,
+    OptOutSource,
+    categories_stopped,
+    needs_consent,
+    opted_out_error,
+)
+from models.kinds import KINDS, Category
 from models.notification import (
     Channel,
     MessageContext,
@@ -38,8 +46,12 @@ from models.notification import (
     NotificationStatus,
     SendResult,
 )
+from models.shipment import shop_of_ref
 
 log = structlog.get_logger("waypost.sending")
+
+TWILIO_UNSUBSCRIBED = "21610"
+"""Twilio's refusal of a number that replied STOP: recorded as that shop's opt-out."""
 
 
 class SendInProgress(Exception):
@@ -64,6 +76,7 @@ class Sender:
         hash_recipient: Callable[[str], str] | None = None,
         metrics: AppMetrics = NOOP,
         shops: ShopDirectory | None = None,
+        unsubscribe: UnsubscribeLinks | None = None,
     ) -> None:
         self.ledger = ledger
         self.providers = providers
@@ -73,6 +86,8 @@ class Sender:
         """Signs the tracking link each message carries (else the shop's own tracking_url)."""
         self.hash_recipient = hash_recipient
         """Keys the recipient's hash in the ledger, so an SMS reply finds its shipment."""
+        self.unsubscribe = unsubscribe
+        """Signs the one-click unsubscribe link every marketing email carries (RFC 8058)."""
         self.metrics = metrics
         """Provider calls, and each message as the ledger settles it (once: the claim's winner)."""
         self.shops = shops
@@ -119,7 +134,17 @@ class Sender:
                 attempts=claim.attempts,
             )
         provider = self.providers[request.channel]
-        shop_id = shop_of(request.shipment_ref)
+        category = KINDS[request.kind].category
+        shop_id = shop_of_ref(request.shipment_ref) or ""
+        recipient = self.hash_recipient(request.to) if self.hash_recipient else None
+        if needs_consent(category, request.marketing_consent):
+            return self._opted_out(request, token, NO_CONSENT_ERROR)
+        if recipient is not None and (
+            said_stop := self.ledger.find_opt_out(shop_id, request.channel, recipient, category)
+        ):
+            return self._opted_out(
+                request, token, opted_out_error(request.channel, category, said_stop.source)
+            )
         shop = self.shops.profile(shop_id) if self.shops and shop_id else None
         context = self._context(request)
         rendered = render(request.kind, request.channel, request.locale, context, shop)
@@ -132,6 +157,7 @@ class Sender:
             html=rendered.html,
             custom_args={"waypost_key": request.key, "shipment_ref": request.shipment_ref},
             personal=personal_values(request.context),
+            headers=self._headers(request, shop_id, recipient, category),
         )
         started = self.clock()
         bound = log.bind(key=request.key, provider=provider.name, attempt=attempt)
@@ -175,6 +201,22 @@ class Sender:
             )
         except PermanentProviderError as err:
             bound.warning("message refused by provider", error=str(err), code=err.code)
+            if err.code == TWILIO_UNSUBSCRIBED and recipient is not None:
+                source = OptOutSource.TWILIO_21610
+                self.ledger.record_opt_out(
+                    shop_id,
+                    request.channel,
+                    recipient,
+                    categories_stopped(source, category),
+                    source,
+                )
+                return self._opted_out(
+                    request,
+                    token,
+                    opted_out_error(request.channel, category, source),
+                    provider.name,
+                    attempt_record("permanent_error", err),
+                )
             return self._failed(
                 request,
                 token,
@@ -270,6 +312,21 @@ class Sender:
             cost=cost,
         )
 
+    def _headers(
+        self, request: NotificationRequest, shop_id: str, recipient: str | None, category: Category
+    ) -> dict[str, str]:
+        """A marketing email's one-click unsubscribe, when a public address can serve it."""
+        if (
+            category is not Category.MARKETING
+            or request.channel is not Channel.EMAIL
+            or recipient is None
+            or self.unsubscribe is None
+        ):
+            return {}
+        what = Unsubscribe(shop_id, request.channel.value, recipient, category.value)
+        url = self.unsubscribe.url(what)
+        return one_click_headers(url) if url else {}
+
     def _context(self, request: NotificationRequest) -> MessageContext:
         link = self.links.url(request.shipment_ref, self.clock()) if self.links else None
         if link is None:
@@ -295,6 +352,27 @@ class Sender:
             error=error,
             attempts=attempt,
             permanent=permanent,
+        )
+
+    def _opted_out(
+        self,
+        request: NotificationRequest,
+        token: str,
+        error: str,
+        provider: str | None = None,
+        record: Attempt | None = None,
+    ) -> SendResult:
+        """Never sent: the recipient said stop (or gave no marketing consent). Permanent, so the
+        workflow tries the fallback channel as after a refusal."""
+        log.info("message not sent: opted out", key=request.key, channel=request.channel.value)
+        self.ledger.mark_opted_out(request.key, token, error, provider, record)
+        self.metrics.message(request.kind, request.channel, NotificationStatus.OPTED_OUT)
+        return SendResult(
+            key=request.key,
+            status=NotificationStatus.OPTED_OUT,
+            provider=provider,
+            error=error,
+            permanent=True,
         )
 
 

@@ -58,9 +58,3 @@ class RegistryShops:
             view = self.reader.shop(shop_id)
             cached = self._cache[shop_id] = (now, view.shop.profile if view else None)
         return cached[1] or self.fallback.profile(shop_id)
-
-
-def shop_of(shipment_ref: str) -> str | None:
-    """The shop id in a workflow id `shipment:<shop_id>:<shipment_id>`."""
-    parts = shipment_ref.split(":")
-    return parts[1] if len(parts) == 3 and parts[0] == "shipment" and parts[1] else None

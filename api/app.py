@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError
 from temporalio.client import Client, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError
 
-from api import carrier_hooks, health, provider_hooks, shop_settings, shops
+from api import carrier_hooks, health, provider_hooks, shop_settings, shops, unsubscribe
 from api.body_rules import DEFAULT_RULE, body_rules
 from api.outages import RETRY_AFTER_SECONDS, unavailable
 from api.services import Services
@@ -106,6 +106,7 @@ def create_app(
         carrier_hooks.router,
         provider_hooks.router,
         tracking.router,
+        unsubscribe.router,
         health.router,
     ):
         app.include_router(router)

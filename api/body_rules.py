@@ -50,6 +50,7 @@ def body_rules(
         BodyRule("Twilio callbacks", "/v1/twilio", TWILIO_LIMIT),
         BodyRule("SendGrid events", "/v1/sendgrid", settings.sendgrid_max_body_bytes),
         BodyRule("the tracking page's forms", "/t", TRACKING_FORM_LIMIT),
+        BodyRule("one-click unsubscribe", "/u", TRACKING_FORM_LIMIT),
     ]
 
 

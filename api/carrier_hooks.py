@@ -18,7 +18,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response, status
 from pydantic import BaseModel, SecretStr
 
-from api.carrier_routing import Candidate, Unroutable, choose_shipment, shop_of
+from api.carrier_routing import Candidate, Unroutable, choose_shipment
 from api.carriers import ADAPTERS
 from api.carriers.base import BadEvent, ParsedEvent, PayloadError, SignatureError, find_header
 from api.outages import RETRY_AFTER_SECONDS, unavailable
@@ -26,7 +26,7 @@ from api.services import Services, services
 from infra import search_attributes as sa
 from infra.settings import Settings
 from infra.telemetry import app_metrics
-from models.shipment import FINAL_STATUSES
+from models.shipment import FINAL_STATUSES, shop_of_ref
 from models.state import EventOutcome
 from models.status import ShipmentStatus
 from workflows import client as temporal
@@ -95,7 +95,7 @@ async def _shipment_for(
     tracking number (the ledger, then Temporal's visibility for a shipment whose first record is
     still on its way), within the shop whose webhook it came to."""
     if parsed.shipment_ref is not None:
-        named = shop_of(parsed.shipment_ref)
+        named = shop_of_ref(parsed.shipment_ref)
         return parsed.shipment_ref if shop_id in (None, named) else Unroutable.NONE
     known = await svc.db(
         partial(svc.ledger.shipments_tracked_as, shop_id=shop_id), parsed.tracking_number
@@ -116,7 +116,7 @@ async def _visible(svc: Services, tracking_number: str, shop_id: str | None) -> 
         query += f' AND {sa.SHOP_ID.name} = "{shop_id}"'
     found: list[Candidate] = []
     async for execution in svc.client.list_workflows(query, limit=10):
-        shop = shop_of(execution.id)
+        shop = shop_of_ref(execution.id)
         if shop is not None:
             found.append(Candidate(execution.id, shop, open=True))
     return found

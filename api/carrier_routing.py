@@ -50,9 +50,3 @@ def choose_shipment(candidates: Sequence[Candidate], shop_id: str | None) -> str
         return Unroutable.AMBIGUOUS
     open_ones = [c for c in mine if c.open]
     return (open_ones or mine)[-1].ref
-
-
-def shop_of(ref: str) -> str | None:
-    """The shop in a workflow id `shipment:<shop_id>:<shipment_id>` (ids hold no ':')."""
-    parts = ref.split(":")
-    return parts[1] if len(parts) == 3 and parts[0] == "shipment" else None

@@ -26,8 +26,11 @@ from api.services import Services, services
 from infra.links import TWILIO_STATUS_PATH
 from infra.telemetry import app_metrics
 from ledger.claims import ReportReceipt
-from messages.replies import inbound_answer
-from models.notification import DeliveryReport, NotificationKind
+from messages.replies import OptKeyword, inbound_answer, opt_keyword
+from models.consent import OptOutSource, categories_stopped, opt_out_source
+from models.kinds import Category
+from models.notification import Channel, DeliveryReport, NotificationKind
+from models.shipment import shop_of_ref
 from workflows import client as temporal
 
 log = structlog.get_logger("waypost.api.providers")
@@ -38,10 +41,6 @@ TWILIO_INBOUND_PATH = "/v1/twilio/inbound"
 SENDGRID_EVENTS_PATH = "/v1/sendgrid/events"
 TWIML = "application/xml"
 
-OPT_OUT_WORDS = frozenset(
-    {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "start", "unstop", "help", "info"}
-)
-"""Twilio's own opt-out, opt-in and help keywords: Twilio answers these itself, we stay quiet."""
 
 _FORM_BODY = {
     "requestBody": {
@@ -98,6 +97,10 @@ async def _record(svc: Services, report: DeliveryReport) -> ReportReceipt:
     """Keep the report (or set it aside); tell the workflow when it moved the message."""
     receipt = await svc.db(svc.ledger_writer.record_delivery_report, report)
     message = receipt.notification
+    source = opt_out_source(report)
+    if source is not None and message is not None and receipt.new:
+        await svc.db(svc.ledger_writer.opt_out_recipient_of, message.key, source)
+        log.info("opt-out recorded from a provider's report", key=message.key, source=source)
     if not receipt.moved or message is None:
         return receipt
     if report.status is not None:  # always, when it moved: the status it moved to
@@ -140,10 +143,33 @@ async def twilio_status(request: Request, svc: Annotated[Services, Depends(servi
 async def twilio_inbound(request: Request, svc: Annotated[Services, Depends(services)]) -> Response:
     form = await _twilio_form(request, svc)
     text = form.get("Body", "")
-    if text.strip().lower() in OPT_OUT_WORDS:
+    keyword = opt_keyword(text)
+    if keyword is not None:  # Twilio answers its keywords itself: ours stays empty
+        if keyword != "help":
+            await _opt(svc, form.get("From", ""), keyword)
         return Response(read.twiml(None), media_type=TWIML)
     answer = await _answer_reply(svc, form.get("From", ""), text)
     return Response(read.twiml(answer), media_type=TWIML)
+
+
+async def _opt(svc: Services, sender: str, keyword: OptKeyword) -> None:
+    """STOP (in any language) records the number's opt-out at the shop that last texted it;
+    START lifts it. A number no shop has texted changes nothing."""
+    if not sender:
+        return
+    recipient = svc.hash_recipient(sender)
+    last = await svc.db(svc.ledger.last_sms_to, recipient)
+    shop_id = shop_of_ref(last.shipment_ref) if last is not None else None
+    if shop_id is None:
+        return
+    writer = svc.ledger_writer
+    if keyword == "stop":
+        source = OptOutSource.SMS_KEYWORD
+        categories = categories_stopped(source, Category.TRANSACTIONAL)
+        await svc.db(writer.record_opt_out, shop_id, Channel.SMS, recipient, categories, source)
+    else:
+        await svc.db(writer.remove_opt_outs, shop_id, Channel.SMS, recipient)
+    log.info("sms opt-out recorded" if keyword == "stop" else "sms opt-in recorded", shop=shop_id)
 
 
 async def _answer_reply(svc: Services, sender: str, text: str) -> str | None:

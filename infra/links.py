@@ -18,6 +18,7 @@ import hmac
 import os
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from infra.masking import LINK_TOKEN
 from infra.settings import Settings
@@ -127,3 +128,67 @@ class TrackingLinks:
     def _sign(self, payload: str) -> str:
         digest = hmac.new(self._key, payload.encode(), hashlib.sha256).digest()
         return _b64(digest[:SIGNATURE_BYTES])
+
+
+UNSUBSCRIBE_PATH = "/u"
+"""Where a marketing email's one-click unsubscribe link points (RFC 8058)."""
+
+
+class Unsubscribe(NamedTuple):
+    """What an unsubscribe link stops: a class of message on a channel to one recipient (keyed
+    hash) at one shop."""
+
+    shop_id: str
+    channel: str
+    recipient: str
+    category: str
+
+
+class UnsubscribeLinks:
+    """Makes and reads the signed one-click unsubscribe links of marketing email.
+
+    They never expire: an unsubscribe link in an old email must still work (RFC 8058 asks that it
+    stay usable), and it can only ever stop messages, never read anything.
+    """
+
+    def __init__(self, secret: bytes, base_url: str | None) -> None:
+        self._key = _derive(secret, "unsubscribe-link")
+        self.base_url = base_url.rstrip("/") if base_url else None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> UnsubscribeLinks:
+        return cls(load_secret(settings), settings.public_base)
+
+    def token(self, what: Unsubscribe) -> str:
+        payload = _b64(":".join(what).encode())
+        return f"{payload}.{self._sign(payload)}"
+
+    def url(self, what: Unsubscribe) -> str | None:
+        """The link, or None when no public address is configured."""
+        if self.base_url is None:
+            return None
+        return f"{self.base_url}{UNSUBSCRIBE_PATH}/{self.token(what)}"
+
+    def read(self, token: str) -> Unsubscribe:
+        """What a token was signed for; LinkInvalid otherwise."""
+        payload, _, signature = token.partition(".")
+        expected = self._sign(payload).encode()
+        if not payload or not hmac.compare_digest(signature.encode(errors="replace"), expected):
+            raise LinkInvalid("this link was not signed by Waypost")
+        try:
+            shop_id, channel, recipient, category = _unb64(payload).decode().split(":")
+        except (ValueError, binascii.Error, UnicodeDecodeError) as err:
+            raise LinkInvalid("this link is malformed") from err
+        return Unsubscribe(shop_id, channel, recipient, category)
+
+    def _sign(self, payload: str) -> str:
+        mac = hmac.new(self._key, payload.encode(), hashlib.sha256).digest()
+        return _b64(mac[:SIGNATURE_BYTES])
+
+
+def one_click_headers(url: str) -> dict[str, str]:
+    """RFC 8058's headers: mail clients show an unsubscribe button that POSTs to `url`."""
+    return {
+        "List-Unsubscribe": f"<{url}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }

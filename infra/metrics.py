@@ -33,10 +33,10 @@ class Metric:
 
 MESSAGES = Metric(
     "waypost_messages",
-    "Messages entering a status, counted once where the status is decided: sent and failed by "
-    "the sender (the ledger's claim makes it once per message), delivered, undelivered and "
-    "failed by the provider's callback, suppressed, superseded and delegated by the workflow. "
-    "A message sent and later delivered counts in both.",
+    "Messages entering a status, counted once where the status is decided: sent, failed and "
+    "opted_out by the sender (the ledger's claim makes it once per message), delivered, "
+    "undelivered and failed by the provider's callback, suppressed, superseded and delegated "
+    "by the workflow. A message sent and later delivered counts in both.",
     ("kind", "channel", "status"),
 )
 PROVIDER_LATENCY = Metric(

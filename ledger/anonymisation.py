@@ -208,6 +208,19 @@ ANONYMISATION: dict[str, dict[str, ColumnRule]] = {
             "revoked_at",
         )
     },
+    "opt_outs": {
+        "id": ColumnRule(K, "a row number of the ledger's own"),
+        "shop_id": ColumnRule(K, "the shop the customer said stop to: a business"),
+        "channel": ColumnRule(K, "SMS or email: what the opt-out stops"),
+        "recipient_hash": ColumnRule(
+            K,
+            "a keyed hash, tied to no shipment: clearing it would message someone who said "
+            "stop, so an opt-out outlives every parcel (its own legal basis, GDPR art. 21)",
+        ),
+        "category": ColumnRule(K, "transactional or marketing: what the opt-out stops"),
+        "source": ColumnRule(K, "STOP, a provider's refusal, an unsubscribe: names no one"),
+        "created_at": ColumnRule(K, "when consent was withdrawn: the proof the shop may need"),
+    },
 }
 """Every ledger column's fate when its shipment is anonymised, and why."""
 

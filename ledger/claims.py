@@ -18,7 +18,7 @@ not answer is not such a failure: it raises, and the activity retries until it i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -32,6 +32,7 @@ from sqlalchemy import (
     String,
     Table,
     bindparam,
+    delete,
     insert,
     or_,
     select,
@@ -50,6 +51,7 @@ from ledger.schema import DeliveryReport as ReportRow
 from ledger.schema import (
     Notification,
     NotificationAttempt,
+    OptOut,
     SetAside,
     Shipment,
     ShipmentEvent,
@@ -69,9 +71,12 @@ from ledger.views import (
     AttemptOutcome,
     LedgerReader,
     NotificationView,
+    OptOutView,
     SetAsidePart,
     SetAsideView,
 )
+from models.consent import OptOutSource, categories_stopped
+from models.kinds import KINDS
 from models.notification import (
     Channel,
     DeliveryReport,
@@ -79,7 +84,7 @@ from models.notification import (
     NotificationStatus,
     provider_may_move,
 )
-from models.shipment import ShipmentStart
+from models.shipment import ShipmentStart, shop_of_ref
 from models.state import TimelineEntry
 from models.status import ShipmentStatus
 
@@ -545,6 +550,97 @@ class LedgerWriter:
             last_error=error,
         )
 
+    def mark_opted_out(
+        self,
+        key: str,
+        token: str,
+        error: str,
+        provider: str | None = None,
+        attempt: Attempt | None = None,
+    ) -> bool:
+        """Not sent, for good: the recipient opted out (or gave no consent to marketing)."""
+        return self._settle(
+            key,
+            token,
+            attempt,
+            status=NotificationStatus.OPTED_OUT,
+            provider=provider,
+            last_error=error,
+        )
+
+    # Opt-outs
+
+    def record_opt_out(
+        self,
+        shop_id: str,
+        channel: Channel,
+        recipient: str,
+        categories: Iterable[str],
+        source: str,
+    ) -> int:
+        """Record that the recipient (keyed hash) opted out at this shop; how many classes were
+        new (a repeated STOP keeps the first row and its date)."""
+        now = self._clock()
+        with self._tx.begin() as conn:
+            return sum(
+                _insert_if_absent(
+                    conn,
+                    OptOut,
+                    {
+                        "shop_id": shop_id,
+                        "channel": channel.value,
+                        "recipient_hash": recipient,
+                        "category": category,
+                        "source": source,
+                        "created_at": now,
+                    },
+                    ["shop_id", "channel", "recipient_hash", "category"],
+                )
+                for category in sorted(categories)
+            )
+
+    def opt_out_recipient_of(self, key: str, source: OptOutSource) -> int:
+        """Record the opt-out a provider reported about one message: its recipient, its shop, its
+        channel, and the classes `source` stops given the message's own class."""
+        with self._tx.begin() as conn:
+            row = conn.execute(
+                select(
+                    _NOTIFICATIONS.c.shipment_ref,
+                    _NOTIFICATIONS.c.channel,
+                    _NOTIFICATIONS.c.kind,
+                    _NOTIFICATIONS.c.recipient_hash,
+                ).where(_NOTIFICATIONS.c.idempotency_key == key)
+            ).first()
+        shop_id = shop_of_ref(row.shipment_ref) if row is not None else None
+        if row is None or shop_id is None or row.recipient_hash is None:
+            return 0
+        category = KINDS[NotificationKind(row.kind)].category
+        return self.record_opt_out(
+            shop_id,
+            Channel(row.channel),
+            row.recipient_hash,
+            categories_stopped(source, category),
+            source,
+        )
+
+    def find_opt_out(
+        self, shop_id: str, channel: Channel, recipient: str, category: str
+    ) -> OptOutView | None:
+        """The sender's check before a message goes (the read side's `opt_out`)."""
+        return self._views.opt_out(shop_id, channel, recipient, category)
+
+    def remove_opt_outs(self, shop_id: str, channel: Channel, recipient: str) -> int:
+        """The recipient opted back in (START): every class on this channel at this shop."""
+        with self._tx.begin() as conn:
+            result = conn.execute(
+                delete(_OPT_OUTS).where(
+                    _OPT_OUTS.c.shop_id == shop_id,
+                    _OPT_OUTS.c.channel == channel.value,
+                    _OPT_OUTS.c.recipient_hash == recipient,
+                )
+            )
+            return int(result.rowcount)
+
     def _settle(
         self,
         key: str,
@@ -872,7 +968,7 @@ def _insert_attempt(
 
 def _insert_if_absent(
     conn: Connection,
-    model: type[Shipment | ShipmentEvent | ReportRow | SetAside],
+    model: type[Shipment | ShipmentEvent | ReportRow | SetAside | OptOut],
     values: dict[str, Any],
     keys: list[str],
 ) -> bool:
@@ -918,6 +1014,7 @@ _SETTLE_NOTIFICATION = (
     .returning(_NOTIFICATIONS.c.id)
 )
 _ATTEMPTS = table_of(NotificationAttempt)
+_OPT_OUTS = table_of(OptOut)
 _INSERT_ATTEMPT = insert(_ATTEMPTS)
 _EARLY_REPORT = (
     select(ReportRow.id)

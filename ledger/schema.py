@@ -260,6 +260,27 @@ class ShopApiKey(Base):
     revoked_at: Mapped[datetime | None]
 
 
+class OptOut(Base):
+    """One shop's recipient who said stop to one class of message on one channel.
+
+    Not tied to a shipment: it outlives every parcel, and retention leaves it (forgetting it
+    would message someone who asked not to be). The address is a keyed hash (`infra.links`).
+    """
+
+    __tablename__ = "opt_outs"
+    __table_args__ = (UniqueConstraint("shop_id", "channel", "recipient_hash", "category"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    shop_id: Mapped[str] = mapped_column(String(100))
+    channel: Mapped[str] = mapped_column(String(16))
+    recipient_hash: Mapped[str] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(16))
+    """transactional or marketing (`models.kinds.Category`)."""
+    source: Mapped[str] = mapped_column(String(32))
+    """What recorded it (`models.consent.OptOutSource`)."""
+    created_at: Mapped[datetime]
+
+
 def table_of(model: type[Base]) -> Table:
     """A model's Core table, for the statements built once and for `storable.check_fits`."""
     table = model.__table__

@@ -18,6 +18,7 @@ from ledger.schema import DeliveryReport as ReportRow
 from ledger.schema import (
     Notification,
     NotificationAttempt,
+    OptOut,
     SetAside,
     Shipment,
     ShipmentEvent,
@@ -168,6 +169,19 @@ class ApiKeyView(_View):
     revoked_at: datetime | None
 
 
+class OptOutView(BaseModel):
+    """An opt-out as the ledger keeps it: a shop, a channel, a hash, a class, and why."""
+
+    model_config = ConfigDict(from_attributes=True, frozen=True)
+
+    shop_id: str
+    channel: Channel
+    recipient_hash: str
+    category: str
+    source: str
+    created_at: datetime
+
+
 class LedgerReader:
     """The ledger's read queries over one Engine; safe to share between threads."""
 
@@ -238,6 +252,36 @@ class LedgerReader:
                     Notification.channel.in_(replied_on),
                     Notification.kind.in_(asking),
                     Shipment.closed_at.is_(None),
+                )
+                .order_by(Notification.created_at.desc(), Notification.id.desc())
+                .limit(1)
+            ).one_or_none()
+            return NotificationView.model_validate(row) if row is not None else None
+
+    def opt_out(
+        self, shop_id: str, channel: Channel, recipient: str, category: str
+    ) -> OptOutView | None:
+        """The recipient's (keyed hash) opt-out at this shop from `category` on `channel`."""
+        with Session(self.engine) as session:
+            row = session.scalars(
+                select(OptOut).where(
+                    OptOut.shop_id == shop_id,
+                    OptOut.channel == channel.value,
+                    OptOut.recipient_hash == recipient,
+                    OptOut.category == category,
+                )
+            ).one_or_none()
+            return OptOutView.model_validate(row) if row is not None else None
+
+    def last_sms_to(self, recipient: str) -> NotificationView | None:
+        """The latest SMS sent (or tried) to this recipient (by keyed hash), of any shipment:
+        the shop an inbound STOP or START is addressed to."""
+        with Session(self.engine) as session:
+            row = session.scalars(
+                select(Notification)
+                .where(
+                    Notification.recipient_hash == recipient,
+                    Notification.channel == Channel.SMS.value,
                 )
                 .order_by(Notification.created_at.desc(), Notification.id.desc())
                 .limit(1)

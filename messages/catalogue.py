@@ -84,6 +84,8 @@ def catalogue(locale: Locale) -> Catalogue:
             confirm_phrases=words(tr(source.confirm_phrases)),
             reschedule_phrases=words(tr(source.reschedule_phrases)),
             negations=words(tr(source.negations)),
+            stop=words(tr(source.stop)),
+            start=words(tr(source.start)),
         ),
     )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from typing import Final
+from typing import Final, Literal
 
 from messages.catalogue import CATALOGUES
 from messages.locales import negotiate
@@ -45,6 +45,28 @@ RESCHEDULE_WORDS: Final = frozenset({"2"}) | _every(lambda words: words.reschedu
 NEGATIONS: Final = _every(lambda words: words.negations)
 CONFIRM_PHRASES: Final = _every(lambda words: words.confirm_phrases)
 RESCHEDULE_PHRASES: Final = _every(lambda words: words.reschedule_phrases)
+
+# Opt-out and opt-in keywords count only as the whole reply, as Twilio's do ("stop by at 5"
+# is no opt-out). English keeps Twilio's defaults, which Twilio itself answers and enforces.
+STOP_WORDS: Final = _every(lambda words: words.stop)
+START_WORDS: Final = _every(lambda words: words.start)
+HELP_WORDS: Final = frozenset({"help", "info"})
+"""Twilio answers these itself: Waypost stays quiet."""
+
+OptKeyword = Literal["stop", "start", "help"]
+
+
+def opt_keyword(text: str) -> OptKeyword | None:
+    """Whether a whole reply opts out (in any language), opts back in, or asks for help."""
+    said = normalize(text)
+    if said in STOP_WORDS:
+        return "stop"
+    if said in START_WORDS:
+        return "start"
+    if said in HELP_WORDS:
+        return "help"
+    return None
+
 
 # The short SMS answered (as TwiML) to a reply that cannot be acted on; each says what to do.
 # unclear_courier/unclear_slot: the reply was not understood (the question is still open);

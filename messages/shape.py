@@ -100,6 +100,10 @@ class ReplyWords(Generic[T]):
     confirm_phrases: T
     reschedule_phrases: T
     negations: T
+    stop: T
+    """Opt-out keywords, only as the whole reply (Twilio's STOP and its Advanced Opt-Out)."""
+    start: T
+    """Opt-in keywords that undo an opt-out, only as the whole reply."""
 
 
 @dataclass(frozen=True, kw_only=True)

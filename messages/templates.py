@@ -61,6 +61,10 @@ REPLY_WORDS: Final = ReplyWords(
     ),
     # Translators: words making a yes next to them unclear ("not sure"); "-" for none.
     negations=NC_("reply-words:negations", "not, dont, cant"),
+    # Translators: whole replies that opt out of every SMS from the shop, "a, b, c".
+    stop=NC_("reply-words:stop", "stop, stopall, unsubscribe, cancel, end, quit"),
+    # Translators: whole replies that opt back in after an opt-out, "a, b, c".
+    start=NC_("reply-words:start", "start, unstop"),
 )
 """How a customer may answer the courier's confirmation, written without accents or
 apostrophes (replies are normalized before matching: see `messages.replies`)."""
@@ -535,6 +539,7 @@ PAGE: Final[tuple[Msg, ...]] = (
     NC_("nstatus.failed", "Could not be sent"),
     NC_("nstatus.suppressed", "Not sent: message limit reached"),
     NC_("nstatus.superseded", "Not sent: no longer needed"),
+    NC_("nstatus.opted_out", "Not sent: you unsubscribed"),
     NC_("nstatus.delegated", "Sent by someone else"),
     NC_("nstatus.delegated_shop", "Sent by the shop"),
     NC_("nstatus.delegated_carrier", "Sent by the carrier"),
@@ -550,6 +555,17 @@ PAGE: Final[tuple[Msg, ...]] = (
         "Sorry, we couldn't take your answer. Please reload the page and try again.",
     ),
     NC_("notice.closed", "This shipment is closed, so it can't be changed any more."),
+    NC_("unsubscribe.title", "Unsubscribe"),
+    NC_(
+        "unsubscribe.question",
+        "Stop offers and review requests from this shop by email? "
+        "News about your parcels will still reach you.",
+    ),
+    NC_("unsubscribe.button", "Unsubscribe"),
+    NC_(
+        "unsubscribe.done",
+        "Done: this shop will send you no more offers or review requests by email.",
+    ),
     NC_("error.invalid.title", "This link doesn't work"),
     NC_(
         "error.invalid.body",

@@ -45,6 +45,9 @@ class NotificationStatus(StrEnum):
     SUPERSEDED = "superseded"
     DELEGATED = "delegated"
     """Another party (the shop, the carrier) owns this news: shown, not sent by Waypost."""
+    OPTED_OUT = "opted_out"
+    """Not sent: the recipient opted out of this class of message at this shop (STOP, an
+    unsubscribe, a spam report, a hard bounce), or a marketing message lacks their consent."""
 
 
 PROVIDER_MOVES: dict[NotificationStatus, frozenset[NotificationStatus]] = {
@@ -118,6 +121,8 @@ class NotificationRequest(BaseModel):
     locale: str
     context: MessageContext
     trigger: str
+    marketing_consent: bool = False
+    """The recipient's consent to marketing: a marketing kind without it is never sent."""
 
 
 class NotificationRecord(BaseModel):

@@ -76,6 +76,9 @@ class Recipient(Frozen):
     email: EmailStr | None = None
     locale: Locale = "en"
     time_zone: TimeZoneName = "UTC"
+    marketing_consent: bool = False
+    """The customer agreed to the shop's marketing (the thank-you with its coupon or review
+    link): without it no marketing kind is sent (recorded `opted_out`)."""
 
     @model_validator(mode="after")
     def _reachable(self) -> Recipient:
@@ -194,6 +197,12 @@ class ShipmentStart(ShipmentOrder):
 def shipment_workflow_id(shop_id: str, shipment_id: str) -> str:
     """The workflow id is derived from the shipment so a retried start finds the same workflow."""
     return f"shipment:{shop_id}:{shipment_id}"
+
+
+def shop_of_ref(ref: str) -> str | None:
+    """The shop in a workflow id `shipment:<shop_id>:<shipment_id>` (ids hold no ':')."""
+    parts = ref.split(":")
+    return parts[1] if len(parts) == 3 and parts[0] == "shipment" else None
 
 
 def parse_shipment_ref(ref: str) -> str:

@@ -270,6 +270,8 @@ class ShopReport(_Frozen):
     """Never accepted by a provider (permanent refusal, or given up)."""
     messages_pending: int
     """Claimed and not yet settled (planned again after an error, or being sent)."""
+    messages_opted_out: int = 0
+    """Not sent: the recipient had opted out at the shop, or gave no marketing consent."""
     sms_segments: int
     sms_cost: Decimal
     """Estimated, in USD, as the ledger recorded it per SMS (emails are not priced)."""
@@ -408,6 +410,9 @@ def build_shop_report(shop_id: str, period: Period, rows: LedgerRows) -> ShopRep
             r.count for r in messages if not r.accepted and r.status is NotificationStatus.FAILED
         ),
         messages_pending=sum(r.count for r in messages if not r.accepted and r.status in unsettled),
+        messages_opted_out=sum(
+            r.count for r in messages if r.status is NotificationStatus.OPTED_OUT
+        ),
         sms_segments=sum(r.segments for r in sms),
         sms_cost=cost,
         cost_per_shipment=_per(cost, total),

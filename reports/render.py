@@ -98,6 +98,10 @@ def _shop_text(shop: ShopReport) -> list[str]:
                     f"{shop.messages_refused} refused or given up, {shop.messages_pending} pending",
                 )
             )
+        if shop.messages_opted_out:
+            lines.append(
+                _line("opted out", shop.messages_opted_out, "not sent: the recipient said stop")
+            )
         lines += [
             _line("SMS segments", shop.sms_segments),
             _line(

@@ -160,6 +160,11 @@ class FakeTwilio(FakeHttpServer[_Failure]):
         with self._state:
             self._rejected[address] = (status, code)
 
+    def accept_recipient(self, address: str) -> None:
+        """Send to `address` again (the customer texted START to Twilio)."""
+        with self._state:
+            self._rejected.pop(address, None)
+
     def set_status(
         self,
         sid: str,

@@ -40,6 +40,7 @@ SHIPMENT_TABLES = {
     "notification_attempts",
     "delivery_reports",
     "set_aside",
+    "opt_outs",
 }
 SHOP_TABLES = {"shops", "shop_api_keys"}
 """A shop's registry: a business's published contacts and its keys' names, on purpose."""

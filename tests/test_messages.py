@@ -830,7 +830,7 @@ def source_texts() -> set[Msg]:
     texts |= {*templates.EMAIL, templates.SMS_SENDER}
     words = templates.REPLY_WORDS
     texts |= {words.confirm, words.reschedule, words.negations}
-    texts |= {words.confirm_phrases, words.reschedule_phrases}
+    texts |= {words.confirm_phrases, words.reschedule_phrases, words.stop, words.start}
     texts |= {text for answers in templates.ANSWERS.values() for text in answers}
     for template in templates.MESSAGES.values():
         texts |= {template.subject} if template.subject else set()

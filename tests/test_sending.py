@@ -14,7 +14,7 @@ from activities.providers.base import OutgoingMessage, RetryableProviderError
 from activities.providers.sendgrid_email import SendGridEmailProvider
 from activities.providers.twilio_sms import TwilioSmsProvider
 from activities.sending import Sender, SendInProgress
-from activities.shops import SettingsShops, shop_of
+from activities.shops import SettingsShops
 from ledger.claims import Ledger
 from messages.render import render
 from models.notification import (
@@ -26,6 +26,7 @@ from models.notification import (
     SendResult,
     idempotency_key,
 )
+from models.shipment import shop_of_ref
 from models.shop import Brand, ShopProfile, SupportContact
 from testing.sendgrid_server import DEFAULT_API_KEY, FakeSendGrid
 from testing.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilio
@@ -306,7 +307,7 @@ def test_a_message_whose_claim_cannot_be_recorded_is_not_sent_and_fails_with_the
 def test_every_message_names_its_shop_and_an_email_carries_the_branded_html(
     ledger: Ledger, shipment_ref: str, fake_twilio: FakeTwilio, fake_sendgrid: FakeSendGrid
 ) -> None:
-    shop_id = shop_of(shipment_ref)
+    shop_id = shop_of_ref(shipment_ref)
     assert shop_id is not None
     profile = ShopProfile(
         display_name="Acme Outdoor",
@@ -343,4 +344,4 @@ def test_every_message_names_its_shop_and_an_email_carries_the_branded_html(
 
 def test_a_shop_without_a_profile_is_named_by_its_id() -> None:
     assert SettingsShops({}).profile("acme") == ShopProfile(display_name="acme")
-    assert shop_of("shipment:acme:s-1") == "acme" and shop_of("nonsense") is None
+    assert shop_of_ref("shipment:acme:s-1") == "acme" and shop_of_ref("nonsense") is None

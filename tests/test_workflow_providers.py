@@ -13,6 +13,7 @@ from temporalio.worker import Worker
 
 from infra.settings import Settings
 from models.notification import NotificationKind, NotificationRecord, NotificationStatus
+from models.shipment import ShipmentStart
 from models.state import ShipmentState
 from testing.factories import out_for_delivery, shipment
 from testing.sendgrid_server import FakeSendGrid
@@ -131,7 +132,54 @@ async def test_a_refused_number_falls_back_to_email(
     ofd = out_for_delivery_notes(state)
 
     assert [(n.channel, n.status) for n in ofd] == [
-        ("sms", NotificationStatus.FAILED),
+        ("sms", NotificationStatus.OPTED_OUT),
         ("email", NotificationStatus.SENT),
     ]
     assert any(m.custom_args["waypost_key"] == ofd[1].key for m in fake_sendgrid.sent)
+
+
+async def test_a_number_that_replied_stop_is_never_texted_again_by_that_shop(
+    client: Client,
+    provider_worker: Worker,
+    fake_twilio: FakeTwilio,
+    fake_sendgrid: FakeSendGrid,
+) -> None:
+    first, second = shipment(), shipment()
+    other_shop = shipment(shop_id="shop-2")
+    assert first.recipient.phone is not None
+    fake_twilio.reject_recipient(first.recipient.phone, code=21610)
+    for start in (first, second, other_shop):
+        await start_shipment(client, start, provider_worker.task_queue)
+
+    async def sms_of(start: ShipmentStart) -> NotificationRecord:
+        await report_event(client, start.workflow_id, out_for_delivery(60))
+        state = await eventually(
+            client,
+            start.workflow_id,
+            lambda s: (
+                any(
+                    n.kind is NotificationKind.OUT_FOR_DELIVERY and n.channel == "email"
+                    for n in s.notifications
+                )
+                or any(
+                    n.kind is NotificationKind.OUT_FOR_DELIVERY
+                    and n.status is NotificationStatus.SENT
+                    for n in s.notifications
+                )
+            ),
+        )
+        return next(
+            n
+            for n in state.notifications
+            if n.kind is NotificationKind.OUT_FOR_DELIVERY and n.channel == "sms"
+        )
+
+    assert (await sms_of(first)).status is NotificationStatus.OPTED_OUT
+    asked = len(fake_twilio.requests)
+    refused = await sms_of(second)
+    assert refused.status is NotificationStatus.OPTED_OUT
+    assert "opted out" in (refused.error or "")
+    assert len(fake_twilio.requests) == asked  # never reached Twilio
+
+    fake_twilio.accept_recipient(first.recipient.phone)
+    assert (await sms_of(other_shop)).status is NotificationStatus.SENT

@@ -24,7 +24,7 @@ from activities.publish import ShipmentActivities
 from activities.sending import Sender
 from activities.shops import RegistryShops, SettingsShops
 from infra.encryption import warn_if_unencrypted
-from infra.links import TrackingLinks, load_secret, recipient_hash
+from infra.links import TrackingLinks, UnsubscribeLinks, load_secret, recipient_hash
 from infra.metrics import NOOP, AppMetrics
 from infra.serving import stop_on_signals
 from infra.settings import Settings
@@ -71,6 +71,7 @@ def build_activities(
         shops=RegistryShops(
             LedgerReader(ledger.engine), fallback=SettingsShops(settings.shop_profiles)
         ),
+        unsubscribe=UnsubscribeLinks(secret, settings.public_base),
     )
     return ShipmentActivities(ledger, sender)
 

@@ -38,7 +38,7 @@ def markdown(state: ShipmentState, waiting: list[Waiting]) -> str:
             + ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
         )
     for note in state.notifications:
-        if note.status.value in ("suppressed", "superseded", "failed", "delegated"):
+        if note.status.value in ("suppressed", "superseded", "failed", "delegated", "opted_out"):
             why = note.error or (f"sent by the {note.provider}" if note.provider else "")
             lines.append(f"{note.kind.value} by {note.channel.value}: {note.status.value} ({why})")
     if state.sms_sent:

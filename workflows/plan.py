@@ -200,6 +200,7 @@ def request_for(
         locale=shipment.recipient.locale,
         context=context or message_context(state),
         trigger=record.trigger,
+        marketing_consent=shipment.recipient.marketing_consent,
     )
 
 

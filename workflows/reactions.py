@@ -16,6 +16,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
+from models.consent import falls_back
 from models.notification import (
     DeliveryReport,
     NotificationKind,
@@ -248,7 +249,7 @@ def on_send_results(
         record.error = result.error
         record.segments, record.cost = result.segments, result.cost
         record.settled_at = now
-        if result.status is NotificationStatus.FAILED and result.permanent:
+        if falls_back(record.kind, result.status, result.permanent):
             fallbacks += _fallback(state, record, now)
     return Reaction(answer=None, changes=_sending(fallbacks))
 

@@ -49,6 +49,8 @@ class OutgoingMessage(BaseModel):
     custom_args: dict[str, str] = Field(default_factory=dict)
     """Sent along with an email (SendGrid `custom_args`) so its events can be matched to the
     ledger; SMS providers ignore it."""
+    headers: dict[str, str] = Field(default_factory=dict)
+    """Email headers (a marketing email's RFC 8058 List-Unsubscribe); SMS providers ignore it."""
     personal: tuple[str, ...] = ()
     """Personal values the body quotes (the recipient's and courier's names and phone, the pickup
     code): real providers send them, anything that prints the message masks them."""

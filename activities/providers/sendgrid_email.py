@@ -14,7 +14,7 @@ from typing import Any
 
 from python_http_client.exceptions import HTTPError
 from sendgrid import SendGridAPIClient
-from sendgrid.helpers.mail import CustomArg, From, Mail, To
+from sendgrid.helpers.mail import CustomArg, From, Header, Mail, To
 
 from activities.providers.base import (
     NoLookup,
@@ -64,6 +64,8 @@ class SendGridEmailProvider:
         )
         for key, value in message.custom_args.items():
             mail.add_custom_arg(CustomArg(key, value))
+        for name, value in message.headers.items():
+            mail.add_header(Header(name, value))
         try:
             # SendGridAPIClient.send() takes no timeout; the client it wraps does.
             response = self._client.client.mail.send.post(

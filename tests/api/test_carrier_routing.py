@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api.carrier_routing import Candidate, Unroutable, choose_shipment, shop_of
+from api.carrier_routing import Candidate, Unroutable, choose_shipment
 
 
 def test_the_newest_open_shipment_of_the_one_shop_is_chosen() -> None:
@@ -42,8 +42,3 @@ def test_a_shop_webhook_sees_its_own_shop_only() -> None:
 
 def test_no_candidate_is_no_shipment() -> None:
     assert choose_shipment([], None) is Unroutable.NONE
-
-
-def test_the_shop_is_read_from_a_workflow_id() -> None:
-    assert shop_of("shipment:acme:S-1") == "acme"
-    assert shop_of("something-else") is None

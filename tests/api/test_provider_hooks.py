@@ -8,9 +8,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from temporalio.client import Client
 
+from infra.links import load_secret, recipient_hash
 from infra.settings import Settings
 from ledger.claims import Ledger
 from ledger.engine import make_engine
@@ -22,6 +24,7 @@ from testing.factories import event, out_for_delivery, shipment
 from testing.sendgrid_server import FakeSendGrid
 from testing.twilio_server import FakeTwilio
 from tests.api.conftest import sendgrid_post, twilio_post
+from tests.db_fixtures import unique
 from tests.polling import eventually
 from workflows.client import report_event, start_shipment
 
@@ -244,8 +247,12 @@ async def test_a_reply_from_a_number_we_never_asked_is_answered_politely(
     assert "<Message>" in response.text
 
 
-async def test_twilios_own_keywords_get_no_answer_from_us(http: httpx.AsyncClient) -> None:
-    response = await http.post(INBOUND, **inbound("STOP"))
+@pytest.mark.parametrize("keyword", ["STOP", "Stop", "unstop", "HELP", "СТОП", "wypisz"])
+async def test_twilios_own_keywords_get_no_answer_from_us(
+    http: httpx.AsyncClient, keyword: str
+) -> None:
+    # A number no shop has texted: its opt-out would stop the other tests' SMS to their number.
+    response = await http.post(INBOUND, **inbound(keyword, sender="+447700900999"))
 
     assert response.status_code == 200
     assert "<Message>" not in response.text
@@ -276,8 +283,10 @@ def sendgrid_event(key: str, name: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-async def email_sent(client: Client, settings: Settings) -> tuple[str, str]:
-    start = shipment()
+async def email_sent(
+    client: Client, settings: Settings, shop_id: str = "shop-1"
+) -> tuple[str, str]:
+    start = shipment(shop_id=shop_id)
     await start_shipment(client, start, settings.task_queue)
     state = await eventually(
         client,
@@ -337,7 +346,9 @@ async def test_a_hard_bounce_sends_the_news_by_sms(
     fake_twilio: FakeTwilio,
     sendgrid_keys: tuple[ec.EllipticCurvePrivateKey, str],
 ) -> None:
-    ref, key = await email_sent(client, api_settings)
+    # A shop of its own: the bounce stops email to the address at that shop (the ledger is shared)
+    shop = unique("shop")
+    ref, key = await email_sent(client, api_settings, shop)
 
     await http.post(
         EVENTS,
@@ -356,6 +367,41 @@ async def test_a_hard_bounce_sends_the_news_by_sms(
     )
     assert (
         record(state, NotificationKind.SHIPPED, Channel.EMAIL).status is NotificationStatus.FAILED
+    )
+    hashed = recipient_hash(load_secret(api_settings), "sam@example.com")
+    ledger = ledger_of(api_settings)
+    for category in ("transactional", "marketing"):
+        assert ledger.opt_out(shop, Channel.EMAIL, hashed, category) is not None
+    assert ledger.opt_out("shop-1", Channel.EMAIL, hashed, "transactional") is None
+
+
+@pytest.mark.parametrize("kind", ["unsubscribe", "spamreport"])
+async def test_an_unsubscribe_or_spam_report_stops_that_class_of_email_at_that_shop(
+    http: httpx.AsyncClient,
+    client: Client,
+    api_settings: Settings,
+    sendgrid_keys: tuple[ec.EllipticCurvePrivateKey, str],
+    kind: str,
+) -> None:
+    shop = unique("shop")
+    _, key = await email_sent(client, api_settings, shop)
+
+    await http.post(EVENTS, **sendgrid_post(sendgrid_keys[0], [sendgrid_event(key, kind)]))
+
+    hashed = recipient_hash(load_secret(api_settings), "sam@example.com")
+    ledger = ledger_of(api_settings)
+    found = ledger.opt_out(shop, Channel.EMAIL, hashed, "transactional")
+    assert found is not None and found.source == f"sendgrid_{kind}"
+    assert ledger.opt_out(shop, Channel.EMAIL, hashed, "marketing") is None
+    again = shipment(shop_id=shop)
+    await start_shipment(client, again, api_settings.task_queue)
+    state = await eventually(
+        client,
+        again.workflow_id,
+        lambda s: any(n.channel is Channel.SMS for n in s.notifications),
+    )
+    assert record(state, NotificationKind.SHIPPED, Channel.EMAIL).status is (
+        NotificationStatus.OPTED_OUT
     )
 
 
