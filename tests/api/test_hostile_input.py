@@ -33,6 +33,7 @@ from api.carriers import ADAPTERS
 from infra.links import TrackingLinks
 from infra.settings import Settings
 from models.shipment import FINAL_STATUSES, ShipmentStart
+from models.state import ShipmentState
 from models.status import ShipmentStatus
 from testing.factories import event, shipment
 from testing.signing import sendgrid_signature, twilio_signature
@@ -305,6 +306,12 @@ async def live_shipment(client: Client, settings: Settings, **overrides: Any) ->
     return start
 
 
+def settled_or_deferred(state: ShipmentState) -> bool:
+    """Every message has its ledger answer, or waits for the end of quiet hours (the seed's
+    policy has them, and tests run at any hour)."""
+    return all(n.settled_at is not None or n.due_at is not None for n in state.notifications)
+
+
 async def still_works(client: Client, start: ShipmentStart) -> None:
     """After the storm the shipment is not stalled: every message it planned was recorded, and
     if it is still open, a valid event is applied and its messages go out too."""
@@ -342,7 +349,7 @@ async def test_the_shop_api_start_refuses_or_takes_any_body_and_what_it_takes_ru
     await asyncio.to_thread(fuzz, "POST /v1/shipments", seed, send, tally)
 
     for ref in started:  # what was accepted runs: its first workflow task did not fail
-        await eventually(client, ref, all_settled)
+        await eventually(client, ref, settled_or_deferred)
 
 
 async def test_shipment_paths_refuse_any_id_clearly(service: Service, tally: Tally) -> None:
@@ -441,12 +448,14 @@ async def test_twilio_callbacks_with_any_values_are_answered_and_kept_apart(
 async def test_sendgrid_batches_with_any_values_are_answered_and_never_stall_a_shipment(
     service: Service, client: Client, site: Settings, tally: Tally
 ) -> None:
-    start = await live_shipment(client, site)
+    email = f"{secrets.token_hex(5)}@example.com"  # a bounce here opts out this address only
+    recipient = shipment().recipient.model_copy(update={"email": email})
+    start = await live_shipment(client, site, recipient=recipient)
     state = await shipment_state(client, start.workflow_id)
     key = state.notifications[0].key
     seed = [
         {
-            "email": "sam@example.com",
+            "email": email,
             "timestamp": int(datetime.now(UTC).timestamp()),
             "event": "delivered",
             "sg_event_id": "ev-1",
@@ -455,7 +464,7 @@ async def test_sendgrid_batches_with_any_values_are_answered_and_never_stall_a_s
             "shipment_ref": start.workflow_id,
         },
         {
-            "email": "sam@example.com",
+            "email": email,
             "timestamp": int(datetime.now(UTC).timestamp()),
             "event": "bounce",
             "type": "bounce",
