@@ -215,7 +215,7 @@ def scenarios() -> list[Scenario]:
         Scenario(
             "delay notice, then delivery and a thank-you (compressed)",
             DeliveryKind.COURIER_MULTI_DAY,
-            ion,
+            ion.model_copy(update={"marketing_consent": True}),  # the thank-you is marketing
             [
                 Step(S.IN_TRANSIT, 0, "Cluj-Napoca", after_s=0, estimate_in_s=3),
                 Step(S.OUT_FOR_DELIVERY, 0, "București", after_s=10),
