@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import json
 import os
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import structlog
 from cryptography.exceptions import InvalidTag
@@ -29,7 +31,7 @@ from temporalio.converter import (
     PayloadCodec,
 )
 
-from infra.settings import PAYLOAD_KEY_BYTES, Settings, decode_payload_key
+from infra.settings import LOCAL_PAYLOAD_KEY, PAYLOAD_KEY_BYTES, Settings, decode_payload_key
 
 ENCODING = b"binary/encrypted"
 """The `encoding` of an encrypted payload (the original encoding travels inside)."""
@@ -171,3 +173,20 @@ def new_key(key_id: str | None = None, *, now: datetime | None = None) -> NewKey
         key_id=key_id or f"{when:%Y%m%d}-{secrets.token_hex(3)}",
         key=base64.b64encode(secrets.token_bytes(PAYLOAD_KEY_BYTES)).decode(),
     )
+
+
+def ensure_local_key(home: Path) -> bool:
+    """Create the local payload key under `home` (readable by its owner only) unless it exists;
+    True when this call created it. Two processes starting at once keep the first one's."""
+    path = home / LOCAL_PAYLOAD_KEY
+    if path.exists():
+        return False
+    home.mkdir(parents=True, exist_ok=True)
+    key = new_key()
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "w", encoding="utf-8") as file:
+        json.dump({"id": key.key_id, "key": key.key}, file)
+    return True

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import binascii
 import ipaddress
+import json
 import re
 from enum import StrEnum
 from functools import lru_cache
@@ -28,6 +29,10 @@ from models.shop import ShopProfile
 PAYLOAD_KEY_BYTES = 32
 """AES-256: a payload key is 32 random bytes, written in base64."""
 PAYLOAD_KEY_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+LOCAL_PAYLOAD_KEY = "payload-key.json"
+"""Under `home`: the key `waypost dev` generates on first run, so a local dev server's histories
+hold no readable personal data; every `waypost` command run with that home uses it while
+`WAYPOST_PAYLOAD_KEYS` is unset."""
 MiB = 1024 * 1024
 MAX_BODY_LIMIT = 64 * MiB
 """No body limit may be raised past this: a few concurrent bodies of this size are what the
@@ -314,6 +319,13 @@ class Settings(BaseSettings):
     )
 
     @model_validator(mode="after")
+    def _local_payload_key(self) -> Settings:
+        """Without configured keys, the local key under `home` (`waypost dev`'s), if any."""
+        if not self.payload_keys:
+            self.payload_keys = read_local_payload_key(self.home)
+        return self
+
+    @model_validator(mode="after")
     def _consistent(self) -> Settings:
         """Contradictory connection or encryption settings are refused at start, naming them."""
         problems = [*_tls_problems(self), *_payload_key_problems(self)]
@@ -354,6 +366,16 @@ class Settings(BaseSettings):
             f"http://localhost:{self.ui_port}",
             f"http://127.0.0.1:{self.ui_port}",
         ]
+
+
+def read_local_payload_key(home: Path) -> dict[str, SecretStr]:
+    """The key `waypost dev` keeps under `home`, as `payload_keys` holds it; {} when none (or
+    unreadable: the settings check then says nothing is encrypted, as without a file)."""
+    try:
+        data = json.loads((home / LOCAL_PAYLOAD_KEY).read_text(encoding="utf-8"))
+        return {str(data["id"]): SecretStr(str(data["key"]))}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
 
 
 def decode_payload_key(key: SecretStr) -> bytes:

@@ -354,15 +354,45 @@ def api_command() -> None:
     run(go)
 
 
+NO_ENCRYPTION = typer.Option(
+    "--no-encryption",
+    help="Leave payloads readable in the local dev server (no key generated, no codec server).",
+)
+
+
+def local_settings(*, encrypt: bool) -> Settings:
+    """The settings of a local stack. Private by default: without configured keys, the local
+    payload key under `home` is generated on the first run (and used by every later `waypost`
+    command with that home), so the dev server's histories hold no readable personal data.
+    `encrypt=False` leaves payloads plain, unless keys are configured."""
+    from infra.encryption import ensure_local_key
+    from infra.settings import LOCAL_PAYLOAD_KEY, read_local_payload_key
+
+    settings = get_settings()
+    from_file = settings.payload_keys == read_local_payload_key(settings.home)
+    if not encrypt:
+        return settings.model_copy(update={"payload_keys": {}}) if from_file else settings
+    if settings.payload_keys:
+        return settings
+    if ensure_local_key(settings.home):
+        typer.echo(
+            f"Generated a payload key in {settings.home / LOCAL_PAYLOAD_KEY} (kept private): the "
+            "local Temporal's histories are encrypted, and its UI reads them through the codec "
+            "server. --no-encryption turns it off."
+        )
+    return Settings()  # read afresh: get_settings() keeps the settings from before the key
+
+
 @app.command()
-def dev() -> None:
-    """The whole local stack in the foreground: dev server (UI on :8233), a worker and the HTTP
-    service (:8000); with payload keys set, the codec server too (:8081), wired into the UI."""
+def dev(no_encryption: Annotated[bool, NO_ENCRYPTION] = False) -> None:
+    """The whole local stack in the foreground: dev server (UI on :8233), a worker, the HTTP
+    service (:8000) and the codec server (:8081) the UI decrypts payloads through; a payload key
+    is generated under .waypost/ on the first run (--no-encryption: none)."""
     from api.serve import running_api
     from infra.serving import stop_on_signals
     from workers.worker import running_worker
 
-    settings = get_settings()
+    settings = local_settings(encrypt=not no_encryption)
     configure_logging(settings.log_level, settings.log_format)
 
     async def go() -> None:
@@ -383,7 +413,6 @@ def dev() -> None:
                 raise fail(str(err), 1) from err
             url = server.ui_url if server else f"http://localhost:{settings.ui_port}"
             typer.echo(f"Waypost is running. Temporal UI: {url}")
-            typer.echo(f"HTTP service: {http} (OpenAPI: {http}/docs)  (Ctrl-C to stop)")
             if codec_url is not None:
                 typer.echo(f"Payloads are encrypted; codec server: {codec_url}")
                 if server is None:
@@ -397,6 +426,7 @@ def dev() -> None:
                     "The shop API refuses every key until you set WAYPOST_SHOP_API_KEYS, "
                     """e.g. '{"demo-shop": "<a long random key>"}'"""
                 )
+            typer.echo(f"HTTP service: {http} (OpenAPI: {http}/docs)  (Ctrl-C to stop)")
             await stop.wait()
         typer.echo("stopped")
 
@@ -408,6 +438,7 @@ def demo(
     once: Annotated[
         bool, typer.Option("--once", help="Run the demo and exit (0 if all ok).")
     ] = False,
+    no_encryption: Annotated[bool, NO_ENCRYPTION] = False,
 ) -> None:
     """Run demo shipments through every path; with --once exit when done, else keep the stack up."""
     from api.serve import running_api
@@ -416,7 +447,7 @@ def demo(
     from starters.demo import run_demo
     from workers.worker import running_worker
 
-    settings = get_settings()
+    settings = get_settings() if once else local_settings(encrypt=not no_encryption)
     configure_logging("WARNING", "console")
 
     async def go() -> bool:

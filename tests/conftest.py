@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 
 import pytest
+
+os.environ["WAYPOST_HOME"] = tempfile.mkdtemp(prefix="waypost-test-home-")
+"""The tests never read the developer's own `.waypost/` (its payload key from `waypost dev`, its
+ledger): every process the tests start shares this one instead, unless a test names its own."""
 
 pytest_plugins = [
     "tests.db_fixtures",
@@ -59,6 +65,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     interpreter finalizes; that has aborted a run after every test passed ("Fatal Python error:
     PyGILState_Release"). Skipping finalization keeps the exit code pytest decided.
     """
+    shutil.rmtree(os.environ["WAYPOST_HOME"], ignore_errors=True)
     if _exit_status is None:
         return
     sys.stdout.flush()

@@ -9,8 +9,10 @@ import base64
 import json
 import os
 import signal
+import stat
 import sys
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,7 @@ from playwright.async_api import Browser
 
 from codec.server import SESSION_COOKIE, LoginLimiter, create_codec_app, running_codec_server
 from infra.serving import free_port
-from infra.settings import Settings
+from infra.settings import LOCAL_PAYLOAD_KEY, Settings
 from tests.api.browser import browser
 
 __all__ = ["browser"]
@@ -476,49 +478,109 @@ async def test_without_keys_there_is_nothing_to_serve() -> None:
             pass
 
 
-async def test_waypost_dev_with_keys_starts_the_codec_server_and_points_the_ui_at_it(
-    tmp_path: Path,
-) -> None:
+def dev_env(home: Path, **extra: str) -> tuple[dict[str, str], dict[str, int]]:
+    """`waypost dev`'s environment on free ports, with its home at `home`; and the ports."""
     ports = {name: free_port() for name in ("TEMPORAL", "UI", "API", "CODEC")}
     env = {
         **os.environ,
-        "WAYPOST_HOME": str(tmp_path / "home"),
+        "WAYPOST_HOME": str(home),
         "WAYPOST_TEMPORAL_ADDRESS": f"127.0.0.1:{ports['TEMPORAL']}",
         "WAYPOST_UI_PORT": str(ports["UI"]),
         "WAYPOST_API_PORT": str(ports["API"]),
         "WAYPOST_CODEC_SERVER_PORT": str(ports["CODEC"]),
-        "WAYPOST_PAYLOAD_KEYS": json.dumps(KEYS),
+        **extra,
     }
-    env.pop("DATABASE_URL", None)
+    for name in ("DATABASE_URL", "WAYPOST_DATABASE_URL", "WAYPOST_PAYLOAD_KEYS"):
+        if name not in extra:
+            env.pop(name, None)
+    return env, ports
+
+
+@asynccontextmanager
+async def waypost_dev(env: dict[str, str], *args: str) -> AsyncIterator[list[str]]:
+    """`waypost dev` running until its stack is up; yields what it printed by then, and stops
+    it with SIGTERM on leaving (it must exit 0)."""
     proc = await asyncio.create_subprocess_exec(
         str(Path(sys.executable).parent / "waypost"),
         "dev",
+        *args,
         env=env,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.DEVNULL,
     )
     try:
         assert proc.stdout is not None
-        announced = ""
-        while "codec server:" not in announced:
+        lines: list[str] = []
+        while not any(line.startswith("HTTP service:") for line in lines):
             line = await asyncio.wait_for(proc.stdout.readline(), 60)
-            assert line, "waypost dev exited before announcing the codec server"
-            announced = line.decode()
-        codec_url = f"http://localhost:{ports['CODEC']}"
-        assert announced.strip().endswith(codec_url)
-        async with httpx.AsyncClient() as http:
-            ui = (await http.get(f"http://127.0.0.1:{ports['UI']}/api/v1/settings")).json()
-            encoded = await http.post(
-                f"http://127.0.0.1:{ports['CODEC']}/encode",
-                json={"payloads": [payload('"x"')]},
-                headers={"Origin": f"http://localhost:{ports['UI']}"},
-            )
-        assert ui["Codec"]["Endpoint"] == codec_url
-        assert encoded.status_code == 200
-        assert encoded.headers["access-control-allow-origin"] == f"http://localhost:{ports['UI']}"
+            assert line, f"waypost dev exited before its stack was up: {lines}"
+            lines.append(line.decode().strip())
+        yield lines
     finally:
         proc.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(proc.wait(), 30) == 0
+
+
+async def assert_ui_decodes_through(ports: dict[str, int]) -> None:
+    """The local UI's codec endpoint is the codec server, which answers the UI's origin."""
+    codec_url = f"http://localhost:{ports['CODEC']}"
+    async with httpx.AsyncClient() as http:
+        ui = (await http.get(f"http://127.0.0.1:{ports['UI']}/api/v1/settings")).json()
+        encoded = await http.post(
+            f"http://127.0.0.1:{ports['CODEC']}/encode",
+            json={"payloads": [payload('"x"')]},
+            headers={"Origin": f"http://localhost:{ports['UI']}"},
+        )
+    assert ui["Codec"]["Endpoint"] == codec_url
+    assert encoded.status_code == 200
+    assert encoded.headers["access-control-allow-origin"] == f"http://localhost:{ports['UI']}"
+
+
+async def test_waypost_dev_with_keys_starts_the_codec_server_and_points_the_ui_at_it(
+    tmp_path: Path,
+) -> None:
+    env, ports = dev_env(tmp_path / "home", WAYPOST_PAYLOAD_KEYS=json.dumps(KEYS))
+
+    async with waypost_dev(env) as lines:
+        assert f"Payloads are encrypted; codec server: http://localhost:{ports['CODEC']}" in lines
+        await assert_ui_decodes_through(ports)
+    assert not (tmp_path / "home" / LOCAL_PAYLOAD_KEY).exists()
+
+
+async def test_waypost_dev_without_keys_generates_a_private_key_and_encrypts(
+    tmp_path: Path,
+) -> None:
+    env, ports = dev_env(tmp_path / "home")
+
+    async with waypost_dev(env) as lines:
+        assert any(line.startswith("Generated a payload key in") for line in lines)
+        assert f"Payloads are encrypted; codec server: http://localhost:{ports['CODEC']}" in lines
+        await assert_ui_decodes_through(ports)
+    key_file = tmp_path / "home" / LOCAL_PAYLOAD_KEY
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert not any(json.loads(key_file.read_text())["key"] in line for line in lines)
+
+
+async def test_waypost_dev_keeps_its_key_from_one_run_to_the_next(tmp_path: Path) -> None:
+    env, _ = dev_env(tmp_path / "home")
+    async with waypost_dev(env):
+        pass
+    first = (tmp_path / "home" / LOCAL_PAYLOAD_KEY).read_text()
+
+    async with waypost_dev(env) as lines:
+        assert not any(line.startswith("Generated a payload key") for line in lines)
+    assert (tmp_path / "home" / LOCAL_PAYLOAD_KEY).read_text() == first
+
+
+async def test_waypost_dev_no_encryption_generates_nothing_and_serves_no_codec(
+    tmp_path: Path,
+) -> None:
+    env, _ = dev_env(tmp_path / "home")
+
+    async with waypost_dev(env, "--no-encryption") as lines:
+        assert any(line.startswith("Note: payloads are not encrypted") for line in lines)
+        assert not any("codec server" in line for line in lines)
+    assert not (tmp_path / "home" / LOCAL_PAYLOAD_KEY).exists()
 
 
 async def test_a_body_over_the_codec_limit_is_a_413_the_ui_can_read(

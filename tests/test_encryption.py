@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import json
+import stat
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,9 +24,10 @@ from infra.encryption import (
     Keyring,
     PayloadKeyError,
     data_converter,
+    ensure_local_key,
     new_key,
 )
-from infra.settings import Settings, settings_error_message
+from infra.settings import LOCAL_PAYLOAD_KEY, Settings, settings_error_message
 from starters.cli import app
 
 PHONE = "+447700900123"
@@ -191,3 +194,35 @@ def test_keygen_makes_a_different_key_and_id_each_time() -> None:
 
     assert first.key != second.key
     assert first.key_id != second.key_id
+
+
+def test_the_local_key_is_created_once_readable_by_its_owner_only(tmp_path: Path) -> None:
+    assert ensure_local_key(tmp_path / "home") is True
+    first = (tmp_path / "home" / LOCAL_PAYLOAD_KEY).read_text()
+
+    assert ensure_local_key(tmp_path / "home") is False
+    assert (tmp_path / "home" / LOCAL_PAYLOAD_KEY).read_text() == first
+    assert stat.S_IMODE((tmp_path / "home" / LOCAL_PAYLOAD_KEY).stat().st_mode) == 0o600
+
+
+def test_settings_without_keys_use_the_local_key_under_home(tmp_path: Path) -> None:
+    ensure_local_key(tmp_path)
+    saved = json.loads((tmp_path / LOCAL_PAYLOAD_KEY).read_text())
+
+    settings = Settings(home=tmp_path)
+
+    assert settings.active_payload_key_id == saved["id"]
+    assert settings.payload_keys[saved["id"]].get_secret_value() == saved["key"]
+
+
+def test_configured_keys_win_over_the_local_key(tmp_path: Path) -> None:
+    ensure_local_key(tmp_path)
+    configured = base64.b64encode(b"\x07" * 32).decode()
+
+    settings = Settings(home=tmp_path, payload_keys={"mine": configured})
+
+    assert list(settings.payload_keys) == ["mine"]
+
+
+def test_without_a_local_key_nothing_is_encrypted(tmp_path: Path) -> None:
+    assert Settings(home=tmp_path).active_payload_key_id is None

@@ -80,8 +80,8 @@ class WorkerProcess:
     """`waypost worker` (or another long-running command) in a child process, killed without
     warning or stopped gracefully; its stdout and stderr go to `log`."""
 
-    def __init__(self, env: dict[str, str], log: Path, command: str = "worker") -> None:
-        self.env, self.log, self.command = env, log, command
+    def __init__(self, env: dict[str, str], log: Path, command: str = "worker", *args: str) -> None:
+        self.env, self.log, self.command, self.args = env, log, command, args
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -92,7 +92,13 @@ class WorkerProcess:
     def start(self) -> None:
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-c", "from starters.cli import main; main()", self.command],
+                [
+                    sys.executable,
+                    "-c",
+                    "from starters.cli import main; main()",
+                    self.command,
+                    *self.args,
+                ],
                 env=self.env,
                 stdout=out,
                 stderr=subprocess.STDOUT,

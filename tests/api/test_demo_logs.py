@@ -60,7 +60,8 @@ def dev_process(
         "WAYPOST_CARRIER_SECRETS": json.dumps(CARRIER_SECRETS),
     }
     fake_twilio.reject_recipient(API_PHONE)
-    dev = WorkerProcess(env, tmp_path / "dev.log", command="dev")
+    # Plain payloads, like the session's client: this is about logs, not encryption.
+    dev = WorkerProcess(env, tmp_path / "dev.log", "dev", "--no-encryption")
     dev.start()
     try:
         yield dev, f"http://127.0.0.1:{port}"
