@@ -1,24 +1,37 @@
-# Each target installs the project into .venv on first use, so it is the only command needed.
+# Each target installs what it needs into .venv on first use, so it is the only command needed:
+# running (demo, dev, api) installs the product alone; test, lint and bench add the test tools.
+# pip says what it fetches and installs as it goes (minutes on a new laptop, seconds after).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed
+PIP := $(BIN)/pip install --disable-pip-version-check --progress-bar on
 
-.PHONY: demo dev api soak test lint typecheck unit bench bench-scale clean compose-check env-example translations
-
-$(STAMP): pyproject.toml
+$(VENV)/bin/pip:
+	@echo "==> creating $(VENV) (Python: $$($(PYTHON) --version))"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip setuptools
-	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	$(PIP) --quiet --upgrade pip setuptools
 
-demo: $(STAMP)
+$(RUN_STAMP): pyproject.toml | $(VENV)/bin/pip
+	@echo "==> installing Waypost and what it needs to run (first run only)"
+	$(PIP) -e .
+	@touch $(RUN_STAMP)
+	@echo "==> installed"
+
+$(STAMP): pyproject.toml | $(VENV)/bin/pip
+	@echo "==> installing Waypost with its test and lint tools (first run only)"
+	$(PIP) -e '.[dev]'
+	@touch $(STAMP) $(RUN_STAMP)
+	@echo "==> installed"
+
+demo: $(RUN_STAMP)
 	$(BIN)/waypost demo
 
-dev: $(STAMP)
+dev: $(RUN_STAMP)
 	$(BIN)/waypost dev
 
-api: $(STAMP)
+api: $(RUN_STAMP)
 	$(BIN)/waypost api
 
 lint: $(STAMP)
