@@ -281,7 +281,8 @@ class ShopReport(_Frozen):
     delay_notices: int
     shipments_with_delay_notice: int
     delivered_share: float | None
-    """Of every message a provider accepted, the share reported delivered."""
+    """Of every message a provider that sends delivery reports accepted, the share reported
+    delivered; None when no such provider was used (console delivery)."""
     by_provider: list[ProviderDelivery]
     daily: list[DayVolume]
 
@@ -301,6 +302,11 @@ class Report(_Frozen):
     def empty(self) -> bool:
         """Nothing started, closed or sent in the period."""
         return not self.shops
+
+
+SILENT_PROVIDERS = frozenset({"console"})
+"""Providers that never send delivery reports: their messages count as sent, but a delivered
+share of them would be a figure nothing measured (n/a, not 0%)."""
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -340,7 +346,9 @@ def _providers(messages: list[MessageCount]) -> list[ProviderDelivery]:
             failed=c["failed"],
             no_report=c["no_report"],
             refused=c["refused"],
-            delivered_share=_share(c["delivered"], c["sent"]),
+            delivered_share=None
+            if provider in SILENT_PROVIDERS
+            else _share(c["delivered"], c["sent"]),
         )
         for (provider, channel), c in sorted(groups.items())
     ]
@@ -392,6 +400,7 @@ def build_shop_report(shop_id: str, period: Period, rows: LedgerRows) -> ShopRep
     sms = [r for r in accepted if r.channel is Channel.SMS]
     cost = sum((r.cost for r in sms), Decimal(0)).quantize(COST_PLACES)
     reported_delivered = sum(r.count for r in accepted if r.status is NotificationStatus.DELIVERED)
+    reporting = sum(r.count for r in accepted if r.provider not in SILENT_PROVIDERS)
     unsettled = (NotificationStatus.PLANNED, NotificationStatus.SENDING)
 
     return ShopReport(
@@ -419,7 +428,7 @@ def build_shop_report(shop_id: str, period: Period, rows: LedgerRows) -> ShopRep
         cost_per_delivered=_per(cost, delivered),
         delay_notices=by_kind[NotificationKind.DELAY_NOTICE],
         shipments_with_delay_notice=sum(r.count for r in rows.delayed if r.shop_id == shop_id),
-        delivered_share=_share(reported_delivered, sent),
+        delivered_share=_share(reported_delivered, reporting),
         by_provider=_providers(messages),
         daily=_daily(
             period.days,

@@ -5,6 +5,7 @@ matplotlib is imported only when a plot is drawn, with the Agg backend (no displ
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from messages.numbers import figure, money, share
 from models.notification import Channel
 from reports.model import DayVolume, Outcome, Report, ShopReport
 
-__all__ = ["render_png", "render_text"]
+__all__ = ["key_figures", "plot_days", "render_png", "render_text"]
 
 OUTCOME_LABELS = {
     Outcome.DELIVERED: "delivered (courier)",
@@ -22,6 +23,9 @@ OUTCOME_LABELS = {
     Outcome.CANCELLED: "cancelled",
     Outcome.OPEN: "still open",
 }
+MIN_PLOT_DAYS = 7
+"""The plot shows the days with activity, widened to at least a week (within the period), so one
+busy day is a column among its neighbours rather than a bar in a month of nothing."""
 PLOT_SHOPS = 12
 """A plot shows at most this many shops (those with the most shipments): one row each."""
 OUTCOME_COLOURS = {
@@ -173,6 +177,35 @@ def render_text(report: Report) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def plot_days(report: Report, shops: list[ShopReport]) -> tuple[date, date]:
+    """The first and last day the plot shows: from the first to the last day any of `shops` was
+    active, widened to MIN_PLOT_DAYS (earlier days first) without leaving the period."""
+    active = [d.day for shop in shops for d in shop.daily if _activity(d)]
+    since, until = report.period.since, report.period.until
+    if not active:
+        return since, until
+    first, last = min(active), max(active)
+    missing = MIN_PLOT_DAYS - ((last - first).days + 1)
+    if missing > 0:
+        first = max(since, first - timedelta(days=missing))
+        last = min(until, first + timedelta(days=MIN_PLOT_DAYS - 1))
+    return first, last
+
+
+def key_figures(shop: ShopReport) -> str:
+    """The figures a reader of the image wants without the text report, in one line."""
+    return " · ".join(
+        (
+            f"{shop.shipments} shipment{'' if shop.shipments == 1 else 's'}",
+            f"delivery rate {_pct(shop.delivery_rate)}",
+            f"pickup rate {_pct(shop.pickup_rate)}",
+            f"{_num(shop.messages_per_shipment)} messages each",
+            f"SMS {_usd(shop.cost_per_delivered)} per delivered",
+            f"messages delivered {_pct(shop.delivered_share)}",
+        )
+    )
+
+
 def render_png(report: Report, path: Path) -> Path:
     """Draw the daily plot: a row per shop (at most PLOT_SHOPS), its volumes (shipments started,
     SMS, emails) beside the day's outcomes (shipments closed, stacked by outcome). Returns the
@@ -207,10 +240,11 @@ def render_png(report: Report, path: Path) -> Path:
         )
     for row, ((volumes, outcomes), shop) in enumerate(zip(axes, shops, strict=False)):
         _plot_shop(volumes, outcomes, shop, legend=row == 0)
-    first = mdates.date2num(report.period.since) - 0.6
-    last = mdates.date2num(report.period.until) + 0.6
+    since, until = plot_days(report, shops)
+    first = mdates.date2num(since) - 0.6
+    last = mdates.date2num(until) + 0.6
     for ax in axes[-1]:
-        if len(report.period.days) <= 14:  # one tick a day, named by its date, never hours
+        if (until - since).days < 14:  # one tick a day, named by its date, never hours
             locator: Any = mdates.DayLocator()
             formatter: Any = mdates.DateFormatter("%d %b")
         else:
@@ -220,7 +254,7 @@ def render_png(report: Report, path: Path) -> Path:
         ax.xaxis.set_major_formatter(formatter)
     for ax in axes.flat:
         ax.set_xlim(first, last)
-    figure.tight_layout()
+    figure.tight_layout(h_pad=2.5, rect=(0, 0, 1, 0.985))
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, format="png", dpi=100)
     plt.close(figure)
@@ -242,6 +276,16 @@ def _plot_shop(volumes: Any, outcomes: Any, shop: ShopReport, *, legend: bool) -
         highest = max(highest, *values)
         volumes.plot(days, values, marker=marker if len(days) <= 31 else None, label=label)
     volumes.set_title(f"{shop.shop_id}: daily volumes (UTC)", fontsize=10)
+    figures = volumes.annotate(
+        key_figures(shop),
+        xy=(0, 1),
+        xycoords="axes fraction",
+        xytext=(0, 22),
+        textcoords="offset points",
+        fontsize=9,
+        fontweight="bold",
+    )
+    figures.set_in_layout(False)  # it spans both plots of the row; the layout leaves it room
     volumes.set_ylim(0, max(highest, 1) * 1.3 + 0.5)
     volumes.grid(alpha=0.3)
 

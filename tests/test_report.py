@@ -22,25 +22,34 @@ from typer.testing import CliRunner
 
 from infra.settings import get_settings
 from ledger.engine import make_engine
-from models.notification import Channel, NotificationKind
+from models.notification import Channel, NotificationKind, NotificationStatus
 from models.status import ShipmentStatus
 from reports.model import (
     ClosedDay,
     DayCount,
     DayVolume,
     LedgerRows,
+    MessageCount,
     Outcome,
     Period,
     PeriodError,
     ProviderDelivery,
     Report,
+    ShipmentCount,
     ShopReport,
     build_report,
     outcome_of,
     resolve_period,
 )
 from reports.queries import read_rows
-from reports.render import PLOT_SHOPS, render_png, render_text
+from reports.render import (
+    MIN_PLOT_DAYS,
+    PLOT_SHOPS,
+    key_figures,
+    plot_days,
+    render_png,
+    render_text,
+)
 from starters.cli import app
 from tests.db_fixtures import BACKENDS
 from tests.ledger_data import D0, D1, D2, D3, D4, Known, fill_known_ledger, migrated_database
@@ -134,7 +143,7 @@ def test_delay_notices_are_counted_with_the_shipments_that_got_one(shop_a: ShopR
 
 
 def test_delivered_share_follows_the_providers_delivery_reports(shop_a: ShopReport) -> None:
-    assert shop_a.delivered_share == 6 / 12
+    assert shop_a.delivered_share == 6 / 11  # the console's message has no report to count
     assert shop_a.by_provider == [
         ProviderDelivery(
             provider="console",
@@ -145,7 +154,7 @@ def test_delivered_share_follows_the_providers_delivery_reports(shop_a: ShopRepo
             failed=0,
             no_report=1,
             refused=0,
-            delivered_share=0.0,
+            delivered_share=None,
         ),
         ProviderDelivery(
             provider="sendgrid",
@@ -284,7 +293,7 @@ def test_text_report_shows_each_figure_with_its_unit(known: tuple[str, Known]) -
         "messages sent                       12  2.40 per shipment",
         "SMS segments                         8",
         "SMS estimated cost             $0.0632  $0.01264 per shipment, $0.0316 per delivered one",
-        "messages delivered               50.0%",
+        "messages delivered               54.5%",
         "delay notices sent                   1  to 1 shipment(s)",
     ):
         assert line in text, line
@@ -311,6 +320,74 @@ def test_png_shows_at_most_the_busiest_shops(tmp_path: Path) -> None:
     _, height = struct.unpack(">II", data[16:24])
     assert len(report.shops) == PLOT_SHOPS + 3
     assert height == round((3.4 * PLOT_SHOPS + 0.8) * 100)
+
+
+def one_busy_day(day: date, period: Period) -> Report:
+    return build_report(
+        period, None, LedgerRows(started=[DayCount(shop_id="s", day=day, count=3)]), NOW
+    )
+
+
+def test_the_plot_shows_a_week_around_one_busy_day_not_the_whole_month() -> None:
+    month = Period(since=date(2026, 11, 1), until=date(2026, 11, 30))
+    report = one_busy_day(date(2026, 11, 20), month)
+
+    assert plot_days(report, report.shops) == (date(2026, 11, 14), date(2026, 11, 20))
+
+
+def test_the_plot_widens_within_the_period_only() -> None:
+    month = Period(since=date(2026, 11, 1), until=date(2026, 11, 30))
+    report = one_busy_day(date(2026, 11, 2), month)
+
+    assert plot_days(report, report.shops) == (date(2026, 11, 1), date(2026, 11, 7))
+
+
+def test_the_plot_spans_the_days_with_activity(known: tuple[str, Known]) -> None:
+    month = Period(since=D1 - timedelta(days=20), until=D3 + timedelta(days=9))
+    report = report_of(known[0], month)
+
+    first, last = plot_days(report, report.shops)
+    assert (last - first).days + 1 == MIN_PLOT_DAYS and last >= D3 and first <= D1
+
+
+def test_the_plot_of_a_quiet_period_shows_the_whole_period() -> None:
+    empty = Report(period=PERIOD, shop=None, generated_at=NOW, shops=[])
+
+    assert plot_days(empty, []) == (PERIOD.since, PERIOD.until)
+
+
+def test_each_shops_key_figures_are_written_on_the_plot(shop_a: ShopReport) -> None:
+    assert key_figures(shop_a) == (
+        "5 shipments · delivery rate 66.7% · pickup rate 50.0% · 2.40 messages each · "
+        "SMS $0.0316 per delivered · messages delivered 54.5%"
+    )
+
+
+def test_console_delivery_has_no_delivered_share_to_show() -> None:
+    rows = LedgerRows(
+        shipments=[
+            ShipmentCount(shop_id="s", status=ShipmentStatus.DELIVERED, at_pickup=False, count=2)
+        ],
+        messages=[
+            MessageCount(
+                shop_id="s",
+                channel=Channel.SMS,
+                kind=NotificationKind.SHIPPED,
+                provider="console",
+                status=NotificationStatus.SENT,
+                accepted=True,
+                count=4,
+                segments=4,
+                cost=Decimal("0.0316"),
+            )
+        ],
+    )
+    (shop,) = build_report(PERIOD, None, rows, NOW).shops
+
+    assert shop.delivered_share is None
+    assert "messages delivered                 n/a" in render_text(
+        build_report(PERIOD, None, rows, NOW)
+    )
 
 
 def test_png_of_an_empty_period_says_so(tmp_path: Path) -> None:
