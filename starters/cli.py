@@ -470,7 +470,9 @@ def demo(
                 except RuntimeError as err:
                     raise fail(str(err), 1) from err
                 links = TrackingLinks.from_settings(settings)
-            results = await run_demo(client, settings.task_queue, ui_url=ui, links=links)
+            results = await run_demo(
+                client, settings.task_queue, ui_url=ui, links=links, leave_open=not once
+            )
             ok = all(r.ok for r in results)
             typer.echo(
                 f"demo {'passed' if ok else 'FAILED'}: {sum(r.ok for r in results)}"

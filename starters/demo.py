@@ -8,8 +8,10 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHandle
 
 from infra.links import TrackingLinks
 from models.notification import NotificationKind, NotificationStatus
@@ -46,6 +48,7 @@ class Step:
     city: str
     event_id: str | None = None
     window_hours: tuple[int, int] | None = None
+    """The delivery window, in whole hours after the event's hour (a window the same day)."""
     courier: bool = False
     pickup: bool = False
     expect: EventOutcome = EventOutcome.APPLIED
@@ -67,11 +70,17 @@ class Scenario:
     recipient: Recipient
     steps: list[Step]
     final: ShipmentStatus
+    """The status it ends in; for a shipment left open, the status it waits in."""
     messages: list[NotificationKind]
+    """The messages sent by the end (a shipment left open: by the time it waits)."""
     notes: list[str] = field(default_factory=list)
     policy: NotificationPolicy = field(
         default_factory=lambda: NotificationPolicy(quiet_hours=None)  # the demo runs at any hour
     )
+    waits: Callable[[ShipmentState], bool] | None = None
+    """Left open for the newcomer: the shipment has reached what they can try when this holds."""
+    try_it: str = ""
+    """What the newcomer can do with a shipment left open (printed beside its links)."""
 
 
 def scenarios() -> list[Scenario]:
@@ -100,8 +109,8 @@ def scenarios() -> list[Scenario]:
             sam,
             [
                 Step(S.IN_TRANSIT, 60, "London"),
-                Step(S.OUT_FOR_DELIVERY, 600, "London", window_hours=(14, 16), courier=True),
-                Step(S.DELIVERED, 780, "London"),
+                Step(S.OUT_FOR_DELIVERY, 600, "London", window_hours=(1, 3), courier=True),
+                Step(S.DELIVERED, 720, "London"),
             ],
             S.DELIVERED,
             [K.SHIPPED, K.OUT_FOR_DELIVERY, K.DELIVERED],
@@ -124,9 +133,9 @@ def scenarios() -> list[Scenario]:
             ion,
             [
                 Step(S.IN_TRANSIT, 60, "Cluj-Napoca"),
-                Step(S.OUT_FOR_DELIVERY, 1440, "București", window_hours=(10, 12), courier=True),
+                Step(S.OUT_FOR_DELIVERY, 1440, "București", window_hours=(1, 3), courier=True),
                 Step(S.DELIVERY_FAILED, 1560, "București"),
-                Step(S.OUT_FOR_DELIVERY, 2880, "București", window_hours=(10, 12), courier=True),
+                Step(S.OUT_FOR_DELIVERY, 2880, "București", window_hours=(1, 3), courier=True),
                 Step(S.DELIVERY_FAILED, 3000, "București"),
                 Step(S.RETURNED, 7200, "Cluj-Napoca"),
             ],
@@ -139,6 +148,11 @@ def scenarios() -> list[Scenario]:
                 K.DELIVERY_FAILED,
                 K.RETURNED,
             ],
+            # Its five days are replayed in a second: the watch for no news (three days by
+            # default) would fire at the start, before the scans from days ago arrive.
+            policy=NotificationPolicy(
+                quiet_hours=None, delay=DelayWatch(no_progress=timedelta(days=7))
+            ),
         ),
         Scenario(
             "duplicate, late and impossible scans",
@@ -147,7 +161,7 @@ def scenarios() -> list[Scenario]:
             [
                 Step(S.IN_TRANSIT, 60, "Тверь", event_id="scan-1"),
                 Step(S.IN_TRANSIT, 60, "Тверь", event_id="scan-1", expect=EventOutcome.DUPLICATE),
-                Step(S.OUT_FOR_DELIVERY, 600, "Москва", window_hours=(9, 11), courier=True),
+                Step(S.OUT_FOR_DELIVERY, 600, "Москва", window_hours=(1, 3), courier=True),
                 Step(S.IN_TRANSIT, 30, "Тверь", expect=EventOutcome.OUT_OF_ORDER),
                 Step(S.DELIVERED, 700, "Москва", as_signal=True),
                 Step(S.OUT_FOR_DELIVERY, 800, "Москва", expect=EventOutcome.REFUSED),
@@ -234,6 +248,104 @@ def scenarios() -> list[Scenario]:
     ]
 
 
+NIGHT_ZONES = (
+    "Pacific/Honolulu",
+    "America/Los_Angeles",
+    "America/New_York",
+    "America/Sao_Paulo",
+    "Europe/London",
+    "Europe/Warsaw",
+    "Asia/Dubai",
+    "Asia/Kolkata",
+    "Asia/Bangkok",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+)
+"""Zones a few hours apart all round the globe: at any moment one of them is at night."""
+
+
+def night_zone(now: datetime) -> str:
+    """A zone where it is now deep in the default quiet hours (23:00 to 05:59 local), so its
+    recipient's news waits for the morning whatever the hour the demo runs."""
+    for zone in NIGHT_ZONES:
+        if not 6 <= now.astimezone(ZoneInfo(zone)).hour < 23:
+            return zone
+    raise AssertionError("no zone of NIGHT_ZONES is at night")  # they span the globe
+
+
+def open_scenarios(now: datetime) -> list[Scenario]:
+    """Shipments a newcomer can try on the tracking page and in the UI: left open."""
+    zone = night_zone(now)
+    night_owl = Recipient(
+        name="Alex Night", email="alex@example.com", phone="+447700900789", time_zone=zone
+    )
+    jo = Recipient(
+        name="Jo Bloggs", email="jo@example.com", phone="+447700900321", time_zone="Europe/London"
+    )
+    london = ZoneInfo("Europe/London")
+    today = now.astimezone(london).replace(hour=0, minute=0, second=0, microsecond=0)
+
+    def slot(days: int, start: int, end: int) -> tuple[int, int]:
+        """From `start` to `end` o'clock (London) `days` from today, in seconds from now."""
+        day = today + timedelta(days=days)
+        return tuple(int((day.replace(hour=h) - now).total_seconds()) for h in (start, end))  # type: ignore[return-value]
+
+    return [
+        Scenario(
+            "open: slots offered, waiting for the customer's choice",
+            DeliveryKind.COURIER_MULTI_DAY,
+            jo,
+            [
+                Step(
+                    S.IN_TRANSIT,
+                    0,
+                    "London",
+                    after_s=0,
+                    slots_in_s=[slot(1, 10, 12), slot(1, 14, 16), slot(2, 10, 12)],
+                )
+            ],
+            S.IN_TRANSIT,
+            [K.SHIPPED, K.SLOT_CHOICE, K.SLOT_CHOICE],  # by SMS and by email
+            waits=lambda state: bool(state.offered_slots),
+            try_it="open the tracking page and choose a delivery slot",
+        ),
+        Scenario(
+            "open: the courier's confirmation, waiting for the customer's answer "
+            "(compressed: 15 s lead)",
+            DeliveryKind.COURIER_NEXT_DAY,
+            jo,
+            [
+                Step(
+                    S.OUT_FOR_DELIVERY,
+                    0,
+                    "London",
+                    after_s=0,
+                    window_in_s=(20, 3 * 3600),
+                    courier=True,
+                )
+            ],
+            S.OUT_FOR_DELIVERY,
+            [K.SHIPPED, K.OUT_FOR_DELIVERY, K.COURIER_ONE_HOUR],
+            policy=NotificationPolicy(quiet_hours=None, courier_lead_time=timedelta(seconds=15)),
+            waits=lambda state: state.one_hour_window is not None,
+            try_it="open the tracking page and confirm you will be in, or reschedule",
+        ),
+        Scenario(
+            f"open: quiet hours, night in {zone}",
+            DeliveryKind.COURIER_NEXT_DAY,
+            night_owl,
+            [Step(S.IN_TRANSIT, 0, "London", after_s=0)],
+            S.IN_TRANSIT,
+            [],
+            policy=NotificationPolicy(),  # the default quiet hours, 21:00 to 08:00 local
+            waits=lambda state: bool(state.deferred()),
+            try_it=f"its messages wait for 08:00 in {zone}: the UI's timer and the tracking "
+            "page say so",
+        ),
+    ]
+
+
 @dataclass
 class DemoResult:
     scenario: Scenario
@@ -250,7 +362,8 @@ def _event(step: Step, base: datetime, index: int) -> CarrierEvent:
     """A scripted step as the carrier would report it.
 
     A live step happens now, its window, estimate, slots and deadline seconds away (timers run
-    for real); any other step happens `minutes` after `base`, its window on the next day.
+    for real); any other step happens `minutes` after `base` (which is early enough for every
+    such step to be in the past), its window hours after it.
     """
     live = step.after_s is not None
     occurred = datetime.now(UTC) if live else base + timedelta(minutes=step.minutes)
@@ -268,9 +381,9 @@ def _event(step: Step, base: datetime, index: int) -> CarrierEvent:
     if live and step.window_in_s is not None:
         window = span(step.window_in_s)
     elif step.window_hours is not None:
-        day = occurred.replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
+        hour = occurred.replace(minute=0, second=0, microsecond=0)
         start, end = step.window_hours
-        window = Window(start=day.replace(hour=start), end=day.replace(hour=end))
+        window = Window(start=hour + timedelta(hours=start), end=hour + timedelta(hours=end))
     deadline = later(step.deadline_in_s) if live else base + timedelta(days=3)
     return CarrierEvent(
         event_id=step.event_id or f"evt-{index}",
@@ -293,6 +406,31 @@ def _event(step: Step, base: datetime, index: int) -> CarrierEvent:
     )
 
 
+async def _until_waiting(
+    handle: WorkflowHandle[Any, Any], waits: Callable[[ShipmentState], bool], seconds: float = 60
+) -> ShipmentState:
+    """The state of a shipment left open, once it waits where the newcomer can try it (or as it
+    is after `seconds`, which the caller then finds wrong)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while True:
+        state: ShipmentState = await handle.query("state", result_type=ShipmentState)
+        if waits(state) or loop.time() > deadline:
+            return state
+        await asyncio.sleep(0.5)
+
+
+def _sent(state: ShipmentState) -> list[str]:
+    return sorted(n.kind.value for n in state.notifications if n.status is NotificationStatus.SENT)
+
+
+def _base(scenario: Scenario, now: datetime) -> datetime:
+    """When the scenario's parcel was shipped: two hours ago, or early enough that its scripted
+    (not live) steps all happened at least an hour ago, so a timeline never ends in the future."""
+    scripted = [step.minutes for step in scenario.steps if step.after_s is None]
+    return now - max(timedelta(hours=2), timedelta(minutes=max(scripted, default=0) + 60))
+
+
 async def run_scenario(
     client: Client,
     task_queue: str,
@@ -300,7 +438,7 @@ async def run_scenario(
     run_id: str,
     index: int,
 ) -> DemoResult:
-    base = datetime.now(UTC) - timedelta(hours=2)
+    base = _base(scenario, datetime.now(UTC))
     start = ShipmentStart(
         shop_id="demo-shop",
         shipment_id=f"{run_id}-{index}",
@@ -333,10 +471,19 @@ async def run_scenario(
             await choose_slot(client, start.workflow_id, step.then_choose)
         if outcome is not step.expect:
             surprises.append(f"{event.event_id} ({step.status.value}): {outcome} != {step.expect}")
-    state = await asyncio.wait_for(started.handle.result(), timeout=60)
+    if scenario.waits is None:
+        state = await asyncio.wait_for(started.handle.result(), timeout=60)
+    else:
+        expected = sorted(k.value for k in scenario.messages)
+        waits = scenario.waits
+        state = await _until_waiting(
+            started.handle, lambda state: waits(state) and _sent(state) == expected
+        )
     if state.status is not scenario.final:
         surprises.append(f"ended {state.status.value}, expected {scenario.final.value}")
-    sent = sorted(n.kind.value for n in state.notifications if n.status is NotificationStatus.SENT)
+    if scenario.waits is not None and not scenario.waits(state):
+        surprises.append("never reached what the newcomer is to try")
+    sent = _sent(state)
     if sent != sorted(k.value for k in scenario.messages):
         surprises.append(f"sent {sent}, expected {sorted(k.value for k in scenario.messages)}")
     return DemoResult(scenario, state, started.handle.result_run_id, surprises)
@@ -349,10 +496,14 @@ async def run_demo(
     echo: Callable[[str], None] = print,
     ui_url: str | None = None,
     links: TrackingLinks | None = None,
+    leave_open: bool = False,
 ) -> list[DemoResult]:
+    """Run the scenarios at once and print each one's end, messages and links. `leave_open`
+    adds the shipments left open for a newcomer to try (a stack that stays up)."""
     run_id = uuid.uuid4().hex[:6]
+    chosen = scenarios() + (open_scenarios(datetime.now(UTC)) if leave_open else [])
     results = await asyncio.gather(
-        *(run_scenario(client, task_queue, s, run_id, i) for i, s in enumerate(scenarios(), 1))
+        *(run_scenario(client, task_queue, s, run_id, i) for i, s in enumerate(chosen, 1))
     )
     for result in results:
         state = result.state
@@ -375,4 +526,6 @@ async def run_demo(
         link = links.url(state.shipment.workflow_id, datetime.now(UTC)) if links else None
         if link:
             echo(f"       tracking page: {link}")
+        if result.scenario.try_it:
+            echo(f"       try it: {result.scenario.try_it}")
     return results
