@@ -150,7 +150,14 @@ class Sender:
             )
         shop = self.shops.profile(shop_id) if self.shops and shop_id else None
         context = self._context(request)
-        rendered = render(request.kind, request.channel, request.locale, context, shop)
+        rendered = render(
+            request.kind,
+            request.channel,
+            request.locale,
+            context,
+            shop,
+            opt_out_hint=request.opt_out_hint,
+        )
         message = OutgoingMessage(
             key=request.key,
             channel=request.channel,
@@ -318,6 +325,7 @@ class Sender:
             attempts=attempt,
             segments=segments,
             cost=cost,
+            opt_out_hint=rendered.opt_out_hint,
         )
 
     def _headers(
