@@ -11,6 +11,7 @@ import pytest
 from activities.sending import Sender
 from infra.links import recipient_hash
 from ledger.claims import Ledger
+from ledger.views import NotificationView
 from messages.replies import opt_keyword
 from models.consent import (
     OptOutSource,
@@ -29,6 +30,7 @@ from models.notification import (
     NotificationStatus,
     idempotency_key,
 )
+from models.shipment import shop_of_ref
 from testing.factories import T0, shipment
 from testing.sendgrid_server import FakeSendGrid
 from testing.twilio_server import FakeTwilio
@@ -103,6 +105,25 @@ def test_twilio_21610_opts_the_number_out_at_that_shop_only(
     elsewhere = sender.send(request(recorded(ledger, shop_2), phone), token="c")
     assert elsewhere.status is NotificationStatus.SENT
     assert ledger.opt_out(shop_2, Channel.SMS, hashed, Category.TRANSACTIONAL.value) is None
+
+
+def test_the_last_sms_to_a_number_is_found_among_some_shops_or_besides_others(
+    sender: Sender, ledger: Ledger, phone: str, recipient_secret: bytes
+) -> None:
+    """The ledger's half of routing a STOP (`api.sms_routing`): the last SMS to the number from
+    the shops it may be meant for."""
+    first, second, third = unique("shop"), unique("shop"), unique("shop")
+    for token, shop_id in enumerate((first, second, third)):
+        sender.send(request(recorded(ledger, shop_id), phone), token=str(token))
+    hashed = recipient_hash(recipient_secret, phone)
+
+    def shop_of(found: NotificationView | None) -> str | None:
+        return shop_of_ref(found.shipment_ref) if found is not None else None
+
+    assert shop_of(ledger.last_sms_to(hashed)) == third
+    assert shop_of(ledger.last_sms_to(hashed, among={first, second})) == second
+    assert shop_of(ledger.last_sms_to(hashed, besides={third})) == second
+    assert shop_of(ledger.last_sms_to(hashed, among={first}, besides={first})) is None
 
 
 def test_start_lifts_the_opt_out(
