@@ -138,16 +138,26 @@ class Sender:
         shop_id = shop_of_ref(request.shipment_ref) or ""
         recipient = self.hash_recipient(request.to) if self.hash_recipient else None
         if needs_consent(category, request.marketing_consent):
-            return self._opted_out(request, token, NO_CONSENT_ERROR)
+            return self._not_sent(request, token, NotificationStatus.OPTED_OUT, NO_CONSENT_ERROR)
         if recipient is not None and (
             said_stop := self.ledger.find_opt_out(shop_id, request.channel, recipient, category)
         ):
-            return self._opted_out(
-                request, token, opted_out_error(request.channel, category, said_stop.source)
+            return self._not_sent(
+                request,
+                token,
+                NotificationStatus.OPTED_OUT,
+                opted_out_error(request.channel, category, said_stop.source),
             )
         shop = self.shops.profile(shop_id) if self.shops and shop_id else None
         context = self._context(request)
-        rendered = render(request.kind, request.channel, request.locale, context, shop)
+        rendered = render(
+            request.kind,
+            request.channel,
+            request.locale,
+            context,
+            shop,
+            opt_out_hint=request.opt_out_hint,
+        )
         message = OutgoingMessage(
             key=request.key,
             channel=request.channel,
@@ -158,6 +168,8 @@ class Sender:
             custom_args={"waypost_key": request.key, "shipment_ref": request.shipment_ref},
             personal=personal_values(request.context),
             headers=self._headers(request, shop_id, recipient, category),
+            sms_sender=shop.sms if shop else None,
+            email_sender=shop.email if shop else None,
         )
         started = self.clock()
         bound = log.bind(key=request.key, provider=provider.name, attempt=attempt)
@@ -191,13 +203,14 @@ class Sender:
                 )
                 raise
             bound.error("provider still failing, giving up", error=str(err))
-            return self._failed(
+            return self._not_sent(
                 request,
                 token,
-                provider.name,
+                NotificationStatus.FAILED,
                 f"gave up: {err}",
-                attempt,
-                attempt_record("retryable_error", err),
+                provider=provider.name,
+                record=attempt_record("retryable_error", err),
+                attempt=attempt,
             )
         except PermanentProviderError as err:
             bound.warning("message refused by provider", error=str(err), code=err.code)
@@ -210,20 +223,22 @@ class Sender:
                     categories_stopped(source, category),
                     source,
                 )
-                return self._opted_out(
+                return self._not_sent(
                     request,
                     token,
+                    NotificationStatus.OPTED_OUT,
                     opted_out_error(request.channel, category, source),
-                    provider.name,
-                    attempt_record("permanent_error", err),
+                    provider=provider.name,
+                    record=attempt_record("permanent_error", err),
                 )
-            return self._failed(
+            return self._not_sent(
                 request,
                 token,
-                provider.name,
+                NotificationStatus.FAILED,
                 str(err),
-                attempt,
-                attempt_record("permanent_error", err),
+                provider=provider.name,
+                record=attempt_record("permanent_error", err),
+                attempt=attempt,
                 permanent=True,
             )
         bound.info("message sent", kind=request.kind.value, channel=request.channel.value)
@@ -310,6 +325,7 @@ class Sender:
             attempts=attempt,
             segments=segments,
             cost=cost,
+            opt_out_hint=rendered.opt_out_hint,
         )
 
     def _headers(
@@ -333,46 +349,36 @@ class Sender:
             return request.context
         return request.context.model_copy(update={"tracking_url": link})
 
-    def _failed(
+    def _not_sent(
         self,
         request: NotificationRequest,
         token: str,
-        provider: str,
+        status: NotificationStatus,
         error: str,
-        attempt: int,
-        record: Attempt,
+        *,
+        provider: str | None = None,
+        record: Attempt | None = None,
+        attempt: int = 0,
         permanent: bool = False,
     ) -> SendResult:
-        self.ledger.mark_failed(request.key, token, provider, error, record)
-        self.metrics.message(request.kind, request.channel, NotificationStatus.FAILED)
+        """Settled without reaching the customer, for good: FAILED (refused, or given up on) or
+        OPTED_OUT (the recipient said stop, or gave no marketing consent: permanent, so the
+        workflow tries the fallback channel as after a refusal)."""
+        if status is NotificationStatus.OPTED_OUT:
+            log.info("message not sent: opted out", key=request.key, channel=request.channel.value)
+            self.ledger.mark_opted_out(request.key, token, error, provider, record)
+            permanent = True
+        else:
+            assert provider is not None, "a failure is always some provider's"
+            self.ledger.mark_failed(request.key, token, provider, error, record)
+        self.metrics.message(request.kind, request.channel, status)
         return SendResult(
             key=request.key,
-            status=NotificationStatus.FAILED,
+            status=status,
             provider=provider,
             error=error,
             attempts=attempt,
             permanent=permanent,
-        )
-
-    def _opted_out(
-        self,
-        request: NotificationRequest,
-        token: str,
-        error: str,
-        provider: str | None = None,
-        record: Attempt | None = None,
-    ) -> SendResult:
-        """Never sent: the recipient said stop (or gave no marketing consent). Permanent, so the
-        workflow tries the fallback channel as after a refusal."""
-        log.info("message not sent: opted out", key=request.key, channel=request.channel.value)
-        self.ledger.mark_opted_out(request.key, token, error, provider, record)
-        self.metrics.message(request.kind, request.channel, NotificationStatus.OPTED_OUT)
-        return SendResult(
-            key=request.key,
-            status=NotificationStatus.OPTED_OUT,
-            provider=provider,
-            error=error,
-            permanent=True,
         )
 
 

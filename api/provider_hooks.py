@@ -23,6 +23,7 @@ from twilio.request_validator import RequestValidator
 from api import provider_events as read
 from api.outages import QUERY_TIMEOUT, RETRY_AFTER_SECONDS, unavailable
 from api.services import Services, services
+from api.sms_routing import addressed
 from infra.links import TWILIO_STATUS_PATH
 from infra.telemetry import app_metrics
 from ledger.claims import ReportReceipt
@@ -146,21 +147,23 @@ async def twilio_inbound(request: Request, svc: Annotated[Services, Depends(serv
     keyword = opt_keyword(text)
     if keyword is not None:  # Twilio answers its keywords itself: ours stays empty
         if keyword != "help":
-            await _opt(svc, form.get("From", ""), keyword)
+            await _opt(svc, form, keyword)
         return Response(read.twiml(None), media_type=TWIML)
     answer = await _answer_reply(svc, form.get("From", ""), text)
     return Response(read.twiml(answer), media_type=TWIML)
 
 
-async def _opt(svc: Services, sender: str, keyword: OptKeyword) -> None:
-    """STOP (in any language) records the number's opt-out at the shop that last texted it;
-    START lifts it. A number no shop has texted changes nothing."""
+async def _opt(svc: Services, form: dict[str, str], keyword: OptKeyword) -> None:
+    """STOP (in any language) records the number's opt-out at the shop it wrote to: the one
+    whose own number (or Messaging Service) it replied to, else, on the shared number, the shop
+    that last texted it (`api.sms_routing`); START lifts it. No shop meant: nothing changes."""
+    sender = form.get("From", "")
     if not sender:
         return
     recipient = svc.hash_recipient(sender)
-    last = await svc.db(svc.ledger.last_sms_to, recipient)
-    shop_id = shop_of_ref(last.shipment_ref) if last is not None else None
+    shop_id = await svc.db(_addressed_shop, svc, recipient, form)
     if shop_id is None:
+        log.info("sms opt keyword for no shop: nothing recorded", keyword=keyword)
         return
     writer = svc.ledger_writer
     if keyword == "stop":
@@ -170,6 +173,26 @@ async def _opt(svc: Services, sender: str, keyword: OptKeyword) -> None:
     else:
         await svc.db(writer.remove_opt_outs, shop_id, Channel.SMS, recipient)
     log.info("sms opt-out recorded" if keyword == "stop" else "sms opt-in recorded", shop=shop_id)
+
+
+def _addressed_shop(svc: Services, recipient: str, form: dict[str, str]) -> str | None:
+    """The shop an opt keyword from `recipient` (keyed hash) is meant for, or None."""
+    settings = svc.settings
+    profiles = dict(settings.shop_profiles)
+    profiles.update({view.shop.shop_id: view.shop.profile for view in svc.ledger.shops()})
+    meant = addressed(
+        profiles,
+        form.get("To", ""),
+        form.get("MessagingServiceSid"),
+        shared_number=settings.twilio_from_number,
+        shared_service=settings.twilio_messaging_service_sid,
+    )
+    if meant.among is not None and len(meant.among) == 1:
+        return next(iter(meant.among))
+    if meant.among is not None and not meant.among:
+        return None
+    last = svc.ledger.last_sms_to(recipient, among=meant.among, besides=meant.besides)
+    return shop_of_ref(last.shipment_ref) if last is not None else None
 
 
 async def _answer_reply(svc: Services, sender: str, text: str) -> str | None:

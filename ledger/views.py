@@ -6,6 +6,7 @@ what it read. Each read is one short session on its own pooled connection (threa
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from decimal import Decimal
 from typing import Literal
@@ -273,18 +274,29 @@ class LedgerReader:
             ).one_or_none()
             return OptOutView.model_validate(row) if row is not None else None
 
-    def last_sms_to(self, recipient: str) -> NotificationView | None:
-        """The latest SMS sent (or tried) to this recipient (by keyed hash), of any shipment:
-        the shop an inbound STOP or START is addressed to."""
+    def last_sms_to(
+        self,
+        recipient: str,
+        *,
+        among: Collection[str] | None = None,
+        besides: Collection[str] = (),
+    ) -> NotificationView | None:
+        """The latest SMS sent (or tried) to this recipient (by keyed hash), of any shipment of
+        the shops `among` (None: any shop) but those `besides`: the shop an inbound STOP or
+        START is addressed to (`api.sms_routing`)."""
+        query = select(Notification).where(
+            Notification.recipient_hash == recipient,
+            Notification.channel == Channel.SMS.value,
+        )
+        if among is not None or besides:
+            query = query.join(Shipment)
+        if among is not None:
+            query = query.where(Shipment.shop_id.in_(sorted(among)))
+        if besides:
+            query = query.where(Shipment.shop_id.not_in(sorted(besides)))
         with Session(self.engine) as session:
             row = session.scalars(
-                select(Notification)
-                .where(
-                    Notification.recipient_hash == recipient,
-                    Notification.channel == Channel.SMS.value,
-                )
-                .order_by(Notification.created_at.desc(), Notification.id.desc())
-                .limit(1)
+                query.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(1)
             ).one_or_none()
             return NotificationView.model_validate(row) if row is not None else None
 

@@ -74,6 +74,7 @@ def catalogue(locale: Locale) -> Catalogue:
         dates=DateStyle(message=tr(templates.DATES.message), page=tr(templates.DATES.page)),
         messages={key: _template(template, tr) for key, template in templates.MESSAGES.items()},
         sms_sender=tr(templates.SMS_SENDER),
+        sms_opt_out=tr(templates.SMS_OPT_OUT),
         link_lines=frozenset(map(tr, templates.LINK_LINES)),
         email={msg.context or msg.id: tr(msg) for msg in templates.EMAIL},
         page={msg.context or msg.id: tr(msg) for msg in templates.PAGE},

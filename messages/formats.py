@@ -61,7 +61,9 @@ def window(
 ) -> str:
     """Local "date, HH:MM-HH:MM"; both dates when the window crosses local midnight.
 
-    `label` adds " UTC" when shown in UTC (messages do; the page names its zone once).
+    `label` adds " UTC" when shown in UTC (messages do; the page names its zone once). With the
+    SMS dash ("-") a window crossing midnight is written tight, "24.11 23:00-25.11 01:00": it is
+    the longest thing an SMS may say about time.
     """
     start, end = start.astimezone(shown_in), end.astimezone(shown_in)
     suffix = utc_label(shown_in) if label else ""
@@ -69,6 +71,8 @@ def window(
     since, until = clock(start, locale), clock(end, locale)
     if start.date() == end.date():
         return f"{first}, {since}{dash}{until}{suffix}"
+    if dash == "-":
+        return f"{first} {since}-{last} {until}{suffix}"
     return f"{first}, {since} {dash} {last}, {until}{suffix}"
 
 

@@ -23,12 +23,21 @@ The slot-choice SMS lists at most three slots in a compact form ("1) 25.11 10-12
 out the tracking link, and says only what the customer must do: reply with a number.
 
 Every SMS opens with the shop's name ("Acme Outdoor: Order ..."), when it is known, so the
-customer knows who writes; a name is cut at SMS_SHOP_NAME characters, and further (at a word,
-then a character) when the message would otherwise not fit SMS_BUDGET segments. Several texts
-were written to fill two UCS-2 segments exactly, so with the longest realistic context their
-shop name is shortened, in the worst cases to nothing: shortening those texts is issue 14's
-remaining work. An email is a plain-text part (the body) and, given the shop's
-profile, a branded HTML part saying the same words (`messages.branded`).
+customer knows who writes. Up to SMS_SHOP_NAME characters it is said whole; a longer one is cut
+to that many with an ellipsis ("..." in a GSM-7 message, "…" where the message is UCS-2 anyway).
+Every text is written so that this name fits SMS_BUDGET segments with the longest realistic
+context of its language (`tests/test_messages.py`, LONGEST_CONTEXTS: every field at its longest,
+in the language's own script). Only beyond those bounds (an English SMS turned UCS-2 by a
+Cyrillic courier name, say) is the name shortened further, at a word and then a character,
+rather than a third segment spent.
+
+Where the shop's policy asks (`NotificationPolicy.sms_opt_out_hint`), the SMS ends with the
+opt-out hint ("Reply STOP to opt out.", its STOP one of the words `messages.replies` accepts),
+when it fits the budget beside the name; `Rendered.opt_out_hint` says whether it did, so an SMS
+without room passes the hint on to the shipment's next one.
+
+An email is a plain-text part (the body) and, given the shop's profile, a branded HTML part
+saying the same words (`messages.branded`).
 
 The shop's return notice goes to the shop, not the customer: its email greets no one by
 name and names the customer only as the one who was warned; its SMS names the point without
@@ -57,9 +66,10 @@ from models.shop import ShopProfile
 SMS_SLOTS = 3
 """How many offered slots a slot-choice SMS lists: more would not fit two UCS-2 segments."""
 
-SMS_SHOP_NAME = 20
+SMS_SHOP_NAME = 16
+"""The most of a shop's name an SMS spends characters on, an ellipsis included."""
 SMS_BUDGET = 2
-"""The most of a shop's name an SMS spends characters on (a longer one is cut at a word)."""
+"""Segments every SMS fits in (a UCS-2 message, Cyrillic or diacritics, holds 134 characters)."""
 
 TEMPLATES: Final[Mapping[tuple[NotificationKind, Channel, Locale], Template[str]]] = {
     (kind, channel, locale): template
@@ -80,6 +90,8 @@ class Rendered(BaseModel):
     html: str | None = None
     encoding: Encoding
     segments: int
+    opt_out_hint: bool = False
+    """The SMS ends with the opt-out hint (asked for, and it fitted the budget)."""
 
 
 def _compact_slot(start: datetime, end: datetime, shown_in: ZoneInfo, locale: Locale) -> str:
@@ -135,13 +147,14 @@ def _joined(*parts: str | None) -> str | None:
     return ", ".join(present) or None
 
 
-def sms_shop_name(name: str) -> str:
-    """The shop's name as an SMS says it: whole when short, else cut at the last word that fits."""
+def sms_shop_name(name: str, *, gsm: bool = True) -> str:
+    """The shop's name as an SMS says it: whole up to SMS_SHOP_NAME characters, else cut to that
+    length with an ellipsis ("..." keeps a GSM-7 message GSM-7; "…" for one in UCS-2)."""
     name = " ".join(name.split())
     if len(name) <= SMS_SHOP_NAME:
         return name
-    cut = name[: SMS_SHOP_NAME + 1].rsplit(" ", 1)[0]
-    return cut if 0 < len(cut) <= SMS_SHOP_NAME else name[:SMS_SHOP_NAME]
+    ellipsis = "..." if gsm else "\N{HORIZONTAL ELLIPSIS}"
+    return name[: SMS_SHOP_NAME - len(ellipsis)].rstrip() + ellipsis
 
 
 def _values(ctx: MessageContext, locale: Locale, channel: Channel) -> dict[str, str | None]:
@@ -183,11 +196,7 @@ def _values(ctx: MessageContext, locale: Locale, channel: Channel) -> dict[str, 
         "review_url": ctx.review_url,
         "slots": slots,
         "choose_by": choose_by,
-        "shop_name": (
-            sms_shop_name(ctx.shop_name)
-            if ctx.shop_name and channel is Channel.SMS
-            else ctx.shop_name
-        ),
+        "shop_name": ctx.shop_name,
     }
     return {name: (value.strip() or None) if value else None for name, value in values.items()}
 
@@ -200,18 +209,35 @@ def _shorter_names(name: str) -> list[str]:
     return [name, *by_word, *(first[:n] for n in range(len(first) - 1, 0, -1))]
 
 
-def _named_sms(sender: str, values: Mapping[str, str | None], text: str) -> str:
-    """The SMS opened with the shop's name, as much of it as fits the segment budget."""
+def _within_budget(text: str) -> bool:
+    return sms_segments(text)[1] <= SMS_BUDGET
+
+
+def _named_sms(
+    sender: str, values: Mapping[str, str | None], text: str, hint: str | None
+) -> tuple[str, bool]:
+    """The SMS opened with the shop's name (SMS_SHOP_NAME at most), closed with the opt-out
+    `hint` when it fits the budget beside them; and whether the hint is in.
+
+    Beyond the longest contexts the texts are written for, the name is shortened further (a
+    word, then a character at a time) rather than a third segment spent.
+    """
     name = values["shop_name"]
     if not name:
-        return text
-    for shown in _shorter_names(name):
-        named = f"{sender.format_map({**values, 'shop_name': shown})} {text}"
-        if sms_segments(named)[1] <= SMS_BUDGET:
-            return named
-    return (
-        text if sms_segments(text)[1] <= SMS_BUDGET else f"{sender.format(shop_name=name)} {text}"
-    )
+        with_hint = f"{text} {hint}" if hint else text
+        return (with_hint, True) if hint and _within_budget(with_hint) else (text, False)
+    gsm = sms_segments(f"{name} {text}")[0] == "GSM-7"
+    shown = sms_shop_name(name, gsm=gsm)
+    opened = f"{sender.format_map({**values, 'shop_name': shown})} {text}"
+    if hint and _within_budget(f"{opened} {hint}"):
+        return f"{opened} {hint}", True
+    if _within_budget(opened):
+        return opened, False
+    for shorter in _shorter_names(shown.rstrip(".\N{HORIZONTAL ELLIPSIS}")):
+        named = f"{sender.format_map({**values, 'shop_name': shorter})} {text}"
+        if _within_budget(named):
+            return named, False
+    return (text if _within_budget(text) else opened), False
 
 
 def _clause(clause: Clause[str], values: Mapping[str, str | None]) -> str | None:
@@ -228,10 +254,13 @@ def render(
     locale: str,
     ctx: MessageContext,
     shop: ShopProfile | None = None,
+    *,
+    opt_out_hint: bool = False,
 ) -> Rendered:
     """Render one message; pure, so a retried activity sends exactly the same text.
 
-    `shop` brands the email (HTML part, footer) and names the shop when the context does not.
+    `shop` brands the email (HTML part, footer) and names the shop when the context does not;
+    `opt_out_hint` asks for an SMS's opt-out hint (said when it fits: `Rendered.opt_out_hint`).
     """
     lang = negotiate(locale)
     if shop is not None and not ctx.shop_name:
@@ -246,9 +275,12 @@ def render(
             paragraphs.append(" ".join(clauses))
             linked.append(len(paragraph) == 1 and paragraph[0] in catalogue.link_lines)
     if channel is Channel.SMS:
-        body = _named_sms(catalogue.sms_sender, values, " ".join(paragraphs))
+        hint = catalogue.sms_opt_out if opt_out_hint else None
+        body, hinted = _named_sms(catalogue.sms_sender, values, " ".join(paragraphs), hint)
         encoding, segments = sms_segments(body)
-        return Rendered(subject=None, body=body, encoding=encoding, segments=segments)
+        return Rendered(
+            subject=None, body=body, encoding=encoding, segments=segments, opt_out_hint=hinted
+        )
     subject = (_clause(template.subject, values) or "") if template.subject else None
     html = None
     if shop is not None:

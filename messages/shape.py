@@ -111,7 +111,8 @@ class Catalogue:
     """Every text of one language, translated from `messages.templates`.
 
     `messages`: an SMS and an email template per kind (fields as listed in `messages.render`);
-    `sms_sender`: the clause naming the shop that opens every SMS; `email`: the HTML email's
+    `sms_sender`: the clause naming the shop that opens every SMS; `sms_opt_out`: the
+    opt-out hint an SMS may end with; `email`: the HTML email's
     own strings by key ("email.button"), and `link_lines` the paragraphs its button replaces;
     `page`: the tracking page's strings by key ("status.delivered"); `answers`: the SMS
     answered to a reply Waypost cannot act on, alternatives as in a clause; `reply_words`:
@@ -121,6 +122,7 @@ class Catalogue:
     dates: DateStyle[str]
     messages: Mapping[tuple[NotificationKind, Channel], Template[str]]
     sms_sender: str
+    sms_opt_out: str
     link_lines: frozenset[str]
     email: Mapping[str, str]
     page: Mapping[str, str]

@@ -414,6 +414,10 @@ MESSAGES: Final[Mapping[tuple[NotificationKind, Channel], Template[Msg]]] = {
 SMS_SENDER: Final = N_("{shop_name}:")
 """Every SMS names the shop first, so the customer knows who writes before reading on."""
 
+# Translators: the opt-out hint closing an SMS; its keyword must be one of reply-words:stop.
+SMS_OPT_OUT: Final = N_("Reply STOP to opt out.")
+"""Where the shop's policy asks, an SMS ends with how to stop them (Twilio's STOP keyword)."""
+
 LINK_LINES: Final = frozenset(
     {
         N_("Track your parcel: {tracking_url}"),

@@ -123,6 +123,8 @@ class NotificationRequest(BaseModel):
     trigger: str
     marketing_consent: bool = False
     """The recipient's consent to marketing: a marketing kind without it is never sent."""
+    opt_out_hint: bool = False
+    """An SMS asked to end with the opt-out hint (the shop's policy: `sms_opt_out_hint`)."""
 
 
 class NotificationRecord(BaseModel):
@@ -147,6 +149,8 @@ class NotificationRecord(BaseModel):
     """Set while a non-urgent message waits for quiet hours to end (then sent, or superseded)."""
     status_when_planned: str | None = None
     """The shipment status that caused it: a deferred message is stale once that has changed."""
+    opt_out_hint: bool = False
+    """The SMS ended with the opt-out hint (as the sending activity reported)."""
 
 
 class SendResult(BaseModel):
@@ -163,6 +167,8 @@ class SendResult(BaseModel):
     permanent: bool = False
     """The provider refused for good (invalid or unsubscribed recipient): another channel may
     reach the customer, a retry never will."""
+    opt_out_hint: bool = False
+    """The SMS sent ended with the opt-out hint (asked for, and it fitted the budget)."""
 
 
 class DeliveryReport(BaseModel):

@@ -40,6 +40,17 @@ class Party(StrEnum):
     WAYPOST = "waypost"
 
 
+class OptOutHint(StrEnum):
+    """Which SMS say how to stop them ("Reply STOP to opt out.")."""
+
+    FIRST = "first"
+    """The shipment's first SMS that has room for it (the common practice, and the default)."""
+    EVERY = "every"
+    """Every SMS that has room for it."""
+    NEVER = "never"
+    """None (the shop tells its customers some other way)."""
+
+
 class _Part(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -149,6 +160,9 @@ class NotificationPolicy(BaseModel):
         default=timedelta(hours=12), gt=timedelta(0), le=timedelta(days=7)
     )
     """How long a customer has to choose a delivery slot before the default is confirmed."""
+    sms_opt_out_hint: OptOutHint = OptOutHint.FIRST
+    """Which SMS end with the opt-out hint. An SMS says it only where it fits the segment budget
+    beside the shop's name; under `first`, one without room passes it on to the next SMS."""
     shop_email: EmailStr | None = None
     """Where the shop is told that an uncollected parcel is coming back (none: not told)."""
     shop_locale: Locale = "en"

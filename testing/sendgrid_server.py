@@ -86,6 +86,8 @@ class SendGridRequest:
     """`time.monotonic()` when the request reached the fake (benchmarks time delivery by it)."""
     headers: dict[str, str] = field(default_factory=dict)
     """The request's HTTP headers, names lower-cased."""
+    reply_to: str | None = None
+    """The address replies go to (the mail's `reply_to.email`), when it names one."""
 
 
 def _errors(
@@ -119,10 +121,13 @@ def _parse(payload: dict[str, Any], status: int, message_id: str | None) -> Send
     for p in personalizations:
         if isinstance(p, dict):
             custom_args.update({str(k): str(v) for k, v in (p.get("custom_args") or {}).items()})
+    found_reply = payload.get("reply_to")
+    reply_to = found_reply.get("email") if isinstance(found_reply, dict) else None
     return SendGridRequest(
         to=to,
         from_email=sender.get("email"),
         from_name=sender.get("name"),
+        reply_to=str(reply_to) if reply_to else None,
         subject=payload.get("subject"),
         text=content.get("text/plain"),
         html=content.get("text/html"),

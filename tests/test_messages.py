@@ -24,7 +24,8 @@ from hypothesis import strategies as st
 from messages import formats, templates
 from messages.catalogue import CATALOGUES, SOURCE_LOCALE, po_file, translator
 from messages.locales import negotiate
-from messages.render import TEMPLATES, render
+from messages.render import SMS_BUDGET, SMS_SHOP_NAME, TEMPLATES, render
+from messages.replies import opt_keyword
 from messages.shape import InboundAnswerKey, Msg, fields
 from messages.sms import estimated_sms_cost, sms_segments
 from models.locale import LOCALES, Locale
@@ -248,10 +249,160 @@ def test_every_sms_opens_with_the_shop_name() -> None:
             assert rendered.segments <= 2
 
 
-def test_a_long_shop_name_is_cut_at_a_word_in_sms() -> None:
+def test_a_long_shop_name_is_cut_with_an_ellipsis_that_keeps_gsm7_english_gsm7() -> None:
     ctx = full_context(shop_name="Acme Outdoor Gear and Camping Supplies")
     rendered = render(NotificationKind.DELIVERED, Channel.SMS, "en", ctx)
-    assert rendered.body.startswith("Acme Outdoor Gear: Order WP-1002345 has been delivered.")
+    assert rendered.body.startswith("Acme Outdoor...: Order WP-1002345 has been delivered.")
+    assert rendered.encoding == "GSM-7"
+
+
+def test_a_long_shop_name_in_a_ucs2_sms_is_cut_with_one_ellipsis_character() -> None:
+    ctx = full_context(shop_name="Acme Outdoor Gear and Camping Supplies")
+    rendered = render(NotificationKind.DELIVERED, Channel.SMS, "ru", ctx)
+    assert rendered.body.startswith("Acme Outdoor Ge…: Заказ WP-1002345 доставлен.")
+    assert len("Acme Outdoor Ge…") == SMS_SHOP_NAME
+
+
+# The longest contexts every SMS is written for: each field at the longest the realistic
+# bounds above allow (carrier, codes, links, names and addresses), in the language's own script
+# (an English SMS stays GSM-7; Russian, Polish and Romanian ones are UCS-2 anyway), with each
+# variant that lengthens a text: times labelled UTC, a window across midnight, a new estimate
+# with a time, as a bare date or none (the promise of news is the longer sentence).
+LONGEST_LETTER = {"en": "w", "ru": "Ж", "pl": "ż", "ro": "ș"}
+
+
+def longest_contexts(locale: str) -> list[MessageContext]:
+    letters = LONGEST_LETTER[locale]
+    found = []
+    for zone_name, midnight, estimate in product(
+        ["Europe/Moscow", "UTC"], [False, True], ["time", "bare", "none"]
+    ):
+        zone = ZoneInfo(zone_name)
+        day = date(2026, 11, 24)
+        start = datetime.combine(day, time(22 if midnight else 18), zone)
+        end = start + timedelta(hours=4 if midnight else 2)
+        offered = [
+            (
+                datetime.combine(day + timedelta(days=n), time(18), zone),
+                datetime.combine(day + timedelta(days=n), time(22), zone),
+            )
+            for n in (5, 6, 7)
+        ]
+        new_estimate = {
+            "time": start + timedelta(days=3, minutes=15),
+            "bare": datetime.combine(day + timedelta(days=10), time(0), UTC),
+            "none": None,
+        }[estimate]
+        found.append(
+            MessageContext(
+                recipient_name=letters * 40,
+                order_id="W" * 10,
+                carrier=max(CARRIERS, key=len),
+                tracking_number="7" * 24,
+                tracking_url="https://tracking.example.com/p/" + "A" * 14,
+                time_zone=zone_name,
+                courier_name=letters * 25,
+                courier_phone="+" + "1" * 12,
+                window_start=start,
+                window_end=end,
+                estimated_delivery=start,
+                location=letters * 40,
+                pickup_name=letters * 24,
+                pickup_address=letters * 40,
+                pickup_code="C" * 8,
+                pickup_deadline=end + timedelta(days=14),
+                lead_minutes=120,
+                new_estimate=new_estimate,
+                coupon_code="K" * 10,
+                review_url="https://shop.example.com/review/" + "R" * 9,
+                slots=offered,
+                choose_by=datetime.combine(day, time(23, 59), zone),
+                shop_name="N" * SMS_SHOP_NAME,
+            )
+        )
+    return found
+
+
+LONGEST = [
+    pytest.param(kind, locale, ctx, id=f"{kind.value}-{locale}-{n}")
+    for kind in NotificationKind
+    for locale in ALL_LOCALES
+    for n, ctx in enumerate(longest_contexts(locale))
+]
+
+
+@pytest.mark.parametrize(("kind", "locale", "ctx"), LONGEST)
+def test_every_sms_names_the_shop_whole_within_its_budget_in_the_longest_contexts(
+    kind: NotificationKind, locale: str, ctx: MessageContext
+) -> None:
+    rendered = render(kind, Channel.SMS, locale, ctx)
+    assert rendered.body.startswith("N" * SMS_SHOP_NAME + ": "), rendered.body
+    assert rendered.segments <= SMS_BUDGET, (rendered.encoding, len(rendered.body), rendered.body)
+
+
+@pytest.mark.parametrize(("kind", "locale", "ctx"), LONGEST)
+def test_the_opt_out_hint_is_said_only_when_it_fits_beside_the_shop_name(
+    kind: NotificationKind, locale: str, ctx: MessageContext
+) -> None:
+    rendered = render(kind, Channel.SMS, locale, ctx, opt_out_hint=True)
+    plain = render(kind, Channel.SMS, locale, ctx)
+    hint = CATALOGUES[negotiate(locale)].sms_opt_out
+    assert rendered.body.startswith("N" * SMS_SHOP_NAME + ": ")
+    assert rendered.segments <= SMS_BUDGET
+    if rendered.opt_out_hint:
+        assert rendered.body == f"{plain.body} {hint}"
+    else:
+        assert rendered.body == plain.body
+        assert sms_segments(f"{plain.body} {hint}")[1] > SMS_BUDGET
+
+
+# The SMS a shipment's first news usually comes by (and the one after a slot choice, whose list
+# of slots leaves no room in UCS-2): the opt-out hint fits each in a usual context.
+HINTED_FIRST = [
+    NotificationKind.SHIPPED,
+    NotificationKind.OUT_FOR_DELIVERY,
+    NotificationKind.AVAILABLE_FOR_PICKUP,
+    NotificationKind.COURIER_ONE_HOUR,
+    NotificationKind.SLOT_CONFIRMED,
+]
+
+
+@pytest.mark.parametrize(("kind", "locale"), list(product(HINTED_FIRST, ALL_LOCALES)))
+def test_the_sms_a_shipment_usually_opens_with_ends_with_the_opt_out_hint_when_asked(
+    kind: NotificationKind, locale: str
+) -> None:
+    """A usual context: a shop name, tracking number, courier and pickup point of usual length
+    (the longest ones, above, keep the name first and may pass the hint on to a later SMS)."""
+    ctx = full_context(
+        shop_name="Acme Outdoor",
+        carrier="DPD",
+        tracking_number="15501234567890",
+        courier_name="Ion Popescu",
+        pickup_name="easybox Baneasa",
+        pickup_address="Sos. Ploiesti 44",
+        time_zone="Europe/Warsaw",
+    )
+    rendered = render(kind, Channel.SMS, locale, ctx, opt_out_hint=True)
+    assert rendered.opt_out_hint
+    assert rendered.body.endswith(CATALOGUES[negotiate(locale)].sms_opt_out)
+    assert rendered.segments <= SMS_BUDGET
+
+
+@pytest.mark.parametrize("locale", ALL_LOCALES)
+def test_no_sms_carries_the_opt_out_hint_unless_asked(locale: str) -> None:
+    hint = CATALOGUES[negotiate(locale)].sms_opt_out
+    for kind in NotificationKind:
+        rendered = render(kind, Channel.SMS, locale, minimal_context())
+        assert not rendered.opt_out_hint
+        assert hint not in rendered.body
+
+
+@pytest.mark.parametrize("locale", ALL_LOCALES)
+def test_the_opt_out_hint_names_a_keyword_waypost_accepts_as_stop(locale: str) -> None:
+    hint = CATALOGUES[negotiate(locale)].sms_opt_out
+    keywords = [word for word in re.findall(r"\w+", hint) if word.isupper() and len(word) > 1]
+    assert keywords, hint
+    assert all(opt_keyword(word) == "stop" for word in keywords), hint
 
 
 @pytest.mark.parametrize("locale", ALL_LOCALES)
@@ -827,7 +978,7 @@ EXTRACT_KEYWORDS = {"N_": None, "NC_": ((1, "c"), 2)}
 def source_texts() -> set[Msg]:
     """Every English text the structure in `messages.templates` uses."""
     texts: set[Msg] = {*templates.PAGE, templates.DATES.message, templates.DATES.page}
-    texts |= {*templates.EMAIL, templates.SMS_SENDER}
+    texts |= {*templates.EMAIL, templates.SMS_SENDER, templates.SMS_OPT_OUT}
     words = templates.REPLY_WORDS
     texts |= {words.confirm, words.reschedule, words.negations}
     texts |= {words.confirm_phrases, words.reschedule_phrases, words.stop, words.start}

@@ -5,15 +5,13 @@ never reach Twilio, START lifts it, other shops are not affected, and marketing 
 from __future__ import annotations
 
 import uuid
-from functools import partial
 
 import pytest
 
-from activities.providers.sendgrid_email import SendGridEmailProvider
-from activities.providers.twilio_sms import TwilioSmsProvider
 from activities.sending import Sender
 from infra.links import recipient_hash
 from ledger.claims import Ledger
+from ledger.views import NotificationView
 from messages.replies import opt_keyword
 from models.consent import (
     OptOutSource,
@@ -32,12 +30,12 @@ from models.notification import (
     NotificationStatus,
     idempotency_key,
 )
+from models.shipment import shop_of_ref
 from testing.factories import T0, shipment
-from testing.sendgrid_server import DEFAULT_API_KEY, FakeSendGrid
-from testing.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilio
+from testing.sendgrid_server import FakeSendGrid
+from testing.twilio_server import FakeTwilio
 from tests.db_fixtures import unique
 
-SECRET = b"opt-out-test-secret"
 EMAIL = "sam@example.com"
 
 
@@ -45,26 +43,6 @@ EMAIL = "sam@example.com"
 def phone() -> str:
     """A number of this test's own: the PostgreSQL ledger is shared by the session."""
     return f"+4477009{uuid.uuid4().int % 100_000:05d}"
-
-
-@pytest.fixture
-def sender(ledger: Ledger, fake_twilio: FakeTwilio, fake_sendgrid: FakeSendGrid) -> Sender:
-    return Sender(
-        ledger,
-        {
-            Channel.SMS: TwilioSmsProvider(
-                DEFAULT_ACCOUNT_SID,
-                DEFAULT_AUTH_TOKEN,
-                from_number="+15005550006",
-                api_base=fake_twilio.url,
-                timeout=2,
-            ),
-            Channel.EMAIL: SendGridEmailProvider(
-                DEFAULT_API_KEY, "shop@example.com", host=fake_sendgrid.url, timeout=2
-            ),
-        },
-        hash_recipient=partial(recipient_hash, SECRET),
-    )
 
 
 def recorded(ledger: Ledger, shop_id: str) -> str:
@@ -102,7 +80,7 @@ def to_number(fake: FakeTwilio, number: str) -> int:
 
 
 def test_twilio_21610_opts_the_number_out_at_that_shop_only(
-    sender: Sender, ledger: Ledger, fake_twilio: FakeTwilio, phone: str
+    sender: Sender, ledger: Ledger, fake_twilio: FakeTwilio, phone: str, recipient_secret: bytes
 ) -> None:
     shop_1, shop_2 = unique("shop"), unique("shop")
     fake_twilio.reject_recipient(phone, code=21610)
@@ -113,7 +91,7 @@ def test_twilio_21610_opts_the_number_out_at_that_shop_only(
     assert phone not in (refused.error or "")
     row = ledger.notification(refused.key)
     assert row is not None and row.status is NotificationStatus.OPTED_OUT
-    hashed = recipient_hash(SECRET, phone)
+    hashed = recipient_hash(recipient_secret, phone)
     for category in Category:
         found = ledger.opt_out(shop_1, Channel.SMS, hashed, category.value)
         assert found is not None and found.source == OptOutSource.TWILIO_21610
@@ -129,11 +107,30 @@ def test_twilio_21610_opts_the_number_out_at_that_shop_only(
     assert ledger.opt_out(shop_2, Channel.SMS, hashed, Category.TRANSACTIONAL.value) is None
 
 
+def test_the_last_sms_to_a_number_is_found_among_some_shops_or_besides_others(
+    sender: Sender, ledger: Ledger, phone: str, recipient_secret: bytes
+) -> None:
+    """The ledger's half of routing a STOP (`api.sms_routing`): the last SMS to the number from
+    the shops it may be meant for."""
+    first, second, third = unique("shop"), unique("shop"), unique("shop")
+    for token, shop_id in enumerate((first, second, third)):
+        sender.send(request(recorded(ledger, shop_id), phone), token=str(token))
+    hashed = recipient_hash(recipient_secret, phone)
+
+    def shop_of(found: NotificationView | None) -> str | None:
+        return shop_of_ref(found.shipment_ref) if found is not None else None
+
+    assert shop_of(ledger.last_sms_to(hashed)) == third
+    assert shop_of(ledger.last_sms_to(hashed, among={first, second})) == second
+    assert shop_of(ledger.last_sms_to(hashed, besides={third})) == second
+    assert shop_of(ledger.last_sms_to(hashed, among={first}, besides={first})) is None
+
+
 def test_start_lifts_the_opt_out(
-    sender: Sender, ledger: Ledger, fake_twilio: FakeTwilio, phone: str
+    sender: Sender, ledger: Ledger, fake_twilio: FakeTwilio, phone: str, recipient_secret: bytes
 ) -> None:
     shop = unique("shop")
-    hashed = recipient_hash(SECRET, phone)
+    hashed = recipient_hash(recipient_secret, phone)
     categories = categories_stopped(OptOutSource.SMS_KEYWORD, Category.TRANSACTIONAL)
     assert ledger.record_opt_out(shop, Channel.SMS, hashed, categories, "sms_keyword") == 2
     assert ledger.record_opt_out(shop, Channel.SMS, hashed, categories, "sms_keyword") == 0
@@ -150,11 +147,11 @@ def test_start_lifts_the_opt_out(
 
 
 def test_a_marketing_unsubscribe_leaves_the_parcels_news(
-    sender: Sender, ledger: Ledger, fake_sendgrid: FakeSendGrid
+    sender: Sender, ledger: Ledger, fake_sendgrid: FakeSendGrid, recipient_secret: bytes
 ) -> None:
     shop = unique("shop")
     email = f"{uuid.uuid4().hex[:8]}@example.com"
-    hashed = recipient_hash(SECRET, email)
+    hashed = recipient_hash(recipient_secret, email)
     stopped = categories_stopped(OptOutSource.UNSUBSCRIBE_LINK, Category.MARKETING)
     ledger.record_opt_out(shop, Channel.EMAIL, hashed, stopped, "unsubscribe_link")
 

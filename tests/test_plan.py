@@ -13,7 +13,7 @@ from models.notification import (
     NotificationStatus,
     idempotency_key,
 )
-from models.policy import MESSAGES_PER_SHIPMENT, NotificationPolicy, Party
+from models.policy import MESSAGES_PER_SHIPMENT, NotificationPolicy, OptOutHint, Party
 from models.shipment import Recipient
 from models.state import EventOutcome, ShipmentState
 from models.status import ShipmentStatus
@@ -26,6 +26,7 @@ from workflows.plan import (
     plan_status_change,
     resolve_channels,
     sms_used,
+    wants_opt_out_hint,
 )
 
 S = ShipmentStatus
@@ -251,3 +252,70 @@ def test_an_email_fallback_to_sms_respects_the_sms_cap() -> None:
     email = failed(state, K.SHIPPED, Channel.EMAIL)
 
     assert channel_fallback(state, email, T0) == ([], [])
+
+
+# --- The opt-out hint ---------------------------------------------------------------------------
+
+
+def sms_record(state: ShipmentState, kind: NotificationKind) -> NotificationRecord:
+    return NotificationRecord(
+        key=idempotency_key(state.shipment.workflow_id, kind, 1, Channel.SMS),
+        kind=kind,
+        channel=Channel.SMS,
+        occurrence=1,
+        trigger="t",
+        planned_at=T0,
+    )
+
+
+def settled(record: NotificationRecord, status: NotificationStatus, hint: bool) -> None:
+    record.status, record.opt_out_hint = status, hint
+
+
+def test_by_default_the_first_sms_asks_for_the_opt_out_hint_and_the_next_does_not() -> None:
+    state = state_for()
+    first = sms_record(state, K.OUT_FOR_DELIVERY)
+    assert state.shipment.policy.sms_opt_out_hint is OptOutHint.FIRST
+    assert wants_opt_out_hint(state, first)
+
+    settled(first, NotificationStatus.DELIVERED, hint=True)
+    state.notifications.append(first)
+
+    assert not wants_opt_out_hint(state, sms_record(state, K.COURIER_ONE_HOUR))
+
+
+def test_an_sms_without_room_for_the_hint_or_never_received_passes_it_on() -> None:
+    state = state_for()
+    crowded = sms_record(state, K.SLOT_CHOICE)
+    settled(crowded, NotificationStatus.SENT, hint=False)
+    lost = sms_record(state, K.OUT_FOR_DELIVERY)
+    settled(lost, NotificationStatus.FAILED, hint=True)
+    state.notifications += [crowded, lost]
+
+    assert wants_opt_out_hint(state, sms_record(state, K.SLOT_CONFIRMED))
+
+
+def test_every_sms_asks_for_the_hint_under_every_and_none_under_never() -> None:
+    every = state_for(policy=NotificationPolicy(sms_opt_out_hint=OptOutHint.EVERY))
+    said = sms_record(every, K.OUT_FOR_DELIVERY)
+    settled(said, NotificationStatus.SENT, hint=True)
+    every.notifications.append(said)
+    never = state_for(policy=NotificationPolicy(sms_opt_out_hint=OptOutHint.NEVER))
+
+    assert wants_opt_out_hint(every, sms_record(every, K.COURIER_ONE_HOUR))
+    assert not wants_opt_out_hint(never, sms_record(never, K.OUT_FOR_DELIVERY))
+
+
+def test_no_email_and_no_notice_to_the_shop_asks_for_the_sms_hint() -> None:
+    state = state_for()
+    email = sms_record(state, K.SHIPPED).model_copy(update={"channel": Channel.EMAIL})
+    notice = sms_record(state, K.SHOP_RETURN_NOTICE)
+    assert not wants_opt_out_hint(state, email)
+    assert not wants_opt_out_hint(state, notice)
+
+
+def test_the_planned_sms_request_carries_the_policys_hint() -> None:
+    state = state_for()
+    apply_event(state, out_for_delivery(60), T0)
+    [request], _ = plan_status_change(state, S.SHIPPED, "e1", T0)
+    assert request.channel is Channel.SMS and request.opt_out_hint

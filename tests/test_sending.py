@@ -11,8 +11,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from activities.providers.base import OutgoingMessage, RetryableProviderError
-from activities.providers.sendgrid_email import SendGridEmailProvider
-from activities.providers.twilio_sms import TwilioSmsProvider
 from activities.sending import Sender, SendInProgress
 from activities.shops import SettingsShops
 from ledger.claims import Ledger
@@ -27,31 +25,15 @@ from models.notification import (
     idempotency_key,
 )
 from models.shipment import shop_of_ref
-from models.shop import Brand, ShopProfile, SupportContact
-from testing.sendgrid_server import DEFAULT_API_KEY, FakeSendGrid
-from testing.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilio
+from models.shop import Brand, EmailSender, ShopProfile, SmsSender, SupportContact
+from testing.factories import shipment
+from testing.sendgrid_server import FakeSendGrid
+from testing.twilio_server import FakeTwilio
+from tests.db_fixtures import unique
+from tests.fakes.fixtures import DEPLOYMENT_EMAIL, DEPLOYMENT_NUMBER, fake_providers
 
 PHONE = "+447700900123"
 EMAIL = "sam@example.com"
-
-
-@pytest.fixture
-def sender(ledger: Ledger, fake_twilio: FakeTwilio, fake_sendgrid: FakeSendGrid) -> Sender:
-    return Sender(
-        ledger,
-        {
-            Channel.SMS: TwilioSmsProvider(
-                DEFAULT_ACCOUNT_SID,
-                DEFAULT_AUTH_TOKEN,
-                from_number="+15005550006",
-                api_base=fake_twilio.url,
-                timeout=2,
-            ),
-            Channel.EMAIL: SendGridEmailProvider(
-                DEFAULT_API_KEY, "shop@example.com", host=fake_sendgrid.url, timeout=2
-            ),
-        },
-    )
 
 
 def request(ref: str, channel: Channel = Channel.SMS) -> NotificationRequest:
@@ -149,12 +131,14 @@ def test_an_invalid_number_fails_permanently_and_is_never_retried(
     assert row is not None and row.status is NotificationStatus.FAILED
 
 
-def test_an_unsubscribed_number_fails_permanently(
+def test_an_unsubscribed_number_is_refused_for_good(
     sender: Sender, shipment_ref: str, fake_twilio: FakeTwilio
 ) -> None:
     fake_twilio.reject_recipient(PHONE, code=21610)
 
-    assert sender.send(request(shipment_ref), token="a").status is NotificationStatus.FAILED
+    result = sender.send(request(shipment_ref), token="a")
+
+    assert result.status is NotificationStatus.OPTED_OUT and result.permanent
 
 
 def test_giving_up_on_a_provider_that_keeps_failing_records_a_failure(
@@ -316,20 +300,7 @@ def test_every_message_names_its_shop_and_an_email_carries_the_branded_html(
         support=SupportContact(email="help@acme.example"),
     )
     named = Sender(
-        ledger,
-        {
-            Channel.SMS: TwilioSmsProvider(
-                DEFAULT_ACCOUNT_SID,
-                DEFAULT_AUTH_TOKEN,
-                from_number="+15005550006",
-                api_base=fake_twilio.url,
-                timeout=2,
-            ),
-            Channel.EMAIL: SendGridEmailProvider(
-                DEFAULT_API_KEY, "shop@example.com", host=fake_sendgrid.url, timeout=2
-            ),
-        },
-        shops=SettingsShops({shop_id: profile}),
+        ledger, fake_providers(fake_twilio, fake_sendgrid), shops=SettingsShops({shop_id: profile})
     )
     named.send(request(shipment_ref), token="a")
     named.send(request(shipment_ref, Channel.EMAIL), token="b")
@@ -345,3 +316,76 @@ def test_every_message_names_its_shop_and_an_email_carries_the_branded_html(
 def test_a_shop_without_a_profile_is_named_by_its_id() -> None:
     assert SettingsShops({}).profile("acme") == ShopProfile(display_name="acme")
     assert shop_of_ref("shipment:acme:s-1") == "acme" and shop_of_ref("nonsense") is None
+
+
+# --- Each shop's own sender ---------------------------------------------------------------------
+
+
+def recorded(ledger: Ledger, shop_id: str) -> str:
+    start = shipment(shop_id=shop_id, shipment_id=unique("s"))
+    ledger.record_shipment(start.workflow_id, start)
+    return start.workflow_id
+
+
+def test_each_shop_texts_from_its_own_number_or_service_and_the_rest_from_the_deployment(
+    ledger: Ledger, fake_twilio: FakeTwilio, fake_sendgrid: FakeSendGrid
+) -> None:
+    numbered, serviced, plain = unique("shop"), unique("shop"), unique("shop")
+    service = "MG" + "0123456789abcdef" * 2
+    shops = SettingsShops(
+        {
+            numbered: ShopProfile(display_name="Acme", sms=SmsSender(from_number="+15005550100")),
+            serviced: ShopProfile(
+                display_name="Bolt", sms=SmsSender(messaging_service_sid=service)
+            ),
+        }
+    )
+    sending = Sender(ledger, fake_providers(fake_twilio, fake_sendgrid), shops=shops)
+
+    for token, shop_id in enumerate((numbered, serviced, plain)):
+        sending.send(request(recorded(ledger, shop_id)), token=str(token))
+
+    acme, bolt, other = fake_twilio.sent
+    assert (acme.from_, acme.messaging_service_sid) == ("+15005550100", None)
+    assert (bolt.from_, bolt.messaging_service_sid) == (None, service)
+    assert (other.from_, other.messaging_service_sid) == (DEPLOYMENT_NUMBER, None)
+
+
+def test_each_shop_emails_from_its_own_address_name_and_reply_to_and_the_rest_as_the_deployment(
+    ledger: Ledger, fake_twilio: FakeTwilio, fake_sendgrid: FakeSendGrid
+) -> None:
+    acme_id, bolt_id, plain = unique("shop"), unique("shop"), unique("shop")
+    shops = SettingsShops(
+        {
+            acme_id: ShopProfile(
+                display_name="Acme",
+                email=EmailSender(
+                    from_email="news@acme.example",
+                    from_name="Acme Outdoor",
+                    reply_to="help@acme.example",
+                ),
+            ),
+            bolt_id: ShopProfile(display_name="Bolt", email=EmailSender(from_name="Bolt Bikes")),
+        }
+    )
+    sending = Sender(ledger, fake_providers(fake_twilio, fake_sendgrid), shops=shops)
+
+    for token, shop_id in enumerate((acme_id, bolt_id, plain)):
+        sending.send(request(recorded(ledger, shop_id), Channel.EMAIL), token=str(token))
+
+    acme, bolt, other = fake_sendgrid.sent
+    assert (acme.from_email, acme.from_name, acme.reply_to) == (
+        "news@acme.example",
+        "Acme Outdoor",
+        "help@acme.example",
+    )
+    assert (bolt.from_email, bolt.from_name, bolt.reply_to) == (
+        DEPLOYMENT_EMAIL,
+        "Bolt Bikes",
+        None,
+    )
+    assert (other.from_email, other.from_name, other.reply_to) == (
+        DEPLOYMENT_EMAIL,
+        "Waypost",
+        None,
+    )

@@ -12,10 +12,11 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from infra.settings import Settings
-from models.notification import NotificationKind, NotificationRecord, NotificationStatus
+from models.notification import Channel, NotificationKind, NotificationRecord, NotificationStatus
 from models.shipment import ShipmentStart
 from models.state import ShipmentState
-from testing.factories import out_for_delivery, shipment
+from models.status import ShipmentStatus
+from testing.factories import event, out_for_delivery, shipment
 from testing.sendgrid_server import FakeSendGrid
 from testing.twilio_server import FakeTwilio
 from tests.polling import eventually
@@ -183,3 +184,23 @@ async def test_a_number_that_replied_stop_is_never_texted_again_by_that_shop(
 
     fake_twilio.accept_recipient(first.recipient.phone)
     assert (await sms_of(other_shop)).status is NotificationStatus.SENT
+
+
+async def test_the_first_sms_of_a_shipment_ends_with_the_opt_out_hint_and_the_next_does_not(
+    client: Client, provider_worker: Worker, fake_twilio: FakeTwilio
+) -> None:
+    start = shipment()
+    await start_shipment(client, start, provider_worker.task_queue)
+    await report_event(client, start.workflow_id, out_for_delivery(60))
+    await until_settled(client, start.workflow_id, NotificationKind.OUT_FOR_DELIVERY)
+    await report_event(client, start.workflow_id, event(ShipmentStatus.DELIVERY_FAILED, 120))
+
+    state = await until_settled(client, start.workflow_id, NotificationKind.DELIVERY_FAILED)
+
+    first, second = (sms.body or "" for sms in fake_twilio.sent)
+    assert first.endswith(" Reply STOP to opt out.")
+    assert "STOP" not in second
+    assert [n.opt_out_hint for n in state.notifications if n.channel is Channel.SMS] == [
+        True,
+        False,
+    ]

@@ -17,7 +17,7 @@ from models.notification import (
     NotificationStatus,
     idempotency_key,
 )
-from models.policy import MESSAGES_PER_SHIPMENT, Party
+from models.policy import MESSAGES_PER_SHIPMENT, OptOutHint, Party
 from models.shipment import Recipient
 from models.state import ShipmentState
 from models.status import ShipmentStatus
@@ -201,6 +201,26 @@ def request_for(
         context=context or message_context(state),
         trigger=record.trigger,
         marketing_consent=shipment.recipient.marketing_consent,
+        opt_out_hint=wants_opt_out_hint(state, record),
+    )
+
+
+HINT_RECEIVED = frozenset({NotificationStatus.SENT, NotificationStatus.DELIVERED})
+"""Statuses of an SMS that reached (or is on its way to) the customer."""
+
+
+def wants_opt_out_hint(state: ShipmentState, record: NotificationRecord) -> bool:
+    """Whether this SMS should end with the opt-out hint, by the policy's `sms_opt_out_hint`:
+    `every` SMS, `never`, or the `first` until one that carried it has gone out (one without
+    room for it, or one that failed, passes it on). The shop's own notices never carry it."""
+    if record.channel is not Channel.SMS or record.kind in SHOP_KINDS:
+        return False
+    hint = state.shipment.policy.sms_opt_out_hint
+    if hint is not OptOutHint.FIRST:
+        return hint is OptOutHint.EVERY
+    return not any(
+        n.opt_out_hint and n.status in HINT_RECEIVED and n.key != record.key
+        for n in state.notifications
     )
 
 

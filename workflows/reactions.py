@@ -248,6 +248,7 @@ def on_send_results(
         record.provider_message_id = result.provider_message_id
         record.error = result.error
         record.segments, record.cost = result.segments, result.cost
+        record.opt_out_hint = result.opt_out_hint
         record.settled_at = now
         if falls_back(record.kind, result.status, result.permanent):
             fallbacks += _fallback(state, record, now)

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from infra.masking import mask_address, mask_text
 from models.notification import Channel
+from models.shop import EmailSender, SmsSender
 
 __all__ = [
     "NoLookup",
@@ -54,6 +55,11 @@ class OutgoingMessage(BaseModel):
     personal: tuple[str, ...] = ()
     """Personal values the body quotes (the recipient's and courier's names and phone, the pickup
     code): real providers send them, anything that prints the message masks them."""
+    sms_sender: SmsSender | None = None
+    """The shop's own SMS sender (a number or a Messaging Service); unset: the deployment's."""
+    email_sender: EmailSender | None = None
+    """The shop's own email sender (address, name, reply-to, each when set); else the
+    deployment's."""
 
 
 class Receipt(BaseModel):

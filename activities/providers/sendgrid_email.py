@@ -14,7 +14,7 @@ from typing import Any
 
 from python_http_client.exceptions import HTTPError
 from sendgrid import SendGridAPIClient
-from sendgrid.helpers.mail import CustomArg, From, Header, Mail, To
+from sendgrid.helpers.mail import CustomArg, From, Header, Mail, ReplyTo, To
 
 from activities.providers.base import (
     NoLookup,
@@ -34,7 +34,9 @@ PROVIDER = "sendgrid"
 
 
 class SendGridEmailProvider:
-    """Sends emails (a plain-text part, and the branded HTML one) from one sender address."""
+    """Sends emails (a plain-text part, and the branded HTML one) from the deployment's sender,
+    or the shop's own address, name and reply-to where its profile sets them
+    (`OutgoingMessage.email_sender`); the address must be one the SendGrid account verified."""
 
     name = PROVIDER
     channel = Channel.EMAIL
@@ -55,13 +57,19 @@ class SendGridEmailProvider:
     def send(self, message: OutgoingMessage) -> Receipt:
         if message.channel is not Channel.EMAIL:
             raise PermanentProviderError(PROVIDER, f"cannot send a {message.channel} message")
+        own = message.email_sender
         mail = Mail(
-            from_email=From(self.from_email, self.from_name),
+            from_email=From(
+                (own and own.from_email) or self.from_email,
+                (own and own.from_name) or self.from_name,
+            ),
             to_emails=To(message.to),
             subject=message.subject or "",
             plain_text_content=message.body,
             html_content=message.html,
         )
+        if own is not None and own.reply_to:
+            mail.reply_to = ReplyTo(own.reply_to)
         for key, value in message.custom_args.items():
             mail.add_custom_arg(CustomArg(key, value))
         for name, value in message.headers.items():

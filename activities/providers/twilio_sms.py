@@ -108,7 +108,9 @@ class _TwilioHttpClient(TwilioHttpClient):  # type: ignore[misc]  # the SDK is u
 
 
 class TwilioSmsProvider:
-    """Sends SMS from `from_number` or through a Messaging Service (which then picks the sender)."""
+    """Sends SMS from `from_number` or through a Messaging Service (which then picks the sender);
+    a message from a shop with a sender of its own (`OutgoingMessage.sms_sender`) goes from that
+    instead, so the customer's replies (STOP above all) come back to the shop's number."""
 
     name = PROVIDER
     channel = Channel.SMS
@@ -137,10 +139,15 @@ class TwilioSmsProvider:
         if message.channel is not Channel.SMS:
             raise PermanentProviderError(PROVIDER, f"cannot send a {message.channel} message")
         options: dict[str, Any] = {"to": message.to, "body": message.body}
-        if self.messaging_service_sid:
-            options["messaging_service_sid"] = self.messaging_service_sid
-        if self.from_number:
-            options["from_"] = self.from_number
+        own = message.sms_sender
+        if own is not None and (own.messaging_service_sid or own.from_number):
+            service, number = own.messaging_service_sid, own.from_number
+        else:
+            service, number = self.messaging_service_sid, self.from_number
+        if service:
+            options["messaging_service_sid"] = service
+        if number:
+            options["from_"] = number
         if self.status_callback:
             options["status_callback"] = self.status_callback
         try:

@@ -16,6 +16,8 @@ from activities.sending import Sender
 from infra.links import UnsubscribeLinks, load_secret, recipient_hash
 from infra.settings import Settings
 from ledger.claims import Ledger
+from ledger.engine import make_engine
+from ledger.shops import ShopRegistry
 from models.kinds import Category
 from models.notification import (
     Channel,
@@ -26,6 +28,7 @@ from models.notification import (
     idempotency_key,
 )
 from models.shipment import Recipient, ShipmentStart
+from models.shop import ShopProfile, SmsSender
 from testing.factories import out_for_delivery, shipment
 from testing.sendgrid_server import DEFAULT_API_KEY, FakeSendGrid
 from testing.twilio_server import FakeTwilio
@@ -180,3 +183,74 @@ async def test_the_one_click_unsubscribe_link_stops_that_shops_marketing_email(
 async def test_a_forged_unsubscribe_link_records_nothing(http: httpx.AsyncClient) -> None:
     assert (await http.post("/u/bm90LWEtdG9rZW4.AAAAAAAAAAAAAAAA")).status_code == 404
     assert (await http.get("/u/garbage")).status_code == 404
+
+
+# STOP to a shop's own number
+
+
+def inbound_to(text: str, sender: str, number: str) -> dict[str, Any]:
+    form = {"MessageSid": "SMinbound", "From": sender, "To": number, "Body": text}
+    return twilio_post(INBOUND, form)
+
+
+def with_own_number(settings: Settings, shop_id: str, number: str) -> None:
+    profile = ShopProfile(display_name=shop_id, sms=SmsSender(from_number=number))
+    engine = make_engine(settings.ledger_url)
+    try:
+        ShopRegistry(engine).create(shop_id, profile)
+    finally:
+        engine.dispose()
+
+
+async def test_stop_to_a_shops_own_number_opts_out_of_that_shop_only(
+    http: httpx.AsyncClient, client: Client, api_settings: Settings, fake_twilio: FakeTwilio
+) -> None:
+    phone = f"+4477009{uuid.uuid4().int % 100_000:05d}"
+    shop_a, shop_b = unique("shop"), unique("shop")
+    number_a, number_b = "+15005550101", "+15005550102"
+    with_own_number(api_settings, shop_a, number_a)
+    with_own_number(api_settings, shop_b, number_b)
+    for shop_id in (shop_a, shop_b):  # B texts last
+        assert await out_for_delivery_sms(client, api_settings, to(shop_id, phone)) is (
+            NotificationStatus.SENT
+        )
+    assert [r.from_ for r in fake_twilio.sent if r.to == phone] == [number_a, number_b]
+
+    stop = await http.post(INBOUND, **inbound_to("STOP", phone, number_a))
+
+    assert stop.status_code == 200 and "<Message>" not in stop.text
+    ledger = ledger_of(api_settings)
+    hashed = recipient_hash(load_secret(api_settings), phone)
+    assert ledger.opt_out(shop_a, Channel.SMS, hashed, Category.TRANSACTIONAL.value) is not None
+    assert ledger.opt_out(shop_b, Channel.SMS, hashed, Category.TRANSACTIONAL.value) is None
+    assert await out_for_delivery_sms(client, api_settings, to(shop_a, phone)) is (
+        NotificationStatus.OPTED_OUT
+    )
+    assert await out_for_delivery_sms(client, api_settings, to(shop_b, phone)) is (
+        NotificationStatus.SENT
+    )
+
+    await http.post(INBOUND, **inbound_to("START", phone, number_a))
+    assert ledger.opt_out(shop_a, Channel.SMS, hashed, Category.TRANSACTIONAL.value) is None
+
+
+async def test_stop_to_the_shared_number_goes_to_the_last_shop_texting_from_it(
+    http: httpx.AsyncClient, client: Client, api_settings: Settings
+) -> None:
+    """A shop with a number of its own texting later does not take a STOP sent to the shared
+    number; a STOP to a number no shop sends from changes nothing."""
+    phone = f"+4477009{uuid.uuid4().int % 100_000:05d}"
+    shared_shop, own_shop = unique("shop"), unique("shop")
+    with_own_number(api_settings, own_shop, "+15005550103")
+    for shop_id in (shared_shop, own_shop):
+        await out_for_delivery_sms(client, api_settings, to(shop_id, phone))
+    ledger = ledger_of(api_settings)
+    hashed = recipient_hash(load_secret(api_settings), phone)
+
+    await http.post(INBOUND, **inbound_to("STOP", phone, "+15005550199"))
+    assert ledger.opt_out(shared_shop, Channel.SMS, hashed, Category.TRANSACTIONAL.value) is None
+    assert ledger.opt_out(own_shop, Channel.SMS, hashed, Category.TRANSACTIONAL.value) is None
+
+    await http.post(INBOUND, **inbound_to("STOP", phone, api_settings.twilio_from_number or ""))
+    assert ledger.opt_out(shared_shop, Channel.SMS, hashed, Category.TRANSACTIONAL.value)
+    assert ledger.opt_out(own_shop, Channel.SMS, hashed, Category.TRANSACTIONAL.value) is None
