@@ -35,7 +35,7 @@ from api.tracking.render import (
     render_error,
     render_page,
 )
-from api.tracking.view import build_view
+from api.tracking.view import ShopBrand, build_view, shop_brand
 from infra.links import LinkExpired, LinkInvalid
 from messages.locales import negotiate
 from models.state import ShipmentState
@@ -70,9 +70,9 @@ ERROR_CODES: dict[ErrorKind, int] = {
 }
 
 
-def _headers() -> dict[str, str]:
+def _headers(shop: ShopBrand | None = None) -> dict[str, str]:
     return {
-        "Content-Security-Policy": content_security_policy(),
+        "Content-Security-Policy": content_security_policy(shop),
         "Cache-Control": "no-store",
         "Referrer-Policy": "no-referrer",
         "X-Robots-Tag": "noindex, nofollow",
@@ -151,6 +151,7 @@ async def _page(
     events = await svc.db(svc.ledger.timeline, ref)
     notifications = await svc.db(svc.ledger.notifications_for, ref)
     view = build_view(shipment, events, notifications, live, svc.clock())
+    shop = shop_brand(shipment.shop_id, await svc.db(svc.directory.profile, shipment.shop_id))
     shown: Notice | None = None
     if notice is not None:
         values: dict[str, object] = {}
@@ -158,9 +159,9 @@ async def _page(
             values["window"] = live.window
         shown = make_notice(notice, shipment.locale, time_zone=view.time_zone, **values)
     return HTMLResponse(
-        render_page(view, shipment.locale, f"/t/{token}", shown),
+        render_page(view, shipment.locale, f"/t/{token}", shown, shop),
         status_code=status_code,
-        headers=_headers(),
+        headers=_headers(shop),
     )
 
 
