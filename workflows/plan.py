@@ -200,7 +200,7 @@ def request_for(
         locale=shipment.recipient.locale,
         context=context or message_context(state),
         trigger=record.trigger,
-        marketing_consent=shipment.recipient.marketing_consent,
+        marketing_consent=state.consents_to_marketing(),
     )
 
 

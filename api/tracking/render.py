@@ -20,7 +20,7 @@ from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict
 
 from api.tracking.translator import Translator
-from api.tracking.view import ShopBrand, TrackingView
+from api.tracking.view import ConsentBlock, ShopBrand, TrackingView
 from messages.formats import zone
 from messages.locales import negotiate
 from messages.page import STRINGS, format_moment, format_window, text
@@ -43,7 +43,15 @@ __all__ = [
 _HERE = Path(__file__).parent
 
 ErrorKind = Literal["invalid", "expired", "not_found", "unavailable"]
-NoticeKey = Literal["slot_chosen", "confirmed", "rescheduled", "refused", "closed"]
+NoticeKey = Literal[
+    "slot_chosen",
+    "confirmed",
+    "rescheduled",
+    "refused",
+    "closed",
+    "consent_given",
+    "consent_withdrawn",
+]
 
 _ERROR_NOTICES: frozenset[NoticeKey] = frozenset({"refused", "closed"})
 
@@ -136,10 +144,12 @@ def render_page(
     action_base: str,
     notice: Notice | None = None,
     shop: ShopBrand | None = None,
+    consent: ConsentBlock | None = None,
 ) -> str:
     """The tracking page. Forms post to `{action_base}/slot` and `{action_base}/reply`; they are
     present only when the live state says the workflow would accept the answer. `shop` brands
-    its header and help block (send `content_security_policy(shop)` with it)."""
+    its header and help block (send `content_security_policy(shop)` with it); `consent` is the
+    offers block (its forms post to `{action_base}/consent` and `.../consent/withdraw`)."""
     lang = negotiate(locale)
     return _ENV.get_template("page.html").render(
         view=view,
@@ -150,6 +160,7 @@ def render_page(
         css=Markup(stylesheet()),
         shop=shop,
         brand_css=Markup(brand_stylesheet(shop)),
+        consent=consent,
     )
 
 

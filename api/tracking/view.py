@@ -28,6 +28,7 @@ from infra.masking import mask_address
 from ledger.views import EventView, NotificationView, ShipmentView
 from messages.locales import negotiate
 from models.channels import address as channel_address
+from models.consent import ConsentSource
 from models.kinds import SHOP_KINDS
 from models.notification import (
     Channel,
@@ -39,11 +40,13 @@ from models.shipment import Courier, DeliveryKind, Window
 from models.shop import ShopProfile
 from models.state import DeferredWait, EventOutcome, ShipmentState, TimerWait
 from models.status import ShipmentStatus
-from workflows.reactions import can_answer_courier, can_choose_slot
-from workflows.schedule import storage_deadline
+from workflows.plan import resolve_channels
+from workflows.reactions import can_answer_courier, can_choose_slot, can_give_consent
+from workflows.schedule import marketing_ahead, storage_deadline
 from workflows.waiting import scheduled
 
 __all__ = [
+    "ConsentBlock",
     "CourierQuestion",
     "NotificationItem",
     "PendingAction",
@@ -55,6 +58,8 @@ __all__ = [
     "Summary",
     "TrackingView",
     "build_view",
+    "consent_block",
+    "marketing_channels",
     "shop_brand",
 ]
 
@@ -453,3 +458,41 @@ def _text_on(colour: str) -> str:
     linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
     return "#000000" if (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) else "#ffffff"
+
+
+class ConsentBlock(_Frozen):
+    """The page's offers block: the opt-in (`offer`), the consent given and its withdrawal
+    (`given`), or that the customer said no more offers (`withdrawn`)."""
+
+    state: Literal["offer", "given", "withdrawn"]
+    given_at: datetime | None = None
+    """When consent was given on the page (none: at the start)."""
+    source: ConsentSource | None = None
+
+
+def marketing_channels(live: ShipmentState) -> list[Channel]:
+    """The channels the shipment's marketing (the thank-you) would go by to this recipient."""
+    recipient = live.shipment.recipient
+    policy = live.shipment.policy
+    return resolve_channels(policy.channels_for(NotificationKind.THANK_YOU), recipient)
+
+
+def consent_block(live: ShipmentState | None, closed: bool, withdrawn: bool) -> ConsentBlock | None:
+    """What the offers block shows, from the live state (none without it: nothing can be
+    asked of a workflow that does not answer) and whether the recipient has opted out of this
+    shop's marketing on every channel it would use (`withdrawn`, the ledger's word). The opt-in
+    is shown exactly when the workflow's `marketing_consent` validator would accept it."""
+    if live is None or closed:
+        return None
+    consented = live.consents_to_marketing()
+    if withdrawn:
+        ahead = consented or marketing_ahead(live)
+        return ConsentBlock(state="withdrawn") if ahead else None
+    if consented:
+        later = live.marketing_consent
+        if later is None:
+            return ConsentBlock(state="given", source=ConsentSource.START)
+        return ConsentBlock(state="given", given_at=later.given_at, source=later.source)
+    if can_give_consent(live) is None:
+        return ConsentBlock(state="offer")
+    return None
