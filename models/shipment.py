@@ -22,9 +22,19 @@ from pydantic import (
     model_validator,
 )
 
-from models.bounds import EventId, Identifier, Moment, PlaceName, Reference, Text, Url
+from models.bounds import (
+    MAX_RECOMMENDATIONS,
+    EventId,
+    Identifier,
+    Moment,
+    PlaceName,
+    Reference,
+    Text,
+    Url,
+)
 from models.locale import Locale
 from models.policy import NotificationPolicy
+from models.recommendations import Recommendation
 from models.status import ShipmentStatus
 
 FINAL_STATUSES = frozenset(
@@ -182,6 +192,9 @@ class ShipmentOrder(Frozen):
     policy: NotificationPolicy = Field(default_factory=NotificationPolicy)
     shipped_at: Moment | None = None
     tracking_url: Url | None = None
+    recommendations: Annotated[list[Recommendation], Field(max_length=MAX_RECOMMENDATIONS)] = []
+    """Product links for the dispatch and thank-you emails (marketing: shown only with the
+    recipient's consent, never after they unsubscribed from the shop's marketing)."""
 
 
 class ShipmentStart(ShipmentOrder):
