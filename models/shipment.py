@@ -88,7 +88,8 @@ class Recipient(Frozen):
     time_zone: TimeZoneName = "UTC"
     marketing_consent: bool = False
     """The customer agreed to the shop's marketing (the thank-you with its coupon or review
-    link): without it no marketing kind is sent (recorded `opted_out`)."""
+    link) when ordering: without it, or consent given later on the tracking page
+    (`ShipmentState.marketing_consent`), no marketing kind is sent (recorded `opted_out`)."""
 
     @model_validator(mode="after")
     def _reachable(self) -> Recipient:
