@@ -150,6 +150,13 @@ class Sender:
             )
         shop = self.shops.profile(shop_id) if self.shops and shop_id else None
         context = self._context(request)
+        headers = self._headers(request, shop_id, recipient, category)
+        if context.recommendations:
+            offers = self._offers(request, shop_id, recipient)
+            if offers:
+                headers = headers or offers
+            else:
+                context = context.model_copy(update={"recommendations": []})
         rendered = render(
             request.kind,
             request.channel,
@@ -167,7 +174,7 @@ class Sender:
             html=rendered.html,
             custom_args={"waypost_key": request.key, "shipment_ref": request.shipment_ref},
             personal=personal_values(request.context),
-            headers=self._headers(request, shop_id, recipient, category),
+            headers=headers,
             sms_sender=shop.sms if shop else None,
             email_sender=shop.email if shop else None,
         )
@@ -332,16 +339,32 @@ class Sender:
         self, request: NotificationRequest, shop_id: str, recipient: str | None, category: Category
     ) -> dict[str, str]:
         """A marketing email's one-click unsubscribe, when a public address can serve it."""
-        if (
-            category is not Category.MARKETING
-            or request.channel is not Channel.EMAIL
-            or recipient is None
-            or self.unsubscribe is None
-        ):
+        if category is not Category.MARKETING:
             return {}
-        what = Unsubscribe(shop_id, request.channel.value, recipient, category.value)
+        return self._one_click(request, shop_id, recipient)
+
+    def _one_click(
+        self, request: NotificationRequest, shop_id: str, recipient: str | None
+    ) -> dict[str, str]:
+        """RFC 8058 headers unsubscribing the recipient from this shop's marketing email."""
+        if request.channel is not Channel.EMAIL or recipient is None or self.unsubscribe is None:
+            return {}
+        what = Unsubscribe(shop_id, request.channel.value, recipient, Category.MARKETING.value)
         url = self.unsubscribe.url(what)
         return one_click_headers(url) if url else {}
+
+    def _offers(
+        self, request: NotificationRequest, shop_id: str, recipient: str | None
+    ) -> dict[str, str]:
+        """The one-click headers an email carrying the shop's recommendations (marketing) must
+        have; empty, and the block left out, unless the recipient consented, has not opted out
+        of the shop's marketing email, and the unsubscribe link can be made."""
+        if needs_consent(Category.MARKETING, request.marketing_consent) or recipient is None:
+            return {}
+        marketing = Category.MARKETING
+        if self.ledger.find_opt_out(shop_id, request.channel, recipient, marketing):
+            return {}
+        return self._one_click(request, shop_id, recipient)
 
     def _context(self, request: NotificationRequest) -> MessageContext:
         link = self.links.url(request.shipment_ref, self.clock()) if self.links else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -15,6 +15,7 @@ from temporalio.client import Client
 from infra.links import TrackingLinks, recipient_hash
 from infra.settings import Settings
 from ledger.claims import LedgerWriter
+from ledger.directory import RegistryShops, SettingsShops, ShopDirectory
 from ledger.shops import ShopRegistry
 from ledger.views import LedgerReader
 
@@ -37,6 +38,12 @@ class Services:
     shops: ShopRegistry
     """The shop registry: API keys (their last use), profiles read and updated over /v1/shop."""
     clock: Callable[[], datetime] = utcnow
+    directory: ShopDirectory = field(init=False)
+    """Who a shipment's shop is, for the tracking page: the registry's profile (read at most
+    once a minute per shop), else `WAYPOST_SHOP_PROFILES`, as the worker's messages name it."""
+
+    def __post_init__(self) -> None:
+        self.directory = RegistryShops(self.ledger, SettingsShops(self.settings.shop_profiles))
 
     def hash_recipient(self, address: str) -> str:
         return recipient_hash(self.secret, address)

@@ -81,6 +81,10 @@ ANONYMISATION: dict[str, dict[str, ColumnRule]] = {
         "updated_at": ColumnRule(K, _DATE),
         "closed_at": ColumnRule(K, _DATE),
         "anonymised_at": ColumnRule(Fate.STAMP, "marks the row done: a later run passes it by"),
+        "marketing_consent_at": ColumnRule(
+            C, "proof of one person's consent: once nobody can be named, it proves nothing"
+        ),
+        "marketing_consent_source": ColumnRule(C, "goes with the consent's date"),
     },
     "shipment_events": {
         "id": ColumnRule(K, "a row number of the ledger's own"),

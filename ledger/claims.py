@@ -75,7 +75,7 @@ from ledger.views import (
     SetAsidePart,
     SetAsideView,
 )
-from models.consent import OptOutSource, categories_stopped
+from models.consent import ConsentSource, MarketingConsent, OptOutSource, categories_stopped
 from models.kinds import KINDS
 from models.notification import (
     Channel,
@@ -179,10 +179,12 @@ class LedgerWriter:
         status: ShipmentStatus,
         at: datetime,
         closed: bool,
+        consent: MarketingConsent | None = None,
     ) -> list[SetAsideView]:
         """One workflow change in one transaction: the shipment (first time), the timeline entry
-        (once per carrier event id) and the current status. A part that can never be stored is
-        set aside and returned; the others are recorded all the same."""
+        (once per carrier event id), the current status and marketing consent given since the
+        last change (the first consent recorded stays). A part that can never be stored is set
+        aside and returned; the others are recorded all the same."""
         parts: list[_Part] = []
         if start is not None:
             values = self._shipment_values(ref, start)
@@ -215,6 +217,20 @@ class LedgerWriter:
                 lambda conn: conn.execute(_UPDATE_SHIPMENT, status_values),
             )
         )
+        if consent is not None:
+            consent_values = {
+                "b_ref": ref,
+                "marketing_consent_at": consent.given_at,
+                "marketing_consent_source": consent.source.value,
+            }
+            parts.append(
+                _Part(
+                    "consent",
+                    consent.source.value,
+                    consent_values,
+                    lambda conn: conn.execute(_RECORD_CONSENT, consent_values),
+                )
+            )
         return self._write_parts(ref, parts)
 
     def _write_parts(self, ref: str, parts: Sequence[_Part]) -> list[SetAsideView]:
@@ -338,6 +354,14 @@ class LedgerWriter:
             "status": ShipmentStatus.SHIPPED.value,
             "created_at": now,
             "updated_at": now,
+            **(
+                {
+                    "marketing_consent_at": now,
+                    "marketing_consent_source": ConsentSource.START.value,
+                }
+                if start.recipient.marketing_consent
+                else {}
+            ),
         }
 
     def record_event(self, ref: str, entry: TimelineEntry) -> bool:
@@ -1003,6 +1027,8 @@ def _insert_once(dialect: str, table: Table, keys: tuple[str, ...]) -> Any:
 # WHERE clause are named b_*, apart from the columns.
 _SHIPMENTS, _NOTIFICATIONS = table_of(Shipment), table_of(Notification)
 _UPDATE_SHIPMENT = update(_SHIPMENTS).where(_SHIPMENTS.c.ref == bindparam("b_ref"))
+_RECORD_CONSENT = _UPDATE_SHIPMENT.where(_SHIPMENTS.c.marketing_consent_at.is_(None))
+"""Consent recorded once: a repeated activity (or a second consent) keeps the first."""
 _INSERT_NOTIFICATION = insert(_NOTIFICATIONS)
 _SETTLE_NOTIFICATION = (
     update(_NOTIFICATIONS)

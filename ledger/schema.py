@@ -108,6 +108,10 @@ class Shipment(Base):
     closed_at: Mapped[datetime | None] = mapped_column(index=True)
     anonymised_at: Mapped[datetime | None]
     """Set by retention (`ledger.retention`) when it cleared what identified the shipment."""
+    marketing_consent_at: Mapped[datetime | None]
+    """When the recipient agreed to the shop's marketing (at the start, or on the page)."""
+    marketing_consent_source: Mapped[str | None] = mapped_column(String(32))
+    """Where (`models.consent.ConsentSource`): the proof the shop may be asked for."""
 
 
 class ShipmentEvent(Base):

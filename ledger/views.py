@@ -50,7 +50,9 @@ __all__ = [
     "ShopView",
 ]
 
-SetAsidePart = Literal["shipment", "event", "status", "claim", "mark", "attempt", "delivery_report"]
+SetAsidePart = Literal[
+    "shipment", "event", "status", "claim", "mark", "attempt", "delivery_report", "consent"
+]
 """The parts a ledger write is made of; each is stored, or set aside, on its own."""
 
 AttemptOutcome = Literal["sent", "retryable_error", "permanent_error", "reconciled"]
@@ -75,6 +77,9 @@ class ShipmentView(_View):
     created_at: datetime
     updated_at: datetime
     closed_at: datetime | None
+    marketing_consent_at: datetime | None = None
+    """When the recipient agreed to the shop's marketing, and where (`ConsentSource`)."""
+    marketing_consent_source: str | None = None
 
 
 class EventView(_View):

@@ -122,6 +122,8 @@ def email_html(
         support=support_links(shop),
         text=text,
         why=why,
+        recommendations=ctx.recommendations,
+        recommendations_why=_recommendations_why(ctx, locale),
     )
     return str(_INLINER.inline(html))
 
@@ -135,3 +137,22 @@ def text_footer(shop: ShopProfile, locale: Locale) -> str:
     lines += [f"{text['email.support']} {', '.join(support)}"] if support else []
     lines.append(text["email.why"].format(shop_name=shop.display_name))
     return "\n".join(lines)
+
+
+def _recommendations_why(ctx: MessageContext, locale: Locale) -> str:
+    text = CATALOGUES[locale].email
+    if not ctx.shop_name:
+        return ""
+    return text["email.recommendations_why"].format(shop_name=ctx.shop_name)
+
+
+def recommendations_text(ctx: MessageContext, locale: Locale) -> str:
+    """The plain-text part's recommendations block: a heading, one product a line (its price
+    when given, then its link), and why the customer gets it."""
+    text = CATALOGUES[locale].email
+    lines = [text["email.recommendations"]]
+    for item in ctx.recommendations:
+        price = f" ({item.price})" if item.price else ""
+        lines.append(f"- {item.title}{price}: {item.url}")
+    why = _recommendations_why(ctx, locale)
+    return "\n".join([*lines, why] if why else lines)

@@ -37,7 +37,9 @@ when it fits the budget beside the name; `Rendered.opt_out_hint` says whether it
 without room passes the hint on to the shipment's next one.
 
 An email is a plain-text part (the body) and, given the shop's profile, a branded HTML part
-saying the same words (`messages.branded`).
+saying the same words (`messages.branded`); the shop's product recommendations, when the
+context carries them (the sender leaves them in only for a recipient who may receive the shop's
+marketing), are a block in both parts.
 
 The shop's return notice goes to the shop, not the customer: its email greets no one by
 name and names the customer only as the one who was warned; its SMS names the point without
@@ -54,7 +56,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict
 
 from messages import formats
-from messages.branded import email_html, text_footer
+from messages.branded import email_html, recommendations_text, text_footer
 from messages.catalogue import CATALOGUES
 from messages.locales import negotiate
 from messages.shape import Clause, Template, fields
@@ -286,6 +288,9 @@ def render(
     if shop is not None:
         shown = [text for text, link in zip(paragraphs, linked, strict=True) if not link]
         html = email_html(kind, lang, ctx, subject or "", shown, shop)
+    if ctx.recommendations:
+        paragraphs.append(recommendations_text(ctx, lang))
+    if shop is not None:
         paragraphs.append(text_footer(shop, lang))
     body = "\n\n".join(paragraphs)
     encoding, _ = sms_segments(body)

@@ -432,6 +432,8 @@ EMAIL: Final[tuple[Msg, ...]] = (
     NC_("email.button", "Track your parcel"),
     NC_("email.support", "Need help? Contact us:"),
     NC_("email.why", "You are receiving this email about your order from {shop_name}."),
+    NC_("email.recommendations", "You might also like"),
+    NC_("email.recommendations_why", "Suggested by {shop_name}, because you agreed to its offers."),
 )
 """The HTML email's own strings (its stepper's steps are the page's `status.*`), by msgctxt."""
 
@@ -592,6 +594,32 @@ PAGE: Final[tuple[Msg, ...]] = (
     NC_(
         "error.unavailable.body",
         "We can't show your parcel right now. Please try again in a few minutes.",
+    ),
+    NC_("shop.help_heading", "Need help?"),
+    NC_("shop.help_intro", "Questions about your order? {shop_name} is here to help:"),
+    NC_("shop.support_url", "Help centre"),
+    NC_("shop.support_email", "Email"),
+    NC_("shop.support_phone", "Phone"),
+    NC_("consent.heading", "Offers from {shop_name}"),
+    NC_(
+        "consent.offer",
+        "After delivery, {shop_name} would like to thank you with offers and a request to "
+        "review your order. It sends them only if you agree, and you can withdraw at any time.",
+    ),
+    NC_("consent.checkbox", "Yes, {shop_name} may send me offers and review requests"),
+    NC_("consent.submit", "Save my choice"),
+    NC_("consent.given_start", "You agreed to offers from {shop_name} when you ordered."),
+    NC_("consent.given_page", "You agreed to offers from {shop_name} on {time}."),
+    NC_("consent.withdraw", "Withdraw my consent"),
+    NC_(
+        "consent.withdrawn",
+        "You get no offers or review requests from {shop_name}. "
+        "News about your parcel still reaches you.",
+    ),
+    NC_("notice.consent_given", "Thank you! You agreed to offers and review requests."),
+    NC_(
+        "notice.consent_withdrawn",
+        "Done: you will get no more offers or review requests from this shop.",
     ),
 )
 """The tracking page's strings; each one's msgctxt is the key the page asks for."""

@@ -118,5 +118,14 @@ Url = Annotated[
 ]
 """An http(s) link with nothing in it a message could not carry (no whitespace, no controls)."""
 
+HttpsUrl = Annotated[
+    str, StringConstraints(max_length=500, pattern=r"^https://[^\s\x00-\x1f\x7f-\x9f]+$")
+]
+"""An https link (a product page, an image an email shows): what a mail client fetches or a
+customer opens from a shop's message is never sent in the clear."""
+
+MAX_RECOMMENDATIONS = 3
+"""Product links a shipment may carry for its emails: a few, not a catalogue."""
+
 Moment = Annotated[AwareDatetime, Field(ge=EARLIEST, le=LATEST)]
 """A date a shop or a carrier gives: aware, within EARLIEST..LATEST."""

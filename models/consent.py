@@ -7,7 +7,10 @@ hears from that shop about their parcel, and from every other shop as before.
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
 
 from models.kinds import KINDS, Category
 from models.notification import Channel, DeliveryReport, NotificationKind, NotificationStatus
@@ -26,6 +29,27 @@ class OptOutSource(StrEnum):
     """A hard bounce: the address does not take mail at all."""
     UNSUBSCRIBE_LINK = "unsubscribe_link"
     """The one-click List-Unsubscribe link of a marketing email (RFC 8058)."""
+    TRACKING_PAGE = "tracking_page"
+    """The customer withdrew their marketing consent on the tracking page."""
+
+
+class ConsentSource(StrEnum):
+    """Where the recipient's marketing consent was given."""
+
+    START = "start"
+    """The shop said so when it started the shipment (`recipient.marketing_consent`)."""
+    TRACKING_PAGE = "tracking_page"
+    """The customer ticked the opt-in on the tracking page."""
+
+
+class MarketingConsent(BaseModel):
+    """Consent to the shop's marketing (the thank-you with its coupon or review link), given
+    after the start: when, and where. Kept in the workflow's state and in the ledger."""
+
+    model_config = ConfigDict(frozen=True)
+
+    given_at: datetime
+    source: ConsentSource
 
 
 ALL_CATEGORIES = frozenset(Category)

@@ -23,6 +23,7 @@ __all__ = [
     "KINDS",
     "KIND_ENTRIES",
     "PLAIN_COURIER_PATH",
+    "RECOMMENDING_KINDS",
     "SHOP_KINDS",
     "STATUS_KIND",
     "TIMED_KINDS",
@@ -86,6 +87,8 @@ class KindSpec(BaseModel):
     """It asks the customer something they answer by reply (the ledger finds it by sender)."""
     plain_courier_path: bool = False
     """Sent on a plain next-day courier delivery: the SMS cap may not be below what they need."""
+    recommends: bool = False
+    """Its email may carry the shop's product recommendations (a marketing block)."""
     context: frozenset[str] = frozenset()
     """The MessageContext fields its messages quote beyond the order, carrier, tracking number,
     tracking link and recipient's name (which every kind may)."""
@@ -114,6 +117,7 @@ KIND_ENTRIES = (
         urgent=False,
         plain_courier_path=True,
         context={"estimated_delivery"},
+        recommends=True,
     ),
     _spec(
         K.OUT_FOR_DELIVERY,
@@ -194,6 +198,7 @@ KIND_ENTRIES = (
         urgent=False,
         category=Category.MARKETING,
         context={"coupon_code", "review_url"},
+        recommends=True,
     ),
     _spec(
         K.SLOT_CHOICE,
@@ -244,3 +249,5 @@ SHOP_KINDS = frozenset(kind for kind, spec in KINDS.items() if spec.audience is 
 """The shop's own notices: not the customer's messages."""
 PLAIN_COURIER_PATH = tuple(kind for kind, spec in KINDS.items() if spec.plain_courier_path)
 """What a plain next-day courier delivery sends, in order."""
+RECOMMENDING_KINDS = frozenset(kind for kind, spec in KINDS.items() if spec.recommends)
+"""Kinds whose email may show the shop's product recommendations: dispatch and thank-you."""

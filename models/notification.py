@@ -8,6 +8,8 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
+from models.recommendations import Recommendation
+
 
 class Channel(StrEnum):
     SMS = "sms"
@@ -105,6 +107,9 @@ class MessageContext(BaseModel):
     """slot_choice: after this the carrier's default slot (the first) is confirmed."""
     shop_name: str | None = None
     """The shop's display name: every SMS starts with it, every email carries it."""
+    recommendations: list[Recommendation] = []
+    """The shop's product links (dispatch and thank-you emails): the sender drops them unless
+    the recipient may receive the shop's marketing."""
 
 
 class NotificationRequest(BaseModel):

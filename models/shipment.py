@@ -22,9 +22,19 @@ from pydantic import (
     model_validator,
 )
 
-from models.bounds import EventId, Identifier, Moment, PlaceName, Reference, Text, Url
+from models.bounds import (
+    MAX_RECOMMENDATIONS,
+    EventId,
+    Identifier,
+    Moment,
+    PlaceName,
+    Reference,
+    Text,
+    Url,
+)
 from models.locale import Locale
 from models.policy import NotificationPolicy
+from models.recommendations import Recommendation
 from models.status import ShipmentStatus
 
 FINAL_STATUSES = frozenset(
@@ -78,7 +88,8 @@ class Recipient(Frozen):
     time_zone: TimeZoneName = "UTC"
     marketing_consent: bool = False
     """The customer agreed to the shop's marketing (the thank-you with its coupon or review
-    link): without it no marketing kind is sent (recorded `opted_out`)."""
+    link) when ordering: without it, or consent given later on the tracking page
+    (`ShipmentState.marketing_consent`), no marketing kind is sent (recorded `opted_out`)."""
 
     @model_validator(mode="after")
     def _reachable(self) -> Recipient:
@@ -182,6 +193,9 @@ class ShipmentOrder(Frozen):
     policy: NotificationPolicy = Field(default_factory=NotificationPolicy)
     shipped_at: Moment | None = None
     tracking_url: Url | None = None
+    recommendations: Annotated[list[Recommendation], Field(max_length=MAX_RECOMMENDATIONS)] = []
+    """Product links for the dispatch and thank-you emails (marketing: shown only with the
+    recipient's consent, never after they unsubscribed from the shop's marketing)."""
 
 
 class ShipmentStart(ShipmentOrder):

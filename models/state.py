@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
+from models.consent import MarketingConsent
 from models.notification import (
     Channel,
     NotificationKind,
@@ -158,6 +159,8 @@ class LedgerUpdate(BaseModel):
     entry: TimelineEntry | None = None
     entries: list[TimelineEntry] = []
     notifications: list[NotificationRequest] = []
+    consent: MarketingConsent | None = None
+    """Marketing consent the customer gave since the last update (the ledger records it)."""
 
     @property
     def timeline(self) -> list[TimelineEntry]:
@@ -175,6 +178,7 @@ class LedgerUpdate(BaseModel):
             closed=last.closed,
             entries=[e for u in updates for e in u.timeline],
             notifications=[n for u in updates for n in u.notifications],
+            consent=next((u.consent for u in updates if u.consent is not None), None),
         )
 
 
@@ -202,6 +206,8 @@ class ShipmentState(BaseModel):
     unpublished: list[LedgerUpdate] = []
     """Changes not yet in the ledger when the workflow continued as new; the next run sends them."""
     runs: int = 1
+    marketing_consent: MarketingConsent | None = None
+    """Consent to marketing the customer gave after the start (on the tracking page)."""
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -219,6 +225,10 @@ class ShipmentState(BaseModel):
     def sms_cost(self) -> Decimal:
         """Estimated provider cost of this shipment's SMS."""
         return sum((n.cost or Decimal(0) for n in self.notifications), Decimal(0))
+
+    def consents_to_marketing(self) -> bool:
+        """The recipient agreed to the shop's marketing: at the start, or later."""
+        return self.shipment.recipient.marketing_consent or self.marketing_consent is not None
 
     def occurrences(self, kind: NotificationKind) -> int:
         """How many times this kind has been planned (each occurrence yields its own keys)."""

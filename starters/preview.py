@@ -14,8 +14,10 @@ from typing import Annotated, Final
 import typer
 
 from messages.render import render
+from models.kinds import RECOMMENDING_KINDS
 from models.locale import LOCALES
 from models.notification import Channel, MessageContext, NotificationKind
+from models.recommendations import Recommendation
 from models.shop import Brand, ShopProfile, SupportContact
 
 messages_app = typer.Typer(help="Waypost's messages.", no_args_is_help=True)
@@ -65,13 +67,28 @@ def sample_context() -> MessageContext:
     )
 
 
+SAMPLE_RECOMMENDATIONS: Final = [
+    Recommendation(
+        title="Trail tent, 2 person",
+        url="https://acme-outdoor.example/p/trail-tent",
+        image_url="https://acme-outdoor.example/img/trail-tent.png",
+        price="€149.00",
+    ),
+    Recommendation(title="Camp stove", url="https://acme-outdoor.example/p/camp-stove"),
+]
+"""What a shop may pass with a shipment; the dispatch and thank-you previews show them, as a
+recipient who agreed to the shop's offers gets them."""
+
+
 def write_previews(out: Path, shop: ShopProfile = SAMPLE_SHOP) -> list[Path]:
     """Write every kind in every language as .html and .txt into `out`; the files written."""
     out.mkdir(parents=True, exist_ok=True)
     ctx, written = sample_context(), []
     for kind in NotificationKind:
         for locale in LOCALES:
-            mail = render(kind, Channel.EMAIL, locale, ctx, shop)
+            offers = {"recommendations": SAMPLE_RECOMMENDATIONS}
+            mail_ctx = ctx.model_copy(update=offers) if kind in RECOMMENDING_KINDS else ctx
+            mail = render(kind, Channel.EMAIL, locale, mail_ctx, shop)
             sms = render(kind, Channel.SMS, locale, ctx, shop)
             assert mail.html is not None, "an email rendered with its shop has an HTML part"
             html, text = out / f"{kind.value}.{locale}.html", out / f"{kind.value}.{locale}.txt"

@@ -22,6 +22,7 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCStatusCode
 
 from infra import search_attributes as sa
+from models.consent import MarketingConsent
 from models.notification import DeliveryReport
 from models.shipment import CarrierEvent, CourierReply, ShipmentStart, SlotChoice, Window
 from models.state import EventReceipt, ShipmentState
@@ -115,10 +116,16 @@ async def courier_reply(client: Client, ref: str, answer: str) -> str:
     return outcome
 
 
-async def _update(client: Client, ref: str, update: Any, arg: Any) -> Any:
+async def give_marketing_consent(client: Client, ref: str) -> MarketingConsent:
+    """The customer's consent to the shop's offers, given on the tracking page."""
+    consent: MarketingConsent = await _update(client, ref, ShipmentWorkflow.marketing_consent)
+    return consent
+
+
+async def _update(client: Client, ref: str, update: Any, *args: Any) -> Any:
     """Run an update; a refusal by its validator becomes EventRefused with the reason."""
     try:
-        return await _handle(client, ref).execute_update(update, arg)
+        return await _handle(client, ref).execute_update(update, *args)
     except WorkflowUpdateFailedError as err:
         cause = err.cause
         message = cause.message if isinstance(cause, ApplicationError) else str(cause)

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from models.channels import address, capped, fallback
-from models.kinds import SHOP_KINDS, STATUS_KIND, URGENT_KINDS
+from models.kinds import RECOMMENDING_KINDS, SHOP_KINDS, STATUS_KIND, URGENT_KINDS
 from models.notification import (
     Channel,
     MessageContext,
@@ -190,6 +190,13 @@ def request_for(
     shipment = state.shipment
     to = address(shipment.recipient, record.channel)
     assert to is not None, "resolve_channels only picks channels with an address"
+    context = context or message_context(state)
+    if (
+        shipment.recommendations
+        and record.kind in RECOMMENDING_KINDS
+        and record.channel is Channel.EMAIL
+    ):
+        context = context.model_copy(update={"recommendations": shipment.recommendations})
     return NotificationRequest(
         key=record.key,
         shipment_ref=shipment.workflow_id,
@@ -198,9 +205,9 @@ def request_for(
         channel=record.channel,
         to=to,
         locale=shipment.recipient.locale,
-        context=context or message_context(state),
+        context=context,
         trigger=record.trigger,
-        marketing_consent=shipment.recipient.marketing_consent,
+        marketing_consent=state.consents_to_marketing(),
         opt_out_hint=wants_opt_out_hint(state, record),
     )
 

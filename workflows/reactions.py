@@ -16,7 +16,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
-from models.consent import falls_back
+from models.consent import ConsentSource, MarketingConsent, falls_back
 from models.notification import (
     DeliveryReport,
     NotificationKind,
@@ -45,7 +45,7 @@ from workflows.plan import (
     plan_status_change,
     request_for,
 )
-from workflows.schedule import timers
+from workflows.schedule import marketing_ahead, timers
 
 A = TypeVar("A")
 
@@ -56,6 +56,8 @@ class Change(BaseModel):
 
     requests: list[NotificationRequest] = []
     entry: TimelineEntry | None = None
+    consent: MarketingConsent | None = None
+    """Marketing consent just given, for the ledger to record."""
 
 
 class Reaction(BaseModel, Generic[A]):
@@ -105,6 +107,17 @@ def can_answer_courier(state: ShipmentState) -> str | None:
         return f"the shipment is {state.status.value}, not out for delivery"
     if state.one_hour_window is None:
         return "the courier's confirmation has not been sent yet"
+    return None
+
+
+def can_give_consent(state: ShipmentState) -> str | None:
+    """Why the customer cannot give marketing consent on the tracking page now, or None: it
+    is offered while a marketing message (the thank-you) is still ahead and consent is not
+    recorded yet."""
+    if state.consents_to_marketing():
+        return "consent to offers is already recorded for this shipment"
+    if not marketing_ahead(state):
+        return "no offers or review requests are ahead for this shipment"
     return None
 
 
@@ -233,6 +246,14 @@ def on_courier_reply(state: ShipmentState, reply: CourierReply, now: datetime) -
             changes=[Change(requests=_offer_slots(state, upcoming, now))],
         )
     return Reaction(answer="reschedule: recorded; the carrier will offer new slots")
+
+
+def on_marketing_consent(state: ShipmentState, now: datetime) -> Reaction[MarketingConsent]:
+    """The customer's consent (checked by `can_give_consent`), with its time and source: the
+    thank-you planned from now on carries it, and the ledger records it."""
+    consent = MarketingConsent(given_at=now, source=ConsentSource.TRACKING_PAGE)
+    state.marketing_consent = consent
+    return Reaction(answer=consent, changes=[Change(consent=consent)])
 
 
 def on_send_results(

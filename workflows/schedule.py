@@ -121,6 +121,21 @@ def timers(state: ShipmentState) -> list[Timer]:
     return sorted((after_quiet_hours(state, t) for t in found), key=lambda t: t.due_at)
 
 
+def marketing_ahead(state: ShipmentState) -> bool:
+    """Whether a marketing message may still be planned for this shipment: the thank-you (the
+    one marketing kind), when the shop's policy has Waypost send it by a channel the recipient
+    has, none was planned yet, and the parcel is delivered or may still be. What the tracking
+    page's opt-in and the consent update's validator ask."""
+    policy = state.shipment.policy
+    return (
+        policy.thank_you.enabled
+        and policy.owner(K.THANK_YOU) is Party.WAYPOST
+        and state.occurrences(K.THANK_YOU) == 0
+        and (state.status is S.DELIVERED or state.status not in FINAL_STATUSES)
+        and says_something(state, K.THANK_YOU)
+    )
+
+
 STORAGE_DEADLINE = "storage_deadline"
 """Pending-timer kind of the storage deadline (models.state.Timer's label for it)."""
 DEFERRED_MESSAGE = "deferred_message"

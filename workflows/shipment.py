@@ -14,6 +14,7 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     from infra import search_attributes as sa
     from infra.metrics import WORKFLOW_DECIDED, AppMetrics
+    from models.consent import MarketingConsent
     from models.notification import (
         DeliveryReport,
         NotificationRecord,
@@ -42,11 +43,13 @@ with workflow.unsafe.imports_passed_through():
         Reaction,
         can_answer_courier,
         can_choose_slot,
+        can_give_consent,
         event_refusal,
         on_carrier_event,
         on_courier_reply,
         on_delivery_report,
         on_due,
+        on_marketing_consent,
         on_send_results,
         on_slot_choice,
         on_start,
@@ -194,6 +197,15 @@ class ShipmentWorkflow:
     def _validate_reply(self, reply: CourierReply) -> None:
         _refuse(can_answer_courier(self._state))
 
+    @workflow.update(name="marketing_consent")
+    def marketing_consent(self) -> MarketingConsent:
+        """The customer agreed to the shop's offers on the tracking page: the thank-you may go."""
+        return self._apply(on_marketing_consent(self._state, workflow.now()))
+
+    @marketing_consent.validator
+    def _validate_consent(self) -> None:
+        _refuse(can_give_consent(self._state))
+
     @workflow.query(name="state")
     def state(self) -> ShipmentState:
         """The whole picture for support and the tracking page, with what comes next."""
@@ -252,6 +264,7 @@ class ShipmentWorkflow:
                 closed=self._state.status in FINAL_STATUSES,
                 entry=change.entry,
                 notifications=change.requests,
+                consent=change.consent,
             )
         )
 

@@ -20,7 +20,7 @@ from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict
 
 from api.tracking.translator import Translator
-from api.tracking.view import TrackingView
+from api.tracking.view import ConsentBlock, ShopBrand, TrackingView
 from messages.formats import zone
 from messages.locales import negotiate
 from messages.page import STRINGS, format_moment, format_window, text
@@ -31,6 +31,7 @@ __all__ = [
     "ErrorKind",
     "Notice",
     "NoticeKey",
+    "brand_stylesheet",
     "content_security_policy",
     "make_notice",
     "notice_text",
@@ -42,7 +43,15 @@ __all__ = [
 _HERE = Path(__file__).parent
 
 ErrorKind = Literal["invalid", "expired", "not_found", "unavailable"]
-NoticeKey = Literal["slot_chosen", "confirmed", "rescheduled", "refused", "closed"]
+NoticeKey = Literal[
+    "slot_chosen",
+    "confirmed",
+    "rescheduled",
+    "refused",
+    "closed",
+    "consent_given",
+    "consent_withdrawn",
+]
 
 _ERROR_NOTICES: frozenset[NoticeKey] = frozenset({"refused", "closed"})
 
@@ -102,21 +111,45 @@ def stylesheet() -> str:
     return (_HERE / "static" / "style.css").read_text(encoding="utf-8")
 
 
-def content_security_policy() -> str:
-    """The header value for the page and the error pages: the inlined stylesheet by its hash,
-    forms posting back to this site, and nothing else (no scripts, frames or remote assets)."""
-    digest = base64.b64encode(hashlib.sha256(stylesheet().encode("utf-8")).digest()).decode()
+def brand_stylesheet(shop: ShopBrand | None) -> str:
+    """The shop's colour as CSS variables (a second, tiny stylesheet, allowed by its own hash):
+    `--brand` and the text that reads on it. Only a validated `#rrggbb` is ever written here."""
+    if shop is None or shop.accent is None:
+        return ""
+    return f":root {{ --brand: {shop.accent}; --brand-text: {shop.accent_text}; }}"
+
+
+def _hash(css: str) -> str:
+    return base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode()
+
+
+def content_security_policy(shop: ShopBrand | None = None) -> str:
+    """The header value for the page and the error pages: the inlined stylesheets by their
+    hashes (the page's, and the shop's colours), images from this site and the shop's logo
+    origin, forms posting back to this site, and nothing else (no scripts, frames or other
+    remote assets)."""
+    styles = " ".join(
+        f"'sha256-{_hash(css)}'" for css in (stylesheet(), brand_stylesheet(shop)) if css
+    )
+    images = "'self' data:" + (f" {shop.logo_origin}" if shop and shop.logo_origin else "")
     return (
-        f"default-src 'none'; style-src 'sha256-{digest}'; img-src 'self' data:; "
+        f"default-src 'none'; style-src {styles}; img-src {images}; "
         "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
     )
 
 
 def render_page(
-    view: TrackingView, locale: str, action_base: str, notice: Notice | None = None
+    view: TrackingView,
+    locale: str,
+    action_base: str,
+    notice: Notice | None = None,
+    shop: ShopBrand | None = None,
+    consent: ConsentBlock | None = None,
 ) -> str:
     """The tracking page. Forms post to `{action_base}/slot` and `{action_base}/reply`; they are
-    present only when the live state says the workflow would accept the answer."""
+    present only when the live state says the workflow would accept the answer. `shop` brands
+    its header and help block (send `content_security_policy(shop)` with it); `consent` is the
+    offers block (its forms post to `{action_base}/consent` and `.../consent/withdraw`)."""
     lang = negotiate(locale)
     return _ENV.get_template("page.html").render(
         view=view,
@@ -125,6 +158,9 @@ def render_page(
         action_base=action_base.rstrip("/"),
         notice=notice,
         css=Markup(stylesheet()),
+        shop=shop,
+        brand_css=Markup(brand_stylesheet(shop)),
+        consent=consent,
     )
 
 

@@ -35,9 +35,20 @@ from api.tracking.render import (
     render_error,
     render_page,
 )
-from api.tracking.view import build_view
+from api.tracking.view import (
+    ConsentBlock,
+    ShopBrand,
+    build_view,
+    consent_block,
+    marketing_channels,
+    shop_brand,
+)
 from infra.links import LinkExpired, LinkInvalid
 from messages.locales import negotiate
+from models.channels import address
+from models.consent import OptOutSource
+from models.kinds import Category
+from models.notification import Channel
 from models.state import ShipmentState
 from workflows import client as temporal
 
@@ -70,9 +81,9 @@ ERROR_CODES: dict[ErrorKind, int] = {
 }
 
 
-def _headers() -> dict[str, str]:
+def _headers(shop: ShopBrand | None = None) -> dict[str, str]:
     return {
-        "Content-Security-Policy": content_security_policy(),
+        "Content-Security-Policy": content_security_policy(shop),
         "Cache-Control": "no-store",
         "Referrer-Policy": "no-referrer",
         "X-Robots-Tag": "noindex, nofollow",
@@ -151,6 +162,11 @@ async def _page(
     events = await svc.db(svc.ledger.timeline, ref)
     notifications = await svc.db(svc.ledger.notifications_for, ref)
     view = build_view(shipment, events, notifications, live, svc.clock())
+    shop = shop_brand(shipment.shop_id, await svc.db(svc.directory.profile, shipment.shop_id))
+    consent: ConsentBlock | None = None
+    if live is not None:
+        withdrawn = await svc.db(_opted_out_of_marketing, svc, shipment.shop_id, live)
+        consent = consent_block(live, view.closed, withdrawn)
     shown: Notice | None = None
     if notice is not None:
         values: dict[str, object] = {}
@@ -158,9 +174,22 @@ async def _page(
             values["window"] = live.window
         shown = make_notice(notice, shipment.locale, time_zone=view.time_zone, **values)
     return HTMLResponse(
-        render_page(view, shipment.locale, f"/t/{token}", shown),
+        render_page(view, shipment.locale, f"/t/{token}", shown, shop, consent),
         status_code=status_code,
-        headers=_headers(),
+        headers=_headers(shop),
+    )
+
+
+def _opted_out_of_marketing(svc: Services, shop_id: str, live: ShipmentState) -> bool:
+    """The recipient opted out of this shop's marketing on every channel it would go by (the
+    unsubscribe link, a withdrawal on this page, STOP, a bounce): no offer can reach them."""
+    recipient = live.shipment.recipient
+    channels = marketing_channels(live)
+    return bool(channels) and all(
+        (to := address(recipient, channel)) is not None
+        and svc.ledger.opt_out(shop_id, channel, svc.hash_recipient(to), Category.MARKETING.value)
+        is not None
+        for channel in channels
     )
 
 
@@ -181,7 +210,11 @@ def _back(token: str, notice: NoticeKey) -> RedirectResponse:
 
 
 async def _answer(
-    token: str, request: Request, svc: Services, what: Literal["slot", "reply"], value: str
+    token: str,
+    request: Request,
+    svc: Services,
+    what: Literal["slot", "reply", "consent"],
+    value: str,
 ) -> RedirectResponse | HTMLResponse:
     try:
         ref = _shipment_ref(token, svc)
@@ -191,6 +224,10 @@ async def _answer(
         if what == "slot":
             await temporal.choose_slot(svc.client, ref, int(value))
             return _back(token, "slot_chosen")
+        if what == "consent":
+            await temporal.give_marketing_consent(svc.client, ref)
+            log.info("marketing consent from tracking page", shipment=ref)
+            return _back(token, "consent_given")
         outcome = await temporal.courier_reply(svc.client, ref, value)
         log.info("courier reply from tracking page", shipment=ref, outcome=outcome)
         return _back(token, "confirmed" if value == "confirm" else "rescheduled")
@@ -233,6 +270,64 @@ async def courier_reply(
     svc: Annotated[Services, Depends(services)],
 ) -> RedirectResponse | HTMLResponse:
     return await _answer(token, request, svc, "reply", answer)
+
+
+@router.post(
+    "/{token}/consent",
+    summary="The customer agrees to the shop's offers and review requests (an unticked opt-in)",
+    response_class=RedirectResponse,
+    response_model=None,
+    status_code=status.HTTP_303_SEE_OTHER,
+)
+async def give_consent(
+    token: str,
+    request: Request,
+    consent: Annotated[Literal["yes"], Form(description="The ticked opt-in's value")],
+    svc: Annotated[Services, Depends(services)],
+) -> RedirectResponse | HTMLResponse:
+    return await _answer(token, request, svc, "consent", consent)
+
+
+@router.post(
+    "/{token}/consent/withdraw",
+    summary="The customer withdraws consent to the shop's offers (as the unsubscribe link does)",
+    response_class=RedirectResponse,
+    response_model=None,
+    status_code=status.HTTP_303_SEE_OTHER,
+)
+async def withdraw_consent(
+    token: str, request: Request, svc: Annotated[Services, Depends(services)]
+) -> RedirectResponse | HTMLResponse:
+    """Recorded at once as an opt-out of the shop's marketing on each of the recipient's
+    channels, as the one-click unsubscribe link records it: the sender checks it before any
+    marketing message goes, whatever the workflow's state says."""
+    try:
+        ref = _shipment_ref(token, svc)
+    except _BadLink as bad:
+        return _error_page(bad.kind, request)
+    shipment = await svc.db(svc.ledger.shipment, ref)
+    if shipment is None:
+        return _error_page("not_found", request)
+    if shipment.closed_at is not None:
+        return _back(token, "closed")
+    live = await _live(svc, ref)
+    if live is None:
+        return _back(token, "refused")
+    recipient = live.shipment.recipient
+    for channel in Channel:
+        to = address(recipient, channel)
+        if to is None:
+            continue
+        await svc.db(
+            svc.ledger_writer.record_opt_out,
+            shipment.shop_id,
+            channel,
+            svc.hash_recipient(to),
+            [Category.MARKETING.value],
+            OptOutSource.TRACKING_PAGE.value,
+        )
+    log.info("marketing consent withdrawn on tracking page", shipment=ref)
+    return _back(token, "consent_withdrawn")
 
 
 @router.get("/{rest:path}", include_in_schema=False, response_class=HTMLResponse)

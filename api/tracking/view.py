@@ -17,8 +17,10 @@ Deliberate choices, for a customer rather than for support:
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict
 
@@ -26,6 +28,7 @@ from infra.masking import mask_address
 from ledger.views import EventView, NotificationView, ShipmentView
 from messages.locales import negotiate
 from models.channels import address as channel_address
+from models.consent import ConsentSource
 from models.kinds import SHOP_KINDS
 from models.notification import (
     Channel,
@@ -34,23 +37,30 @@ from models.notification import (
     NotificationStatus,
 )
 from models.shipment import Courier, DeliveryKind, Window
+from models.shop import ShopProfile
 from models.state import DeferredWait, EventOutcome, ShipmentState, TimerWait
 from models.status import ShipmentStatus
-from workflows.reactions import can_answer_courier, can_choose_slot
-from workflows.schedule import storage_deadline
+from workflows.plan import resolve_channels
+from workflows.reactions import can_answer_courier, can_choose_slot, can_give_consent
+from workflows.schedule import marketing_ahead, storage_deadline
 from workflows.waiting import scheduled
 
 __all__ = [
+    "ConsentBlock",
     "CourierQuestion",
     "NotificationItem",
     "PendingAction",
     "PickupView",
     "RouteItem",
+    "ShopBrand",
     "SlotOffer",
     "SlotOption",
     "Summary",
     "TrackingView",
     "build_view",
+    "consent_block",
+    "marketing_channels",
+    "shop_brand",
 ]
 
 WAYPOST_EVENT_PREFIX = "waypost:"
@@ -375,3 +385,114 @@ def _courier_question(live: ShipmentState) -> CourierQuestion | None:
         return CourierQuestion(window=window)
     answer: Literal["confirm", "reschedule"] = "confirm" if last.what == "confirm" else "reschedule"
     return CourierQuestion(window=window, answer=answer, answered_at=last.received_at)
+
+
+_HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+_HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
+
+
+class ShopBrand(_Frozen):
+    """Who the page is from: the shop's name, logo, colour and help contact, each one already
+    checked for where the page puts it (an attribute, a stylesheet, a CSP header)."""
+
+    name: str
+    logo_url: str | None = None
+    """An https URL whose host is a plain DNS name or address (it goes into the CSP too)."""
+    logo_origin: str | None = None
+    """`https://host[:port]` of the logo: the one image origin the page's CSP allows."""
+    accent: str | None = None
+    """`#rrggbb`, and nothing else: it is written into a stylesheet."""
+    accent_text: str = "#ffffff"
+    """Black or white, whichever reads better on `accent`."""
+    support_url: str | None = None
+    support_email: str | None = None
+    support_phone: str | None = None
+
+    @property
+    def has_help(self) -> bool:
+        return any((self.support_url, self.support_email, self.support_phone))
+
+
+def shop_brand(shop_id: str, profile: ShopProfile | None) -> ShopBrand:
+    """The page's brand from the shop's profile (the directory's: registry, then settings); a
+    shop nobody describes is named by its id, as its messages name it. A logo that is not https,
+    a support link that is not http(s) or a colour that is not `#rrggbb` is left out."""
+    if profile is None:
+        return ShopBrand(name=shop_id)
+    logo, origin = _https_image(profile.brand.logo_url)
+    colour = profile.brand.accent_colour
+    accent = colour if _HEX_COLOUR.fullmatch(colour) else None
+    support = profile.support
+    link = (
+        support.url if support.url and urlsplit(support.url).scheme in ("http", "https") else None
+    )
+    return ShopBrand(
+        name=profile.display_name,
+        logo_url=logo,
+        logo_origin=origin,
+        accent=accent,
+        accent_text=_text_on(accent) if accent else "#ffffff",
+        support_url=link,
+        support_email=str(support.email) if support.email else None,
+        support_phone=support.phone,
+    )
+
+
+def _https_image(url: str | None) -> tuple[str | None, str | None]:
+    if not url:
+        return None, None
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None, None
+    host = parts.hostname or ""
+    if parts.scheme != "https" or not _HOST.fullmatch(host) or parts.username or parts.password:
+        return None, None
+    return url, f"https://{host}" + (f":{port}" if port else "")
+
+
+def _text_on(colour: str) -> str:
+    """Black or white text on `colour`: the one with the higher WCAG contrast ratio."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return "#000000" if (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) else "#ffffff"
+
+
+class ConsentBlock(_Frozen):
+    """The page's offers block: the opt-in (`offer`), the consent given and its withdrawal
+    (`given`), or that the customer said no more offers (`withdrawn`)."""
+
+    state: Literal["offer", "given", "withdrawn"]
+    given_at: datetime | None = None
+    """When consent was given on the page (none: at the start)."""
+    source: ConsentSource | None = None
+
+
+def marketing_channels(live: ShipmentState) -> list[Channel]:
+    """The channels the shipment's marketing (the thank-you) would go by to this recipient."""
+    recipient = live.shipment.recipient
+    policy = live.shipment.policy
+    return resolve_channels(policy.channels_for(NotificationKind.THANK_YOU), recipient)
+
+
+def consent_block(live: ShipmentState | None, closed: bool, withdrawn: bool) -> ConsentBlock | None:
+    """What the offers block shows, from the live state (none without it: nothing can be
+    asked of a workflow that does not answer) and whether the recipient has opted out of this
+    shop's marketing on every channel it would use (`withdrawn`, the ledger's word). The opt-in
+    is shown exactly when the workflow's `marketing_consent` validator would accept it."""
+    if live is None or closed:
+        return None
+    consented = live.consents_to_marketing()
+    if withdrawn:
+        ahead = consented or marketing_ahead(live)
+        return ConsentBlock(state="withdrawn") if ahead else None
+    if consented:
+        later = live.marketing_consent
+        if later is None:
+            return ConsentBlock(state="given", source=ConsentSource.START)
+        return ConsentBlock(state="given", given_at=later.given_at, source=later.source)
+    if can_give_consent(live) is None:
+        return ConsentBlock(state="offer")
+    return None
