@@ -37,6 +37,7 @@ class ShipmentActivities:
             status=update.status,
             at=update.status_at,
             closed=update.closed,
+            calls=update.calls,
         )
         token = f"{info.workflow_run_id}:{info.activity_id}:{info.attempt}"
         results: list[SendResult] = []

@@ -281,6 +281,27 @@ class OptOut(Base):
     created_at: Mapped[datetime]
 
 
+class CallRow(Base):
+    """A call a call centre made or took about a shipment, kept once per its own call id (the
+    shipment's ref names the shop and the shipment). The operator and the note are personal:
+    retention clears them."""
+
+    __tablename__ = "calls"
+    __table_args__ = (UniqueConstraint("shipment_ref", "call_id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    shipment_ref: Mapped[str] = mapped_column(ForeignKey("shipments.ref", ondelete="CASCADE"))
+    call_id: Mapped[str] = mapped_column(String(200))
+    occurred_at: Mapped[datetime]
+    centre: Mapped[str] = mapped_column(String(16))
+    """shop or carrier (`models.call.CallCentre`)."""
+    operator: Mapped[str | None] = mapped_column(String(100))
+    direction: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime]
+
+
 def table_of(model: type[Base]) -> Table:
     """A model's Core table, for the statements built once and for `storable.check_fits`."""
     table = model.__table__

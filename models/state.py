@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
+from models.call import CallRecord
 from models.notification import (
     Channel,
     NotificationKind,
@@ -158,6 +159,8 @@ class LedgerUpdate(BaseModel):
     entry: TimelineEntry | None = None
     entries: list[TimelineEntry] = []
     notifications: list[NotificationRequest] = []
+    calls: list[CallRecord] = []
+    """Calls a call centre recorded (the ledger keeps each once, by its call id)."""
 
     @property
     def timeline(self) -> list[TimelineEntry]:
@@ -175,6 +178,7 @@ class LedgerUpdate(BaseModel):
             closed=last.closed,
             entries=[e for u in updates for e in u.timeline],
             notifications=[n for u in updates for n in u.notifications],
+            calls=[c for u in updates for c in u.calls],
         )
 
 
@@ -197,6 +201,8 @@ class ShipmentState(BaseModel):
     last_offered_slots: list[Window] = []
     choose_by: datetime | None = None
     replies: list[CustomerReplyRecord] = []
+    calls: list[CallRecord] = []
+    """Calls the shop's or the carrier's call centre recorded, in the order they came."""
     delay_noticed: bool = False
     """A delay notice went out in the current delay episode; progress ends the episode."""
     unpublished: list[LedgerUpdate] = []

@@ -174,6 +174,8 @@ def describe_retention(summary: RetentionSummary) -> str:
     ]
     if not summary.dry_run and summary.batches:
         lines[-1] += f", in {summary.batches} batch(es)"
+    if summary.calls:
+        lines.append(f"  and {summary.calls} call-centre call(s) recorded about them")
     lines.append(
         f"{'would delete' if summary.dry_run else 'deleted'} {summary.unmatched_reports} "
         "provider callback(s) received before then that never matched a message"
