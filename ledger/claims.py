@@ -47,7 +47,6 @@ from sqlalchemy.exc import IntegrityError
 from infra.masking import mask_text
 from infra.metrics import NOOP, AppMetrics
 from ledger.engine import Transactions
-from ledger.schema import DeliveryReport as ReportRow
 from ledger.schema import (
     CallRow,
     Notification,
@@ -58,6 +57,7 @@ from ledger.schema import (
     ShipmentEvent,
     table_of,
 )
+from ledger.schema import DeliveryReport as ReportRow
 from ledger.storable import (
     ERROR_MAX,
     check_fits,
@@ -336,9 +336,7 @@ class LedgerWriter:
         CallRefused: the rules refuse it."""
         with self._tx.begin() as conn:
             row = conn.execute(
-                select(Shipment.status).where(
-                    Shipment.ref == ref, Shipment.anonymised_at.is_(None)
-                )
+                select(Shipment.status).where(Shipment.ref == ref, Shipment.anonymised_at.is_(None))
             ).one_or_none()
             if row is None:
                 raise LookupError(f"no shipment {ref}")

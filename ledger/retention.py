@@ -32,7 +32,6 @@ from sqlalchemy import (
 )
 
 from ledger.anonymisation import ANONYMISED_PREFIX, RetentionMode, RetentionSummary, cutoff
-from ledger.schema import DeliveryReport as ReportRow
 from ledger.schema import (
     CallRow,
     Notification,
@@ -41,6 +40,7 @@ from ledger.schema import (
     Shipment,
     ShipmentEvent,
 )
+from ledger.schema import DeliveryReport as ReportRow
 
 __all__ = ["DEFAULT_BATCH_SIZE", "Retention"]
 

@@ -14,7 +14,6 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from ledger.schema import DeliveryReport as ReportRow
 from ledger.schema import (
     CallRow,
     Notification,
@@ -27,6 +26,7 @@ from ledger.schema import (
     ShopRow,
     table_of,
 )
+from ledger.schema import DeliveryReport as ReportRow
 from ledger.storable import fits, storable_key
 from models.call import CallCentre, CallDirection, CallOutcome, CallRecord
 from models.channels import REPLY_CHANNELS

@@ -118,10 +118,7 @@ def call_refusal(recorded: Sequence[CallRecord], call: Call, now: datetime) -> s
     if known is not None:
         differ = known.call().differences(call)
         if differ:
-            return (
-                f"call {call.call_id} was recorded before with a different "
-                + ", ".join(differ)
-            )
+            return f"call {call.call_id} was recorded before with a different " + ", ".join(differ)
         return None
     future = future_refusal(call, now)
     if future is not None:

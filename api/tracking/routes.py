@@ -150,7 +150,8 @@ async def _page(
     live = await _live(svc, ref) if shipment.closed_at is None else None
     events = await svc.db(svc.ledger.timeline, ref)
     notifications = await svc.db(svc.ledger.notifications_for, ref)
-    view = build_view(shipment, events, notifications, live, svc.clock())
+    calls = await svc.db(svc.ledger.calls_for, ref)
+    view = build_view(shipment, events, notifications, live, svc.clock(), calls=calls)
     shown: Notice | None = None
     if notice is not None:
         values: dict[str, object] = {}
