@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from messages.numbers import figure, money, share
+from messages.page import text
+from models.call import CallOutcome
 from models.notification import Channel
 from reports.model import DayVolume, Outcome, Report, ShopReport
 
@@ -22,6 +24,8 @@ OUTCOME_LABELS = {
     Outcome.CANCELLED: "cancelled",
     Outcome.OPEN: "still open",
 }
+CALL_OUTCOME_LABELS = {o: text(f"call_outcome.{o.value}", "en").lower() for o in CallOutcome}
+"""The tracking page's words for a call's outcome (messages/templates.py), as the report's."""
 PLOT_SHOPS = 12
 """A plot shows at most this many shops (those with the most shipments): one row each."""
 OUTCOME_COLOURS = {
@@ -102,6 +106,17 @@ def _shop_text(shop: ShopReport) -> list[str]:
             lines.append(
                 _line("opted out", shop.messages_opted_out, "not sent: the recipient said stop")
             )
+        if shop.calls:
+            lines.append(
+                _line(
+                    "calls recorded",
+                    shop.calls,
+                    f"{_num(shop.calls_per_shipment)} per shipment, "
+                    f"to {shop.shipments_called} shipment(s)",
+                )
+            )
+            for answer, count in shop.calls_by_outcome.items():
+                lines.append(_line(f"  {CALL_OUTCOME_LABELS[answer]}", count))
         lines += [
             _line("SMS segments", shop.sms_segments),
             _line(
