@@ -52,13 +52,14 @@ SIGNED_LIKE = ADAPTERS["generic"]
 
 
 class CallBody(BaseModel):
-    """A call as a call centre reports it. Without `occurred_at` it happened as it is posted."""
+    """A call as a call centre reports it. `occurred_at` is required: a retried request must be
+    the same call, so its time cannot be the moment each attempt arrives."""
 
     model_config = ConfigDict(extra="forbid")
 
     call_id: EventId
     """The call centre's own id of the call: posting it again changes nothing."""
-    occurred_at: Moment | None = None
+    occurred_at: Moment
     operator: Operator
     """The operator's name or id (kept for support, never shown to the customer)."""
     direction: CallDirection = CallDirection.OUTBOUND
@@ -66,9 +67,9 @@ class CallBody(BaseModel):
     note: Note | None = None
     """A short note (kept for support, never shown to the customer)."""
 
-    def call(self, centre: CallCentre, svc: Services) -> Call:
-        fields = self.model_dump(exclude={"occurred_at", "tracking_number", "shipment_id"})
-        return Call(centre=centre, occurred_at=self.occurred_at or svc.clock(), **fields)
+    def call(self, centre: CallCentre) -> Call:
+        fields = self.model_dump(exclude={"tracking_number", "shipment_id"})
+        return Call(centre=centre, **fields)
 
 
 class CarrierCallBody(CallBody):
@@ -128,7 +129,7 @@ async def shop_call(
     svc: Annotated[Services, Depends(services)],
 ) -> CallAnswer:
     ref = shipment_workflow_id(shop_id, shipment_id)
-    return await record(svc, ref, body.call(CallCentre.SHOP, svc), response, shipment_id)
+    return await record(svc, ref, body.call(CallCentre.SHOP), response, shipment_id)
 
 
 @router.post(
@@ -192,7 +193,7 @@ async def carrier_call(
         label = f"with tracking number {body.tracking_number!r}"
     if isinstance(ref, Unroutable):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no shipment {label}")
-    return await record(svc, ref, body.call(CallCentre.CARRIER, svc), response, label)
+    return await record(svc, ref, body.call(CallCentre.CARRIER), response, label)
 
 
 async def record(svc: Services, ref: str, call: Call, response: Response, label: str) -> CallAnswer:
