@@ -18,7 +18,7 @@ from ledger.views import CallView, LedgerReader
 from models.shipment import ShipmentStart
 from models.status import ShipmentStatus
 from testing.factories import event, shipment
-from tests.api.conftest import CARRIER_SECRETS, shop_auth
+from tests.api.conftest import CARRIER_SECRETS, PUBLIC_URL, shop_auth
 from tests.db_fixtures import unique
 from tests.polling import all_settled, eventually
 from workflows.client import report_event, shipment_state, start_shipment
@@ -337,3 +337,19 @@ async def test_a_carrier_call_body_past_8_kib_is_refused_with_413(http: httpx.As
 
     assert response.status_code == 413
     assert "a carrier's call" in response.json()["detail"]
+
+
+async def test_the_tracking_page_shows_the_recorded_call(
+    http: httpx.AsyncClient, client: Client, api_settings: Settings
+) -> None:
+    start = await started(client, api_settings)
+    await shop_call(http, start, outcome="voicemail")
+    await eventually(client, start.workflow_id, all_settled)
+    read = await http.get(f"/v1/shipments/{start.shipment_id}", headers=shop_auth())
+    link = read.json()["tracking_link"].removeprefix(PUBLIC_URL)
+
+    html = (await http.get(link)).text
+
+    assert 'data-testid="call"' in html and 'data-outcome="voicemail"' in html
+    assert "Voicemail left" in html
+    assert "Ana Marin" not in html and "voicemail box" not in html
