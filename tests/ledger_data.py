@@ -24,6 +24,7 @@ from ledger.claims import Attempt, Ledger
 from ledger.migrations import upgrade_database
 from ledger.schema import Base
 from messages.sms import estimated_sms_cost
+from models.call import CallCentre, CallOutcome, CallRecord
 from models.notification import (
     Channel,
     DeliveryReport,
@@ -40,7 +41,6 @@ from models.shipment import (
     Recipient,
     ShipmentStart,
 )
-from models.call import CallCentre, CallOutcome, CallRecord
 from models.state import EventOutcome, TimelineEntry
 from models.status import ShipmentStatus
 from tests.db_fixtures import PostgresServer

@@ -5,7 +5,6 @@ show` lists them; bad input names the field."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from temporalio.client import Client

@@ -28,6 +28,9 @@ from tests.api.test_tracking_page import (
     texts,
 )
 
+DASH = "\u2013"
+"""The page's mark for a neutral outcome."""
+
 
 def call(
     call_id: str = "crm-1",
@@ -83,7 +86,7 @@ def test_a_call_is_listed_among_the_messages_in_time_order() -> None:
     [shown] = listed.find_all(testid="call")
     assert "Call from the shop" in shown.text()
     assert shown.one(testid="call-channel").text() == "Phone call"
-    assert shown.one(testid="call-outcome").text() == "– No answer"
+    assert shown.one(testid="call-outcome").text() == f"{DASH} No answer"
 
 
 def test_the_operator_and_the_note_never_reach_the_page() -> None:
@@ -102,7 +105,8 @@ def test_who_called_and_which_way_are_told_in_the_customers_language() -> None:
     dom = page(build_view(ledger_row(begun), [], [], live_state(begun), NOW, calls=calls))
 
     assert texts(dom.find_all(testid="call")) == [
-        "Telefon od przewoźnika Rozmowa telefoniczna wt. 24.11, 07:00 – Zostawiono wiadomość głosową",
+        f"Telefon od przewoźnika Rozmowa telefoniczna wt. 24.11, 07:00 {DASH} Zostawiono "
+        "wiadomość głosową",
         "Twój telefon do sklepu Rozmowa telefoniczna wt. 24.11, 08:00 ✓ Odebrany",
     ]
 
