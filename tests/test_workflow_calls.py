@@ -17,9 +17,9 @@ from infra.settings import Settings
 from ledger.engine import make_engine
 from ledger.views import CallView, LedgerReader
 from models.call import Call
-from models.state import ShipmentState
+from models.state import ShipmentResume, ShipmentState, WorkflowLimits
 from models.status import ShipmentStatus
-from testing.factories import event, shipment
+from testing.factories import T0, event, shipment
 from tests.polling import all_settled, eventually
 from workflows.client import (
     EventRefused,
@@ -28,6 +28,7 @@ from workflows.client import (
     report_event,
     start_shipment,
 )
+from workflows.shipment import ShipmentWorkflow
 
 pytestmark = pytest.mark.usefixtures("worker")
 WHEN = datetime.now(UTC) - timedelta(minutes=2)
@@ -144,3 +145,26 @@ async def test_calls_of_a_delivered_shipment_are_in_its_final_state(
 
     assert [c.call_id for c in final.calls] == ["before"]
     assert [c.call_id for c in await ledger_calls(reader, start.workflow_id, 1)] == ["before"]
+
+
+async def test_calls_survive_continue_as_new_and_repeat_as_duplicates(
+    client: Client, worker: Worker
+) -> None:
+    start = shipment()
+    resume = ShipmentResume(
+        state=ShipmentState(shipment=start, status_since=T0),
+        limits=WorkflowLimits(history_events=20),
+    )
+    handle = await client.start_workflow(
+        ShipmentWorkflow.run, resume, id=start.workflow_id, task_queue=worker.task_queue
+    )
+    for n in range(8):
+        await record_call(client, start.workflow_id, a_call(call_id=f"c-{n}"))
+
+    again = await record_call(client, start.workflow_id, a_call(call_id="c-0"))
+    await report_event(client, start.workflow_id, event(ShipmentStatus.DELIVERED, 60))
+    final = await handle.result()
+
+    assert final.runs > 1
+    assert again.outcome == "duplicate"
+    assert [c.call_id for c in final.calls] == [f"c-{n}" for n in range(8)]
