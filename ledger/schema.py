@@ -3,8 +3,9 @@ and the registry of shops with their API keys.
 
 Only activities and the migrations import this module; workflow code must not (it would pull
 SQLAlchemy into the workflow sandbox). The schema itself is created by the Alembic migrations in
-`ledger.migrations`, never by `create_all`. No personal data is stored: recipients only appear
-masked, and shipments carry identifiers, not names, phones or addresses.
+`ledger.migrations`, never by `create_all`. No customer's personal data is stored: recipients
+only appear masked, and shipments carry identifiers, not names, phones or addresses. A call's
+operator and note (`calls`) are the exception support needs: retention clears them.
 """
 
 from __future__ import annotations
