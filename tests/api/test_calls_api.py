@@ -9,8 +9,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
+from fastapi import FastAPI
+from pydantic import SecretStr
 from temporalio.client import Client
 
+from api.app import create_app
 from api.carriers import ADAPTERS
 from infra.settings import Settings
 from ledger.engine import make_engine
@@ -353,3 +357,30 @@ async def test_the_tracking_page_shows_the_recorded_call(
     assert 'data-testid="call"' in html and 'data-outcome="voicemail"' in html
     assert "Voicemail left" in html
     assert "Ana Marin" not in html and "voicemail box" not in html
+
+
+@pytest.fixture
+async def own_secret_http(client: Client, api_settings: Settings, api_worker: object) -> Any:
+    """The service with a secret of shop-1's own for its EasyPost routes."""
+    settings = api_settings.model_copy(
+        update={"shop_carrier_secrets": {"shop-1": {"easypost": SecretStr("shop-1-own-secret")}}}
+    )
+    app: FastAPI = create_app(settings, client=client)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=PUBLIC_URL) as http,
+    ):
+        yield http
+
+
+async def test_a_shops_own_carrier_secret_signs_its_calls_and_the_shared_one_is_refused(
+    own_secret_http: httpx.AsyncClient, client: Client, api_settings: Settings
+) -> None:
+    start = await started(client, api_settings)
+    payload = body(tracking_number=start.tracking_number)
+    path = "/v1/carriers/easypost/shops/shop-1/calls"
+
+    shared = await own_secret_http.post(path, **carrier_signed(payload))
+    own = await own_secret_http.post(path, **carrier_signed(payload, secret="shop-1-own-secret"))
+
+    assert (shared.status_code, own.status_code) == (403, 201)
