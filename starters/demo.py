@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from temporalio.client import Client
 
 from infra.links import TrackingLinks
+from models.call import Call, CallCentre, CallOutcome
 from models.notification import NotificationKind, NotificationStatus
 from models.policy import DelayWatch, NotificationPolicy, PickupReminders, ThankYou
 from models.shipment import (
@@ -31,6 +32,7 @@ from workflows.client import (
     EventRefused,
     ShipmentClosed,
     choose_slot,
+    record_call,
     report_event,
     start_shipment,
 )
@@ -58,6 +60,9 @@ class Step:
     slots_in_s: list[tuple[int, int]] | None = None
     then_choose: int | None = None
     """After this event, the customer chooses this offered slot (1-based)."""
+    then_call: CallOutcome | None = None
+    """After this event, the carrier's call centre records a call to the customer, with this
+    outcome (at the time it runs: a call is never in the future)."""
 
 
 @dataclass
@@ -125,7 +130,7 @@ def scenarios() -> list[Scenario]:
             [
                 Step(S.IN_TRANSIT, 60, "Cluj-Napoca"),
                 Step(S.OUT_FOR_DELIVERY, 1440, "București", window_hours=(10, 12), courier=True),
-                Step(S.DELIVERY_FAILED, 1560, "București"),
+                Step(S.DELIVERY_FAILED, 1560, "București", then_call=CallOutcome.NO_ANSWER),
                 Step(S.OUT_FOR_DELIVERY, 2880, "București", window_hours=(10, 12), courier=True),
                 Step(S.DELIVERY_FAILED, 3000, "București"),
                 Step(S.RETURNED, 7200, "Cluj-Napoca"),
@@ -331,6 +336,16 @@ async def run_scenario(
             outcome = EventOutcome.REFUSED
         if step.then_choose is not None:
             await choose_slot(client, start.workflow_id, step.then_choose)
+        if step.then_call is not None:
+            call = Call(
+                call_id=f"demo-call-{number}",
+                occurred_at=datetime.now(UTC),
+                centre=CallCentre.CARRIER,
+                operator="demo call centre",
+                outcome=step.then_call,
+                note="tried to agree a new delivery day",
+            )
+            await record_call(client, start.workflow_id, call)
         if outcome is not step.expect:
             surprises.append(f"{event.event_id} ({step.status.value}): {outcome} != {step.expect}")
     state = await asyncio.wait_for(started.handle.result(), timeout=60)
@@ -364,6 +379,11 @@ async def run_demo(
             echo(
                 f"       {note.kind.value:<22} {note.channel.value:<5} {note.status.value}"
                 f" via {note.provider or '-'}"
+            )
+        for call in state.calls:
+            echo(
+                f"       call: {call.direction.value} by the {call.centre.value}'s call centre,"
+                f" {call.outcome.value}"
             )
         for surprise in result.surprises:
             echo(f"       surprise: {surprise}")
