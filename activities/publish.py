@@ -38,6 +38,7 @@ class ShipmentActivities:
             at=update.status_at,
             closed=update.closed,
             consent=update.consent,
+            calls=update.calls,
         )
         token = f"{info.workflow_run_id}:{info.activity_id}:{info.attempt}"
         results: list[SendResult] = []

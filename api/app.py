@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError
 from temporalio.client import Client, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError
 
-from api import carrier_hooks, health, provider_hooks, shop_settings, shops, unsubscribe
+from api import calls, carrier_hooks, health, provider_hooks, shop_settings, shops, unsubscribe
 from api.body_rules import DEFAULT_RULE, body_rules
 from api.outages import RETRY_AFTER_SECONDS, unavailable
 from api.services import Services
@@ -45,6 +45,8 @@ Waypost keeps a shop's customers informed about their parcels.
   (`Authorization: Bearer <key>`).
 * **Carriers** post status events to their adapter's webhook, signed with their secret; the
   answer says, per event, what was accepted and what was refused and why.
+* **Call centres** (the shop's, with its key; a carrier's, signed) record calls about a
+  shipment: `/v1/shipments/{shipment_id}/calls`, `/v1/carriers/{carrier}/shops/{shop_id}/calls`.
 * **Twilio and SendGrid** report what became of each message (signed callbacks).
 * **Customers** open their tracking page from the link in their messages: `/t/{token}`.
 """
@@ -103,6 +105,7 @@ def create_app(
     for router in (
         shops.router,
         shop_settings.router,
+        calls.router,
         carrier_hooks.router,
         provider_hooks.router,
         tracking.router,

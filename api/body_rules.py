@@ -23,6 +23,8 @@ SHOP_API_LIMIT = 64 * KiB
 """A shipment with a pickup point, slots and a full policy is a few KiB."""
 SHOP_SETTINGS_LIMIT = 16 * KiB
 """A shop's profile with a full default policy is a few KiB."""
+CALL_LIMIT = 8 * KiB
+"""A call: a few short fields and a note of at most 500 characters."""
 TWILIO_LIMIT = 64 * KiB
 """A status callback or an SMS reply: a form of a few dozen short fields."""
 TRACKING_FORM_LIMIT = 8 * KiB
@@ -48,6 +50,13 @@ def body_rules(
             on_too_large=count_carrier_refusal,
         ),
         BodyRule("Twilio callbacks", "/v1/twilio", TWILIO_LIMIT),
+        BodyRule("a shop's call", "/v1/shipments/*/calls", CALL_LIMIT, admit=admit),
+        BodyRule(
+            "a carrier's call",
+            "/v1/carriers/*/shops/*/calls",
+            CALL_LIMIT,
+            on_too_large=count_carrier_refusal,
+        ),
         BodyRule("SendGrid events", "/v1/sendgrid", settings.sendgrid_max_body_bytes),
         BodyRule("the tracking page's forms", "/t", TRACKING_FORM_LIMIT),
         BodyRule("one-click unsubscribe", "/u", TRACKING_FORM_LIMIT),

@@ -97,12 +97,18 @@ async def _shipment_for(
     if parsed.shipment_ref is not None:
         named = shop_of_ref(parsed.shipment_ref)
         return parsed.shipment_ref if shop_id in (None, named) else Unroutable.NONE
-    known = await svc.db(
-        partial(svc.ledger.shipments_tracked_as, shop_id=shop_id), parsed.tracking_number
-    )
+    return await shipment_tracked_as(svc, parsed.tracking_number, shop_id)
+
+
+async def shipment_tracked_as(
+    svc: Services, tracking_number: str, shop_id: str | None
+) -> str | Unroutable:
+    """The workflow a tracking number names (see api.carrier_routing), within `shop_id`'s
+    shipments when given (also the call centres' route, `api.calls`)."""
+    known = await svc.db(partial(svc.ledger.shipments_tracked_as, shop_id=shop_id), tracking_number)
     candidates = [Candidate(s.ref, s.shop_id, s.status not in FINAL_STATUSES) for s in known]
     if not candidates:
-        candidates = await _visible(svc, parsed.tracking_number, shop_id)
+        candidates = await _visible(svc, tracking_number, shop_id)
     return choose_shipment(candidates, shop_id)
 
 

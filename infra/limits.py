@@ -61,7 +61,8 @@ class BodyRule:
     """What the limit is for, in the 413 answer and the logs. Never the path itself: a tracking
     page's path is the customer's token."""
     prefix: str
-    """`/v1/shipments` covers `/v1/shipments` and `/v1/shipments/...`; `/` covers everything."""
+    """`/v1/shipments` covers `/v1/shipments` and `/v1/shipments/...`; `/` covers everything; a
+    `*` segment stands for any one segment (`/v1/shipments/*/calls`). The longest prefix wins."""
     limit: int
     admit: Admit | None = None
     """Checked before any byte of a request's body is read, for requests that carry one."""
@@ -70,6 +71,11 @@ class BodyRule:
 
     def covers(self, path: str) -> bool:
         base = self.prefix.rstrip("/")
+        if "*" in base:  # "/v1/shipments/*/calls": a "*" stands for any one path segment
+            wanted, given = base.split("/"), path.rstrip("/").split("/")
+            return len(given) >= len(wanted) and all(
+                w == g or (w == "*" and g != "") for w, g in zip(wanted, given, strict=False)
+            )
         return path == self.prefix or path == base or path.startswith(f"{base}/")
 
     def too_large(self) -> Refusal:

@@ -167,6 +167,22 @@ ANONYMISATION: dict[str, dict[str, ColumnRule]] = {
         "occurred_at": ColumnRule(K, _DATE),
         "received_at": ColumnRule(K, _DATE),
     },
+    "calls": {
+        "id": ColumnRule(K, "a row number of the ledger's own"),
+        "shipment_ref": ColumnRule(R, "follows the shipment's new ref"),
+        "call_id": ColumnRule(
+            R,
+            "the call centre's id of the call, a key into its records of the customer: becomes "
+            "`anonymised-<row id>` (the schema wants it unique per shipment)",
+        ),
+        "occurred_at": ColumnRule(K, _DATE),
+        "centre": ColumnRule(K, "the shop's or the carrier's call centre: calls by who made them"),
+        "operator": ColumnRule(C, "a call-centre employee's name or id: a person"),
+        "direction": ColumnRule(K, "outbound or inbound: a count"),
+        "outcome": ColumnRule(K, "answered, no answer...: the report's calls by outcome"),
+        "note": ColumnRule(C, "the operator's free text: what the customer said, where they live"),
+        "recorded_at": ColumnRule(K, _DATE),
+    },
     "set_aside": {
         column: ColumnRule(
             Fate.DROP,
@@ -260,6 +276,7 @@ class RetentionSummary(BaseModel):
     notifications: int = 0
     attempts: int = 0
     delivery_reports: int = 0
+    calls: int = 0
     unmatched_reports: int = 0
     """Provider callbacks received before the cutoff that never matched a message: deleted in
     both modes (they belong to no shipment a report could count)."""

@@ -47,8 +47,8 @@ from sqlalchemy.exc import IntegrityError
 from infra.masking import mask_text
 from infra.metrics import NOOP, AppMetrics
 from ledger.engine import Transactions
-from ledger.schema import DeliveryReport as ReportRow
 from ledger.schema import (
+    CallRow,
     Notification,
     NotificationAttempt,
     OptOut,
@@ -57,6 +57,7 @@ from ledger.schema import (
     ShipmentEvent,
     table_of,
 )
+from ledger.schema import DeliveryReport as ReportRow
 from ledger.storable import (
     ERROR_MAX,
     check_fits,
@@ -69,12 +70,14 @@ from ledger.storable import (
 )
 from ledger.views import (
     AttemptOutcome,
+    CallView,
     LedgerReader,
     NotificationView,
     OptOutView,
     SetAsidePart,
     SetAsideView,
 )
+from models.call import Call, CallReceipt, CallRecord, call_refusal
 from models.consent import ConsentSource, MarketingConsent, OptOutSource, categories_stopped
 from models.kinds import KINDS
 from models.notification import (
@@ -88,13 +91,17 @@ from models.shipment import ShipmentStart, shop_of_ref
 from models.state import TimelineEntry
 from models.status import ShipmentStatus
 
-__all__ = ["Attempt", "Claim", "Ledger", "LedgerWriter", "ReportReceipt"]
+__all__ = ["Attempt", "CallRefused", "Claim", "Ledger", "LedgerWriter", "ReportReceipt"]
 
 log = structlog.get_logger("waypost.ledger")
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class CallRefused(Exception):
+    """A call the ledger will not record for a closed shipment; the message says why."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,11 +187,13 @@ class LedgerWriter:
         at: datetime,
         closed: bool,
         consent: MarketingConsent | None = None,
+        calls: Sequence[CallRecord] = (),
     ) -> list[SetAsideView]:
         """One workflow change in one transaction: the shipment (first time), the timeline entry
-        (once per carrier event id), the current status and marketing consent given since the
-        last change (the first consent recorded stays). A part that can never be stored is set
-        aside and returned; the others are recorded all the same."""
+        (once per carrier event id), a call centre's calls (once per call id), the current status
+        and marketing consent given since the last change (the first consent recorded stays). A
+        part that can never be stored is set aside and returned; the others are recorded all the
+        same."""
         parts: list[_Part] = []
         if start is not None:
             values = self._shipment_values(ref, start)
@@ -206,6 +215,16 @@ class LedgerWriter:
                     entry.event.event_id,
                     values,
                     _inserting(ShipmentEvent, values, ["shipment_ref", "event_id"]),
+                )
+            )
+        for call in calls:
+            values = _call_values(ref, call)
+            parts.append(
+                _Part(
+                    "call",
+                    call.call_id,
+                    values,
+                    _inserting(CallRow, values, ["shipment_ref", "call_id"]),
                 )
             )
         status_values = _status_values(ref, status, at, closed)
@@ -324,6 +343,48 @@ class LedgerWriter:
                 error=view.error,
             )
         return [view for view, _ in aside]
+
+    def record_call_after_close(self, ref: str, call: Call, now: datetime) -> CallReceipt:
+        """A call about a shipment whose workflow has closed (a call about a returned parcel, a
+        complaint after delivery): a closed workflow takes no update, so the call goes straight
+        here, under the same rules as the workflow's (`models.call.call_refusal`), in one
+        transaction. LookupError: the ledger has no such shipment (or retention anonymised it);
+        CallRefused: the rules refuse it."""
+        with self._tx.begin() as conn:
+            row = conn.execute(
+                select(Shipment.status).where(Shipment.ref == ref, Shipment.anonymised_at.is_(None))
+            ).one_or_none()
+            if row is None:
+                raise LookupError(f"no shipment {ref}")
+            status = ShipmentStatus(row.status)
+            recorded = [
+                CallView.model_validate(r)
+                for r in conn.execute(select(*_CALLS.c).where(_CALLS.c.shipment_ref == ref))
+            ]
+            known = [r for r in (v.record() for v in recorded) if r is not None]
+            why = call_refusal(known, call, now)
+            if why is not None:
+                raise CallRefused(why)
+            same = next((c for c in known if c.call_id == call.call_id), None)
+            if same is not None:
+                return CallReceipt(
+                    call_id=call.call_id,
+                    outcome="duplicate",
+                    status=status,
+                    recorded_at=same.recorded_at,
+                    after_close=True,
+                )
+            record = CallRecord(**call.model_dump(), recorded_at=now)
+            new = _insert_if_absent(
+                conn, CallRow, _call_values(ref, record), ["shipment_ref", "call_id"]
+            )
+            return CallReceipt(
+                call_id=call.call_id,
+                outcome="recorded" if new else "duplicate",
+                status=status,
+                recorded_at=now,
+                after_close=True,
+            )
 
     def record_shipment(self, ref: str, start: ShipmentStart) -> bool:
         """Insert the shipment once (status `shipped`); True when this call created it.
@@ -928,6 +989,21 @@ class Ledger(LedgerWriter, LedgerReader):
     processes take the side they need: the worker writes, the CLI and the page read."""
 
 
+def _call_values(ref: str, call: CallRecord) -> dict[str, Any]:
+    """The model bounds every field to its column (the note is prose, at most 500 characters)."""
+    return {
+        "shipment_ref": ref,
+        "call_id": call.call_id,
+        "occurred_at": call.occurred_at,
+        "centre": call.centre.value,
+        "operator": call.operator,
+        "direction": call.direction.value,
+        "outcome": call.outcome.value,
+        "note": call.note,
+        "recorded_at": call.recorded_at,
+    }
+
+
 def _status_values(ref: str, status: ShipmentStatus, at: datetime, closed: bool) -> dict[str, Any]:
     values: dict[str, Any] = {"b_ref": ref, "status": status.value, "updated_at": at}
     if closed:
@@ -936,7 +1012,7 @@ def _status_values(ref: str, status: ShipmentStatus, at: datetime, closed: bool)
 
 
 def _inserting(
-    model: type[Shipment | ShipmentEvent], values: dict[str, Any], keys: list[str]
+    model: type[Shipment | ShipmentEvent | CallRow], values: dict[str, Any], keys: list[str]
 ) -> Callable[[Connection], object]:
     return lambda conn: _insert_if_absent(conn, model, values, keys)
 
@@ -992,7 +1068,7 @@ def _insert_attempt(
 
 def _insert_if_absent(
     conn: Connection,
-    model: type[Shipment | ShipmentEvent | ReportRow | SetAside | OptOut],
+    model: type[Shipment | ShipmentEvent | ReportRow | SetAside | OptOut | CallRow],
     values: dict[str, Any],
     keys: list[str],
 ) -> bool:
@@ -1040,6 +1116,7 @@ _SETTLE_NOTIFICATION = (
     .returning(_NOTIFICATIONS.c.id)
 )
 _ATTEMPTS = table_of(NotificationAttempt)
+_CALLS = table_of(CallRow)
 _OPT_OUTS = table_of(OptOut)
 _INSERT_ATTEMPT = insert(_ATTEMPTS)
 _EARLY_REPORT = (

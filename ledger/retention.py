@@ -32,8 +32,15 @@ from sqlalchemy import (
 )
 
 from ledger.anonymisation import ANONYMISED_PREFIX, RetentionMode, RetentionSummary, cutoff
+from ledger.schema import (
+    CallRow,
+    Notification,
+    NotificationAttempt,
+    SetAside,
+    Shipment,
+    ShipmentEvent,
+)
 from ledger.schema import DeliveryReport as ReportRow
-from ledger.schema import Notification, NotificationAttempt, SetAside, Shipment, ShipmentEvent
 
 __all__ = ["DEFAULT_BATCH_SIZE", "Retention"]
 
@@ -107,6 +114,9 @@ class Retention:
                     select(func.count())
                     .select_from(ReportRow)
                     .where(ReportRow.notification_id.in_(ids))
+                ),
+                calls=count(
+                    select(func.count()).select_from(CallRow).where(CallRow.shipment_ref.in_(refs))
                 ),
                 unmatched_reports=count(
                     select(func.count()).select_from(ReportRow).where(self._unmatched(before))
@@ -235,6 +245,16 @@ class Retention:
             .where(ReportRow.notification_id.in_(ids))
             .values(provider_message_id=None, detail=None, event_id=replaced(ReportRow.id))
         ).rowcount
+        calls = conn.execute(
+            update(CallRow)
+            .where(CallRow.shipment_ref.in_(refs))
+            .values(
+                shipment_ref=case(renamed, value=CallRow.shipment_ref),
+                call_id=replaced(CallRow.id),
+                operator=None,
+                note=None,
+            )
+        ).rowcount
         _forget_set_aside(conn, refs)
         dropped = conn.execute(delete(Shipment).where(Shipment.ref.in_(refs))).rowcount
         if dropped != len(refs):  # rolls the batch back: never a copy beside its original
@@ -244,6 +264,7 @@ class Retention:
             notifications=notifications,
             attempts=attempts,
             delivery_reports=reports,
+            calls=calls,
         )
 
     @staticmethod
@@ -259,6 +280,7 @@ class Retention:
             delete(Notification).where(Notification.shipment_ref.in_(refs))
         )
         events = conn.execute(delete(ShipmentEvent).where(ShipmentEvent.shipment_ref.in_(refs)))
+        calls = conn.execute(delete(CallRow).where(CallRow.shipment_ref.in_(refs)))
         _forget_set_aside(conn, refs)
         conn.execute(delete(Shipment).where(Shipment.ref.in_(refs)))
         return Counter(
@@ -266,6 +288,7 @@ class Retention:
             notifications=notifications.rowcount,
             attempts=attempts.rowcount,
             delivery_reports=reports.rowcount,
+            calls=calls.rowcount,
         )
 
     @staticmethod

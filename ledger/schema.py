@@ -3,8 +3,9 @@ and the registry of shops with their API keys.
 
 Only activities and the migrations import this module; workflow code must not (it would pull
 SQLAlchemy into the workflow sandbox). The schema itself is created by the Alembic migrations in
-`ledger.migrations`, never by `create_all`. No personal data is stored: recipients only appear
-masked, and shipments carry identifiers, not names, phones or addresses.
+`ledger.migrations`, never by `create_all`. No customer's personal data is stored: recipients
+only appear masked, and shipments carry identifiers, not names, phones or addresses. A call's
+operator and note (`calls`) are the exception support needs: retention clears them.
 """
 
 from __future__ import annotations
@@ -283,6 +284,27 @@ class OptOut(Base):
     source: Mapped[str] = mapped_column(String(32))
     """What recorded it (`models.consent.OptOutSource`)."""
     created_at: Mapped[datetime]
+
+
+class CallRow(Base):
+    """A call a call centre made or took about a shipment, kept once per its own call id (the
+    shipment's ref names the shop and the shipment). The operator and the note are personal:
+    retention clears them."""
+
+    __tablename__ = "calls"
+    __table_args__ = (UniqueConstraint("shipment_ref", "call_id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    shipment_ref: Mapped[str] = mapped_column(ForeignKey("shipments.ref", ondelete="CASCADE"))
+    call_id: Mapped[str] = mapped_column(String(200))
+    occurred_at: Mapped[datetime]
+    centre: Mapped[str] = mapped_column(String(16))
+    """shop or carrier (`models.call.CallCentre`)."""
+    operator: Mapped[str | None] = mapped_column(String(100))
+    direction: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime]
 
 
 def table_of(model: type[Base]) -> Table:

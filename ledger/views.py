@@ -15,8 +15,8 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from ledger.schema import DeliveryReport as ReportRow
 from ledger.schema import (
+    CallRow,
     Notification,
     NotificationAttempt,
     OptOut,
@@ -27,7 +27,9 @@ from ledger.schema import (
     ShopRow,
     table_of,
 )
+from ledger.schema import DeliveryReport as ReportRow
 from ledger.storable import fits, storable_key
+from models.call import CallCentre, CallDirection, CallOutcome, CallRecord
 from models.channels import REPLY_CHANNELS
 from models.kinds import ASKING_KINDS
 from models.notification import Channel, NotificationKind, NotificationStatus
@@ -40,6 +42,7 @@ __all__ = [
     "ApiKeyView",
     "AttemptOutcome",
     "AttemptView",
+    "CallView",
     "DeliveryReportView",
     "EventView",
     "LedgerReader",
@@ -51,7 +54,15 @@ __all__ = [
 ]
 
 SetAsidePart = Literal[
-    "shipment", "event", "status", "claim", "mark", "attempt", "delivery_report", "consent"
+    "shipment",
+    "event",
+    "status",
+    "claim",
+    "mark",
+    "attempt",
+    "delivery_report",
+    "consent",
+    "call",
 ]
 """The parts a ledger write is made of; each is stored, or set aside, on its own."""
 
@@ -132,6 +143,26 @@ class DeliveryReportView(_View):
     detail: str | None
     occurred_at: datetime
     received_at: datetime
+
+
+class CallView(_View):
+    """A call as the ledger keeps it. `operator` and `note` are None once retention cleared
+    them (and `note` when none was given); the tracking page shows neither."""
+
+    call_id: str
+    occurred_at: datetime
+    centre: CallCentre
+    operator: str | None
+    direction: CallDirection
+    outcome: CallOutcome
+    note: str | None
+    recorded_at: datetime
+
+    def record(self) -> CallRecord | None:
+        """The call as the workflow keeps it (None once anonymised: no operator left)."""
+        if self.operator is None:
+            return None
+        return CallRecord.model_validate(self.model_dump())
 
 
 class SetAsideView(_View):
@@ -304,6 +335,16 @@ class LedgerReader:
                 query.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(1)
             ).one_or_none()
             return NotificationView.model_validate(row) if row is not None else None
+
+    def calls_for(self, ref: str) -> list[CallView]:
+        """A shipment's calls in the order they happened."""
+        with Session(self.engine) as session:
+            rows = session.scalars(
+                select(CallRow)
+                .where(CallRow.shipment_ref == ref)
+                .order_by(CallRow.occurred_at, CallRow.id)
+            )
+            return [CallView.model_validate(row) for row in rows]
 
     def attempts(self, key: str) -> list[AttemptView]:
         """Every provider call made for one message, oldest first."""

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
+from models.call import CallRecord
 from models.consent import MarketingConsent
 from models.notification import (
     Channel,
@@ -161,6 +162,8 @@ class LedgerUpdate(BaseModel):
     notifications: list[NotificationRequest] = []
     consent: MarketingConsent | None = None
     """Marketing consent the customer gave since the last update (the ledger records it)."""
+    calls: list[CallRecord] = []
+    """Calls a call centre recorded (the ledger keeps each once, by its call id)."""
 
     @property
     def timeline(self) -> list[TimelineEntry]:
@@ -179,6 +182,7 @@ class LedgerUpdate(BaseModel):
             entries=[e for u in updates for e in u.timeline],
             notifications=[n for u in updates for n in u.notifications],
             consent=next((u.consent for u in updates if u.consent is not None), None),
+            calls=[c for u in updates for c in u.calls],
         )
 
 
@@ -201,6 +205,8 @@ class ShipmentState(BaseModel):
     last_offered_slots: list[Window] = []
     choose_by: datetime | None = None
     replies: list[CustomerReplyRecord] = []
+    calls: list[CallRecord] = []
+    """Calls the shop's or the carrier's call centre recorded, in the order they came."""
     delay_noticed: bool = False
     """A delay notice went out in the current delay episode; progress ends the episode."""
     unpublished: list[LedgerUpdate] = []

@@ -18,11 +18,13 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from models.call import CallOutcome
 from models.notification import Channel, NotificationKind, NotificationStatus
 from models.status import ShipmentStatus
 
 __all__ = [
     "DEFAULT_DAYS",
+    "CallCount",
     "ClosedDay",
     "DayCount",
     "DayVolume",
@@ -194,6 +196,14 @@ class SentDay(DayCount):
     channel: Channel
 
 
+class CallCount(_Frozen):
+    """Calls about the cohort's shipments with one outcome."""
+
+    shop_id: str
+    outcome: CallOutcome
+    count: int
+
+
 class LedgerRows(_Frozen):
     """Everything the report reads from the ledger for one period (and shop, if one was named)."""
 
@@ -204,15 +214,19 @@ class LedgerRows(_Frozen):
     started: list[DayCount] = []
     closed: list[ClosedDay] = []
     sent: list[SentDay] = []
+    calls: list[CallCount] = []
+    called: list[ShopCount] = []
+    """Shipments of the cohort that had at least one call."""
 
     def shop_ids(self) -> list[str]:
-        rows: Iterable[ShipmentCount | MessageCount | ShopCount | DayCount] = (
+        rows: Iterable[ShipmentCount | MessageCount | ShopCount | DayCount | CallCount] = (
             *self.shipments,
             *self.messages,
             *self.delayed,
             *self.started,
             *self.closed,
             *self.sent,
+            *self.calls,
         )
         return sorted({row.shop_id for row in rows})
 
@@ -285,6 +299,12 @@ class ShopReport(_Frozen):
     delivered; None when no such provider was used (console delivery)."""
     by_provider: list[ProviderDelivery]
     daily: list[DayVolume]
+    calls: int = 0
+    """Calls of the shop's or the carrier's call centre about the cohort's shipments."""
+    calls_per_shipment: float | None = None
+    calls_by_outcome: dict[CallOutcome, int] = {}
+    shipments_called: int = 0
+    """The cohort's shipments with at least one call."""
 
     @property
     def closed(self) -> int:
@@ -401,6 +421,10 @@ def build_shop_report(shop_id: str, period: Period, rows: LedgerRows) -> ShopRep
     cost = sum((r.cost for r in sms), Decimal(0)).quantize(COST_PLACES)
     reported_delivered = sum(r.count for r in accepted if r.status is NotificationStatus.DELIVERED)
     reporting = sum(r.count for r in accepted if r.provider not in SILENT_PROVIDERS)
+    calls = Counter[CallOutcome]()
+    for call in rows.calls:
+        if call.shop_id == shop_id:
+            calls[call.outcome] += call.count
     unsettled = (NotificationStatus.PLANNED, NotificationStatus.SENDING)
 
     return ShopReport(
@@ -436,6 +460,10 @@ def build_shop_report(shop_id: str, period: Period, rows: LedgerRows) -> ShopRep
             [r for r in rows.closed if r.shop_id == shop_id],
             [r for r in rows.sent if r.shop_id == shop_id],
         ),
+        calls=calls.total(),
+        calls_per_shipment=_share(calls.total(), total),
+        calls_by_outcome={o: calls[o] for o in CallOutcome if calls[o]},
+        shipments_called=sum(r.count for r in rows.called if r.shop_id == shop_id),
     )
 
 

@@ -27,11 +27,12 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
-from ledger.schema import Notification, Shipment, ShipmentEvent
+from ledger.schema import CallRow, Notification, Shipment, ShipmentEvent
 from models.notification import NotificationKind
 from models.state import EventOutcome
 from models.status import ShipmentStatus
 from reports.model import (
+    CallCount,
     ClosedDay,
     DayCount,
     LedgerRows,
@@ -189,6 +190,23 @@ def read_rows(engine: Engine, period: Period, shop: str | None) -> LedgerRows:
         "channel",
     )
 
+    calls = of_shop(
+        select(
+            Shipment.shop_id,
+            CallRow.outcome,
+            func.count().label("count"),
+        )
+        .join(Shipment, CallRow.shipment_ref == Shipment.ref)
+        .where(cohort)
+        .group_by(Shipment.shop_id, CallRow.outcome)
+    )
+    called = of_shop(
+        select(Shipment.shop_id, func.count(distinct(CallRow.shipment_ref)).label("count"))
+        .join(Shipment, CallRow.shipment_ref == Shipment.ref)
+        .where(cohort)
+        .group_by(Shipment.shop_id)
+    )
+
     with _snapshot(engine) as conn:
         return LedgerRows(
             shipments=[ShipmentCount.model_validate(r) for r in _rows(conn, shipments)],
@@ -200,6 +218,8 @@ def read_rows(engine: Engine, period: Period, shop: str | None) -> LedgerRows:
             started=[DayCount.model_validate(r) for r in _rows(conn, started)],
             closed=[ClosedDay.model_validate(r) for r in _rows(conn, closed)],
             sent=[SentDay.model_validate(r) for r in _rows(conn, sent)],
+            calls=[CallCount.model_validate(r) for r in _rows(conn, calls)],
+            called=[ShopCount.model_validate(r) for r in _rows(conn, called)],
         )
 
 

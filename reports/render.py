@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from messages.numbers import figure, money, share
+from messages.page import text
+from models.call import CallOutcome
 from models.notification import Channel
 from reports.model import DayVolume, Outcome, Report, ShopReport
 
@@ -26,6 +28,8 @@ OUTCOME_LABELS = {
 MIN_PLOT_DAYS = 7
 """The plot shows the days with activity, widened to at least a week (within the period), so one
 busy day is a column among its neighbours rather than a bar in a month of nothing."""
+CALL_OUTCOME_LABELS = {o: text(f"call_outcome.{o.value}", "en").lower() for o in CallOutcome}
+"""The tracking page's words for a call's outcome (messages/templates.py), as the report's."""
 PLOT_SHOPS = 12
 """A plot shows at most this many shops (those with the most shipments): one row each."""
 OUTCOME_COLOURS = {
@@ -106,6 +110,17 @@ def _shop_text(shop: ShopReport) -> list[str]:
             lines.append(
                 _line("opted out", shop.messages_opted_out, "not sent: the recipient said stop")
             )
+        if shop.calls:
+            lines.append(
+                _line(
+                    "calls recorded",
+                    shop.calls,
+                    f"{_num(shop.calls_per_shipment)} per shipment, "
+                    f"to {shop.shipments_called} shipment(s)",
+                )
+            )
+            for answer, count in shop.calls_by_outcome.items():
+                lines.append(_line(f"  {CALL_OUTCOME_LABELS[answer]}", count))
         lines += [
             _line("SMS segments", shop.sms_segments),
             _line(

@@ -7,8 +7,10 @@ import ipaddress
 import json
 import sys
 import tempfile
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -22,11 +24,20 @@ from infra.logs import configure_logging
 from infra.serving import free_port, port_open
 from infra.settings import Settings, get_settings, settings_error_message
 from infra.telemetry import MetricsUnavailable
+from models.call import Call, CallCentre, CallDirection, CallOutcome, CallReceipt, future_refusal
 from models.shipment import CarrierEvent, ShipmentStart, parse_shipment_ref
 from models.state import EventOutcome, ShipmentState
 from starters.devserver import DevServer
 from starters.healthcheck import healthcheck_app
-from starters.ledger_commands import report, retention, set_aside, set_aside_lines
+from starters.ledger_commands import (
+    describe_call,
+    late_call_lines,
+    record_call_in_ledger,
+    report,
+    retention,
+    set_aside,
+    set_aside_lines,
+)
 from starters.preview import messages_app
 from starters.process import leave
 from starters.shop_commands import shop_app
@@ -218,6 +229,9 @@ def render_state(state: ShipmentState) -> str:
             f"  {note.kind.value:<21} {note.channel.value:<5} {note.status.value:<10} "
             f"{note.provider or '-'} {note.provider_message_id or ''}{error}"
         )
+    if state.calls:
+        lines.append("calls:")
+        lines += [describe_call(call) for call in state.calls]
     lines.append(
         f"SMS: {state.sms_sent} sent, {state.sms_segments} segment(s), "
         f"estimated cost {state.sms_cost}"
@@ -252,11 +266,72 @@ def shipment_show(
         typer.echo(state.model_dump_json(indent=2))
         return
     typer.echo(render_state(state))
+    for line in late_call_lines(settings.ledger_url, ref, {c.call_id for c in state.calls}):
+        typer.echo(line)
     lines, note = set_aside_lines(settings.ledger_url, ref)
     for line in lines:
         typer.echo(line)
     if note:
         typer.echo(note, err=True)
+
+
+@shipment_app.command("call")
+def shipment_call(
+    shop: Annotated[str, typer.Argument(help="The shop's id.")],
+    shipment: Annotated[str, typer.Argument(help="The shop's id of the shipment.")],
+    outcome: Annotated[CallOutcome, typer.Option(help="What came of the call.")],
+    by: Annotated[str, typer.Option(help="The operator's name or id.")],
+    note: Annotated[str | None, typer.Option(help="A short note (500 characters).")] = None,
+    call_id: Annotated[
+        str | None,
+        typer.Option("--id", help="The call centre's id of the call (default: a new one)."),
+    ] = None,
+    at: Annotated[
+        str | None, typer.Option(help="When it happened, ISO 8601 with an offset (default: now).")
+    ] = None,
+    centre: Annotated[
+        CallCentre, typer.Option(help="Whose call centre made or took it.")
+    ] = CallCentre.SHOP,
+    direction: Annotated[
+        CallDirection, typer.Option(help="outbound: it called the customer.")
+    ] = CallDirection.OUTBOUND,
+) -> None:
+    """Record a call-centre call about a shipment; the same --id again changes nothing. Goes to
+    the shipment's workflow, or to the ledger once the shipment has closed."""
+    settings = get_settings()
+    now = datetime.now(UTC)
+    ref = _ref(f"{shop}:{shipment}")
+    given = {
+        "call_id": call_id or f"cli-{uuid.uuid4().hex[:16]}",
+        "occurred_at": at or now,
+        "centre": centre,
+        "operator": by,
+        "direction": direction,
+        "outcome": outcome,
+        "note": note,
+    }
+    try:
+        call = Call.model_validate(given)
+    except ValidationError as err:
+        raise fail(validation_message("call", err)) from err
+    if (why := future_refusal(call, now)) is not None:
+        raise fail(f"invalid call:\n  occurred_at: {why}")
+
+    async def go() -> CallReceipt | None:
+        try:
+            return await api.record_call(await _client(settings), ref, call)
+        except (api.ShipmentClosed, api.ShipmentNotFound):
+            return None  # the ledger decides: a closed shipment, or none at all
+        except api.EventRefused as err:
+            raise fail(f"refused: {err}", 1) from err
+
+    receipt = run(go) or record_call_in_ledger(settings.ledger_url, ref, call, now)
+    verb = "recorded" if receipt.outcome == "recorded" else "already recorded"
+    where = " (closed: recorded in the ledger)" if receipt.after_close else ""
+    typer.echo(
+        f"{verb} call {receipt.call_id} for {ref}: {call.outcome.value}, "
+        f"status {receipt.status.value}{where}"
+    )
 
 
 @app.command()

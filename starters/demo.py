@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from temporalio.client import Client, WorkflowHandle
 
 from infra.links import TrackingLinks
+from models.call import Call, CallCentre, CallOutcome
 from models.notification import NotificationKind, NotificationStatus
 from models.policy import DelayWatch, NotificationPolicy, PickupReminders, ThankYou
 from models.shipment import (
@@ -33,6 +34,7 @@ from workflows.client import (
     EventRefused,
     ShipmentClosed,
     choose_slot,
+    record_call,
     report_event,
     start_shipment,
 )
@@ -61,6 +63,9 @@ class Step:
     slots_in_s: list[tuple[int, int]] | None = None
     then_choose: int | None = None
     """After this event, the customer chooses this offered slot (1-based)."""
+    then_call: CallOutcome | None = None
+    """After this event, the carrier's call centre records a call to the customer, with this
+    outcome (at the time it runs: a call is never in the future)."""
 
 
 @dataclass
@@ -134,7 +139,7 @@ def scenarios() -> list[Scenario]:
             [
                 Step(S.IN_TRANSIT, 60, "Cluj-Napoca"),
                 Step(S.OUT_FOR_DELIVERY, 1440, "București", window_hours=(1, 3), courier=True),
-                Step(S.DELIVERY_FAILED, 1560, "București"),
+                Step(S.DELIVERY_FAILED, 1560, "București", then_call=CallOutcome.NO_ANSWER),
                 Step(S.OUT_FOR_DELIVERY, 2880, "București", window_hours=(1, 3), courier=True),
                 Step(S.DELIVERY_FAILED, 3000, "București"),
                 Step(S.RETURNED, 7200, "Cluj-Napoca"),
@@ -469,6 +474,16 @@ async def run_scenario(
             outcome = EventOutcome.REFUSED
         if step.then_choose is not None:
             await choose_slot(client, start.workflow_id, step.then_choose)
+        if step.then_call is not None:
+            call = Call(
+                call_id=f"demo-call-{number}",
+                occurred_at=datetime.now(UTC),
+                centre=CallCentre.CARRIER,
+                operator="demo call centre",
+                outcome=step.then_call,
+                note="tried to agree a new delivery day",
+            )
+            await record_call(client, start.workflow_id, call)
         if outcome is not step.expect:
             surprises.append(f"{event.event_id} ({step.status.value}): {outcome} != {step.expect}")
     if scenario.waits is None:
@@ -515,6 +530,11 @@ async def run_demo(
             echo(
                 f"       {note.kind.value:<22} {note.channel.value:<5} {note.status.value}"
                 f" via {note.provider or '-'}"
+            )
+        for call in state.calls:
+            echo(
+                f"       call: {call.direction.value} by the {call.centre.value}'s call centre,"
+                f" {call.outcome.value}"
             )
         for surprise in result.surprises:
             echo(f"       surprise: {surprise}")

@@ -21,9 +21,11 @@ from sqlalchemy.exc import DBAPIError
 
 from infra.settings import get_settings
 from ledger.anonymisation import RetentionMode, RetentionSummary, cleared_columns
+from ledger.claims import CallRefused, LedgerWriter
 from ledger.engine import make_engine
 from ledger.retention import DEFAULT_BATCH_SIZE, Retention
-from ledger.views import LedgerReader, SetAsideView
+from ledger.views import CallView, LedgerReader, SetAsideView
+from models.call import Call, CallReceipt
 from models.shipment import parse_shipment_ref
 from reports.model import PeriodError, build_report, parse_day, resolve_period
 from reports.queries import has_ledger, known_shops, read_rows
@@ -174,6 +176,8 @@ def describe_retention(summary: RetentionSummary) -> str:
     ]
     if not summary.dry_run and summary.batches:
         lines[-1] += f", in {summary.batches} batch(es)"
+    if summary.calls:
+        lines.append(f"  and {summary.calls} call-centre call(s) recorded about them")
     lines.append(
         f"{'would delete' if summary.dry_run else 'deleted'} {summary.unmatched_reports} "
         "provider callback(s) received before then that never matched a message"
@@ -260,6 +264,44 @@ def set_aside_lines(url: str, ref: str) -> tuple[list[str], str | None]:
         return [], None
     lines = ["set aside by the ledger (could not be stored; the rest went on):"]
     return lines + [describe_set_aside(item) for item in found], None
+
+
+def record_call_in_ledger(url: str, ref: str, call: Call, now: datetime) -> CallReceipt:
+    """`waypost shipment call` for a shipment whose workflow has closed: straight into the
+    ledger, under the workflow's rules (exit 1 when refused or unknown)."""
+    with open_ledger(url) as engine:
+        try:
+            return LedgerWriter(engine).record_call_after_close(ref, call, now)
+        except LookupError as err:
+            raise _fail(str(err), 1) from err
+        except CallRefused as err:
+            raise _fail(f"refused: {err}", 1) from err
+
+
+def describe_call(call: CallView | Call) -> str:
+    """One line for support: when, who, the outcome, and the note (the CLI is support's tool)."""
+    note = f" - {call.note}" if call.note else ""
+    return (
+        f"  {call.occurred_at.isoformat()}  {call.direction.value:<8} {call.centre.value:<7} "
+        f"{call.outcome.value:<12} {call.operator or '-'} [{call.call_id}]{note}"
+    )
+
+
+def late_call_lines(url: str, ref: str, known: set[str]) -> list[str]:
+    """Calls the ledger has and the workflow's state does not (recorded after it closed), as
+    lines for `waypost shipment show`; none when the ledger cannot be read (the set-aside
+    lines say so)."""
+    if _missing_file(url):
+        return []
+    try:
+        with open_ledger(url) as engine:
+            found = LedgerReader(engine).calls_for(ref)
+    except (typer.Exit, DBAPIError):
+        return []
+    late = [c for c in found if c.call_id not in known]
+    if not late:
+        return []
+    return ["calls recorded after the shipment closed (ledger):"] + [describe_call(c) for c in late]
 
 
 def _shipment_ref(value: str) -> str:

@@ -24,6 +24,7 @@ from ledger.claims import Attempt, Ledger
 from ledger.migrations import upgrade_database
 from ledger.schema import Base
 from messages.sms import estimated_sms_cost
+from models.call import CallCentre, CallOutcome, CallRecord
 from models.notification import (
     Channel,
     DeliveryReport,
@@ -164,6 +165,39 @@ class Book:
         )
         self.known.add(name, event_id)
 
+    def call(
+        self,
+        name: str,
+        outcome: CallOutcome,
+        when: datetime,
+        centre: CallCentre = CallCentre.SHOP,
+    ) -> None:
+        """A call centre's call, recorded as the publish activity records it."""
+        ref = self.known.refs[name]
+        tag = uuid.uuid4().hex[:8]
+        call = CallRecord(
+            call_id=f"crm-{tag}",
+            occurred_at=when,
+            centre=centre,
+            operator=f"Agent Okonkwo {tag}",
+            outcome=outcome,
+            note=f"Customer at Flat {tag} asked for the back door",
+            recorded_at=when,
+        )
+        shown = self.ledger.shipment(ref)
+        assert shown is not None
+        self.clock.now = when
+        self.ledger.record_change(
+            ref,
+            start=None,
+            entries=[],
+            status=shown.status,
+            at=shown.updated_at,
+            closed=shown.closed_at is not None,
+            calls=[call],
+        )
+        self.known.add(name, call.call_id, call.operator, call.note or "")
+
     def message(
         self,
         name: str,
@@ -283,6 +317,8 @@ def fill_known_ledger(engine: Engine) -> Known:
     )
     book.event("a1", S.DELIVERED, at(D2, 12))
     book.message("a1", K.DELIVERED, sms, at(D2, 12), provider="twilio", segments=1)
+    book.call("a1", CallOutcome.NO_ANSWER, at(D2, 10))
+    book.call("a1", CallOutcome.ANSWERED, at(D2, 11))
 
     # a2: pickup point, collected on D3
     book.start("a2", "shop-a", at(D1, 11), pickup)
@@ -318,6 +354,7 @@ def fill_known_ledger(engine: Engine) -> Known:
         segments=1,
         report=delivered,
     )
+    book.call("a3", CallOutcome.VOICEMAIL, at(D3, 9), CallCentre.CARRIER)
     book.event("a3", S.RETURNED, at(D3, 18))
     book.message("a3", K.RETURNED, email, at(D3, 18), provider="sendgrid")
 
@@ -370,6 +407,7 @@ def fill_known_ledger(engine: Engine) -> Known:
     book.ledger.adopt_reports(key, "SMb1early")
     book.known.add("b1", key, "SMb1early")
     book.event("b1", S.DELIVERED, at(D1, 15))
+    book.call("b1", CallOutcome.ANSWERED, at(D1, 16))
 
     # Noise around the period: a callback that never matched anything
     book.stray_callback("stray-old", at(D1, 12))
@@ -395,6 +433,7 @@ def add_recent_and_open(engine: Engine) -> Known:
         report=NotificationStatus.DELIVERED,
     )
     book.event("open", S.EXCEPTION, at(D2, 9))
+    book.call("open", CallOutcome.BUSY, at(D2, 10), CallCentre.CARRIER)
     book.stray_callback("stray-recent", at(TODAY - timedelta(days=1), 9))
     return book.known
 

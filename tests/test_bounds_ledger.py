@@ -13,6 +13,7 @@ from pydantic import TypeAdapter, ValidationError
 from api.carriers.base import clean_text, required_text
 from ledger.claims import Ledger
 from models.bounds import EventId, PlaceName, Reference, Text
+from models.call import CallRecord, Note, Operator
 from models.notification import Channel, NotificationKind, idempotency_key
 from models.shipment import CarrierEvent, Location, Recipient
 from models.state import EventOutcome, TimelineEntry
@@ -104,3 +105,43 @@ def test_accepted_text_round_trips_through_the_ledger(
     assert recorded.location == event.location.label()  # type: ignore[union-attr]
     assert claim.won and ledger.notification(key) is not None
     assert ledger.shipments_tracked_as(carrier_tracking) == []
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(call_id=hostile_text(210), operator=hostile_text(110), note=hostile_text(520))
+def test_an_accepted_call_round_trips_through_the_ledger(
+    ledger: Ledger, call_id: str, operator: str, note: str
+) -> None:
+    start = shipment(shipment_id=unique("s"))
+    ledger.record_shipment(start.workflow_id, start)
+    call = CallRecord(
+        call_id=accepted(EventId, call_id, "c-1"),
+        occurred_at=NOW,
+        centre="carrier",
+        operator=accepted(Operator, operator, "agent"),
+        outcome="answered",
+        note=accepted(Note, note, "") or None,
+        recorded_at=NOW,
+    )
+
+    aside = ledger.record_change(
+        start.workflow_id,
+        start=None,
+        entries=[],
+        status=ShipmentStatus.SHIPPED,
+        at=NOW,
+        closed=False,
+        calls=[call],
+    )
+
+    assert aside == []
+    [stored] = ledger.calls_for(start.workflow_id)
+    assert (stored.call_id, stored.operator, stored.note) == (
+        call.call_id,
+        call.operator,
+        call.note,
+    )

@@ -41,6 +41,7 @@ SHIPMENT_TABLES = {
     "delivery_reports",
     "set_aside",
     "opt_outs",
+    "calls",
 }
 SHOP_TABLES = {"shops", "shop_api_keys"}
 """A shop's registry: a business's published contacts and its keys' names, on purpose."""

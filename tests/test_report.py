@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 
 from infra.settings import get_settings
 from ledger.engine import make_engine
+from models.call import CallOutcome
 from models.notification import Channel, NotificationKind, NotificationStatus
 from models.status import ShipmentStatus
 from reports.model import (
@@ -179,6 +180,44 @@ def test_delivered_share_follows_the_providers_delivery_reports(shop_a: ShopRepo
             delivered_share=4 / 6,
         ),
     ]
+
+
+def test_calls_are_counted_per_shipment_and_by_outcome(shop_a: ShopReport) -> None:
+    # a1: no answer, then answered (the shop); a3: a voicemail (the carrier); a0's period is older
+    assert shop_a.calls == 3
+    assert shop_a.shipments_called == 2
+    assert shop_a.calls_per_shipment == 3 / 5
+    assert shop_a.calls_by_outcome == {
+        CallOutcome.ANSWERED: 1,
+        CallOutcome.NO_ANSWER: 1,
+        CallOutcome.VOICEMAIL: 1,
+    }
+
+
+def test_a_shops_calls_are_its_own(known: tuple[str, Known]) -> None:
+    shop_b = report_of(known[0]).shops[1]
+
+    assert (shop_b.calls, shop_b.shipments_called) == (1, 1)
+    assert shop_b.calls_by_outcome == {CallOutcome.ANSWERED: 1}
+
+
+def test_the_text_report_says_calls_and_their_outcomes(known: tuple[str, Known]) -> None:
+    text = render_text(report_of(known[0], shop="shop-a"))
+
+    for line in (
+        "calls recorded                       3  0.60 per shipment, to 2 shipment(s)",
+        "    answered                           1",
+        "    no answer                          1",
+        "    voicemail left                     1",
+    ):
+        assert line in text, line
+
+
+def test_a_shop_without_calls_shows_no_call_lines(known: tuple[str, Known]) -> None:
+    report = report_of(known[0], Period(since=D4, until=D4), shop="shop-a")
+
+    assert report.shops[0].calls == 0
+    assert "calls recorded" not in render_text(report)
 
 
 def test_daily_figures_count_what_happened_on_each_utc_day(shop_a: ShopReport) -> None:

@@ -87,6 +87,7 @@ def rows_of(tables: Rows, refs: set[str]) -> Rows:
             r for r in tables["notification_attempts"] if r["notification_id"] in ids
         ],
         "delivery_reports": [r for r in tables["delivery_reports"] if r["notification_id"] in ids],
+        "calls": [r for r in tables["calls"] if r["shipment_ref"] in refs],
     }
 
 
@@ -114,6 +115,7 @@ EXPECTED = RetentionSummary(
     notifications=14,
     attempts=13,
     delivery_reports=8,
+    calls=4,
     unmatched_reports=1,
 )
 

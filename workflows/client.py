@@ -22,6 +22,7 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCStatusCode
 
 from infra import search_attributes as sa
+from models.call import Call, CallReceipt
 from models.consent import MarketingConsent
 from models.notification import DeliveryReport
 from models.shipment import CarrierEvent, CourierReply, ShipmentStart, SlotChoice, Window
@@ -114,6 +115,13 @@ async def courier_reply(client: Client, ref: str, answer: str) -> str:
     reply = CourierReply.model_validate({"answer": answer})
     outcome: str = await _update(client, ref, ShipmentWorkflow.courier_reply, reply)
     return outcome
+
+
+async def record_call(client: Client, ref: str, call: Call) -> CallReceipt:
+    """Record a call centre's call in a running shipment; `ShipmentClosed` when it has closed
+    (the caller then records it in the ledger: `LedgerWriter.record_call_after_close`)."""
+    receipt: CallReceipt = await _update(client, ref, ShipmentWorkflow.record_call, call)
+    return receipt
 
 
 async def give_marketing_consent(client: Client, ref: str) -> MarketingConsent:

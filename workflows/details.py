@@ -41,6 +41,12 @@ def markdown(state: ShipmentState, waiting: list[Waiting]) -> str:
         if note.status.value in ("suppressed", "superseded", "failed", "delegated", "opted_out"):
             why = note.error or (f"sent by the {note.provider}" if note.provider else "")
             lines.append(f"{note.kind.value} by {note.channel.value}: {note.status.value} ({why})")
+    if state.calls:
+        call = state.calls[-1]  # no operator, no note: they are personal
+        lines.append(
+            f"Calls: {len(state.calls)} (last: {call.direction.value}, the {call.centre.value}'s "
+            f"call centre, {call.outcome.value}, {_when(call.occurred_at)})"
+        )
     if state.sms_sent:
         lines.append(f"SMS: {state.sms_sent} ({state.sms_segments} segments, ~{state.sms_cost})")
     for item in waiting:

@@ -1,5 +1,6 @@
 """What each input does to a shipment: the start, a carrier event, a fired timer, a deferred
-message falling due, a provider's delivery report, the customer's replies, the sender's results.
+message falling due, a provider's delivery report, the customer's replies, a call centre's call,
+the sender's results.
 
 Pure functions, so each reaction is specified by a unit test without a workflow. Each mutates
 the state it is given, in the order the workflow always did (a later plan sees the records of
@@ -16,6 +17,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
+from models.call import Call, CallReceipt, CallRecord, call_refusal
 from models.consent import ConsentSource, MarketingConsent, falls_back
 from models.notification import (
     DeliveryReport,
@@ -58,6 +60,7 @@ class Change(BaseModel):
     entry: TimelineEntry | None = None
     consent: MarketingConsent | None = None
     """Marketing consent just given, for the ledger to record."""
+    calls: list[CallRecord] = []
 
 
 class Reaction(BaseModel, Generic[A]):
@@ -119,6 +122,12 @@ def can_give_consent(state: ShipmentState) -> str | None:
     if not marketing_ahead(state):
         return "no offers or review requests are ahead for this shipment"
     return None
+
+
+def can_record_call(state: ShipmentState, call: Call, now: datetime) -> str | None:
+    """Why `record_call` refuses the call (models.call.call_refusal: a time ahead of the clock
+    skew, the same call id with other details, too many calls), or None."""
+    return call_refusal(state.calls, call, now)
 
 
 # --- Reactions --------------------------------------------------------------------------------
@@ -254,6 +263,26 @@ def on_marketing_consent(state: ShipmentState, now: datetime) -> Reaction[Market
     consent = MarketingConsent(given_at=now, source=ConsentSource.TRACKING_PAGE)
     state.marketing_consent = consent
     return Reaction(answer=consent, changes=[Change(consent=consent)])
+
+
+def on_call(state: ShipmentState, call: Call, now: datetime) -> Reaction[CallReceipt]:
+    """A call centre's call (checked by `can_record_call`) is kept in the state and goes to the
+    ledger; the same call again changes nothing. A call sends no message."""
+    known = next((c for c in state.calls if c.call_id == call.call_id), None)
+    if known is not None:
+        receipt = CallReceipt(
+            call_id=call.call_id,
+            outcome="duplicate",
+            status=state.status,
+            recorded_at=known.recorded_at,
+        )
+        return Reaction(answer=receipt, changed=False)
+    record = CallRecord(**call.model_dump(), recorded_at=now)
+    state.calls.append(record)
+    receipt = CallReceipt(
+        call_id=call.call_id, outcome="recorded", status=state.status, recorded_at=now
+    )
+    return Reaction(answer=receipt, changes=[Change(calls=[record])])
 
 
 def on_send_results(

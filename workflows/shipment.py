@@ -14,6 +14,7 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     from infra import search_attributes as sa
     from infra.metrics import WORKFLOW_DECIDED, AppMetrics
+    from models.call import Call, CallReceipt
     from models.consent import MarketingConsent
     from models.notification import (
         DeliveryReport,
@@ -44,7 +45,9 @@ with workflow.unsafe.imports_passed_through():
         can_answer_courier,
         can_choose_slot,
         can_give_consent,
+        can_record_call,
         event_refusal,
+        on_call,
         on_carrier_event,
         on_courier_reply,
         on_delivery_report,
@@ -206,6 +209,17 @@ class ShipmentWorkflow:
     def _validate_consent(self) -> None:
         _refuse(can_give_consent(self._state))
 
+    @workflow.update(name="record_call")
+    def record_call(self, call: Call) -> CallReceipt:
+        """A call the shop's or the carrier's call centre made or took: kept in the state and
+        recorded in the ledger (once per call id), so the tracking page and the report show it.
+        A closed shipment takes no update: its callers record the call in the ledger itself."""
+        return self._apply(on_call(self._state, call, workflow.now()))
+
+    @record_call.validator
+    def _validate_call(self, call: Call) -> None:
+        _refuse(can_record_call(self._state, call, workflow.now()))
+
     @workflow.query(name="state")
     def state(self) -> ShipmentState:
         """The whole picture for support and the tracking page, with what comes next."""
@@ -224,6 +238,11 @@ class ShipmentWorkflow:
                         "outcome": change.entry.outcome.value,
                         "status": self._state.status.value,
                     },
+                )
+            for call in change.calls:  # no operator, no note: they are personal
+                workflow.logger.info(
+                    "call recorded",
+                    extra={"call_id": call.call_id, "outcome": call.outcome.value},
                 )
         if show and reaction.changed:
             self._show()
@@ -265,6 +284,7 @@ class ShipmentWorkflow:
                 entry=change.entry,
                 notifications=change.requests,
                 consent=change.consent,
+                calls=change.calls,
             )
         )
 
@@ -273,7 +293,9 @@ class ShipmentWorkflow:
 
     @staticmethod
     def _publish_summary(update: LedgerUpdate) -> str:
-        what = ", ".join(e.event.event_id for e in update.timeline) or "start"
+        done = [e.event.event_id for e in update.timeline]
+        done += [f"call {c.call_id}" for c in update.calls]
+        what = ", ".join(done) or "start"
         kinds = ", ".join(f"{n.kind.value}/{n.channel.value}" for n in update.notifications)
         return f"record {what} ({update.status.value})" + (f"; send {kinds}" if kinds else "")
 

@@ -161,7 +161,8 @@ async def _page(
     live = await _live(svc, ref) if shipment.closed_at is None else None
     events = await svc.db(svc.ledger.timeline, ref)
     notifications = await svc.db(svc.ledger.notifications_for, ref)
-    view = build_view(shipment, events, notifications, live, svc.clock())
+    calls = await svc.db(svc.ledger.calls_for, ref)
+    view = build_view(shipment, events, notifications, live, svc.clock(), calls=calls)
     shop = shop_brand(shipment.shop_id, await svc.db(svc.directory.profile, shipment.shop_id))
     consent: ConsentBlock | None = None
     if live is not None:

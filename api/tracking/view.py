@@ -12,7 +12,9 @@ Deliberate choices, for a customer rather than for support:
 - notifications are every message to the customer, the ledger's (with their delivery reports)
   and the workflow's that never reached the ledger (delegated, suppressed, superseded,
   deferred); the shop's own return notice is not the customer's message and is left out;
-- only actions still ahead are pending: one past due is being done as the page loads.
+- only actions still ahead are pending: one past due is being done as the page loads;
+- calls of the shop's or the carrier's call centre are listed among the messages, with who
+  called, when and the outcome; never the operator's name nor the note (they are for support).
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict
 
 from infra.masking import mask_address
-from ledger.views import EventView, NotificationView, ShipmentView
+from ledger.views import CallView, EventView, NotificationView, ShipmentView
 from messages.locales import negotiate
+from models.call import CallCentre, CallDirection, CallOutcome
 from models.channels import address as channel_address
 from models.consent import ConsentSource
 from models.kinds import SHOP_KINDS
@@ -46,6 +49,7 @@ from workflows.schedule import marketing_ahead, storage_deadline
 from workflows.waiting import scheduled
 
 __all__ = [
+    "CallItem",
     "ConsentBlock",
     "CourierQuestion",
     "NotificationItem",
@@ -119,6 +123,16 @@ class NotificationItem(_Frozen):
     sent_by: Literal["shop", "carrier"] | None = None
 
 
+class CallItem(_Frozen):
+    """One call of a call centre about the parcel, shown among the messages."""
+
+    call_id: str
+    at: datetime
+    centre: CallCentre
+    direction: CallDirection
+    outcome: CallOutcome
+
+
 class PendingAction(_Frozen):
     """Something scheduled: a timer of the workflow, or a message deferred by quiet hours.
 
@@ -164,6 +178,7 @@ class TrackingView(_Frozen):
     pickup_point: PickupView | None = None
     route: list[RouteItem] = []
     notifications: list[NotificationItem] = []
+    calls: list[CallItem] = []
     pending: list[PendingAction] = []
     slot_offer: SlotOffer | None = None
     courier_question: CourierQuestion | None = None
@@ -175,6 +190,16 @@ class TrackingView(_Frozen):
     def has_forms(self) -> bool:
         return self.slot_offer is not None or self.courier_question is not None
 
+    @property
+    def actions(self) -> list[NotificationItem | CallItem]:
+        """Every message and call, in the order they happened (what the page lists)."""
+        items: list[NotificationItem | CallItem] = [*self.notifications, *self.calls]
+        return sorted(items, key=_when)
+
+
+def _when(item: NotificationItem | CallItem) -> datetime:
+    return (item.due_at or item.at) if isinstance(item, NotificationItem) else item.at
+
 
 def build_view(
     shipment: ShipmentView,
@@ -184,9 +209,11 @@ def build_view(
     now: datetime,
     *,
     time_zone: str | None = None,
+    calls: list[CallView] | None = None,
 ) -> TrackingView:
     """Everything the page shows, without I/O. `live` is None when the workflow is closed or
-    unreachable; `time_zone` is for a caller that knows the recipient's zone some other way."""
+    unreachable; `time_zone` is for a caller that knows the recipient's zone some other way;
+    `calls` are the ledger's (the live state adds those not recorded yet)."""
     route = _route(events)
     closed = shipment.closed_at is not None
     zone = time_zone or (live.shipment.recipient.time_zone if live else None) or "UTC"
@@ -209,6 +236,7 @@ def build_view(
         summary=summary,
         route=route,
         notifications=_notifications(notifications, live),
+        calls=_calls(calls or [], live),
         closed=closed,
     )
     if live is None:
@@ -289,6 +317,26 @@ def _notifications(
             if record.key not in known and record.kind not in _NOT_FOR_CUSTOMER
         ]
     return sorted(items, key=lambda n: n.due_at or n.at)  # stable: ties keep their order
+
+
+def _calls(ledger: list[CallView], live: ShipmentState | None) -> list[CallItem]:
+    known = {c.call_id for c in ledger}
+    pending = [c for c in (live.calls if live else []) if c.call_id not in known]
+    items = [_call_item(c.call_id, c.occurred_at, c.centre, c.direction, c.outcome) for c in ledger]
+    items += [
+        _call_item(c.call_id, c.occurred_at, c.centre, c.direction, c.outcome) for c in pending
+    ]
+    return sorted(items, key=lambda c: c.at)
+
+
+def _call_item(
+    call_id: str,
+    at: datetime,
+    centre: CallCentre,
+    direction: CallDirection,
+    outcome: CallOutcome,
+) -> CallItem:
+    return CallItem(call_id=call_id, at=at, centre=centre, direction=direction, outcome=outcome)
 
 
 def _from_record(record: NotificationRecord, live: ShipmentState) -> NotificationItem:

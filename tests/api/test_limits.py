@@ -293,6 +293,23 @@ async def test_the_most_specific_rule_covering_the_path_applies() -> None:
     assert limits.rule_for("/").name == "anything else"
 
 
+async def test_a_star_segment_stands_for_any_one_segment_and_the_longer_rule_wins() -> None:
+    limits = BodyLimits(
+        App(),
+        rules=[
+            BodyRule("shipments", "/v1/shipments", 1000),
+            BodyRule("calls", "/v1/shipments/*/calls", 8),
+        ],
+        default=DEFAULT,
+    )
+
+    assert limits.rule_for("/v1/shipments/s-1/calls").name == "calls"
+    assert limits.rule_for("/v1/shipments/s-1/calls/").name == "calls"
+    assert limits.rule_for("/v1/shipments/s-1/cancel").name == "shipments"
+    assert limits.rule_for("/v1/shipments//calls").name == "shipments"  # "*" is never empty
+    assert limits.rule_for("/v1/shipments").name == "shipments"
+
+
 async def test_each_refusal_for_size_is_reported_once() -> None:
     reported: list[str] = []
     rule = BodyRule(
