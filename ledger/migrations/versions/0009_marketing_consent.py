@@ -1,8 +1,8 @@
 """Marketing consent on the shipment: when the recipient agreed to the shop's offers, and where
 (at the start, or later on the tracking page).
 
-Revision ID: 0010
-Revises: 0009 (written by another change; chained to 0006 here, the coordinator re-chains it)
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-06
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010"
-down_revision: str | Sequence[str] | None = "0006"
+revision: str = "0009"
+down_revision: str | Sequence[str] | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
