@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from temporalio.client import Client
 
-from api.carriers import ADAPTERS
+from carriers import ADAPTERS
 from infra.links import TrackingLinks
 from infra.settings import Settings
 from models.shipment import FINAL_STATUSES, ShipmentStart

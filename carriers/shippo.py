@@ -22,7 +22,7 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
-from api.carriers.base import (
+from carriers.base import (
     BadEvent,
     FieldError,
     ParsedItem,
