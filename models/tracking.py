@@ -83,4 +83,6 @@ class TrackerState(BaseModel):
             what += f"; polled {self.polls}x, last {stamp}"
             if self.last_poll_error:
                 what += f" (failed: {self.last_poll_error})"
+        if self.mode is TrackerMode.POLLING and self.next_poll_at:
+            what += f"; next poll {self.next_poll_at.strftime('%Y-%m-%d %H:%M %Z')}"
         return what
