@@ -18,7 +18,8 @@ same Track. `GET /tracks/{carrier}/{tracking_number}` answers it as it is now. A
 `Authorization: ShippoToken <token>`; errors `{"detail": "..."}`.
 
 A test scripts a parcel's scans with `plan(tracking_number, scans)`: each fetch reveals the next
-one, as a carrier's tracker moves on between two polls. `fail_next` scripts error answers.
+one, as a carrier's tracker moves on between two polls. `fail_next` scripts error answers;
+`hang_next` holds requests (then handles them: a create the client gave up on still creates).
 """
 
 from __future__ import annotations
@@ -113,6 +114,8 @@ class _TrackerFake(FakeHttpServer[_Failure]):
             self.requests.append(request)
         if not self._authorised(request.headers.get("authorization", "")):
             return self._error(401, "AUTH", "invalid credentials")
+        if not self._pause(self._take_hang()):
+            return None
         failure = self._take_failure()
         if failure is not None:
             return self._error(
