@@ -215,11 +215,11 @@ class FakeEasyPost(_TrackerFake):
             return Reply.json(200, self._tracker(parcel))
         match = _TRACKER.match(request.path)
         if request.method == "GET" and match:
-            parcel = next((p for p in self.parcels.values() if p.tracker_id == match["id"]), None)
-            if parcel is None:
+            found = next((p for p in self.parcels.values() if p.tracker_id == match["id"]), None)
+            if found is None:
                 return self._error(404, "NOT_FOUND", "The requested resource could not be found.")
-            parcel.reveal()
-            return Reply.json(200, self._tracker(parcel))
+            found.reveal()
+            return Reply.json(200, self._tracker(found))
         return self._error(404, "NOT_FOUND", "The requested resource could not be found.")
 
     @staticmethod
@@ -303,11 +303,11 @@ class FakeShippo(_TrackerFake):
             return Reply.json(200, self._track(parcel))
         match = _TRACK.match(request.path)
         if request.method == "GET" and match:
-            parcel = self.parcels.get((match["carrier"], match["number"]))
-            if parcel is None:
+            known = self.parcels.get((match["carrier"], match["number"]))
+            if known is None:
                 return self._error(404, "NOT_FOUND", "Not found.")
-            parcel.reveal()
-            return Reply.json(200, self._track(parcel))
+            known.reveal()
+            return Reply.json(200, self._track(known))
         return self._error(404, "NOT_FOUND", "Not found.")
 
     @staticmethod
