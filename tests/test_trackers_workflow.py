@@ -21,15 +21,15 @@ from temporalio.worker import Worker
 from infra.settings import Settings
 from infra.trackers import tracker_plan
 from models.notification import NotificationKind, NotificationStatus
-from models.state import ShipmentState
+from models.state import ShipmentResume, ShipmentState, WorkflowLimits
 from models.status import ShipmentStatus
 from models.tracking import TrackerMode
-from testing.factories import event, shipment
+from testing.factories import T0, event, shipment
 from testing.tracker_servers import EASYPOST_KEY, SHIPPO_TOKEN, FakeEasyPost, FakeShippo, Scan
 from tests.polling import eventually
 from workers.worker import running_worker
 from workflows.client import report_event, start_shipment
-from workflows.shipment import CARRIER_TRACKERS
+from workflows.shipment import CARRIER_TRACKERS, ShipmentWorkflow
 
 S = ShipmentStatus
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -204,6 +204,32 @@ async def test_shippo_registers_the_number_with_the_shipment_as_metadata(
     assert (parcel.carrier, parcel.metadata) == ("usps", ref)
     assert state.tracker is not None
     assert state.tracker.tracker_id == f"usps/{parcel.tracking_number}"
+
+
+async def test_a_run_continued_as_new_keeps_its_tracker_and_makes_no_second(
+    client: Client, easypost_worker: tuple[Worker, Settings], easypost: FakeEasyPost
+) -> None:
+    worker, settings = easypost_worker
+    order = shipment()
+    begun = order.model_copy(update={"tracker": tracker_plan(settings, order.shop_id)})
+    resume = ShipmentResume(
+        state=ShipmentState(shipment=begun, status_since=T0),
+        limits=WorkflowLimits(history_events=20),
+    )
+    handle = await client.start_workflow(
+        ShipmentWorkflow.run, resume, id=begun.workflow_id, task_queue=worker.task_queue
+    )
+    await eventually(client, begun.workflow_id, has_tracker)
+    for minutes in range(10, 130, 10):
+        await report_event(client, begun.workflow_id, event(S.IN_TRANSIT, minutes))
+    await report_event(client, begun.workflow_id, event(S.DELIVERED, 200))
+
+    final = await handle.result()
+
+    (parcel,) = easypost.parcels.values()
+    assert final.runs > 1
+    assert final.tracker is not None and final.tracker.tracker_id == parcel.tracker_id
+    assert len(easypost.calls("POST")) == 1
 
 
 # --- Polling, over days of simulated time -----------------------------------------------------

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeUpdate
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, CancelledError
 
 with workflow.unsafe.imports_passed_through():
     from infra import search_attributes as sa
@@ -218,6 +218,7 @@ class ShipmentWorkflow:
                 if tracker.mode is TrackerMode.POLLING:
                     self._apply_polled(created.found)
             except ActivityError as err:
+                _reraise_cancel(err)  # the run ends (or continues as new): not a failure
                 tracker.error = _failure(err)
                 workflow.logger.warning("tracker not created", extra={"error": tracker.error})
             self._show()
@@ -251,6 +252,7 @@ class ShipmentWorkflow:
                 tracker.last_poll_error = None
                 self._apply_polled(found)
             except ActivityError as err:
+                _reraise_cancel(err)
                 tracker.last_poll_error = _failure(err)
             tracker.last_poll_at = workflow.now()
             tracker.polls += 1
@@ -451,6 +453,13 @@ class ShipmentWorkflow:
                 if self._metrics is None:
                     self._metrics = AppMetrics(workflow.metric_meter())
                 self._metrics.message(record.kind, record.channel, record.status)
+
+
+def _reraise_cancel(err: ActivityError) -> None:
+    """A tracker activity cancelled because the run is ending is not the service's failure: it
+    must not be recorded (the next run would never create the tracker)."""
+    if isinstance(err.cause, CancelledError):
+        raise asyncio.CancelledError() from err
 
 
 def _failure(err: ActivityError) -> str:
