@@ -218,7 +218,9 @@ def documented(name: str, number: str, replacing: str) -> Any:
 
 
 def order_seed() -> Any:
-    body = shipment(tracking_number=unique("TRK")).model_dump(mode="json", exclude={"shop_id"})
+    body = shipment(tracking_number=unique("TRK")).model_dump(
+        mode="json", exclude={"shop_id", "tracker"}
+    )
     body["policy"] = {
         "pickup": {"after_arrival": ["P2D", "P4D"], "final_warning_before": "P1D"},
         "delay": {"after_estimate": "PT2H", "no_progress": "P3D"},
