@@ -288,7 +288,7 @@ class Settings(BaseSettings):
     carrier_api_timeout_seconds: int = Field(
         default=30,
         ge=1,
-        le=300,
+        le=100,
         description="How long one call to EasyPost's or Shippo's tracker API may take before it "
         "is given up and retried (a create is deduplicated by the service, so a retry after a "
         "timeout makes no second tracker).",

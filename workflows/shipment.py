@@ -85,8 +85,8 @@ mode, polls it). Shipments without one never reach this patch: no marker, activi
 CREATE_TRACKER_ACTIVITY = "create_tracker"
 POLL_TRACKER_ACTIVITY = "poll_tracker"
 TRACKER_TIMEOUT = timedelta(minutes=2)
-"""Longer than one API call may take (`carrier_api_timeout_seconds`, at most 5 min is allowed
-but 30 s is the default); a worker that died mid-call is noticed after it."""
+"""Longer than one API call may take (`carrier_api_timeout_seconds`, at most 100 s): a worker
+that died mid-call is noticed after it."""
 CREATE_TRACKER_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=5),
     backoff_coefficient=2.0,

@@ -35,7 +35,8 @@ class ShippoTrackers:
         self._timeout = timeout_seconds
 
     def create(self, carrier: str, tracking_number: str, metadata: str) -> dict[str, object]:
-        body = {"carrier": carrier, "tracking_number": tracking_number, "metadata": metadata}
+        # Shippo keeps up to 100 characters of metadata.
+        body = {"carrier": carrier, "tracking_number": tracking_number, "metadata": metadata[:100]}
         return self._call("POST", "/tracks/", body)
 
     def fetch(self, carrier: str, tracking_number: str, tracker_id: str) -> dict[str, object]:
