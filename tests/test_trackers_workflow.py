@@ -298,3 +298,63 @@ async def test_a_poll_repeating_known_scans_changes_nothing(
 
     assert len(state.timeline) == 1
     assert publishes == 2  # the start, and the one scan: repeats publish nothing
+
+
+async def test_shippo_polling_reads_the_track_history(
+    time_skipping_env: WorkflowEnvironment, worker_settings: Settings, shippo: FakeShippo
+) -> None:
+    client = time_skipping_env.client
+    settings = worker_settings.model_copy(
+        update={
+            "shippo_api_token": SecretStr(SHIPPO_TOKEN),
+            "shippo_api_base": shippo.url,
+            "shippo_tracker_mode": TrackerMode.POLLING,
+        }
+    )
+    shippo.plan(
+        "SHIPPO_TRANSIT",
+        [
+            Scan("TRANSIT", "package_departed", at=NOW),
+            Scan("DELIVERED", "delivered", at=NOW + timedelta(hours=2)),
+        ],
+    )
+    async with running_worker(client, settings) as worker:
+        ref, handle = await start(
+            client, worker, settings, tracking_number="SHIPPO_TRANSIT", shipped_at=NOW
+        )
+        await eventually(client, ref, lambda s: s.status is S.IN_TRANSIT)
+        await time_skipping_env.fast_forward(handle, timedelta(hours=3, minutes=1))
+        final = await handle.result()
+
+    assert final.status is S.DELIVERED
+    assert [r.path for r in shippo.calls("GET")] == ["/tracks/acme/SHIPPO_TRANSIT"]
+
+
+async def test_a_failed_poll_is_shown_and_tried_again_at_the_next_interval(
+    time_skipping_env: WorkflowEnvironment, worker_settings: Settings, easypost: FakeEasyPost
+) -> None:
+    client = time_skipping_env.client
+    settings = easypost_settings(
+        worker_settings, easypost, easypost_tracker_mode=TrackerMode.POLLING
+    )
+    easypost.plan(
+        "EZ5000000005",
+        [Scan("in_transit", at=NOW), Scan("delivered", at=NOW + timedelta(hours=5))],
+    )
+    async with running_worker(client, settings) as worker:
+        ref, handle = await start(
+            client, worker, settings, tracking_number="EZ5000000005", shipped_at=NOW
+        )
+        await eventually(client, ref, lambda s: s.status is S.IN_TRANSIT)
+        easypost.fail_next(404)  # answered for good: not retried within this poll
+        await time_skipping_env.fast_forward(handle, timedelta(hours=3, minutes=1))
+        failed = await eventually(
+            client, ref, lambda s: s.tracker is not None and s.tracker.polls == 1
+        )
+        await time_skipping_env.fast_forward(handle, timedelta(hours=3, minutes=1))
+        final = await handle.result()
+
+    assert failed.tracker is not None and "404" in (failed.tracker.last_poll_error or "")
+    assert failed.status is S.IN_TRANSIT
+    assert final.status is S.DELIVERED
+    assert final.tracker is not None and final.tracker.last_poll_error is None
