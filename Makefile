@@ -72,7 +72,7 @@ soak: $(STAMP)
 # workflow module afresh for every workflow run, and without a .pyc (PYTHONDONTWRITEBYTECODE,
 # an editable install) it compiles the source every time.
 N ?= 100000
-BYTECODE := $(BIN)/python -m compileall -q models messages infra ledger workflows activities api
+BYTECODE := $(BIN)/python -m compileall -q models messages infra ledger carriers workflows activities api
 
 bench: $(STAMP)
 	$(BYTECODE)

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from starlette.types import Scope
 
 from api.auth import admit_shop
-from api.carriers import ADAPTERS
 from api.services import Services
+from carriers import ADAPTERS
 from infra.limits import BodyRule, KiB
 from infra.settings import Settings
 from infra.telemetry import app_metrics

@@ -24,10 +24,10 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from api.auth import Shop
 from api.carrier_hooks import ShopId, shipment_tracked_as, webhook_secret
 from api.carrier_routing import Unroutable
-from api.carriers import ADAPTERS
-from api.carriers.base import PayloadError, SignatureError, find_header, load_json
 from api.services import Services, services
 from api.shops import Problem, ShipmentId
+from carriers import ADAPTERS
+from carriers.base import PayloadError, SignatureError, find_header, load_json
 from infra.telemetry import app_metrics
 from ledger.claims import CallRefused
 from models.bounds import EventId, Identifier, Moment

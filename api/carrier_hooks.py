@@ -19,10 +19,10 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response, 
 from pydantic import BaseModel, SecretStr
 
 from api.carrier_routing import Candidate, Unroutable, choose_shipment
-from api.carriers import ADAPTERS
-from api.carriers.base import BadEvent, ParsedEvent, PayloadError, SignatureError, find_header
 from api.outages import RETRY_AFTER_SECONDS, unavailable
 from api.services import Services, services
+from carriers import ADAPTERS
+from carriers.base import BadEvent, ParsedEvent, PayloadError, SignatureError, find_header
 from infra import search_attributes as sa
 from infra.settings import Settings
 from infra.telemetry import app_metrics

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from api.auth import Shop
 from api.outages import QUERY_TIMEOUT
 from api.services import Services, services
+from infra.trackers import tracker_plan
 from models.bounds import ID_PATTERN
 from models.policy import NotificationPolicy
 from models.shipment import CarrierEvent, ShipmentOrder, ShipmentStart, shipment_workflow_id
@@ -90,12 +91,19 @@ async def create_shipment(
     response: Response,
 ) -> ShipmentCreated:
     start = ShipmentStart(
-        shop_id=shop_id, **(dict(order) | {"policy": await _policy(svc, shop_id, order)})
+        shop_id=shop_id,
+        tracker=tracker_plan(svc.settings, shop_id),
+        **(dict(order) | {"policy": await _policy(svc, shop_id, order)}),
     )
     started = await temporal.start_shipment(svc.client, start, svc.settings.task_queue)
     state = await temporal.shipment_state(svc.client, start.workflow_id, rpc_timeout=QUERY_TIMEOUT)
     if not started.created:
-        diff = differences(state.shipment.model_dump(mode="json"), start.model_dump(mode="json"))
+        # The tracker plan is the deployment's, not the shop's body: a change of settings
+        # between a start and its retry is no conflict.
+        diff = differences(
+            state.shipment.model_dump(mode="json", exclude={"tracker"}),
+            start.model_dump(mode="json", exclude={"tracker"}),
+        )
         if diff:
             raise HTTPException(
                 status.HTTP_409_CONFLICT,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from api.carriers import ADAPTERS
+from carriers import ADAPTERS
 from models.shipment import (
     CarrierEvent,
     Courier,

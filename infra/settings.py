@@ -25,6 +25,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models.bounds import Identifier
 from models.shop import ShopProfile
+from models.tracking import TrackerMode, TrackerService
 
 PAYLOAD_KEY_BYTES = 32
 """AES-256: a payload key is 32 random bytes, written in base64."""
@@ -251,6 +252,51 @@ class Settings(BaseSettings):
         le=MAX_BODY_LIMIT,
         description="Largest carrier webhook request accepted (a whole tracker's history); a "
         "larger one is refused with 413 while it streams in.",
+    )
+
+    easypost_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("WAYPOST_EASYPOST_API_KEY", "EASYPOST_API_KEY"),
+        description="EasyPost API key. Set: Waypost creates each shipment's EasyPost tracker when "
+        "it starts (POST /v2/trackers), so the shop need not; unset: the shop creates its own.",
+    )
+    easypost_api_base: str = Field(
+        default="https://api.easypost.com",
+        description="EasyPost API base URL, without /v2 (a local server in tests).",
+    )
+    easypost_tracker_mode: TrackerMode = Field(
+        default=TrackerMode.WEBHOOK,
+        description="`webhook`: the tracker's events arrive on the EasyPost webhook; `polling`: "
+        "the worker fetches each tracker on a durable timer whose interval follows the status "
+        "(for an account with no webhook).",
+    )
+    shippo_api_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("WAYPOST_SHIPPO_API_TOKEN", "SHIPPO_API_TOKEN"),
+        description="Shippo API token. Set (and no EasyPost key): Waypost registers each "
+        "shipment's tracking number with Shippo when it starts (POST /tracks/).",
+    )
+    shippo_api_base: str = Field(
+        default="https://api.goshippo.com",
+        description="Shippo API base URL (a local server in tests).",
+    )
+    shippo_tracker_mode: TrackerMode = Field(
+        default=TrackerMode.WEBHOOK,
+        description="`webhook` or `polling`, as for EasyPost.",
+    )
+    shop_tracker_keys: dict[Identifier, dict[TrackerService, SecretStr]] = Field(
+        default_factory=dict,
+        description="Per shop with its own carrier account, service to its key, as JSON: "
+        '{"shop-1": {"shippo": "shippo_live_..."}}. A shop listed here has its trackers made '
+        "with its own key (EasyPost first when it has both); the others with the keys above.",
+    )
+    carrier_api_timeout_seconds: int = Field(
+        default=30,
+        ge=1,
+        le=100,
+        description="How long one call to EasyPost's or Shippo's tracker API may take before it "
+        "is given up and retried (a create is deduplicated by the service, so a retry after a "
+        "timeout makes no second tracker).",
     )
 
     temporal_api_key: SecretStr | None = Field(

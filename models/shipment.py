@@ -36,6 +36,7 @@ from models.locale import Locale
 from models.policy import NotificationPolicy
 from models.recommendations import Recommendation
 from models.status import ShipmentStatus
+from models.tracking import TrackerPlan
 
 FINAL_STATUSES = frozenset(
     {ShipmentStatus.DELIVERED, ShipmentStatus.RETURNED, ShipmentStatus.CANCELLED}
@@ -202,6 +203,9 @@ class ShipmentStart(ShipmentOrder):
     """What starts one shipment's workflow: the shop's order and the shop it belongs to."""
 
     shop_id: Identifier
+    tracker: TrackerPlan | None = None
+    """Set by whoever starts the shipment, from the settings (`infra.trackers.tracker_plan`):
+    the workflow creates (and in polling mode, polls) the tracker. None: the shop does."""
 
     @property
     def workflow_id(self) -> str:

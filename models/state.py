@@ -20,6 +20,7 @@ from models.notification import (
 )
 from models.shipment import CarrierEvent, Courier, PickupPoint, ShipmentStart, Window
 from models.status import ShipmentStatus
+from models.tracking import TrackerState
 
 
 class EventOutcome(StrEnum):
@@ -143,6 +144,27 @@ class EventReceipt(BaseModel):
     notifications: list[str] = []
 
 
+class TrackerPoll(BaseModel):
+    """What one fetch of a tracker found: its events, as the carrier's adapter reads them (the
+    workflow applies them like webhook events, so repeats are duplicates), and what it skipped."""
+
+    events: list[CarrierEvent] = []
+    ignored: int = 0
+    """Scans with no canonical meaning (pre_transit, UNKNOWN...)."""
+    unreadable: list[str] = []
+    """Why each unreadable scan was skipped, naming its field."""
+
+
+class TrackerCreated(BaseModel):
+    """What the create activity answers: the service's id for the tracker, and what it already
+    knows (applied in polling mode; in webhook mode the service posts the same scans)."""
+
+    tracker_id: str
+    status: str | None = None
+    """The service's own status word when created (pre_transit, UNKNOWN...), for support."""
+    found: TrackerPoll = TrackerPoll()
+
+
 class LedgerUpdate(BaseModel):
     """One unit of work for the ledger activity: what changed, and the messages it causes.
 
@@ -211,6 +233,8 @@ class ShipmentState(BaseModel):
     """A delay notice went out in the current delay episode; progress ends the episode."""
     unpublished: list[LedgerUpdate] = []
     """Changes not yet in the ledger when the workflow continued as new; the next run sends them."""
+    tracker: TrackerState | None = None
+    """The tracker Waypost created for the shop (None: the shop made its own, or none)."""
     runs: int = 1
     marketing_consent: MarketingConsent | None = None
     """Consent to marketing the customer gave after the start (on the tracking page)."""

@@ -24,6 +24,7 @@ from infra.logs import configure_logging
 from infra.serving import free_port, port_open
 from infra.settings import Settings, get_settings, settings_error_message
 from infra.telemetry import MetricsUnavailable
+from infra.trackers import tracker_plan
 from models.call import Call, CallCentre, CallDirection, CallOutcome, CallReceipt, future_refusal
 from models.shipment import CarrierEvent, ShipmentStart, parse_shipment_ref
 from models.state import EventOutcome, ShipmentState
@@ -158,6 +159,9 @@ def shipment_start(
     except ValidationError as err:
         raise fail(validation_message(f"shipment in {file}", err)) from err
 
+    if start.tracker is None:  # the settings' tracker, as the HTTP API's starts get
+        start = start.model_copy(update={"tracker": tracker_plan(settings, start.shop_id)})
+
     async def go() -> api.Started:
         return await api.start_shipment(await _client(settings), start, settings.task_queue)
 
@@ -236,6 +240,8 @@ def render_state(state: ShipmentState) -> str:
         f"SMS: {state.sms_sent} sent, {state.sms_segments} segment(s), "
         f"estimated cost {state.sms_cost}"
     )
+    if state.tracker is not None:
+        lines.append(f"tracker: {state.tracker.summary()}")
     lines.append("waiting for:")
     for item in state.waiting_for or []:
         until = f" until {item.until.isoformat()}" if item.until else ""

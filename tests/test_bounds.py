@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from api.carriers.base import clean_text, optional_id, required_text
+from carriers.base import clean_text, optional_id, required_text
 from infra.settings import Settings
 from models.bounds import LATEST, MAX_PICKUP_REMINDERS, MAX_POLICY_DURATION, storable
 from models.policy import NotificationPolicy, PickupReminders

@@ -10,7 +10,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from pydantic import TypeAdapter, ValidationError
 
-from api.carriers.base import clean_text, required_text
+from carriers.base import clean_text, required_text
 from ledger.claims import Ledger
 from models.bounds import EventId, PlaceName, Reference, Text
 from models.call import CallRecord, Note, Operator

@@ -35,7 +35,7 @@ from activities.providers.sendgrid_email import SendGridEmailProvider
 from activities.providers.twilio_sms import TwilioSmsProvider
 from activities.sending import call_outcome
 from api.app import create_app
-from api.carriers import ADAPTERS
+from carriers import ADAPTERS
 from infra import search_attributes as sa
 from infra.connection import connect
 from infra.serving import free_port

@@ -18,6 +18,7 @@ from temporalio.client import Client
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.carriers.trackers import TrackerActivities, clients_from
 from activities.providers.base import Provider
 from activities.providers.factory import providers_for
 from activities.publish import ShipmentActivities
@@ -83,9 +84,11 @@ async def running_worker(
     *,
     task_queue: str | None = None,
     activities: ShipmentActivities | None = None,
+    trackers: TrackerActivities | None = None,
 ) -> AsyncIterator[Worker]:
     """A started worker; leaving the block shuts it down gracefully (in-flight work finishes)."""
     activities = activities or build_activities(settings, metrics=app_metrics(client))
+    trackers = trackers or TrackerActivities(clients_from(settings))
     workflow.logger.workflow_info_on_message = False
     with ThreadPoolExecutor(max_workers=settings.max_concurrent_activities) as pool:
         worker = Worker(
@@ -93,7 +96,7 @@ async def running_worker(
             task_queue=task_queue or settings.task_queue,
             workflows=[ShipmentWorkflow],
             workflow_runner=workflow_runner(settings),
-            activities=[activities.publish_update],
+            activities=[activities.publish_update, trackers.create_tracker, trackers.poll_tracker],
             activity_executor=pool,
             max_concurrent_activities=settings.max_concurrent_activities,
             max_concurrent_workflow_tasks=settings.max_concurrent_workflow_tasks,

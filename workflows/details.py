@@ -49,6 +49,8 @@ def markdown(state: ShipmentState, waiting: list[Waiting]) -> str:
         )
     if state.sms_sent:
         lines.append(f"SMS: {state.sms_sent} ({state.sms_segments} segments, ~{state.sms_cost})")
+    if state.tracker is not None:
+        lines.append(f"Tracker: {state.tracker.summary()}")
     for item in waiting:
         lines.append(
             f"Waiting for: {item.what}" + (f" (until {_when(item.until)})" if item.until else "")

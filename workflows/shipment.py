@@ -4,12 +4,15 @@ are models and pure logic only: this module is re-imported in the sandbox for ev
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import functools
 from datetime import timedelta
 from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeUpdate
-from temporalio.exceptions import ActivityError
+from temporalio.exceptions import ActivityError, ApplicationError, CancelledError
 
 with workflow.unsafe.imports_passed_through():
     from infra import search_attributes as sa
@@ -35,9 +38,13 @@ with workflow.unsafe.imports_passed_through():
         LedgerUpdate,
         ShipmentResume,
         ShipmentState,
+        TrackerCreated,
+        TrackerPoll,
         Waiting,
         WorkflowLimits,
     )
+    from models.status import ShipmentStatus
+    from models.tracking import TrackerMode, TrackerRequest, TrackerState
     from workflows import details
     from workflows.reactions import (
         Change,
@@ -58,6 +65,7 @@ with workflow.unsafe.imports_passed_through():
         on_start,
     )
     from workflows.schedule import pending_timer_kinds
+    from workflows.trackers import next_poll
     from workflows.waiting import next_due, waiting_for
 
 PUBLISH_ACTIVITY = "publish_update"
@@ -76,6 +84,30 @@ bounded inside the activity, which records a message as failed after enough atte
 PENDING_TIMERS_ATTRIBUTE = "pending-timers-attribute"
 """Patch id: the PendingTimers search attribute follows the armed timers (an upsert when their
 kinds change). Runs started before it replay without it, and are not counted by the metric."""
+
+CARRIER_TRACKERS = "carrier-trackers"
+"""Patch id: a shipment whose start carries a tracker plan creates its tracker (and, in polling
+mode, polls it). Shipments without one never reach this patch: no marker, activity or timer."""
+CREATE_TRACKER_ACTIVITY = "create_tracker"
+POLL_TRACKER_ACTIVITY = "poll_tracker"
+TRACKER_TIMEOUT = timedelta(minutes=2)
+"""Longer than one API call may take (`carrier_api_timeout_seconds`, at most 100 s): a worker
+that died mid-call is noticed after it."""
+CREATE_TRACKER_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=5),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=15),
+    maximum_attempts=16,
+)
+"""About two hours of a service being down before support is told there is no tracker; a
+refusal (4xx) is non-retryable and recorded at once. The service deduplicates a repeated create."""
+POLL_TRACKER_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=5),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=2),
+    maximum_attempts=5,
+)
+"""A poll that keeps failing is recorded and tried again at the next interval, not hammered."""
 
 
 A = TypeVar("A")
@@ -96,6 +128,9 @@ class ShipmentWorkflow:
         self._metrics: AppMetrics | None = None
         self._counted: set[str] = set()
         """Keys of messages the workflow settled itself and has counted (see _count_decided)."""
+        self._tracking: asyncio.Task[None] | None = None
+        """Creates the shipment's tracker and polls it, beside the main loop (never before the
+        customer's messages)."""
         if isinstance(request, ShipmentResume):
             self._limits = request.limits
             self._state = request.state
@@ -114,6 +149,8 @@ class ShipmentWorkflow:
     @workflow.run
     async def run(self, request: ShipmentStart | ShipmentResume) -> ShipmentState:
         self._show()
+        if self._state.shipment.tracker is not None and workflow.patched(CARRIER_TRACKERS):
+            self._tracking = asyncio.create_task(self._track())
         while True:
             await self._wait_for_work()
             while self._outbox and not self._history_is_long():
@@ -127,10 +164,12 @@ class ShipmentWorkflow:
             if self._history_is_long():
                 # Even under a flood of events: what is not yet published travels with the state.
                 await workflow.wait_condition(workflow.all_handlers_finished)
+                await self._stop_tracking()  # the next run resumes it from the state
                 self._state.unpublished = self._outbox
                 workflow.continue_as_new(ShipmentResume(state=self._state, limits=self._limits))
             if self._finished():
                 await workflow.wait_condition(workflow.all_handlers_finished)
+                await self._stop_tracking()
                 if not self._outbox:
                     workflow.logger.info(
                         "shipment closed", extra={"status": self._state.status.value}
@@ -161,6 +200,100 @@ class ShipmentWorkflow:
             # instead of spinning (schedule.timers should never produce one).
             workflow.logger.error("timer changed nothing", extra={"timer": label})
             await workflow.wait_condition(lambda: bool(self._outbox) or self._finished())
+
+    async def _track(self) -> None:
+        """Create the tracker (unless a previous run did), then, in polling mode, fetch it on a
+        durable timer whose interval follows the status, until the shipment is final. A tracker
+        that cannot be made is recorded for support; the customer's messages never wait."""
+        plan = self._state.shipment.tracker
+        assert plan is not None
+        if self._state.tracker is None:
+            self._state.tracker = TrackerState(service=plan.service, mode=plan.mode)
+        tracker = self._state.tracker
+        if tracker.tracker_id is None and tracker.error is None:
+            try:
+                created = await workflow.execute_activity(
+                    CREATE_TRACKER_ACTIVITY,
+                    self._tracker_request(),
+                    start_to_close_timeout=TRACKER_TIMEOUT,
+                    retry_policy=CREATE_TRACKER_RETRY,
+                    result_type=TrackerCreated,
+                    summary=f"create {plan.service.value} tracker",
+                )
+                tracker.tracker_id, tracker.created_at = created.tracker_id, workflow.now()
+                if tracker.mode is TrackerMode.POLLING:
+                    self._apply_polled(created.found)
+            except ActivityError as err:
+                _reraise_cancel(err)  # the run ends (or continues as new): not a failure
+                tracker.error = _failure(err)
+                workflow.logger.warning("tracker not created", extra={"error": tracker.error})
+            self._show()
+        while True:
+            due = next_poll(tracker, self._state.status, self._state.status_since)
+            tracker.next_poll_at = due
+            if due is None:
+                return
+            status = self._state.status
+            wait = due - workflow.now()
+            if wait > timedelta(0):
+                try:
+                    # A status that changes meanwhile (a webhook, the CLI) changes the interval.
+                    await workflow.wait_condition(
+                        functools.partial(self._status_is_not, status),
+                        timeout=wait,
+                        timeout_summary=f"poll {plan.service.value} tracker",
+                    )
+                    continue
+                except TimeoutError:
+                    pass
+            try:
+                found = await workflow.execute_activity(
+                    POLL_TRACKER_ACTIVITY,
+                    self._tracker_request(),
+                    start_to_close_timeout=TRACKER_TIMEOUT,
+                    retry_policy=POLL_TRACKER_RETRY,
+                    result_type=TrackerPoll,
+                    summary=f"poll {plan.service.value} tracker",
+                )
+                tracker.last_poll_error = None
+                self._apply_polled(found)
+            except ActivityError as err:
+                _reraise_cancel(err)
+                tracker.last_poll_error = _failure(err)
+            tracker.last_poll_at = workflow.now()
+            tracker.polls += 1
+            self._show()
+
+    def _status_is_not(self, status: ShipmentStatus) -> bool:
+        return self._state.status is not status
+
+    def _tracker_request(self) -> TrackerRequest:
+        shipment, plan = self._state.shipment, self._state.shipment.tracker
+        assert plan is not None
+        return TrackerRequest(
+            shop_id=shipment.shop_id,
+            shipment_ref=shipment.workflow_id,
+            plan=plan,
+            carrier=shipment.carrier,
+            tracking_number=shipment.tracking_number,
+            tracker_id=self._state.tracker.tracker_id if self._state.tracker else None,
+        )
+
+    def _apply_polled(self, found: TrackerPoll) -> None:
+        """A fetched tracker's scans, applied like the same scans from its webhook: the ones
+        already seen are duplicates and change nothing."""
+        for event in found.events:
+            self._apply(on_carrier_event(self._state, event, workflow.now()))
+
+    async def _stop_tracking(self) -> None:
+        """Before the run ends: a poll loop past a final status has returned; anything still in
+        flight (a create being retried, a timer) is cancelled."""
+        task = self._tracking
+        if task is None or task.done():
+            return
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
     @workflow.signal(name="carrier_event")
     def carrier_event(self, event: CarrierEvent) -> None:
@@ -355,6 +488,20 @@ class ShipmentWorkflow:
                 if self._metrics is None:
                     self._metrics = AppMetrics(workflow.metric_meter())
                 self._metrics.message(record.kind, record.channel, record.status)
+
+
+def _reraise_cancel(err: ActivityError) -> None:
+    """A tracker activity cancelled because the run is ending is not the service's failure: it
+    must not be recorded (the next run would never create the tracker)."""
+    if isinstance(err.cause, CancelledError):
+        raise asyncio.CancelledError() from err
+
+
+def _failure(err: ActivityError) -> str:
+    """What support reads of a failed tracker activity: the service's answer, bounded."""
+    cause = err.cause
+    text = cause.message if isinstance(cause, ApplicationError) else str(cause or err)
+    return text[:300]
 
 
 def _refuse(reason: str | None) -> None:

@@ -19,8 +19,8 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from api.app import create_app
-from api.carriers import ADAPTERS
 from api.serve import running_api
+from carriers import ADAPTERS
 from infra.serving import free_port
 from infra.settings import Settings
 from testing.sendgrid_server import DEFAULT_API_KEY, FakeSendGrid

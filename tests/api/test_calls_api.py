@@ -15,7 +15,7 @@ from pydantic import SecretStr
 from temporalio.client import Client
 
 from api.app import create_app
-from api.carriers import ADAPTERS
+from carriers import ADAPTERS
 from infra.settings import Settings
 from ledger.engine import make_engine
 from ledger.views import CallView, LedgerReader

@@ -18,8 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.carriers import ADAPTERS, adapter_for, easypost, shippo
-from api.carriers.base import (
+from carriers import ADAPTERS, adapter_for, easypost, shippo
+from carriers.base import (
     BadEvent,
     CarrierAdapter,
     ParsedEvent,
@@ -27,9 +27,9 @@ from api.carriers.base import (
     PayloadError,
     SignatureError,
 )
-from api.carriers.easypost import EASYPOST
-from api.carriers.generic import GENERIC
-from api.carriers.shippo import SHIPPO
+from carriers.easypost import EASYPOST
+from carriers.generic import GENERIC
+from carriers.shippo import SHIPPO
 from models.shipment import CarrierEvent
 from models.status import ShipmentStatus
 

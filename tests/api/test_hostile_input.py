@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from temporalio.client import Client
 
-from api.carriers import ADAPTERS
+from carriers import ADAPTERS
 from infra.links import TrackingLinks
 from infra.settings import Settings
 from models.shipment import FINAL_STATUSES, ShipmentStart
@@ -218,7 +218,9 @@ def documented(name: str, number: str, replacing: str) -> Any:
 
 
 def order_seed() -> Any:
-    body = shipment(tracking_number=unique("TRK")).model_dump(mode="json", exclude={"shop_id"})
+    body = shipment(tracking_number=unique("TRK")).model_dump(
+        mode="json", exclude={"shop_id", "tracker"}
+    )
     body["policy"] = {
         "pickup": {"after_arrival": ["P2D", "P4D"], "final_warning_before": "P1D"},
         "delay": {"after_estimate": "PT2H", "no_progress": "P3D"},

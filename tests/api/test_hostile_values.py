@@ -28,7 +28,7 @@ QUICK_SECONDS = 5.0
 
 
 def order(**overrides: Any) -> dict[str, Any]:
-    body = shipment().model_dump(mode="json", exclude={"shop_id"})
+    body = shipment().model_dump(mode="json", exclude={"shop_id", "tracker"})
     body.update(overrides)
     return body
 

@@ -20,7 +20,7 @@ from pydantic import SecretStr
 from temporalio.client import Client
 
 from api.app import create_app
-from api.carriers import ADAPTERS
+from carriers import ADAPTERS
 from infra.settings import Settings
 from models.shipment import ShipmentStart
 from models.status import ShipmentStatus

@@ -20,27 +20,33 @@ import tempfile
 import traceback
 import uuid
 from contextlib import redirect_stdout
+from datetime import timedelta
 from pathlib import Path
 
+from pydantic import SecretStr
 from temporalio.client import Client, WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from infra.logs import configure_logging
 from infra.serving import free_port
 from infra.settings import Settings
+from infra.trackers import tracker_plan
 from models.state import ShipmentResume, ShipmentState, WorkflowLimits
 from models.status import ShipmentStatus
+from models.tracking import TrackerMode
 from starters.demo import run_scenario, scenarios
 from starters.devserver import DevServer
 from starters.process import leave
 from testing.factories import T0, event, shipment
+from testing.tracker_servers import EASYPOST_KEY, FakeEasyPost, Scan
 from workers.worker import running_worker
-from workflows.client import report_event
+from workflows.client import report_event, shipment_state, start_shipment
 from workflows.shipment import ShipmentWorkflow
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent.parent
 CONTINUE_AS_NEW = "continue-as-new"
+CARRIER_TRACKERS = "carrier-trackers"
 
 
 def slug(text: str) -> str:
@@ -51,7 +57,7 @@ def slug(text: str) -> str:
 
 def flow_names() -> list[str]:
     """The flows every recording holds: the demo's scenarios and the continue-as-new one."""
-    return [slug(s.name) for s in scenarios()] + [CONTINUE_AS_NEW]
+    return [slug(s.name) for s in scenarios()] + [CONTINUE_AS_NEW, CARRIER_TRACKERS]
 
 
 def file_name(flow: str, tag: str | None, run: int = 1) -> str:
@@ -89,14 +95,44 @@ async def continue_as_new(client: Client, task_queue: str) -> list[WorkflowHisto
     return await runs(client, start.workflow_id, handle.result_run_id)
 
 
+async def carrier_trackers(
+    client: Client, task_queue: str, settings: Settings
+) -> list[WorkflowHistory]:
+    """A shipment whose EasyPost tracker Waypost creates and polls: the tracker's first scan
+    applies from the create, then scans reported meanwhile re-arm the poll timer until delivery."""
+    start = shipment(
+        shipment_id="carrier-trackers", order_id="ORD-TRK", tracking_number="EZ1000000001"
+    )
+    start = start.model_copy(update={"tracker": tracker_plan(settings, start.shop_id)})
+    handle = (await start_shipment(client, start, task_queue)).handle
+    for _ in range(600):
+        state = await shipment_state(client, start.workflow_id)
+        if state.status is ShipmentStatus.IN_TRANSIT:
+            break
+        await asyncio.sleep(0.05)
+    else:
+        raise RuntimeError("the tracker's first scan never applied")
+    await report_event(client, start.workflow_id, event(ShipmentStatus.OUT_FOR_DELIVERY, 60))
+    await report_event(client, start.workflow_id, event(ShipmentStatus.DELIVERED, 120))
+    final = await asyncio.wait_for(handle.result(), timeout=60)
+    if final.tracker is None or final.tracker.tracker_id is None:
+        raise RuntimeError("the carrier-trackers shipment has no tracker")
+    return await runs(client, start.workflow_id, handle.result_run_id)
+
+
 async def record() -> dict[str, list[WorkflowHistory]]:
     """Each flow's runs, recorded on a throwaway dev server and worker."""
-    with tempfile.TemporaryDirectory(prefix="waypost-record-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="waypost-record-") as tmp, FakeEasyPost() as easypost:
         scratch = Path(tmp)
+        easypost.plan("EZ1000000001", [Scan("in_transit", at=T0 + timedelta(minutes=30))])
         settings = Settings(
             home=scratch,
             database_url=f"sqlite:///{scratch}/ledger.db",
             task_queue=f"record-{uuid.uuid4().hex[:8]}",
+            # Only the carrier-trackers flow's start carries a tracker plan.
+            easypost_api_key=SecretStr(EASYPOST_KEY),
+            easypost_api_base=easypost.url,
+            easypost_tracker_mode=TrackerMode.POLLING,
         )
         dev = DevServer(port=free_port(), ui_port=None, db_file=scratch / "temporal.db")
         async with dev:
@@ -116,6 +152,9 @@ async def record() -> dict[str, list[WorkflowHistory]]:
                         client, result.state.shipment.workflow_id, result.run_id
                     )
                 flows[CONTINUE_AS_NEW] = await continue_as_new(client, settings.task_queue)
+                flows[CARRIER_TRACKERS] = await carrier_trackers(
+                    client, settings.task_queue, settings
+                )
                 return flows
 
 

@@ -22,7 +22,7 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
-from api.carriers.base import (
+from carriers.base import (
     BadEvent,
     FieldError,
     ParsedItem,
@@ -123,12 +123,21 @@ class ShippoAdapter:
         return {self.signature_header: f"t={t},v1={timestamped_signature(secret, t, body)}"}
 
     def parse(self, body: bytes) -> list[ParsedItem]:
-        track = _track(load_json(body))
-        # Shippo lists the history oldest first: the track's current ETA belongs to the newest.
-        newest = len(track.entries) - 1
-        return [
-            _entry(track, i, path, raw, i == newest) for i, (path, raw) in enumerate(track.entries)
-        ]
+        return _entries(_track(load_json(body)))
+
+    def parse_track(self, document: object) -> list[ParsedItem]:
+        """A Track object itself, as GET /tracks/{carrier}/{tracking_number} answers it (the
+        worker polls it): the same events, with the same ids, as the webhook carrying it."""
+        try:
+            return _entries(_read_track(as_object(document, "track"), ""))
+        except FieldError as exc:
+            raise PayloadError(f"not a Shippo Track: {exc}") from None
+
+
+def _entries(track: _Track) -> list[ParsedItem]:
+    # Shippo lists the history oldest first: the track's current ETA belongs to the newest.
+    newest = len(track.entries) - 1
+    return [_entry(track, i, path, raw, i == newest) for i, (path, raw) in enumerate(track.entries)]
 
 
 def _track(document: object) -> _Track:
@@ -137,22 +146,25 @@ def _track(document: object) -> _Track:
         kind = webhook.get("event")
         if kind != "track_updated":
             raise FieldError("event", f"expected 'track_updated', got {short(kind)}")
-        data = as_object(webhook.get("data"), "data")
-        history = as_list(data.get("tracking_history"), "data.tracking_history")
-        if history:
-            entries = [(f"data.tracking_history[{i}]", raw) for i, raw in enumerate(history)]
-        elif data.get("tracking_status") is not None:
-            entries = [("data.tracking_status", data["tracking_status"])]
-        else:
-            entries = []
-        return _Track(
-            tracking_number=required_text(data.get("tracking_number"), "data.tracking_number"),
-            carrier=clean_text(data.get("carrier"), 100),
-            eta=optional_time(data.get("eta")),
-            entries=entries,
-        )
+        return _read_track(as_object(webhook.get("data"), "data"), "data.")
     except FieldError as exc:
         raise PayloadError(f"not a Shippo track_updated webhook: {exc}") from None
+
+
+def _read_track(data: dict[str, object], prefix: str) -> _Track:
+    history = as_list(data.get("tracking_history"), f"{prefix}tracking_history")
+    if history:
+        entries = [(f"{prefix}tracking_history[{i}]", raw) for i, raw in enumerate(history)]
+    elif data.get("tracking_status") is not None:
+        entries = [(f"{prefix}tracking_status", data["tracking_status"])]
+    else:
+        entries = []
+    return _Track(
+        tracking_number=required_text(data.get("tracking_number"), f"{prefix}tracking_number"),
+        carrier=clean_text(data.get("carrier"), 100),
+        eta=optional_time(data.get("eta")),
+        entries=entries,
+    )
 
 
 def _entry(track: _Track, index: int, path: str, raw: object, newest: bool) -> ParsedItem:

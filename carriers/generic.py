@@ -24,7 +24,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from api.carriers.base import (
+from carriers.base import (
     BadEvent,
     FieldError,
     ParsedEvent,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from api.carriers.base import CarrierAdapter
-from api.carriers.easypost import EASYPOST
-from api.carriers.generic import GENERIC
-from api.carriers.shippo import SHIPPO
+from carriers.base import CarrierAdapter
+from carriers.easypost import EASYPOST
+from carriers.generic import GENERIC
+from carriers.shippo import SHIPPO
 
 _ALL: tuple[CarrierAdapter, ...] = (EASYPOST, SHIPPO, GENERIC)
 

@@ -22,7 +22,7 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
-from api.carriers.base import (
+from carriers.base import (
     BadEvent,
     FieldError,
     ParsedItem,
@@ -115,9 +115,21 @@ class EasyPostAdapter:
         tracker = _tracker(load_json(body))
         if tracker is None:
             return []
-        # EasyPost lists details oldest first: the tracker's current estimate belongs to the newest.
-        newest = len(tracker.details) - 1
-        return [_detail(tracker, i, raw, i == newest) for i, raw in enumerate(tracker.details)]
+        return _details(tracker, "result.")
+
+    def parse_tracker(self, document: object) -> list[ParsedItem]:
+        """A Tracker object itself, as GET /v2/trackers/{id} answers it (the worker polls it):
+        the same events, with the same ids, as the webhook carrying that Tracker."""
+        try:
+            return _details(_read_tracker(as_object(document, "tracker"), ""), "")
+        except FieldError as exc:
+            raise PayloadError(f"not an EasyPost Tracker: {exc}") from None
+
+
+def _details(tracker: _Tracker, prefix: str) -> list[ParsedItem]:
+    # EasyPost lists details oldest first: the tracker's current estimate belongs to the newest.
+    newest = len(tracker.details) - 1
+    return [_detail(tracker, i, raw, i == newest, prefix) for i, raw in enumerate(tracker.details)]
 
 
 def _digest(body: bytes, secret: str) -> str:
@@ -135,21 +147,24 @@ def _tracker(document: object) -> _Tracker | None:
             )
         if description not in TRACKER_EVENTS:
             return None
-        result = as_object(event.get("result"), "result")
-        code = required_text(result.get("tracking_code"), "result.tracking_code")
-        return _Tracker(
-            id=optional_id(result.get("id")) or code,
-            tracking_number=code,
-            carrier=clean_text(result.get("carrier"), 100),
-            estimate=optional_time(result.get("est_delivery_date")),
-            details=as_list(result.get("tracking_details"), "result.tracking_details"),
-        )
+        return _read_tracker(as_object(event.get("result"), "result"), "result.")
     except FieldError as exc:
         raise PayloadError(f"not an EasyPost tracker Event: {exc}") from None
 
 
-def _detail(tracker: _Tracker, index: int, raw: object, newest: bool) -> ParsedItem:
-    path = f"result.tracking_details[{index}]"
+def _read_tracker(result: dict[str, object], prefix: str) -> _Tracker:
+    code = required_text(result.get("tracking_code"), f"{prefix}tracking_code")
+    return _Tracker(
+        id=optional_id(result.get("id")) or code,
+        tracking_number=code,
+        carrier=clean_text(result.get("carrier"), 100),
+        estimate=optional_time(result.get("est_delivery_date")),
+        details=as_list(result.get("tracking_details"), f"{prefix}tracking_details"),
+    )
+
+
+def _detail(tracker: _Tracker, index: int, raw: object, newest: bool, prefix: str) -> ParsedItem:
+    path = f"{prefix}tracking_details[{index}]"
     try:
         detail = as_object(raw, path)
         status = required_text(detail.get("status"), f"{path}.status")
