@@ -409,7 +409,11 @@ def demo(
         bool, typer.Option("--once", help="Run the demo and exit (0 if all ok).")
     ] = False,
 ) -> None:
-    """Run demo shipments through every path; with --once exit when done, else keep the stack up."""
+    """Run demo shipments through every path; with --once exit when done, else keep the stack up.
+
+    With --once nothing is left serving once it exits, so it prints no links (no tracking page,
+    no UI history) and its messages carry the shop's own tracking_url, not a page never served.
+    """
     from api.serve import running_api
     from infra.links import TrackingLinks
     from infra.serving import stop_on_signals
@@ -417,6 +421,8 @@ def demo(
     from workers.worker import running_worker
 
     settings = get_settings()
+    if once:
+        settings = settings.model_copy(update={"public_url": ""})
     configure_logging("WARNING", "console")
 
     async def go() -> bool:
@@ -431,7 +437,9 @@ def demo(
             ui = server.ui_url if server else f"http://localhost:{settings.ui_port}"
             await stack.enter_async_context(running_worker(client, settings))
             links = None
-            if not once:  # kept running: serve the tracking pages the demo links to
+            if once:
+                ui = None  # gone by the time anyone follows a link
+            else:  # kept running: serve the tracking pages the demo links to
                 try:
                     http = await stack.enter_async_context(
                         running_api(settings, client, warn_unencrypted=False)
