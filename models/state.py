@@ -131,6 +131,19 @@ class CustomerReplyRecord(BaseModel):
     received_at: datetime
 
 
+class FailingChannel(BaseModel):
+    """A channel whose address failed for good during this shipment (an SMS to a handset that
+    cannot be reached, an email that hard-bounced): later news avoids it, the message that
+    failed went by the other channel."""
+
+    channel: Channel
+    since: datetime
+    key: str
+    """The message whose failure showed it."""
+    why: str | None = None
+    """The provider's error code and description (never the address)."""
+
+
 class EventReceipt(BaseModel):
     """The answer a carrier gets for one event."""
 
@@ -197,6 +210,8 @@ class ShipmentState(BaseModel):
     last_offered_slots: list[Window] = []
     choose_by: datetime | None = None
     replies: list[CustomerReplyRecord] = []
+    failing: list[FailingChannel] = []
+    """Channels that failed for good during this shipment: later news goes by the others."""
     delay_noticed: bool = False
     """A delay notice went out in the current delay episode; progress ends the episode."""
     unpublished: list[LedgerUpdate] = []
@@ -231,6 +246,9 @@ class ShipmentState(BaseModel):
             for n in self.notifications
             if n.status is NotificationStatus.PLANNED and n.due_at is not None
         ]
+
+    def failing_channels(self) -> frozenset[Channel]:
+        return frozenset(f.channel for f in self.failing)
 
     def seen_event_ids(self) -> set[str]:
         return {entry.event.event_id for entry in self.timeline}

@@ -218,6 +218,11 @@ def render_state(state: ShipmentState) -> str:
             f"  {note.kind.value:<21} {note.channel.value:<5} {note.status.value:<10} "
             f"{note.provider or '-'} {note.provider_message_id or ''}{error}"
         )
+    for failing in state.failing:
+        lines.append(
+            f"{failing.channel.value} failing since {failing.since.isoformat()} "
+            f"({failing.why or 'refused for good'}): later news goes by the other channel"
+        )
     lines.append(
         f"SMS: {state.sms_sent} sent, {state.sms_segments} segment(s), "
         f"estimated cost {state.sms_cost}"

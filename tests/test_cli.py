@@ -219,4 +219,3 @@ async def test_demo_once_runs_every_path_on_its_own_stack(tmp_path: Path) -> Non
     # Nothing it printed points at a service it does not leave running.
     assert "tracking page:" not in out.decode() and "/history" not in out.decode()
     assert "127.0.0.1:8000" not in out.decode()
-

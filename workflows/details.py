@@ -41,6 +41,11 @@ def markdown(state: ShipmentState, waiting: list[Waiting]) -> str:
         if note.status.value in ("suppressed", "superseded", "failed", "delegated", "opted_out"):
             why = note.error or (f"sent by the {note.provider}" if note.provider else "")
             lines.append(f"{note.kind.value} by {note.channel.value}: {note.status.value} ({why})")
+    for failing in state.failing:
+        lines.append(
+            f"{failing.channel.value} failing since {_when(failing.since)}"
+            f" ({failing.why or 'refused for good'}): later news goes by the other channel"
+        )
     if state.sms_sent:
         lines.append(f"SMS: {state.sms_sent} ({state.sms_segments} segments, ~{state.sms_cost})")
     for item in waiting:

@@ -31,6 +31,7 @@ from models.state import (
     CustomerReplyRecord,
     EventOutcome,
     EventReceipt,
+    FailingChannel,
     ShipmentState,
     TimelineEntry,
     Timer,
@@ -195,10 +196,12 @@ def on_timer(state: ShipmentState, timer: Timer, now: datetime) -> Reaction[None
 
 
 def on_delivery_report(
-    state: ShipmentState, report: DeliveryReport, now: datetime
+    state: ShipmentState, report: DeliveryReport, now: datetime, *, remember_failing: bool = True
 ) -> Reaction[None]:
     """A provider's later word on a sent message, when it moves the message on (never back); a
-    permanent hard failure tries the other channel."""
+    permanent hard failure (a handset that cannot be reached, a hard bounce) tries the other
+    channel and, with `remember_failing` (runs from before it replay without), marks the channel
+    as failing for the rest of the shipment, so later news goes by the other one."""
     record = next((n for n in state.notifications if n.key == report.key), None)
     if record is None or report.status is None:
         return Reaction(answer=None, changed=False)
@@ -209,6 +212,9 @@ def on_delivery_report(
     record.settled_at = now
     hard = report.status in (NotificationStatus.FAILED, NotificationStatus.UNDELIVERED)
     if hard and report.permanent:
+        if remember_failing:
+            why = " ".join(p for p in (report.error_code, report.detail) if p) or None
+            _remember_failing(state, record, why, now)
         return Reaction(answer=None, changes=_sending(_fallback(state, record, now)))
     return Reaction(answer=None)
 
@@ -236,10 +242,11 @@ def on_courier_reply(state: ShipmentState, reply: CourierReply, now: datetime) -
 
 
 def on_send_results(
-    state: ShipmentState, results: list[SendResult], now: datetime
+    state: ShipmentState, results: list[SendResult], now: datetime, *, remember_failing: bool = True
 ) -> Reaction[None]:
     """Each message settled with the ledger's word; one refused for good tries the other
-    channel."""
+    channel, and (with `remember_failing`) its channel is avoided for the rest of the
+    shipment."""
     fallbacks: list[NotificationRequest] = []
     for result in results:
         record = next(n for n in state.notifications if n.key == result.key)
@@ -249,12 +256,25 @@ def on_send_results(
         record.error = result.error
         record.segments, record.cost = result.segments, result.cost
         record.settled_at = now
+        failed_for_good = result.status is NotificationStatus.FAILED and result.permanent
+        if remember_failing and failed_for_good:
+            _remember_failing(state, record, result.error, now)
         if falls_back(record.kind, result.status, result.permanent):
             fallbacks += _fallback(state, record, now)
     return Reaction(answer=None, changes=_sending(fallbacks))
 
 
 # --- Steps the reactions share ----------------------------------------------------------------
+
+
+def _remember_failing(
+    state: ShipmentState, record: NotificationRecord, why: str | None, now: datetime
+) -> None:
+    """The channel of a message that failed for good is avoided from now on (once)."""
+    if record.channel not in state.failing_channels():
+        state.failing.append(
+            FailingChannel(channel=record.channel, since=now, key=record.key, why=why)
+        )
 
 
 def _fallback(

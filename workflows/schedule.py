@@ -43,7 +43,8 @@ def says_something(state: ShipmentState, kind: NotificationKind) -> bool:
     policy = state.shipment.policy
     if policy.owner(kind) is not Party.WAYPOST:
         return True
-    return bool(resolve_channels(policy.channels_for(kind), state.shipment.recipient))
+    recipient = state.shipment.recipient
+    return bool(resolve_channels(policy.channels_for(kind), recipient, state.failing_channels()))
 
 
 def timers(state: ShipmentState) -> list[Timer]:

@@ -71,6 +71,11 @@ PENDING_TIMERS_ATTRIBUTE = "pending-timers-attribute"
 """Patch id: the PendingTimers search attribute follows the armed timers (an upsert when their
 kinds change). Runs started before it replay without it, and are not counted by the metric."""
 
+REMEMBER_FAILING = "remember-failing-channel"
+"""Patch id: a channel that failed for good (a handset that cannot be reached) is avoided for the
+rest of the shipment. Runs from before it replay as they were: the failed message alone went by
+the other channel."""
+
 
 A = TypeVar("A")
 
@@ -174,7 +179,10 @@ class ShipmentWorkflow:
     def delivery_report(self, report: DeliveryReport) -> None:
         """A provider's later word on a sent message (the HTTP service forwards the ones that
         moved it in the ledger): shown to support, and a hard failure tries the other channel."""
-        self._apply(on_delivery_report(self._state, report, workflow.now()))
+        remember = report.permanent and workflow.patched(REMEMBER_FAILING)
+        self._apply(
+            on_delivery_report(self._state, report, workflow.now(), remember_failing=remember)
+        )
 
     @workflow.update(name="choose_slot")
     def choose_slot(self, choice: SlotChoice) -> Window:
@@ -240,7 +248,11 @@ class ShipmentWorkflow:
                 for r in update.notifications
             ]
         # run() shows once the update is off the outbox
-        self._apply(on_send_results(self._state, results, workflow.now()), show=False)
+        remember = any(r.permanent for r in results) and workflow.patched(REMEMBER_FAILING)
+        self._apply(
+            on_send_results(self._state, results, workflow.now(), remember_failing=remember),
+            show=False,
+        )
 
     def _enqueue(self, change: Change) -> None:
         """Queue a change for the ledger activity, with the shipment's status as it is now."""
