@@ -16,7 +16,14 @@ from models.notification import (
     NotificationRequest,
     NotificationStatus,
 )
-from models.shipment import CarrierEvent, Courier, PickupPoint, ShipmentStart, Window
+from models.shipment import (
+    CarrierEvent,
+    Courier,
+    PickupPoint,
+    ReplyChannel,
+    ShipmentStart,
+    Window,
+)
 from models.status import ShipmentStatus
 
 
@@ -125,10 +132,28 @@ class Timer(BaseModel):
 
 
 class CustomerReplyRecord(BaseModel):
-    """What the customer answered, and when: shown to support and on the tracking page."""
+    """What the customer answered, and when: shown to support and on the tracking page, and
+    handed to the ledger activity (`LedgerUpdate.replies`), where a reschedule is to reach the
+    shop (its webhook) and, where an adapter can, the carrier."""
 
     what: str
+    """"confirm" or "reschedule" (the courier's one-hour confirmation)."""
     received_at: datetime
+    via: ReplyChannel | None = None
+    """sms or page; None on replies recorded before it was kept."""
+    window: Window | None = None
+    """The delivery window the answer was about (the courier's confirmation's)."""
+
+
+class ReplyReceipt(BaseModel):
+    """The workflow's answer to a customer's reply: what it did, and whether a message of its
+    own follows (then the reply needs no acknowledgement of its own)."""
+
+    outcome: Literal["recorded", "repeated"]
+    """repeated: the same answer to the same question again; nothing changed."""
+    text: str
+    follows: bool = False
+    """A message of the workflow's own answers the reply (a reschedule offers slots again)."""
 
 
 class FailingChannel(BaseModel):
@@ -171,6 +196,9 @@ class LedgerUpdate(BaseModel):
     entry: TimelineEntry | None = None
     entries: list[TimelineEntry] = []
     notifications: list[NotificationRequest] = []
+    replies: list[CustomerReplyRecord] = []
+    """The customer's answers recorded by this change: what the shop's webhook (and a carrier
+    that takes reschedules) is to hear of. Nothing reads them in the ledger yet."""
 
     @property
     def timeline(self) -> list[TimelineEntry]:
@@ -188,6 +216,7 @@ class LedgerUpdate(BaseModel):
             closed=last.closed,
             entries=[e for u in updates for e in u.timeline],
             notifications=[n for u in updates for n in u.notifications],
+            replies=[r for u in updates for r in u.replies],
         )
 
 

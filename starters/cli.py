@@ -218,6 +218,13 @@ def render_state(state: ShipmentState) -> str:
             f"  {note.kind.value:<21} {note.channel.value:<5} {note.status.value:<10} "
             f"{note.provider or '-'} {note.provider_message_id or ''}{error}"
         )
+    if state.replies:
+        lines.append("replies:")
+    for reply in state.replies:
+        about = f" to the window from {reply.window.start.isoformat()}" if reply.window else ""
+        lines.append(
+            f"  {reply.received_at.isoformat()}  {reply.what:<10} {reply.via or '-'}{about}"
+        )
     for failing in state.failing:
         lines.append(
             f"{failing.channel.value} failing since {failing.since.isoformat()} "

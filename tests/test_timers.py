@@ -299,6 +299,6 @@ async def test_reschedule_after_the_confirmation_offers_the_slots_again(
     answer = await courier_reply(ts_client, ref, "reschedule")
     state = await eventually(ts_client, ref, lambda s: len(sent(s, K.SLOT_CHOICE)) == 4)
 
-    assert answer == "reschedule: 3 slot(s) offered again"
+    assert answer.text == "reschedule: 3 slot(s) offered again"
     assert [r.what for r in state.replies] == ["reschedule"]
     assert state.offered_slots == slots()

@@ -23,8 +23,15 @@ from temporalio.service import RPCStatusCode
 
 from infra import search_attributes as sa
 from models.notification import DeliveryReport
-from models.shipment import CarrierEvent, CourierReply, ShipmentStart, SlotChoice, Window
-from models.state import EventReceipt, ShipmentState
+from models.shipment import (
+    CarrierEvent,
+    CourierReply,
+    ReplyChannel,
+    ShipmentStart,
+    SlotChoice,
+    Window,
+)
+from models.state import EventReceipt, ReplyReceipt, ShipmentState
 from models.status import ShipmentStatus
 from workflows.shipment import ShipmentWorkflow
 
@@ -108,11 +115,14 @@ async def choose_slot(client: Client, ref: str, slot: int) -> Window:
     return window
 
 
-async def courier_reply(client: Client, ref: str, answer: str) -> str:
-    """The customer's answer to the courier's confirmation: "confirm" or "reschedule"."""
-    reply = CourierReply.model_validate({"answer": answer})
-    outcome: str = await _update(client, ref, ShipmentWorkflow.courier_reply, reply)
-    return outcome
+async def courier_reply(
+    client: Client, ref: str, answer: str, *, via: ReplyChannel | None = None
+) -> ReplyReceipt:
+    """The customer's answer to the courier's confirmation: "confirm" or "reschedule", from an
+    SMS reply or the tracking page (`via`). The receipt says whether it was a repeat."""
+    reply = CourierReply.model_validate({"answer": answer, "via": via})
+    receipt: ReplyReceipt = await _update(client, ref, ShipmentWorkflow.courier_reply, reply)
+    return receipt
 
 
 async def _update(client: Client, ref: str, update: Any, arg: Any) -> Any:

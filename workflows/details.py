@@ -41,6 +41,13 @@ def markdown(state: ShipmentState, waiting: list[Waiting]) -> str:
         if note.status.value in ("suppressed", "superseded", "failed", "delegated", "opted_out"):
             why = note.error or (f"sent by the {note.provider}" if note.provider else "")
             lines.append(f"{note.kind.value} by {note.channel.value}: {note.status.value} ({why})")
+    for reply in state.replies:
+        lines.append(
+            f"Customer replied: {reply.what}"
+            + (f" by {reply.via}" if reply.via else "")
+            + f", {_when(reply.received_at)}"
+            + (f" (window from {_when(reply.window.start)})" if reply.window else "")
+        )
     for failing in state.failing:
         lines.append(
             f"{failing.channel.value} failing since {_when(failing.since)}"

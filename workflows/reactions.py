@@ -32,6 +32,7 @@ from models.state import (
     EventOutcome,
     EventReceipt,
     FailingChannel,
+    ReplyReceipt,
     ShipmentState,
     TimelineEntry,
     Timer,
@@ -57,6 +58,8 @@ class Change(BaseModel):
 
     requests: list[NotificationRequest] = []
     entry: TimelineEntry | None = None
+    replies: list[CustomerReplyRecord] = []
+    """Customer replies for the ledger activity (where the shop's webhook is to hear of them)."""
 
 
 class Reaction(BaseModel, Generic[A]):
@@ -71,6 +74,11 @@ class Reaction(BaseModel, Generic[A]):
 def _sending(requests: list[NotificationRequest]) -> list[Change]:
     """A change only when there is something to send."""
     return [Change(requests=requests)] if requests else []
+
+
+def _told(replies: list[CustomerReplyRecord]) -> list[Change]:
+    """A change only when there are replies for the ledger activity."""
+    return [Change(replies=replies)] if replies else []
 
 
 # --- Predicates: why a customer's reply would be refused (None: it is accepted) ---------------
@@ -226,19 +234,45 @@ def on_slot_choice(state: ShipmentState, choice: SlotChoice, now: datetime) -> R
     return Reaction(answer=window, changes=[Change(requests=requests)])
 
 
-def on_courier_reply(state: ShipmentState, reply: CourierReply, now: datetime) -> Reaction[str]:
+def current_reply(state: ShipmentState) -> CustomerReplyRecord | None:
+    """The customer's latest answer to the courier's latest confirmation, if any."""
+    asked = [
+        n.planned_at for n in state.notifications if n.kind is NotificationKind.COURIER_ONE_HOUR
+    ]
+    since = max(asked, default=None)
+    answers = [r for r in state.replies if since is None or r.received_at >= since]
+    return answers[-1] if answers else None
+
+
+def on_courier_reply(
+    state: ShipmentState, reply: CourierReply, now: datetime, *, publish: bool = True
+) -> Reaction[ReplyReceipt]:
     """The customer's answer (checked by `can_answer_courier`) is recorded; a reschedule offers
-    again the slots still ahead, or leaves new ones to the carrier."""
-    state.replies.append(CustomerReplyRecord(what=reply.answer, received_at=now))
+    again the slots still ahead, or leaves new ones to the carrier. The same answer to the same
+    confirmation again changes nothing (a customer who texts "1" twice is not answered twice);
+    a different one is a change of mind, recorded. With `publish` (runs from before it replay
+    without), the reply also travels to the ledger activity, where the shop is to hear of it."""
+    last = current_reply(state)
+    if last is not None and last.what == reply.answer:
+        text = f"{reply.answer}: already recorded"
+        return Reaction(answer=ReplyReceipt(outcome="repeated", text=text), changed=False)
+    record = CustomerReplyRecord(
+        what=reply.answer, received_at=now, via=reply.via, window=state.one_hour_window
+    )
+    state.replies.append(record)
+    told = [record] if publish else []
     if reply.answer == "confirm":
-        return Reaction(answer="confirmed: the courier knows you are home")
+        text = "confirmed: the courier knows you are home"
+        return Reaction(answer=ReplyReceipt(outcome="recorded", text=text), changes=_told(told))
     upcoming = [w for w in state.last_offered_slots if w.start > now]
     if upcoming:
+        text = f"reschedule: {len(upcoming)} slot(s) offered again"
+        change = Change(requests=_offer_slots(state, upcoming, now), replies=told)
         return Reaction(
-            answer=f"reschedule: {len(upcoming)} slot(s) offered again",
-            changes=[Change(requests=_offer_slots(state, upcoming, now))],
+            answer=ReplyReceipt(outcome="recorded", text=text, follows=True), changes=[change]
         )
-    return Reaction(answer="reschedule: recorded; the carrier will offer new slots")
+    text = "reschedule: recorded; the carrier will offer new slots"
+    return Reaction(answer=ReplyReceipt(outcome="recorded", text=text), changes=_told(told))
 
 
 def on_send_results(

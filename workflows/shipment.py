@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
     from models.state import (
         EventReceipt,
         LedgerUpdate,
+        ReplyReceipt,
         ShipmentResume,
         ShipmentState,
         Waiting,
@@ -75,6 +76,10 @@ REMEMBER_FAILING = "remember-failing-channel"
 """Patch id: a channel that failed for good (a handset that cannot be reached) is avoided for the
 rest of the shipment. Runs from before it replay as they were: the failed message alone went by
 the other channel."""
+
+REPLIES_PUBLISHED = "customer-replies-published"
+"""Patch id: a customer's reply travels to the ledger activity (`LedgerUpdate.replies`), where
+the shop's webhook is to hear of a reschedule. Runs from before it kept replies in state only."""
 
 
 A = TypeVar("A")
@@ -194,9 +199,11 @@ class ShipmentWorkflow:
         _refuse(can_choose_slot(self._state, choice.slot))
 
     @workflow.update(name="courier_reply")
-    def courier_reply(self, reply: CourierReply) -> str:
-        """The customer's answer to the courier's confirmation; reschedule re-opens slot choice."""
-        return self._apply(on_courier_reply(self._state, reply, workflow.now()))
+    def courier_reply(self, reply: CourierReply) -> ReplyReceipt:
+        """The customer's answer to the courier's confirmation; reschedule re-opens slot choice.
+        A repeated answer changes nothing (the receipt says so: it is not acknowledged twice)."""
+        publish = workflow.patched(REPLIES_PUBLISHED)
+        return self._apply(on_courier_reply(self._state, reply, workflow.now(), publish=publish))
 
     @courier_reply.validator
     def _validate_reply(self, reply: CourierReply) -> None:
@@ -264,6 +271,7 @@ class ShipmentWorkflow:
                 closed=self._state.status in FINAL_STATUSES,
                 entry=change.entry,
                 notifications=change.requests,
+                replies=change.replies,
             )
         )
 

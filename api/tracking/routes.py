@@ -191,8 +191,8 @@ async def _answer(
         if what == "slot":
             await temporal.choose_slot(svc.client, ref, int(value))
             return _back(token, "slot_chosen")
-        outcome = await temporal.courier_reply(svc.client, ref, value)
-        log.info("courier reply from tracking page", shipment=ref, outcome=outcome)
+        receipt = await temporal.courier_reply(svc.client, ref, value, via="page")
+        log.info("courier reply from tracking page", shipment=ref, outcome=receipt.text)
         return _back(token, "confirmed" if value == "confirm" else "rescheduled")
     except temporal.EventRefused as err:
         log.info("tracking page answer refused", shipment=ref, reason=str(err))
