@@ -251,6 +251,28 @@ def channel_fallback(
     return [request_for(state, record)], [record]
 
 
+FOLDED = "folded into the courier's confirmation, due at the same time"
+
+
+def fold_into(
+    records: list[NotificationRecord],
+    requests: list[NotificationRequest],
+    confirmation: list[NotificationRequest],
+    now: datetime,
+) -> list[NotificationRequest]:
+    """The out-for-delivery news (`records`, `requests`) and the courier's confirmation planned
+    at the same moment, as the messages to send: on a channel the confirmation takes, the news
+    is superseded by it (the confirmation names the courier, the window and the time left);
+    on any other channel it still goes. Marks the superseded records."""
+    taken = {r.channel for r in confirmation}
+    for record in records:
+        if record.channel in taken and record.status is NotificationStatus.PLANNED:
+            record.status = NotificationStatus.SUPERSEDED
+            record.error = FOLDED
+            record.settled_at = now
+    return [r for r in requests if r.channel not in taken] + confirmation
+
+
 def plan_shop_notice(
     state: ShipmentState, trigger: str, now: datetime
 ) -> tuple[list[NotificationRequest], list[NotificationRecord]]:

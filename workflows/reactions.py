@@ -41,13 +41,14 @@ from models.status import ShipmentStatus
 from workflows.lifecycle import apply_event, judge_event
 from workflows.plan import (
     channel_fallback,
+    fold_into,
     message_context,
     plan_kind,
     plan_shop_notice,
     plan_status_change,
     request_for,
 )
-from workflows.schedule import timers
+from workflows.schedule import courier_confirmation_due, minutes_left, timers
 
 A = TypeVar("A")
 
@@ -129,10 +130,12 @@ def on_start(state: ShipmentState, now: datetime) -> Reaction[None]:
 
 
 def on_carrier_event(
-    state: ShipmentState, event: CarrierEvent, now: datetime
+    state: ShipmentState, event: CarrierEvent, now: datetime, *, fold: bool = True
 ) -> Reaction[EventReceipt]:
     """An event as judged: a duplicate changes nothing; any other is kept in the timeline, and
-    one that applies sends its status's news and offers the slots it carries."""
+    one that applies sends its status's news and offers the slots it carries. Out for delivery
+    less than the courier's lead time before the window, the courier's confirmation is due at
+    once: with `fold` (runs from before it replay without) the two go as one message."""
     previous = state.status
     verdict = apply_event(state, event, now)
     receipt = EventReceipt(
@@ -152,6 +155,12 @@ def on_carrier_event(
         requests += _offer_slots(state, event.slots, now)
     state.notifications.extend(records)
     receipt.notifications = [r.key for r in records]
+    entering = applied and previous is not state.status
+    out = state.status is ShipmentStatus.OUT_FOR_DELIVERY
+    if entering and fold and out and courier_confirmation_due(state, now):
+        confirmation = _timer_message(state, NotificationKind.COURIER_ONE_HOUR, now)
+        requests = fold_into(records, requests, confirmation, now)
+        receipt.notifications += [r.key for r in confirmation]
     return Reaction(answer=receipt, changes=[Change(requests=requests, entry=entry)])
 
 
@@ -354,8 +363,7 @@ def _timer_message(
         state.one_hour_window = window
         if window is None or now >= window.start:
             return []  # the window has started: a confirmation now would be stale
-        lead = int(state.shipment.policy.courier_lead_time.total_seconds() // 60)
-        context = context.model_copy(update={"lead_minutes": lead})
+        context = context.model_copy(update={"lead_minutes": minutes_left(window.start, now)})
     elif kind is NotificationKind.DELAY_NOTICE:
         state.delay_noticed = True
         context = context.model_copy(

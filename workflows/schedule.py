@@ -4,7 +4,8 @@ reminders, and progress ends a delay episode without any bookkeeping of timers."
 
 from __future__ import annotations
 
-from datetime import datetime
+import math
+from datetime import datetime, timedelta
 
 from models.kinds import TIMED_KINDS, URGENT_KINDS
 from models.notification import NotificationKind
@@ -16,6 +17,10 @@ from workflows.plan import resolve_channels
 
 K = NotificationKind
 S = ShipmentStatus
+
+FOLD_WITHIN = timedelta(minutes=5)
+"""The courier's confirmation falling due this soon after the out-for-delivery news (and within a
+quarter of the lead time) goes as the one message instead of a second SMS moments after."""
 
 
 def storage_deadline(state: ShipmentState) -> datetime:
@@ -120,6 +125,21 @@ def timers(state: ShipmentState) -> list[Timer]:
         )
     found = [t for t in found if t.kind is None or says_something(state, t.kind)]
     return sorted((after_quiet_hours(state, t) for t in found), key=lambda t: t.due_at)
+
+
+def courier_confirmation_due(state: ShipmentState, now: datetime) -> bool:
+    """Whether the courier's confirmation is due at once (or nearly: FOLD_WITHIN): out for
+    delivery less than the lead time before the window, its timer would fire a second after the
+    out-for-delivery news, so the two fold into one message."""
+    margin = min(FOLD_WITHIN, state.shipment.policy.courier_lead_time / 4)
+    return any(t.kind is K.COURIER_ONE_HOUR and t.due_at <= now + margin for t in timers(state))
+
+
+def minutes_left(until: datetime, now: datetime) -> int:
+    """How long until `until`, as a message says it: whole minutes (rounded up, at least one)
+    under ten, then to the nearest five ("about 40 min", never "about 60 min" when it is 40)."""
+    minutes = max(1, math.ceil((until - now).total_seconds() / 60))
+    return minutes if minutes < 10 else 5 * round(minutes / 5)
 
 
 STORAGE_DEADLINE = "storage_deadline"

@@ -37,6 +37,7 @@ with workflow.unsafe.imports_passed_through():
         Waiting,
         WorkflowLimits,
     )
+    from models.status import ShipmentStatus
     from workflows import details
     from workflows.reactions import (
         Change,
@@ -77,6 +78,10 @@ REMEMBER_FAILING = "remember-failing-channel"
 rest of the shipment. Runs from before it replay as they were: the failed message alone went by
 the other channel."""
 
+FOLD_CONFIRMATION = "fold-courier-confirmation"
+"""Patch id: out for delivery less than the courier's lead time before the window, the courier's
+confirmation goes at once as the one message (the out-for-delivery SMS superseded by it). Runs
+from before it sent both, a second apart."""
 REPLIES_PUBLISHED = "customer-replies-published"
 """Patch id: a customer's reply travels to the ledger activity (`LedgerUpdate.replies`), where
 the shop's webhook is to hear of a reschedule. Runs from before it kept replies in state only."""
@@ -169,12 +174,19 @@ class ShipmentWorkflow:
     @workflow.signal(name="carrier_event")
     def carrier_event(self, event: CarrierEvent) -> None:
         """Fire-and-forget event: an impossible one is kept in the timeline as refused."""
-        self._apply(on_carrier_event(self._state, event, workflow.now()))
+        self._apply(self._on_event(event))
 
     @workflow.update(name="report_event")
     def report_event(self, event: CarrierEvent) -> EventReceipt:
         """An event whose sender wants an answer: accepted, duplicate, or out of order."""
-        return self._apply(on_carrier_event(self._state, event, workflow.now()))
+        return self._apply(self._on_event(event))
+
+    def _on_event(self, event: CarrierEvent) -> Reaction[EventReceipt]:
+        """A carrier event's reaction; the patch is asked only where folding could apply."""
+        fold = event.status is ShipmentStatus.OUT_FOR_DELIVERY and workflow.patched(
+            FOLD_CONFIRMATION
+        )
+        return on_carrier_event(self._state, event, workflow.now(), fold=fold)
 
     @report_event.validator
     def _validate_report(self, event: CarrierEvent) -> None:
