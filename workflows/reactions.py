@@ -48,7 +48,7 @@ from workflows.plan import (
     plan_status_change,
     request_for,
 )
-from workflows.schedule import courier_confirmation_due, minutes_left, timers
+from workflows.schedule import courier_confirmation_due, minutes_left, slot_deadline, timers
 
 A = TypeVar("A")
 
@@ -130,12 +130,18 @@ def on_start(state: ShipmentState, now: datetime) -> Reaction[None]:
 
 
 def on_carrier_event(
-    state: ShipmentState, event: CarrierEvent, now: datetime, *, fold: bool = True
+    state: ShipmentState,
+    event: CarrierEvent,
+    now: datetime,
+    *,
+    fold: bool = True,
+    daytime_deadline: bool = True,
 ) -> Reaction[EventReceipt]:
     """An event as judged: a duplicate changes nothing; any other is kept in the timeline, and
     one that applies sends its status's news and offers the slots it carries. Out for delivery
     less than the courier's lead time before the window, the courier's confirmation is due at
-    once: with `fold` (runs from before it replay without) the two go as one message."""
+    once: with `fold` (runs from before it replay without) the two go as one message. The time
+    to choose a slot ends in the recipient's daytime with `daytime_deadline` (likewise)."""
     previous = state.status
     verdict = apply_event(state, event, now)
     receipt = EventReceipt(
@@ -152,7 +158,7 @@ def on_carrier_event(
         plan_status_change(state, previous, event.event_id, now) if applied else ([], [])
     )
     if applied and event.slots:
-        requests += _offer_slots(state, event.slots, now)
+        requests += _offer_slots(state, event.slots, now, daytime=daytime_deadline)
     state.notifications.extend(records)
     receipt.notifications = [r.key for r in records]
     entering = applied and previous is not state.status
@@ -254,7 +260,12 @@ def current_reply(state: ShipmentState) -> CustomerReplyRecord | None:
 
 
 def on_courier_reply(
-    state: ShipmentState, reply: CourierReply, now: datetime, *, publish: bool = True
+    state: ShipmentState,
+    reply: CourierReply,
+    now: datetime,
+    *,
+    publish: bool = True,
+    daytime_deadline: bool = True,
 ) -> Reaction[ReplyReceipt]:
     """The customer's answer (checked by `can_answer_courier`) is recorded; a reschedule offers
     again the slots still ahead, or leaves new ones to the carrier. The same answer to the same
@@ -276,7 +287,8 @@ def on_courier_reply(
     upcoming = [w for w in state.last_offered_slots if w.start > now]
     if upcoming:
         text = f"reschedule: {len(upcoming)} slot(s) offered again"
-        change = Change(requests=_offer_slots(state, upcoming, now), replies=told)
+        offer = _offer_slots(state, upcoming, now, daytime=daytime_deadline)
+        change = Change(requests=offer, replies=told)
         return Reaction(
             answer=ReplyReceipt(outcome="recorded", text=text, follows=True), changes=[change]
         )
@@ -329,10 +341,13 @@ def _fallback(
 
 
 def _offer_slots(
-    state: ShipmentState, slots: list[Window], now: datetime
+    state: ShipmentState, slots: list[Window], now: datetime, *, daytime: bool = True
 ) -> list[NotificationRequest]:
+    """Offer `slots`: the time to choose ends in the recipient's daytime (`daytime`; runs from
+    before it replay with `slot_choice_time` after the offer, night or not)."""
     state.offered_slots = state.last_offered_slots = slots
-    state.choose_by = now + state.shipment.policy.slot_choice_time
+    choice_time = state.shipment.policy.slot_choice_time
+    state.choose_by = slot_deadline(state, slots, now) if daytime else now + choice_time
     context = message_context(state).model_copy(
         update={"slots": [(w.start, w.end) for w in slots], "choose_by": state.choose_by}
     )

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from models.kinds import TIMED_KINDS, URGENT_KINDS
 from models.notification import NotificationKind
-from models.policy import Party
-from models.shipment import FINAL_STATUSES
+from models.policy import Party, QuietHours
+from models.shipment import FINAL_STATUSES, Window
 from models.state import ShipmentState, Timer
 from models.status import ShipmentStatus
 from workflows.plan import resolve_channels
@@ -125,6 +126,40 @@ def timers(state: ShipmentState) -> list[Timer]:
         )
     found = [t for t in found if t.kind is None or says_something(state, t.kind)]
     return sorted((after_quiet_hours(state, t) for t in found), key=lambda t: t.due_at)
+
+
+NIGHT = QuietHours()
+"""The recipient's night when the policy has no quiet hours of its own (21:00 to 08:00 local):
+a deadline for the customer still falls in their daytime."""
+EVENING_MARGIN = timedelta(hours=1)
+"""A deadline that cannot wait for the morning ends this long before the night begins."""
+
+
+def slot_deadline(state: ShipmentState, slots: list[Window], now: datetime) -> datetime:
+    """When the time to choose one of `slots`, offered `now`, ends: `slot_choice_time` after
+    the customer is told (quiet hours hold the offer back to the morning), in their daytime, in
+    their time zone. One that would fall at night moves to the morning after, unless the first
+    slot begins by then: then to the evening before (EVENING_MARGIN before the night). The SMS,
+    the page and the timer that books the first slot all say this one moment."""
+    policy = state.shipment.policy
+    zone = state.shipment.recipient.time_zone
+    told = policy.quiet_hours.end_after(now, zone) if policy.quiet_hours else now
+    due = told + policy.slot_choice_time
+    night = policy.quiet_hours or NIGHT
+    if not night.contains(due, zone):
+        return due
+    morning = night.end_after(due, zone)
+    if not slots or morning < min(w.start for w in slots):
+        return morning
+    evening = _night_start_before(night, due, zone) - EVENING_MARGIN
+    return evening if evening > told else morning
+
+
+def _night_start_before(night: QuietHours, moment: datetime, zone: str) -> datetime:
+    """When the night holding `moment` began (local time in `zone`)."""
+    local = moment.astimezone(ZoneInfo(zone))
+    start = local.replace(hour=night.start.hour, minute=night.start.minute, second=0, microsecond=0)
+    return start if start <= local else start - timedelta(days=1)
 
 
 def courier_confirmation_due(state: ShipmentState, now: datetime) -> bool:

@@ -82,6 +82,10 @@ FOLD_CONFIRMATION = "fold-courier-confirmation"
 """Patch id: out for delivery less than the courier's lead time before the window, the courier's
 confirmation goes at once as the one message (the out-for-delivery SMS superseded by it). Runs
 from before it sent both, a second apart."""
+DAYTIME_DEADLINE = "slot-deadline-in-daytime"
+"""Patch id: the time to choose a slot ends in the recipient's daytime (schedule.slot_deadline),
+so the SMS, the page and the timer agree. Runs from before it ended `slot_choice_time` after the
+offer, and the timer waited for the end of quiet hours."""
 REPLIES_PUBLISHED = "customer-replies-published"
 """Patch id: a customer's reply travels to the ledger activity (`LedgerUpdate.replies`), where
 the shop's webhook is to hear of a reschedule. Runs from before it kept replies in state only."""
@@ -186,7 +190,10 @@ class ShipmentWorkflow:
         fold = event.status is ShipmentStatus.OUT_FOR_DELIVERY and workflow.patched(
             FOLD_CONFIRMATION
         )
-        return on_carrier_event(self._state, event, workflow.now(), fold=fold)
+        daytime = bool(event.slots) and workflow.patched(DAYTIME_DEADLINE)
+        return on_carrier_event(
+            self._state, event, workflow.now(), fold=fold, daytime_deadline=daytime
+        )
 
     @report_event.validator
     def _validate_report(self, event: CarrierEvent) -> None:
@@ -215,7 +222,11 @@ class ShipmentWorkflow:
         """The customer's answer to the courier's confirmation; reschedule re-opens slot choice.
         A repeated answer changes nothing (the receipt says so: it is not acknowledged twice)."""
         publish = workflow.patched(REPLIES_PUBLISHED)
-        return self._apply(on_courier_reply(self._state, reply, workflow.now(), publish=publish))
+        daytime = reply.answer == "reschedule" and workflow.patched(DAYTIME_DEADLINE)
+        reaction = on_courier_reply(
+            self._state, reply, workflow.now(), publish=publish, daytime_deadline=daytime
+        )
+        return self._apply(reaction)
 
     @courier_reply.validator
     def _validate_reply(self, reply: CourierReply) -> None:
