@@ -9,6 +9,7 @@ import sys
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -22,11 +23,18 @@ from infra.logs import configure_logging
 from infra.serving import free_port, port_open
 from infra.settings import Settings, get_settings, settings_error_message
 from infra.telemetry import MetricsUnavailable
-from models.shipment import CarrierEvent, ShipmentStart, parse_shipment_ref
-from models.state import EventOutcome, ShipmentState
+from ledger.views import NotificationView
+from models.shipment import FINAL_STATUSES, CarrierEvent, ShipmentStart, parse_shipment_ref
+from models.state import EventOutcome, NextEventWait, ShipmentState, Waiting
 from starters.devserver import DevServer
 from starters.healthcheck import healthcheck_app
-from starters.ledger_commands import report, retention, set_aside, set_aside_lines
+from starters.ledger_commands import (
+    ledger_record,
+    report,
+    retention,
+    set_aside,
+    set_aside_lines,
+)
 from starters.preview import messages_app
 from starters.process import leave
 from starters.shop_commands import shop_app
@@ -193,7 +201,46 @@ def shipment_event(
         raise typer.Exit(1)
 
 
-def render_state(state: ShipmentState) -> str:
+def with_ledger_statuses(state: ShipmentState, ledger: list[NotificationView]) -> ShipmentState:
+    """The state with each message's status, provider and id as the ledger has them: provider
+    reports that came after the workflow closed (or before it heard of them) are there."""
+    recorded = {view.key: view for view in ledger}
+    notes = [
+        note.model_copy(
+            update={
+                "status": view.status,
+                "provider": view.provider or note.provider,
+                "provider_message_id": view.provider_message_id or note.provider_message_id,
+            }
+        )
+        if (view := recorded.get(note.key)) is not None
+        else note
+        for note in state.notifications
+    ]
+    return state.model_copy(update={"notifications": notes})
+
+
+def _ahead(item: Waiting, now: datetime, closed: bool) -> str | None:
+    """A wait as `shipment show` lists it, or None once its time has passed (a timer or a
+    deferred message due then has fired, or will at once) or the shipment is closed."""
+    if closed:
+        return None
+    if item.until is None:
+        return item.what
+    if item.until > now:
+        return f"{item.what} until {item.until.isoformat()}"
+    if isinstance(item, NextEventWait):
+        return f"{item.what} (expected by {item.until.isoformat()}, overdue)"
+    return None
+
+
+def render_state(state: ShipmentState, now: datetime | None = None, closed: bool = False) -> str:
+    """What `waypost shipment show` prints; `closed`: the ledger says the shipment is closed."""
+    now = now or datetime.now(UTC)
+    closed = closed or (
+        state.status in FINAL_STATUSES
+        and not any(w.until is None or w.until > now for w in state.waiting_for or [])
+    )
     shipment = state.shipment
     lines = [
         f"{shipment.workflow_id}  order {shipment.order_id}  {shipment.carrier} "
@@ -235,11 +282,10 @@ def render_state(state: ShipmentState) -> str:
         f"estimated cost {state.sms_cost}"
     )
     lines.append("waiting for:")
-    for item in state.waiting_for or []:
-        until = f" until {item.until.isoformat()}" if item.until else ""
-        lines.append(f"  {item.what}{until}")
-    if not state.waiting_for:
-        lines.append("  nothing: the shipment is closed")
+    ahead = [text for item in state.waiting_for or [] if (text := _ahead(item, now, closed))]
+    lines += [f"  {text}" for text in ahead]
+    if not ahead:
+        lines.append("  nothing: the shipment is closed" if closed else "  nothing scheduled")
     return "\n".join(lines)
 
 
@@ -260,10 +306,14 @@ def shipment_show(
             raise fail(str(err), 1) from err
 
     state = run(go)
+    row, messages, unread = ledger_record(settings.ledger_url, ref)
+    state = with_ledger_statuses(state, messages)
     if as_json:
         typer.echo(state.model_dump_json(indent=2))
         return
-    typer.echo(render_state(state))
+    typer.echo(render_state(state, closed=row is not None and row.closed_at is not None))
+    if unread:
+        typer.echo(unread, err=True)
     lines, note = set_aside_lines(settings.ledger_url, ref)
     for line in lines:
         typer.echo(line)
