@@ -16,7 +16,7 @@ from models.shipment import DeliveryKind, DeliveryOption, Recipient, Window
 from models.state import ShipmentState, TimerWait
 from models.status import ShipmentStatus
 from testing.factories import event, shipment
-from workflows.reactions import on_carrier_event, on_start
+from workflows.reactions import on_carrier_event, on_due, on_start
 from workflows.schedule import after_quiet_hours, slot_deadline, timers
 from workflows.waiting import scheduled
 
@@ -137,3 +137,20 @@ def test_runs_from_before_end_the_choice_time_after_the_offer() -> None:
 
     assert state.choose_by == now + timedelta(hours=12)
     assert state.choose_by.astimezone(UTC) == datetime(2026, 3, 3, 2, 12, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("zone", ["America/Los_Angeles", "Asia/Tokyo"])
+def test_an_offer_held_back_by_the_night_still_names_its_slots_and_deadline(zone: str) -> None:
+    state = offering(zone)
+    night = local(zone, 2, 23, 30)
+    scan = event(ShipmentStatus.IN_TRANSIT, 0, slots=slots_from(zone, 4))
+    on_carrier_event(state, scan.model_copy(update={"occurred_at": night}), night)
+    [held] = [n for n in state.deferred() if n.channel is Channel.SMS]
+    assert held.due_at is not None and in_zone(held.due_at, zone) == (3, time(8, 0))
+
+    [change] = on_due(state, held.due_at).changes
+
+    [sms] = [r for r in change.requests if r.channel is Channel.SMS]
+    assert sms.context.choose_by == state.choose_by and len(sms.context.slots) == 3
+    text = render(K.SLOT_CHOICE, Channel.SMS, "en", sms.context).body
+    assert "20:00" in text and "1)" in text

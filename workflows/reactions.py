@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from models.consent import falls_back
 from models.notification import (
     DeliveryReport,
+    MessageContext,
     NotificationKind,
     NotificationRecord,
     NotificationRequest,
@@ -195,7 +196,9 @@ def on_deferred_due(
         record.error = f"stale: the shipment is {state.status.value} now"
         record.settled_at = now
         return Reaction(answer=None)
-    return Reaction(answer=None, changes=_sending([request_for(state, record)]))
+    slots = record.kind is NotificationKind.SLOT_CHOICE and state.offered_slots
+    context = _slot_context(state) if slots else None
+    return Reaction(answer=None, changes=_sending([request_for(state, record, context)]))
 
 
 def on_timer(state: ShipmentState, timer: Timer, now: datetime) -> Reaction[None]:
@@ -348,12 +351,21 @@ def _offer_slots(
     state.offered_slots = state.last_offered_slots = slots
     choice_time = state.shipment.policy.slot_choice_time
     state.choose_by = slot_deadline(state, slots, now) if daytime else now + choice_time
-    context = message_context(state).model_copy(
-        update={"slots": [(w.start, w.end) for w in slots], "choose_by": state.choose_by}
-    )
+    context = _slot_context(state)
     requests, records = plan_kind(state, NotificationKind.SLOT_CHOICE, "slots", now, context)
     state.notifications.extend(records)
     return requests
+
+
+def _slot_context(state: ShipmentState) -> MessageContext:
+    """What a slot offer says: the slots on offer and when the time to choose ends (also when
+    quiet hours held the offer back to the morning)."""
+    return message_context(state).model_copy(
+        update={
+            "slots": [(w.start, w.end) for w in state.offered_slots],
+            "choose_by": state.choose_by,
+        }
+    )
 
 
 def _confirm_slot(
