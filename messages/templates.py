@@ -616,8 +616,8 @@ ANSWERS: Final[Mapping[InboundAnswerKey, tuple[Msg, ...]]] = {
     ),
     # Translators: the acknowledgement of a reply "1" (I am home) to the courier's SMS.
     "confirmed": (N_("Thanks! The courier knows you will be home."),),
-    # Translators: the acknowledgement of a reply "2" (reschedule) to the courier's SMS.
     "rescheduled": (
+        # Translators: the acknowledgement of a reply "2" (reschedule) to the courier's SMS.
         N_("Thanks, noted: the courier won't come now. We'll send you a new delivery time."),
     ),
 }
