@@ -40,6 +40,13 @@ class ShipmentActivities:
             consent=update.consent,
             calls=update.calls,
         )
+        for reply in update.replies:
+            # The seam for the shop's webhook (a reschedule must reach the shop) and for a
+            # carrier adapter that takes reschedules (none does yet): they hook in here, under
+            # this activity's retries. Until then the reply is in the workflow's state only.
+            activity.logger.info(
+                "customer reply", extra={"answer": reply.what, "via": reply.via or "-"}
+            )
         token = f"{info.workflow_run_id}:{info.activity_id}:{info.attempt}"
         results: list[SendResult] = []
         for request in update.notifications:

@@ -29,6 +29,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from infra.masking import mask_text
 from messages import replies
 from models.notification import DeliveryReport, NotificationStatus
+from models.twilio_errors import TWILIO_ERROR_CODES
 
 __all__ = [
     "SENDGRID_EVENTS",
@@ -88,34 +89,14 @@ TWILIO_STATUSES: Mapping[str, NotificationStatus | None] = {
     "canceled": S.FAILED,
 }
 
-# Twilio error codes seen on `undelivered`/`failed` callbacks (https://www.twilio.com/docs/api/
-# errors/<code>): a short description and whether the failure is permanent, that is whether
-# sending SMS to this number again would fail the same way, so another channel should carry the
-# news. The 21xxx codes usually come back from the API call, but with a Messaging Service they
-# arrive here; they are permanent exactly as the send-time table (activities.providers.
-# twilio_sms.PERMANENT_CODES) says, so a refusal means the same whenever it is learned.
-#
-# Judgement calls: 30003 (handset off or out of coverage) is transient, Twilio itself advises a
-# retry. 30004 (blocked: the recipient opted out or the number is blocklisted) is permanent.
-# 30007 (filtered as spam) is about the content or the sender, not the recipient: transient, the
-# next message may well pass. 30008 (unknown) and any code not listed are transient.
+# Twilio error codes seen on `undelivered`/`failed` callbacks: (description, permanent), from
+# the classified table in models.twilio_errors. Permanent (the handset cannot be reached, or the
+# number refuses) means sending SMS to this number again would fail the same way: the news goes
+# by the other channel and the number is treated as failing for the rest of the shipment. The
+# 21xxx codes are permanent exactly as the send-time table (activities.providers.twilio_sms.
+# PERMANENT_CODES) says, so a refusal means the same whenever it is learned.
 TWILIO_ERRORS: Mapping[str, tuple[str, bool]] = {
-    "21211": ("invalid 'To' phone number", True),
-    "21408": ("sending to this region is not enabled", True),
-    "21610": ("recipient unsubscribed (replied STOP)", True),
-    "21612": ("'To' number not reachable from the sender", True),
-    "21614": ("'To' number is not a mobile number", True),
-    "21635": ("'To' number is a landline", True),
-    "30001": ("queue overflow", False),
-    "30002": ("account suspended", False),
-    "30003": ("unreachable destination handset", False),
-    "30004": ("message blocked (recipient opted out or blocklisted)", True),
-    "30005": ("unknown destination handset (number not in service)", True),
-    "30006": ("landline or unreachable carrier", True),
-    "30007": ("message filtered by the carrier or Twilio", False),
-    "30008": ("unknown error", False),
-    "30017": ("carrier network congestion", False),
-    "30450": ("delivery temporarily blocked (SMS pumping protection)", False),
+    code: (error.description, error.permanent) for code, error in TWILIO_ERROR_CODES.items()
 }
 
 _FAILURES = frozenset({S.UNDELIVERED, S.FAILED})

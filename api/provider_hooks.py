@@ -32,6 +32,7 @@ from models.consent import OptOutSource, categories_stopped, opt_out_source
 from models.kinds import Category
 from models.notification import Channel, DeliveryReport, NotificationKind
 from models.shipment import shop_of_ref
+from models.state import ShipmentState
 from workflows import client as temporal
 
 log = structlog.get_logger("waypost.api.providers")
@@ -196,8 +197,10 @@ def _addressed_shop(svc: Services, recipient: str, form: dict[str, str]) -> str 
 
 
 async def _answer_reply(svc: Services, sender: str, text: str) -> str | None:
-    """Act on a reply to the latest question we asked this number; None when the workflow's own
-    confirmation will follow (the customer must not get two messages)."""
+    """Act on a reply to the latest question we asked this number, and answer it: a short
+    acknowledgement of a courier answer, once (a repeated answer gets none), or None when the
+    workflow's own message follows (a slot confirmed, slots offered again): the customer must
+    not get two messages for one answer."""
     question = (
         await svc.db(svc.ledger.last_question_to, svc.hash_recipient(sender)) if sender else None
     )
@@ -209,6 +212,8 @@ async def _answer_reply(svc: Services, sender: str, text: str) -> str | None:
     try:
         if question.kind is NotificationKind.SLOT_CHOICE:
             state = await temporal.shipment_state(svc.client, ref, rpc_timeout=QUERY_TIMEOUT)
+            if not state.offered_slots:
+                return _after_the_choice(state, text, locale)
             reply = read.interpret_reply(text, "slot_choice", len(state.offered_slots))
             if isinstance(reply, read.ChooseSlot):
                 await temporal.choose_slot(svc.client, ref, reply.slot)
@@ -216,13 +221,29 @@ async def _answer_reply(svc: Services, sender: str, text: str) -> str | None:
             return inbound_answer(locale, "unclear_slot", count=str(len(state.offered_slots)))
         reply = read.interpret_reply(text, "courier_one_hour", 0)
         if isinstance(reply, read.CourierAnswer):
-            await temporal.courier_reply(svc.client, ref, reply.answer)
-            return None
+            receipt = await temporal.courier_reply(svc.client, ref, reply.answer, via="sms")
+            log.info("courier reply by sms", shipment=ref, outcome=receipt.outcome)
+            if receipt.outcome == "repeated" or receipt.follows:
+                return None
+            return inbound_answer(
+                locale, "confirmed" if reply.answer == "confirm" else "rescheduled"
+            )
         return inbound_answer(locale, "unclear_courier")
     except temporal.EventRefused as err:
         return inbound_answer(locale, "refused", reason=str(err))
     except (temporal.ShipmentClosed, temporal.ShipmentNotFound):
         return inbound_answer(locale, "closed")
+
+
+def _after_the_choice(state: ShipmentState, text: str, locale: str) -> str | None:
+    """A reply to a slot offer once the slot is settled: the chosen slot's number again is a
+    repeat (no answer: the confirmation went out); anything else cannot change it any more."""
+    offered = state.last_offered_slots
+    if offered:
+        reply = read.interpret_reply(text, "slot_choice", len(offered))
+        if isinstance(reply, read.ChooseSlot) and offered[reply.slot - 1] == state.window:
+            return None
+    return inbound_answer(locale, "closed")
 
 
 @router.post(

@@ -205,10 +205,12 @@ class Settings(BaseSettings):
         default=8000, ge=1, le=65535, description="Port the HTTP service listens on."
     )
     public_url: str | None = Field(
-        default="http://127.0.0.1:8000",
+        default=None,
         description="Where customers and providers reach the HTTP service: tracking links in "
-        "messages and Twilio's status callbacks use it. Empty: messages link the shop's own "
-        "tracking_url, and Twilio sends no callbacks.",
+        "messages and Twilio's status callbacks use it. Unset: the service's own address, "
+        "http://<api_host>:<api_port> (127.0.0.1 for an all-interfaces host), so it follows "
+        "WAYPOST_API_PORT. Empty: messages link the shop's own tracking_url, and Twilio sends "
+        "no callbacks.",
     )
     secret_key: SecretStr | None = Field(
         default=None,
@@ -389,7 +391,11 @@ class Settings(BaseSettings):
 
     @property
     def public_base(self) -> str | None:
-        return self.public_url.rstrip("/") if self.public_url else None
+        """The public address without a trailing slash: the configured one, else the service's
+        own (derived here, so a changed port is followed whatever set it); None when empty."""
+        if self.public_url is None:
+            return local_url(self.api_host, self.api_port)
+        return self.public_url.rstrip("/") or None
 
     @property
     def twilio_enabled(self) -> bool:
@@ -422,6 +428,19 @@ def read_local_payload_key(home: Path) -> dict[str, SecretStr]:
         return {str(data["id"]): SecretStr(str(data["key"]))}
     except (OSError, ValueError, KeyError, TypeError):
         return {}
+
+
+def local_url(host: str, port: int) -> str:
+    """The URL a process on this machine reaches a service listening on `host`:`port` at: an
+    all-interfaces address is reached on loopback, an IPv6 literal goes in brackets."""
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return f"http://{host}:{port}"
+    if address.is_unspecified:
+        address = ipaddress.ip_address("::1" if address.version == 6 else "127.0.0.1")
+    shown = f"[{address}]" if address.version == 6 else str(address)
+    return f"http://{shown}:{port}"
 
 
 def decode_payload_key(key: SecretStr) -> bytes:

@@ -71,7 +71,9 @@ def opt_keyword(text: str) -> OptKeyword | None:
 # The short SMS answered (as TwiML) to a reply that cannot be acted on; each says what to do.
 # unclear_courier/unclear_slot: the reply was not understood (the question is still open);
 # no_question: nothing is waiting for an answer from this number; refused: the answer was
-# understood but the carrier/shop could not apply it; closed: the time to answer has passed.
+# understood but the carrier/shop could not apply it; closed: the time to answer has passed;
+# confirmed/rescheduled: the short acknowledgement of an answer to the courier's confirmation
+# (once: a repeated answer is not acknowledged again).
 # A tuple holds alternatives: the first whose fields are all given is used (unclear_slot names
 # the valid numbers when given `count`, how many slots were offered). Other values are ignored:
 # in particular an error's text never reaches the customer. Plain "-" and no typographic quotes,

@@ -67,8 +67,18 @@ def email(subject: T, *paragraphs: Paragraph[T]) -> Template[T]:
     return Template(body=paragraphs, subject=subject)
 
 
-InboundAnswerKey = Literal["unclear_courier", "unclear_slot", "no_question", "refused", "closed"]
-"""What Waypost answers (as TwiML) to an SMS reply it cannot act on; see `messages.replies`."""
+InboundAnswerKey = Literal[
+    "unclear_courier",
+    "unclear_slot",
+    "no_question",
+    "refused",
+    "closed",
+    "confirmed",
+    "rescheduled",
+]
+"""What Waypost answers (as TwiML) to an SMS reply: one it cannot act on, or (confirmed,
+rescheduled) the acknowledgement of an answer to the courier's confirmation; see
+`messages.replies`."""
 
 
 @dataclass(frozen=True, kw_only=True)

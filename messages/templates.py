@@ -657,5 +657,11 @@ ANSWERS: Final[Mapping[InboundAnswerKey, tuple[Msg, ...]]] = {
             "Sorry, the time to answer has passed. To change the delivery, please contact the shop."
         ),
     ),
+    # Translators: the acknowledgement of a reply "1" (I am home) to the courier's SMS.
+    "confirmed": (N_("Thanks! The courier knows you will be home."),),
+    "rescheduled": (
+        # Translators: the acknowledgement of a reply "2" (reschedule) to the courier's SMS.
+        N_("Thanks, noted: the courier won't come now. We'll send you a new delivery time."),
+    ),
 }
 """What an SMS reply Waypost cannot act on is answered: alternatives, as in a clause."""

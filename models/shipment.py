@@ -176,10 +176,16 @@ class SlotChoice(Frozen):
     slot: int = Field(ge=1, le=10)
 
 
+ReplyChannel = Literal["sms", "page"]
+"""Where a customer's answer came from: an SMS reply, or the tracking page's form."""
+
+
 class CourierReply(Frozen):
     """The customer's answer to the courier's one-hour confirmation."""
 
     answer: Literal["confirm", "reschedule"]
+    via: ReplyChannel | None = None
+    """None from callers that predate it (the tracking page, then, or a test)."""
 
 
 class ShipmentOrder(Frozen):

@@ -18,7 +18,14 @@ from models.notification import (
     NotificationRequest,
     NotificationStatus,
 )
-from models.shipment import CarrierEvent, Courier, PickupPoint, ShipmentStart, Window
+from models.shipment import (
+    CarrierEvent,
+    Courier,
+    PickupPoint,
+    ReplyChannel,
+    ShipmentStart,
+    Window,
+)
 from models.status import ShipmentStatus
 from models.tracking import TrackerState
 
@@ -128,10 +135,41 @@ class Timer(BaseModel):
 
 
 class CustomerReplyRecord(BaseModel):
-    """What the customer answered, and when: shown to support and on the tracking page."""
+    """What the customer answered, and when: shown to support and on the tracking page, and
+    handed to the ledger activity (`LedgerUpdate.replies`), where a reschedule is to reach the
+    shop (its webhook) and, where an adapter can, the carrier."""
 
     what: str
+    """"confirm" or "reschedule" (the courier's one-hour confirmation)."""
     received_at: datetime
+    via: ReplyChannel | None = None
+    """sms or page; None on replies recorded before it was kept."""
+    window: Window | None = None
+    """The delivery window the answer was about (the courier's confirmation's)."""
+
+
+class ReplyReceipt(BaseModel):
+    """The workflow's answer to a customer's reply: what it did, and whether a message of its
+    own follows (then the reply needs no acknowledgement of its own)."""
+
+    outcome: Literal["recorded", "repeated"]
+    """repeated: the same answer to the same question again; nothing changed."""
+    text: str
+    follows: bool = False
+    """A message of the workflow's own answers the reply (a reschedule offers slots again)."""
+
+
+class FailingChannel(BaseModel):
+    """A channel whose address failed for good during this shipment (an SMS to a handset that
+    cannot be reached, an email that hard-bounced): later news avoids it, the message that
+    failed went by the other channel."""
+
+    channel: Channel
+    since: datetime
+    key: str
+    """The message whose failure showed it."""
+    why: str | None = None
+    """The provider's error code and description (never the address)."""
 
 
 class EventReceipt(BaseModel):
@@ -186,6 +224,9 @@ class LedgerUpdate(BaseModel):
     """Marketing consent the customer gave since the last update (the ledger records it)."""
     calls: list[CallRecord] = []
     """Calls a call centre recorded (the ledger keeps each once, by its call id)."""
+    replies: list[CustomerReplyRecord] = []
+    """The customer's answers recorded by this change: what the shop's webhook (and a carrier
+    that takes reschedules) is to hear of. Nothing reads them in the ledger yet."""
 
     @property
     def timeline(self) -> list[TimelineEntry]:
@@ -205,6 +246,7 @@ class LedgerUpdate(BaseModel):
             notifications=[n for u in updates for n in u.notifications],
             consent=next((u.consent for u in updates if u.consent is not None), None),
             calls=[c for u in updates for c in u.calls],
+            replies=[r for u in updates for r in u.replies],
         )
 
 
@@ -229,6 +271,8 @@ class ShipmentState(BaseModel):
     replies: list[CustomerReplyRecord] = []
     calls: list[CallRecord] = []
     """Calls the shop's or the carrier's call centre recorded, in the order they came."""
+    failing: list[FailingChannel] = []
+    """Channels that failed for good during this shipment: later news goes by the others."""
     delay_noticed: bool = False
     """A delay notice went out in the current delay episode; progress ends the episode."""
     unpublished: list[LedgerUpdate] = []
@@ -271,6 +315,9 @@ class ShipmentState(BaseModel):
             for n in self.notifications
             if n.status is NotificationStatus.PLANNED and n.due_at is not None
         ]
+
+    def failing_channels(self) -> frozenset[Channel]:
+        return frozenset(f.channel for f in self.failing)
 
     def seen_event_ids(self) -> set[str]:
         return {entry.event.event_id for entry in self.timeline}

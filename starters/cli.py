@@ -25,14 +25,16 @@ from infra.serving import free_port, port_open
 from infra.settings import Settings, get_settings, settings_error_message
 from infra.telemetry import MetricsUnavailable
 from infra.trackers import tracker_plan
+from ledger.views import NotificationView
 from models.call import Call, CallCentre, CallDirection, CallOutcome, CallReceipt, future_refusal
-from models.shipment import CarrierEvent, ShipmentStart, parse_shipment_ref
-from models.state import EventOutcome, ShipmentState
+from models.shipment import FINAL_STATUSES, CarrierEvent, ShipmentStart, parse_shipment_ref
+from models.state import EventOutcome, NextEventWait, ShipmentState, Waiting
 from starters.devserver import DevServer
 from starters.healthcheck import healthcheck_app
 from starters.ledger_commands import (
     describe_call,
     late_call_lines,
+    ledger_record,
     record_call_in_ledger,
     report,
     retention,
@@ -208,7 +210,46 @@ def shipment_event(
         raise typer.Exit(1)
 
 
-def render_state(state: ShipmentState) -> str:
+def with_ledger_statuses(state: ShipmentState, ledger: list[NotificationView]) -> ShipmentState:
+    """The state with each message's status, provider and id as the ledger has them: provider
+    reports that came after the workflow closed (or before it heard of them) are there."""
+    recorded = {view.key: view for view in ledger}
+    notes = [
+        note.model_copy(
+            update={
+                "status": view.status,
+                "provider": view.provider or note.provider,
+                "provider_message_id": view.provider_message_id or note.provider_message_id,
+            }
+        )
+        if (view := recorded.get(note.key)) is not None
+        else note
+        for note in state.notifications
+    ]
+    return state.model_copy(update={"notifications": notes})
+
+
+def _ahead(item: Waiting, now: datetime, closed: bool) -> str | None:
+    """A wait as `shipment show` lists it, or None once its time has passed (a timer or a
+    deferred message due then has fired, or will at once) or the shipment is closed."""
+    if closed:
+        return None
+    if item.until is None:
+        return item.what
+    if item.until > now:
+        return f"{item.what} until {item.until.isoformat()}"
+    if isinstance(item, NextEventWait):
+        return f"{item.what} (expected by {item.until.isoformat()}, overdue)"
+    return None
+
+
+def render_state(state: ShipmentState, now: datetime | None = None, closed: bool = False) -> str:
+    """What `waypost shipment show` prints; `closed`: the ledger says the shipment is closed."""
+    now = now or datetime.now(UTC)
+    closed = closed or (
+        state.status in FINAL_STATUSES
+        and not any(w.until is None or w.until > now for w in state.waiting_for or [])
+    )
     shipment = state.shipment
     lines = [
         f"{shipment.workflow_id}  order {shipment.order_id}  {shipment.carrier} "
@@ -236,6 +277,18 @@ def render_state(state: ShipmentState) -> str:
     if state.calls:
         lines.append("calls:")
         lines += [describe_call(call) for call in state.calls]
+    if state.replies:
+        lines.append("replies:")
+    for reply in state.replies:
+        about = f" to the window from {reply.window.start.isoformat()}" if reply.window else ""
+        lines.append(
+            f"  {reply.received_at.isoformat()}  {reply.what:<10} {reply.via or '-'}{about}"
+        )
+    for failing in state.failing:
+        lines.append(
+            f"{failing.channel.value} failing since {failing.since.isoformat()} "
+            f"({failing.why or 'refused for good'}): later news goes by the other channel"
+        )
     lines.append(
         f"SMS: {state.sms_sent} sent, {state.sms_segments} segment(s), "
         f"estimated cost {state.sms_cost}"
@@ -243,11 +296,10 @@ def render_state(state: ShipmentState) -> str:
     if state.tracker is not None:
         lines.append(f"tracker: {state.tracker.summary()}")
     lines.append("waiting for:")
-    for item in state.waiting_for or []:
-        until = f" until {item.until.isoformat()}" if item.until else ""
-        lines.append(f"  {item.what}{until}")
-    if not state.waiting_for:
-        lines.append("  nothing: the shipment is closed")
+    ahead = [text for item in state.waiting_for or [] if (text := _ahead(item, now, closed))]
+    lines += [f"  {text}" for text in ahead]
+    if not ahead:
+        lines.append("  nothing: the shipment is closed" if closed else "  nothing scheduled")
     return "\n".join(lines)
 
 
@@ -268,10 +320,14 @@ def shipment_show(
             raise fail(str(err), 1) from err
 
     state = run(go)
+    row, messages, unread = ledger_record(settings.ledger_url, ref)
+    state = with_ledger_statuses(state, messages)
     if as_json:
         typer.echo(state.model_dump_json(indent=2))
         return
-    typer.echo(render_state(state))
+    typer.echo(render_state(state, closed=row is not None and row.closed_at is not None))
+    if unread:
+        typer.echo(unread, err=True)
     for line in late_call_lines(settings.ledger_url, ref, {c.call_id for c in state.calls}):
         typer.echo(line)
     lines, note = set_aside_lines(settings.ledger_url, ref)
@@ -521,7 +577,11 @@ def demo(
     ] = False,
     no_encryption: Annotated[bool, NO_ENCRYPTION] = False,
 ) -> None:
-    """Run demo shipments through every path; with --once exit when done, else keep the stack up."""
+    """Run demo shipments through every path; with --once exit when done, else keep the stack up.
+
+    With --once nothing is left serving once it exits, so it prints no links (no tracking page,
+    no UI history) and its messages carry the shop's own tracking_url, not a page never served.
+    """
     from api.serve import running_api
     from infra.links import TrackingLinks
     from infra.serving import stop_on_signals
@@ -529,6 +589,8 @@ def demo(
     from workers.worker import running_worker
 
     settings = get_settings() if once else local_settings(encrypt=not no_encryption)
+    if once:
+        settings = settings.model_copy(update={"public_url": ""})
     configure_logging("WARNING", "console")
 
     async def go() -> bool:
@@ -543,7 +605,9 @@ def demo(
             ui = server.ui_url if server else f"http://localhost:{settings.ui_port}"
             await stack.enter_async_context(running_worker(client, settings))
             links = None
-            if not once:  # kept running: serve the tracking pages the demo links to
+            if once:
+                ui = None  # gone by the time anyone follows a link
+            else:  # kept running: serve the tracking pages the demo links to
                 try:
                     http = await stack.enter_async_context(
                         running_api(settings, client, warn_unencrypted=False)

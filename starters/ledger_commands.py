@@ -24,7 +24,7 @@ from ledger.anonymisation import RetentionMode, RetentionSummary, cleared_column
 from ledger.claims import CallRefused, LedgerWriter
 from ledger.engine import make_engine
 from ledger.retention import DEFAULT_BATCH_SIZE, Retention
-from ledger.views import CallView, LedgerReader, SetAsideView
+from ledger.views import CallView, LedgerReader, NotificationView, SetAsideView, ShipmentView
 from models.call import Call, CallReceipt
 from models.shipment import parse_shipment_ref
 from reports.model import PeriodError, build_report, parse_day, resolve_period
@@ -34,6 +34,7 @@ from reports.render import render_png, render_text
 __all__ = [
     "describe_retention",
     "describe_set_aside",
+    "ledger_record",
     "open_ledger",
     "report",
     "retention",
@@ -302,6 +303,24 @@ def late_call_lines(url: str, ref: str, known: set[str]) -> list[str]:
     if not late:
         return []
     return ["calls recorded after the shipment closed (ledger):"] + [describe_call(c) for c in late]
+
+
+def ledger_record(
+    url: str, ref: str
+) -> tuple[ShipmentView | None, list[NotificationView], str | None]:
+    """The ledger's word on one shipment for `waypost shipment show`: its row and its messages
+    (their statuses are the ledger's, later than a closed workflow's), and a note when the
+    ledger cannot be read (the show goes on with the workflow's own)."""
+    if _missing_file(url):
+        return None, [], None
+    try:
+        with open_ledger(url) as engine:
+            reader = LedgerReader(engine)
+            return reader.shipment(ref), reader.notifications_for(ref), None
+    except typer.Exit:
+        return None, [], "message statuses are the workflow's: the ledger cannot be read"
+    except DBAPIError as err:
+        return None, [], f"message statuses are the workflow's: {type(err.orig).__name__}"
 
 
 def _shipment_ref(value: str) -> str:

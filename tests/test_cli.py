@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,9 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from infra.serving import free_port
+from ledger.claims import Ledger
+from ledger.engine import make_engine
+from models.notification import DeliveryReport, NotificationStatus
 from models.status import ShipmentStatus
 from testing.factories import event, out_for_delivery, shipment
 from tests.db_fixtures import REFUSED_DESCRIPTION, refusing_description
@@ -216,3 +220,42 @@ async def test_demo_once_runs_every_path_on_its_own_stack(tmp_path: Path) -> Non
 
     assert proc.returncode == 0, out.decode() + err.decode()
     assert "demo passed: 8/8" in out.decode()
+    # Nothing it printed points at a service it does not leave running.
+    assert "tracking page:" not in out.decode() and "/history" not in out.decode()
+    assert "127.0.0.1:8000" not in out.decode()
+
+
+async def test_show_of_a_closed_shipment_gives_the_ledgers_statuses_and_no_waits(
+    cli_env: dict[str, str], client: Client, worker: Worker, sqlite_ledger_url: str
+) -> None:
+    start = shipment()
+    started = await start_shipment(client, start, worker.task_queue)
+    await report_event(client, start.workflow_id, out_for_delivery(60))
+    await report_event(client, start.workflow_id, event(S.DELIVERED, 120))
+    closed = await started.handle.result()
+    [sms] = [n for n in closed.notifications if n.kind.value == "out_for_delivery"]
+    # Twilio's "delivered" arrives after the workflow closed: only the ledger hears of it.
+    Ledger(make_engine(sqlite_ledger_url)).record_delivery_report(
+        DeliveryReport(
+            provider="twilio",
+            event="delivered",
+            event_id=f"{sms.provider_message_id}:delivered",
+            provider_message_id=sms.provider_message_id,
+            key=sms.key,
+            status=NotificationStatus.DELIVERED,
+            occurred_at=datetime.now(UTC),
+        )
+    )
+
+    run = await waypost(
+        "shipment",
+        "show",
+        start.workflow_id,
+        env={**cli_env, "WAYPOST_DATABASE_URL": sqlite_ledger_url},
+    )
+
+    assert run.code == 0, run.err
+    [line] = [line for line in run.out.splitlines() if line.strip().startswith("out_for_delivery")]
+    assert line.split()[:3] == ["out_for_delivery", "sms", "delivered"]
+    waiting = run.out.split("waiting for:")[1]
+    assert waiting.strip() == "nothing: the shipment is closed"

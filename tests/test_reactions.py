@@ -7,7 +7,7 @@ answer for its sender; the workflow applies them in one place.
 from __future__ import annotations
 
 import json
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
 from models.notification import (
     Channel,
@@ -313,23 +313,80 @@ def test_the_courier_can_be_answered_only_after_the_confirmation_went_out() -> N
 def test_a_confirm_is_recorded_and_sends_nothing() -> None:
     state = courier_asked()
     reaction = on_courier_reply(state, CourierReply(answer="confirm"), T0)
-    assert reaction.answer == "confirmed: the courier knows you are home"
+    assert reaction.answer.text == "confirmed: the courier knows you are home"
+    assert (reaction.answer.outcome, reaction.answer.follows) == ("recorded", False)
+    assert [c.requests for c in reaction.changes] == [[]]
+    assert [r.what for r in state.replies] == ["confirm"]
+
+
+def test_a_reply_travels_to_the_ledger_activity_with_the_window_it_answers() -> None:
+    state = courier_asked()
+    reaction = on_courier_reply(state, CourierReply(answer="reschedule", via="sms"), T0)
+    [change] = reaction.changes
+    assert [(r.what, r.via, r.window) for r in change.replies] == [
+        ("reschedule", "sms", state.one_hour_window)
+    ]
+
+
+def test_runs_from_before_publishing_replies_keep_them_in_state_only() -> None:
+    state = courier_asked()
+    reaction = on_courier_reply(state, CourierReply(answer="confirm"), T0, publish=False)
     assert reaction.changes == []
     assert [r.what for r in state.replies] == ["confirm"]
+
+
+def answered_at(state: ShipmentState) -> datetime:
+    """A minute after the courier's confirmation went out."""
+    asked = [n.planned_at for n in state.notifications if n.kind is K.COURIER_ONE_HOUR]
+    return max(asked) + timedelta(minutes=1)
+
+
+def test_the_same_answer_again_changes_nothing() -> None:
+    state = courier_asked()
+    state.last_offered_slots = SLOTS
+    now = answered_at(state)
+    on_courier_reply(state, CourierReply(answer="reschedule"), now)
+    planned = len(state.notifications)
+    reaction = on_courier_reply(state, CourierReply(answer="reschedule"), now)
+    assert (reaction.answer.outcome, reaction.changed, reaction.changes) == ("repeated", False, [])
+    assert len(state.notifications) == planned and len(state.replies) == 1
+
+
+def test_the_same_answer_to_a_new_confirmation_is_a_new_answer() -> None:
+    state = courier_asked()
+    on_courier_reply(state, CourierReply(answer="confirm"), answered_at(state))
+    on_carrier_event(state, event(S.DELIVERY_FAILED, 2000), answered_at(state))
+    again = event(S.OUT_FOR_DELIVERY, 3000, window=window(2))
+    on_carrier_event(state, again, answered_at(state))
+    [timer] = [t for t in timers(state) if t.kind is K.COURIER_ONE_HOUR]
+    on_timer(state, timer, timer.due_at)
+    reaction = on_courier_reply(state, CourierReply(answer="confirm"), answered_at(state))
+    assert reaction.answer.outcome == "recorded"
+    assert [r.window for r in state.replies] == [window(), window(2)]
+
+
+def test_a_change_of_mind_is_recorded() -> None:
+    state = courier_asked()
+    on_courier_reply(state, CourierReply(answer="confirm"), answered_at(state))
+    reaction = on_courier_reply(state, CourierReply(answer="reschedule"), answered_at(state))
+    assert reaction.answer.outcome == "recorded"
+    assert [r.what for r in state.replies] == ["confirm", "reschedule"]
 
 
 def test_a_reschedule_offers_again_the_slots_still_ahead() -> None:
     state = courier_asked()
     state.last_offered_slots = SLOTS
     reaction = on_courier_reply(state, CourierReply(answer="reschedule"), T0)
-    assert reaction.answer == "reschedule: 3 slot(s) offered again"
+    assert reaction.answer.text == "reschedule: 3 slot(s) offered again"
+    assert reaction.answer.follows is True
     assert state.offered_slots == SLOTS
 
 
 def test_a_reschedule_without_slots_ahead_leaves_them_to_the_carrier() -> None:
     reaction = on_courier_reply(courier_asked(), CourierReply(answer="reschedule"), T0)
-    assert reaction.answer == "reschedule: recorded; the carrier will offer new slots"
-    assert reaction.changes == []
+    assert reaction.answer.text == "reschedule: recorded; the carrier will offer new slots"
+    assert reaction.answer.follows is False
+    assert [c.requests for c in reaction.changes] == [[]]
 
 
 # --- What the shipment waits for ---------------------------------------------------------------

@@ -269,8 +269,13 @@ async def test_without_a_choice_the_default_slot_is_confirmed(
 ) -> None:
     ref, handle = await started(ts_client, ts_worker)
     await report_event(ts_client, ref, scan(S.IN_TRANSIT, 0, "city", slots=slots()))
+    offered = await shipment_state(ts_client, ref)
+    assert offered.choose_by is not None  # in the recipient's daytime: when depends on the hour
 
-    await time_skipping_env.fast_forward(handle, timedelta(hours=12, minutes=5))
+    offered_at = offered.timeline[-1].received_at  # the workflow's clock
+    await time_skipping_env.fast_forward(
+        handle, offered.choose_by - offered_at + timedelta(minutes=5)
+    )
     state = await eventually(ts_client, ref, lambda s: bool(sent(s, K.SLOT_CONFIRMED)))
 
     assert state.window == slots()[0]
@@ -299,6 +304,6 @@ async def test_reschedule_after_the_confirmation_offers_the_slots_again(
     answer = await courier_reply(ts_client, ref, "reschedule")
     state = await eventually(ts_client, ref, lambda s: len(sent(s, K.SLOT_CHOICE)) == 4)
 
-    assert answer == "reschedule: 3 slot(s) offered again"
+    assert answer.text == "reschedule: 3 slot(s) offered again"
     assert [r.what for r in state.replies] == ["reschedule"]
     assert state.offered_slots == slots()

@@ -25,8 +25,15 @@ from infra import search_attributes as sa
 from models.call import Call, CallReceipt
 from models.consent import MarketingConsent
 from models.notification import DeliveryReport
-from models.shipment import CarrierEvent, CourierReply, ShipmentStart, SlotChoice, Window
-from models.state import EventReceipt, ShipmentState
+from models.shipment import (
+    CarrierEvent,
+    CourierReply,
+    ReplyChannel,
+    ShipmentStart,
+    SlotChoice,
+    Window,
+)
+from models.state import EventReceipt, ReplyReceipt, ShipmentState
 from models.status import ShipmentStatus
 from workflows.shipment import ShipmentWorkflow
 
@@ -110,11 +117,14 @@ async def choose_slot(client: Client, ref: str, slot: int) -> Window:
     return window
 
 
-async def courier_reply(client: Client, ref: str, answer: str) -> str:
-    """The customer's answer to the courier's confirmation: "confirm" or "reschedule"."""
-    reply = CourierReply.model_validate({"answer": answer})
-    outcome: str = await _update(client, ref, ShipmentWorkflow.courier_reply, reply)
-    return outcome
+async def courier_reply(
+    client: Client, ref: str, answer: str, *, via: ReplyChannel | None = None
+) -> ReplyReceipt:
+    """The customer's answer to the courier's confirmation: "confirm" or "reschedule", from an
+    SMS reply or the tracking page (`via`). The receipt says whether it was a repeat."""
+    reply = CourierReply.model_validate({"answer": answer, "via": via})
+    receipt: ReplyReceipt = await _update(client, ref, ShipmentWorkflow.courier_reply, reply)
+    return receipt
 
 
 async def record_call(client: Client, ref: str, call: Call) -> CallReceipt:

@@ -47,6 +47,18 @@ def markdown(state: ShipmentState, waiting: list[Waiting]) -> str:
             f"Calls: {len(state.calls)} (last: {call.direction.value}, the {call.centre.value}'s "
             f"call centre, {call.outcome.value}, {_when(call.occurred_at)})"
         )
+    for reply in state.replies:
+        lines.append(
+            f"Customer replied: {reply.what}"
+            + (f" by {reply.via}" if reply.via else "")
+            + f", {_when(reply.received_at)}"
+            + (f" (window from {_when(reply.window.start)})" if reply.window else "")
+        )
+    for failing in state.failing:
+        lines.append(
+            f"{failing.channel.value} failing since {_when(failing.since)}"
+            f" ({failing.why or 'refused for good'}): later news goes by the other channel"
+        )
     if state.sms_sent:
         lines.append(f"SMS: {state.sms_sent} ({state.sms_segments} segments, ~{state.sms_cost})")
     if state.tracker is not None:

@@ -3,6 +3,7 @@ grow (timers, quiet hours, caps) without touching the workflow glue."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -23,14 +24,23 @@ from models.state import ShipmentState
 from models.status import ShipmentStatus
 
 
-def resolve_channels(wanted: tuple[Channel, ...], recipient: Recipient) -> list[Channel]:
-    """The policy's channels the recipient can be reached on; a missing address falls back to the
-    channel's fallback rather than dropping the news."""
+def resolve_channels(
+    wanted: tuple[Channel, ...],
+    recipient: Recipient,
+    failing: Collection[Channel] = frozenset(),
+) -> list[Channel]:
+    """The policy's channels the recipient can be reached on; a missing address, or one that
+    failed for good earlier in the shipment (`failing`), falls back to the channel's fallback
+    rather than dropping the news."""
+
+    def reachable(channel: Channel) -> bool:
+        return address(recipient, channel) is not None and channel not in failing
+
     chosen: list[Channel] = []
     for channel in wanted:
-        if address(recipient, channel) is None:
+        if not reachable(channel):
             channel = fallback(channel)
-        if address(recipient, channel) is not None and channel not in chosen:
+        if reachable(channel) and channel not in chosen:
             chosen.append(channel)
     return chosen
 
@@ -119,7 +129,9 @@ def plan_kind(
     if kind not in URGENT_KINDS and quiet is not None:
         wake = quiet.end_after(now, shipment.recipient.time_zone)
         due_at = wake if wake != now else None
-    channels = resolve_channels(policy.channels_for(kind), shipment.recipient)
+    channels = resolve_channels(
+        policy.channels_for(kind), shipment.recipient, state.failing_channels()
+    )
     kept = within_sms_cap(state, channels)
     allowed = kept[: max(0, MESSAGES_PER_SHIPMENT - messages_used(state))]
     records = [
@@ -176,9 +188,15 @@ def within_sms_cap(state: ShipmentState, channels: list[Channel]) -> list[Channe
         return channels
     rest: list[Channel] = [c for c in channels if not capped(c)]
     recipient = state.shipment.recipient
+    failing = state.failing_channels()
     for channel in filter(capped, channels):
         other = fallback(channel)
-        if not capped(other) and other not in rest and address(recipient, other) is not None:
+        if (
+            not capped(other)
+            and other not in rest
+            and other not in failing
+            and address(recipient, other) is not None
+        ):
             rest.append(other)
     return rest
 
@@ -239,7 +257,7 @@ def channel_fallback(
     email by SMS (within the SMS cap). Never twice, and never to a channel that already has it."""
     recipient = state.shipment.recipient
     other = fallback(failed.channel)
-    if address(recipient, other) is None:
+    if address(recipient, other) is None or other in state.failing_channels():
         return [], []
     if capped(other) and sms_used(state) >= state.shipment.policy.sms_cap:
         return [], []
@@ -258,6 +276,28 @@ def channel_fallback(
         status_when_planned=state.status.value,
     )
     return [request_for(state, record)], [record]
+
+
+FOLDED = "folded into the courier's confirmation, due at the same time"
+
+
+def fold_into(
+    records: list[NotificationRecord],
+    requests: list[NotificationRequest],
+    confirmation: list[NotificationRequest],
+    now: datetime,
+) -> list[NotificationRequest]:
+    """The out-for-delivery news (`records`, `requests`) and the courier's confirmation planned
+    at the same moment, as the messages to send: on a channel the confirmation takes, the news
+    is superseded by it (the confirmation names the courier, the window and the time left);
+    on any other channel it still goes. Marks the superseded records."""
+    taken = {r.channel for r in confirmation}
+    for record in records:
+        if record.channel in taken and record.status is NotificationStatus.PLANNED:
+            record.status = NotificationStatus.SUPERSEDED
+            record.error = FOLDED
+            record.settled_at = now
+    return [r for r in requests if r.channel not in taken] + confirmation
 
 
 def plan_shop_notice(

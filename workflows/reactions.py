@@ -21,6 +21,7 @@ from models.call import Call, CallReceipt, CallRecord, call_refusal
 from models.consent import ConsentSource, MarketingConsent, falls_back
 from models.notification import (
     DeliveryReport,
+    MessageContext,
     NotificationKind,
     NotificationRecord,
     NotificationRequest,
@@ -33,6 +34,8 @@ from models.state import (
     CustomerReplyRecord,
     EventOutcome,
     EventReceipt,
+    FailingChannel,
+    ReplyReceipt,
     ShipmentState,
     TimelineEntry,
     Timer,
@@ -41,13 +44,20 @@ from models.status import ShipmentStatus
 from workflows.lifecycle import apply_event, judge_event
 from workflows.plan import (
     channel_fallback,
+    fold_into,
     message_context,
     plan_kind,
     plan_shop_notice,
     plan_status_change,
     request_for,
 )
-from workflows.schedule import marketing_ahead, timers
+from workflows.schedule import (
+    courier_confirmation_due,
+    marketing_ahead,
+    minutes_left,
+    slot_deadline,
+    timers,
+)
 
 A = TypeVar("A")
 
@@ -61,6 +71,8 @@ class Change(BaseModel):
     consent: MarketingConsent | None = None
     """Marketing consent just given, for the ledger to record."""
     calls: list[CallRecord] = []
+    replies: list[CustomerReplyRecord] = []
+    """Customer replies for the ledger activity (where the shop's webhook is to hear of them)."""
 
 
 class Reaction(BaseModel, Generic[A]):
@@ -75,6 +87,11 @@ class Reaction(BaseModel, Generic[A]):
 def _sending(requests: list[NotificationRequest]) -> list[Change]:
     """A change only when there is something to send."""
     return [Change(requests=requests)] if requests else []
+
+
+def _told(replies: list[CustomerReplyRecord]) -> list[Change]:
+    """A change only when there are replies for the ledger activity."""
+    return [Change(replies=replies)] if replies else []
 
 
 # --- Predicates: why a customer's reply would be refused (None: it is accepted) ---------------
@@ -142,10 +159,18 @@ def on_start(state: ShipmentState, now: datetime) -> Reaction[None]:
 
 
 def on_carrier_event(
-    state: ShipmentState, event: CarrierEvent, now: datetime
+    state: ShipmentState,
+    event: CarrierEvent,
+    now: datetime,
+    *,
+    fold: bool = True,
+    daytime_deadline: bool = True,
 ) -> Reaction[EventReceipt]:
     """An event as judged: a duplicate changes nothing; any other is kept in the timeline, and
-    one that applies sends its status's news and offers the slots it carries."""
+    one that applies sends its status's news and offers the slots it carries. Out for delivery
+    less than the courier's lead time before the window, the courier's confirmation is due at
+    once: with `fold` (runs from before it replay without) the two go as one message. The time
+    to choose a slot ends in the recipient's daytime with `daytime_deadline` (likewise)."""
     previous = state.status
     verdict = apply_event(state, event, now)
     receipt = EventReceipt(
@@ -162,9 +187,15 @@ def on_carrier_event(
         plan_status_change(state, previous, event.event_id, now) if applied else ([], [])
     )
     if applied and event.slots:
-        requests += _offer_slots(state, event.slots, now)
+        requests += _offer_slots(state, event.slots, now, daytime=daytime_deadline)
     state.notifications.extend(records)
     receipt.notifications = [r.key for r in records]
+    entering = applied and previous is not state.status
+    out = state.status is ShipmentStatus.OUT_FOR_DELIVERY
+    if entering and fold and out and courier_confirmation_due(state, now):
+        confirmation = _timer_message(state, NotificationKind.COURIER_ONE_HOUR, now)
+        requests = fold_into(records, requests, confirmation, now)
+        receipt.notifications += [r.key for r in confirmation]
     return Reaction(answer=receipt, changes=[Change(requests=requests, entry=entry)])
 
 
@@ -193,7 +224,9 @@ def on_deferred_due(
         record.error = f"stale: the shipment is {state.status.value} now"
         record.settled_at = now
         return Reaction(answer=None)
-    return Reaction(answer=None, changes=_sending([request_for(state, record)]))
+    slots = record.kind is NotificationKind.SLOT_CHOICE and state.offered_slots
+    context = _slot_context(state) if slots else None
+    return Reaction(answer=None, changes=_sending([request_for(state, record, context)]))
 
 
 def on_timer(state: ShipmentState, timer: Timer, now: datetime) -> Reaction[None]:
@@ -217,10 +250,12 @@ def on_timer(state: ShipmentState, timer: Timer, now: datetime) -> Reaction[None
 
 
 def on_delivery_report(
-    state: ShipmentState, report: DeliveryReport, now: datetime
+    state: ShipmentState, report: DeliveryReport, now: datetime, *, remember_failing: bool = True
 ) -> Reaction[None]:
     """A provider's later word on a sent message, when it moves the message on (never back); a
-    permanent hard failure tries the other channel."""
+    permanent hard failure (a handset that cannot be reached, a hard bounce) tries the other
+    channel and, with `remember_failing` (runs from before it replay without), marks the channel
+    as failing for the rest of the shipment, so later news goes by the other one."""
     record = next((n for n in state.notifications if n.key == report.key), None)
     if record is None or report.status is None:
         return Reaction(answer=None, changed=False)
@@ -231,6 +266,9 @@ def on_delivery_report(
     record.settled_at = now
     hard = report.status in (NotificationStatus.FAILED, NotificationStatus.UNDELIVERED)
     if hard and report.permanent:
+        if remember_failing:
+            why = " ".join(p for p in (report.error_code, report.detail) if p) or None
+            _remember_failing(state, record, why, now)
         return Reaction(answer=None, changes=_sending(_fallback(state, record, now)))
     return Reaction(answer=None)
 
@@ -242,19 +280,51 @@ def on_slot_choice(state: ShipmentState, choice: SlotChoice, now: datetime) -> R
     return Reaction(answer=window, changes=[Change(requests=requests)])
 
 
-def on_courier_reply(state: ShipmentState, reply: CourierReply, now: datetime) -> Reaction[str]:
+def current_reply(state: ShipmentState) -> CustomerReplyRecord | None:
+    """The customer's latest answer to the courier's latest confirmation, if any."""
+    asked = [
+        n.planned_at for n in state.notifications if n.kind is NotificationKind.COURIER_ONE_HOUR
+    ]
+    since = max(asked, default=None)
+    answers = [r for r in state.replies if since is None or r.received_at >= since]
+    return answers[-1] if answers else None
+
+
+def on_courier_reply(
+    state: ShipmentState,
+    reply: CourierReply,
+    now: datetime,
+    *,
+    publish: bool = True,
+    daytime_deadline: bool = True,
+) -> Reaction[ReplyReceipt]:
     """The customer's answer (checked by `can_answer_courier`) is recorded; a reschedule offers
-    again the slots still ahead, or leaves new ones to the carrier."""
-    state.replies.append(CustomerReplyRecord(what=reply.answer, received_at=now))
+    again the slots still ahead, or leaves new ones to the carrier. The same answer to the same
+    confirmation again changes nothing (a customer who texts "1" twice is not answered twice);
+    a different one is a change of mind, recorded. With `publish` (runs from before it replay
+    without), the reply also travels to the ledger activity, where the shop is to hear of it."""
+    last = current_reply(state)
+    if last is not None and last.what == reply.answer:
+        text = f"{reply.answer}: already recorded"
+        return Reaction(answer=ReplyReceipt(outcome="repeated", text=text), changed=False)
+    record = CustomerReplyRecord(
+        what=reply.answer, received_at=now, via=reply.via, window=state.one_hour_window
+    )
+    state.replies.append(record)
+    told = [record] if publish else []
     if reply.answer == "confirm":
-        return Reaction(answer="confirmed: the courier knows you are home")
+        text = "confirmed: the courier knows you are home"
+        return Reaction(answer=ReplyReceipt(outcome="recorded", text=text), changes=_told(told))
     upcoming = [w for w in state.last_offered_slots if w.start > now]
     if upcoming:
+        text = f"reschedule: {len(upcoming)} slot(s) offered again"
+        offer = _offer_slots(state, upcoming, now, daytime=daytime_deadline)
+        change = Change(requests=offer, replies=told)
         return Reaction(
-            answer=f"reschedule: {len(upcoming)} slot(s) offered again",
-            changes=[Change(requests=_offer_slots(state, upcoming, now))],
+            answer=ReplyReceipt(outcome="recorded", text=text, follows=True), changes=[change]
         )
-    return Reaction(answer="reschedule: recorded; the carrier will offer new slots")
+    text = "reschedule: recorded; the carrier will offer new slots"
+    return Reaction(answer=ReplyReceipt(outcome="recorded", text=text), changes=_told(told))
 
 
 def on_marketing_consent(state: ShipmentState, now: datetime) -> Reaction[MarketingConsent]:
@@ -286,10 +356,11 @@ def on_call(state: ShipmentState, call: Call, now: datetime) -> Reaction[CallRec
 
 
 def on_send_results(
-    state: ShipmentState, results: list[SendResult], now: datetime
+    state: ShipmentState, results: list[SendResult], now: datetime, *, remember_failing: bool = True
 ) -> Reaction[None]:
     """Each message settled with the ledger's word; one refused for good tries the other
-    channel."""
+    channel, and (with `remember_failing`) its channel is avoided for the rest of the
+    shipment."""
     fallbacks: list[NotificationRequest] = []
     for result in results:
         record = next(n for n in state.notifications if n.key == result.key)
@@ -300,12 +371,25 @@ def on_send_results(
         record.segments, record.cost = result.segments, result.cost
         record.opt_out_hint = result.opt_out_hint
         record.settled_at = now
+        failed_for_good = result.status is NotificationStatus.FAILED and result.permanent
+        if remember_failing and failed_for_good:
+            _remember_failing(state, record, result.error, now)
         if falls_back(record.kind, result.status, result.permanent):
             fallbacks += _fallback(state, record, now)
     return Reaction(answer=None, changes=_sending(fallbacks))
 
 
 # --- Steps the reactions share ----------------------------------------------------------------
+
+
+def _remember_failing(
+    state: ShipmentState, record: NotificationRecord, why: str | None, now: datetime
+) -> None:
+    """The channel of a message that failed for good is avoided from now on (once)."""
+    if record.channel not in state.failing_channels():
+        state.failing.append(
+            FailingChannel(channel=record.channel, since=now, key=record.key, why=why)
+        )
 
 
 def _fallback(
@@ -317,16 +401,28 @@ def _fallback(
 
 
 def _offer_slots(
-    state: ShipmentState, slots: list[Window], now: datetime
+    state: ShipmentState, slots: list[Window], now: datetime, *, daytime: bool = True
 ) -> list[NotificationRequest]:
+    """Offer `slots`: the time to choose ends in the recipient's daytime (`daytime`; runs from
+    before it replay with `slot_choice_time` after the offer, night or not)."""
     state.offered_slots = state.last_offered_slots = slots
-    state.choose_by = now + state.shipment.policy.slot_choice_time
-    context = message_context(state).model_copy(
-        update={"slots": [(w.start, w.end) for w in slots], "choose_by": state.choose_by}
-    )
+    choice_time = state.shipment.policy.slot_choice_time
+    state.choose_by = slot_deadline(state, slots, now) if daytime else now + choice_time
+    context = _slot_context(state)
     requests, records = plan_kind(state, NotificationKind.SLOT_CHOICE, "slots", now, context)
     state.notifications.extend(records)
     return requests
+
+
+def _slot_context(state: ShipmentState) -> MessageContext:
+    """What a slot offer says: the slots on offer and when the time to choose ends (also when
+    quiet hours held the offer back to the morning)."""
+    return message_context(state).model_copy(
+        update={
+            "slots": [(w.start, w.end) for w in state.offered_slots],
+            "choose_by": state.choose_by,
+        }
+    )
 
 
 def _confirm_slot(
@@ -351,8 +447,7 @@ def _timer_message(
         state.one_hour_window = window
         if window is None or now >= window.start:
             return []  # the window has started: a confirmation now would be stale
-        lead = int(state.shipment.policy.courier_lead_time.total_seconds() // 60)
-        context = context.model_copy(update={"lead_minutes": lead})
+        context = context.model_copy(update={"lead_minutes": minutes_left(window.start, now)})
     elif kind is NotificationKind.DELAY_NOTICE:
         state.delay_noticed = True
         context = context.model_copy(

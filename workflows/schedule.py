@@ -4,18 +4,24 @@ reminders, and progress ends a delay episode without any bookkeeping of timers."
 
 from __future__ import annotations
 
-from datetime import datetime
+import math
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from models.kinds import TIMED_KINDS, URGENT_KINDS
 from models.notification import NotificationKind
-from models.policy import Party
-from models.shipment import FINAL_STATUSES
+from models.policy import Party, QuietHours
+from models.shipment import FINAL_STATUSES, Window
 from models.state import ShipmentState, Timer
 from models.status import ShipmentStatus
 from workflows.plan import resolve_channels
 
 K = NotificationKind
 S = ShipmentStatus
+
+FOLD_WITHIN = timedelta(minutes=5)
+"""The courier's confirmation falling due this soon after the out-for-delivery news (and within a
+quarter of the lead time) goes as the one message instead of a second SMS moments after."""
 
 
 def storage_deadline(state: ShipmentState) -> datetime:
@@ -43,7 +49,8 @@ def says_something(state: ShipmentState, kind: NotificationKind) -> bool:
     policy = state.shipment.policy
     if policy.owner(kind) is not Party.WAYPOST:
         return True
-    return bool(resolve_channels(policy.channels_for(kind), state.shipment.recipient))
+    recipient = state.shipment.recipient
+    return bool(resolve_channels(policy.channels_for(kind), recipient, state.failing_channels()))
 
 
 def timers(state: ShipmentState) -> list[Timer]:
@@ -134,6 +141,55 @@ def marketing_ahead(state: ShipmentState) -> bool:
         and (state.status is S.DELIVERED or state.status not in FINAL_STATUSES)
         and says_something(state, K.THANK_YOU)
     )
+
+
+NIGHT = QuietHours()
+"""The recipient's night when the policy has no quiet hours of its own (21:00 to 08:00 local):
+a deadline for the customer still falls in their daytime."""
+EVENING_MARGIN = timedelta(hours=1)
+"""A deadline that cannot wait for the morning ends this long before the night begins."""
+
+
+def slot_deadline(state: ShipmentState, slots: list[Window], now: datetime) -> datetime:
+    """When the time to choose one of `slots`, offered `now`, ends: `slot_choice_time` after
+    the customer is told (quiet hours hold the offer back to the morning), in their daytime, in
+    their time zone. One that would fall at night moves to the morning after, unless the first
+    slot begins by then: then to the evening before (EVENING_MARGIN before the night). The SMS,
+    the page and the timer that books the first slot all say this one moment."""
+    policy = state.shipment.policy
+    zone = state.shipment.recipient.time_zone
+    told = policy.quiet_hours.end_after(now, zone) if policy.quiet_hours else now
+    due = told + policy.slot_choice_time
+    night = policy.quiet_hours or NIGHT
+    if not night.contains(due, zone):
+        return due
+    morning = night.end_after(due, zone)
+    if not slots or morning < min(w.start for w in slots):
+        return morning
+    evening = _night_start_before(night, due, zone) - EVENING_MARGIN
+    return evening if evening > told else morning
+
+
+def _night_start_before(night: QuietHours, moment: datetime, zone: str) -> datetime:
+    """When the night holding `moment` began (local time in `zone`)."""
+    local = moment.astimezone(ZoneInfo(zone))
+    start = local.replace(hour=night.start.hour, minute=night.start.minute, second=0, microsecond=0)
+    return start if start <= local else start - timedelta(days=1)
+
+
+def courier_confirmation_due(state: ShipmentState, now: datetime) -> bool:
+    """Whether the courier's confirmation is due at once (or nearly: FOLD_WITHIN): out for
+    delivery less than the lead time before the window, its timer would fire a second after the
+    out-for-delivery news, so the two fold into one message."""
+    margin = min(FOLD_WITHIN, state.shipment.policy.courier_lead_time / 4)
+    return any(t.kind is K.COURIER_ONE_HOUR and t.due_at <= now + margin for t in timers(state))
+
+
+def minutes_left(until: datetime, now: datetime) -> int:
+    """How long until `until`, as a message says it: whole minutes (rounded up, at least one)
+    under ten, then to the nearest five ("about 40 min", never "about 60 min" when it is 40)."""
+    minutes = max(1, math.ceil((until - now).total_seconds() / 60))
+    return minutes if minutes < 10 else 5 * round(minutes / 5)
 
 
 STORAGE_DEADLINE = "storage_deadline"

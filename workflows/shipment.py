@@ -36,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
     from models.state import (
         EventReceipt,
         LedgerUpdate,
+        ReplyReceipt,
         ShipmentResume,
         ShipmentState,
         TrackerCreated,
@@ -108,6 +109,22 @@ POLL_TRACKER_RETRY = RetryPolicy(
     maximum_attempts=5,
 )
 """A poll that keeps failing is recorded and tried again at the next interval, not hammered."""
+REMEMBER_FAILING = "remember-failing-channel"
+"""Patch id: a channel that failed for good (a handset that cannot be reached) is avoided for the
+rest of the shipment. Runs from before it replay as they were: the failed message alone went by
+the other channel."""
+
+FOLD_CONFIRMATION = "fold-courier-confirmation"
+"""Patch id: out for delivery less than the courier's lead time before the window, the courier's
+confirmation goes at once as the one message (the out-for-delivery SMS superseded by it). Runs
+from before it sent both, a second apart."""
+DAYTIME_DEADLINE = "slot-deadline-in-daytime"
+"""Patch id: the time to choose a slot ends in the recipient's daytime (schedule.slot_deadline),
+so the SMS, the page and the timer agree. Runs from before it ended `slot_choice_time` after the
+offer, and the timer waited for the end of quiet hours."""
+REPLIES_PUBLISHED = "customer-replies-published"
+"""Patch id: a customer's reply travels to the ledger activity (`LedgerUpdate.replies`), where
+the shop's webhook is to hear of a reschedule. Runs from before it kept replies in state only."""
 
 
 A = TypeVar("A")
@@ -298,12 +315,22 @@ class ShipmentWorkflow:
     @workflow.signal(name="carrier_event")
     def carrier_event(self, event: CarrierEvent) -> None:
         """Fire-and-forget event: an impossible one is kept in the timeline as refused."""
-        self._apply(on_carrier_event(self._state, event, workflow.now()))
+        self._apply(self._on_event(event))
 
     @workflow.update(name="report_event")
     def report_event(self, event: CarrierEvent) -> EventReceipt:
         """An event whose sender wants an answer: accepted, duplicate, or out of order."""
-        return self._apply(on_carrier_event(self._state, event, workflow.now()))
+        return self._apply(self._on_event(event))
+
+    def _on_event(self, event: CarrierEvent) -> Reaction[EventReceipt]:
+        """A carrier event's reaction; the patch is asked only where folding could apply."""
+        fold = event.status is ShipmentStatus.OUT_FOR_DELIVERY and workflow.patched(
+            FOLD_CONFIRMATION
+        )
+        daytime = bool(event.slots) and workflow.patched(DAYTIME_DEADLINE)
+        return on_carrier_event(
+            self._state, event, workflow.now(), fold=fold, daytime_deadline=daytime
+        )
 
     @report_event.validator
     def _validate_report(self, event: CarrierEvent) -> None:
@@ -313,7 +340,10 @@ class ShipmentWorkflow:
     def delivery_report(self, report: DeliveryReport) -> None:
         """A provider's later word on a sent message (the HTTP service forwards the ones that
         moved it in the ledger): shown to support, and a hard failure tries the other channel."""
-        self._apply(on_delivery_report(self._state, report, workflow.now()))
+        remember = report.permanent and workflow.patched(REMEMBER_FAILING)
+        self._apply(
+            on_delivery_report(self._state, report, workflow.now(), remember_failing=remember)
+        )
 
     @workflow.update(name="choose_slot")
     def choose_slot(self, choice: SlotChoice) -> Window:
@@ -325,9 +355,15 @@ class ShipmentWorkflow:
         _refuse(can_choose_slot(self._state, choice.slot))
 
     @workflow.update(name="courier_reply")
-    def courier_reply(self, reply: CourierReply) -> str:
-        """The customer's answer to the courier's confirmation; reschedule re-opens slot choice."""
-        return self._apply(on_courier_reply(self._state, reply, workflow.now()))
+    def courier_reply(self, reply: CourierReply) -> ReplyReceipt:
+        """The customer's answer to the courier's confirmation; reschedule re-opens slot choice.
+        A repeated answer changes nothing (the receipt says so: it is not acknowledged twice)."""
+        publish = workflow.patched(REPLIES_PUBLISHED)
+        daytime = reply.answer == "reschedule" and workflow.patched(DAYTIME_DEADLINE)
+        reaction = on_courier_reply(
+            self._state, reply, workflow.now(), publish=publish, daytime_deadline=daytime
+        )
+        return self._apply(reaction)
 
     @courier_reply.validator
     def _validate_reply(self, reply: CourierReply) -> None:
@@ -404,7 +440,11 @@ class ShipmentWorkflow:
                 for r in update.notifications
             ]
         # run() shows once the update is off the outbox
-        self._apply(on_send_results(self._state, results, workflow.now()), show=False)
+        remember = any(r.permanent for r in results) and workflow.patched(REMEMBER_FAILING)
+        self._apply(
+            on_send_results(self._state, results, workflow.now(), remember_failing=remember),
+            show=False,
+        )
 
     def _enqueue(self, change: Change) -> None:
         """Queue a change for the ledger activity, with the shipment's status as it is now."""
@@ -418,6 +458,7 @@ class ShipmentWorkflow:
                 notifications=change.requests,
                 consent=change.consent,
                 calls=change.calls,
+                replies=change.replies,
             )
         )
 

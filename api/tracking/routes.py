@@ -229,8 +229,8 @@ async def _answer(
             await temporal.give_marketing_consent(svc.client, ref)
             log.info("marketing consent from tracking page", shipment=ref)
             return _back(token, "consent_given")
-        outcome = await temporal.courier_reply(svc.client, ref, value)
-        log.info("courier reply from tracking page", shipment=ref, outcome=outcome)
+        receipt = await temporal.courier_reply(svc.client, ref, value, via="page")
+        log.info("courier reply from tracking page", shipment=ref, outcome=receipt.text)
         return _back(token, "confirmed" if value == "confirm" else "rescheduled")
     except temporal.EventRefused as err:
         log.info("tracking page answer refused", shipment=ref, reason=str(err))

@@ -126,8 +126,8 @@ def test_the_same_message_gets_one_event_id_per_status() -> None:
 
 
 PERMANENT_TWILIO_CODES = ["21211", "21408", "21610", "21612", "21614", "21635", "30004", "30005"]
-PERMANENT_TWILIO_CODES += ["30006"]
-TRANSIENT_TWILIO_CODES = ["30001", "30002", "30003", "30007", "30008", "30017", "30450", "99999"]
+PERMANENT_TWILIO_CODES += ["30003", "30006"]
+TRANSIENT_TWILIO_CODES = ["30001", "30002", "30007", "30008", "30017", "30450", "99999"]
 
 
 @pytest.mark.parametrize("code", PERMANENT_TWILIO_CODES)
