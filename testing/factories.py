@@ -19,9 +19,11 @@ from models.shipment import (
 )
 from models.status import ShipmentStatus
 
-T0 = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-"""Midnight (UTC) today: windows "tomorrow" are ahead of any workflow's clock, so timers armed
-from them lie in the future as they would in production."""
+T0 = (datetime.now(UTC) - timedelta(hours=4)).replace(hour=0, minute=0, second=0, microsecond=0)
+"""Midnight (UTC) of the day four hours ago: events of the first four hours after it are in the
+past whatever the hour the tests run (just after midnight included), and windows "tomorrow" from
+04:00 on are ahead of any workflow's clock, so timers armed from them lie in the future as they
+would in production."""
 
 
 def shipment(**overrides: Any) -> ShipmentStart:
