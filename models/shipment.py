@@ -22,10 +22,20 @@ from pydantic import (
     model_validator,
 )
 
-from models.bounds import EventId, Identifier, Moment, PlaceName, Reference, Text, Url
+from models.bounds import (
+    Day,
+    EventId,
+    Identifier,
+    Moment,
+    PlaceName,
+    Reference,
+    Text,
+    Url,
+    single_line,
+)
 from models.locale import Locale
 from models.policy import NotificationPolicy
-from models.status import ShipmentStatus
+from models.status import ExceptionReason, ShipmentStatus
 
 FINAL_STATUSES = frozenset(
     {ShipmentStatus.DELIVERED, ShipmentStatus.RETURNED, ShipmentStatus.CANCELLED}
@@ -50,6 +60,11 @@ def _time_zone(value: str) -> str:
 
 
 Phone = Annotated[str, AfterValidator(_e164)]
+CarrierDetail = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(single_line),
+]
 TimeZoneName = Annotated[str, StringConstraints(max_length=64), AfterValidator(_time_zone)]
 
 
@@ -156,6 +171,17 @@ class CarrierEvent(Frozen):
     slots: Annotated[list[Window], Field(max_length=10)] | None = None
     """Delivery slots the carrier offers (multi-day delivery, parcel in the recipient's city);
     the first is the carrier's default."""
+    estimated_day: Day | None = None
+    """A date-only estimate: a calendar day in the recipient's zone (or the carrier's local day),
+    never an instant. The shipment is late only once that day has ended there."""
+    exception: ExceptionReason | None = None
+    """With status exception: what went wrong (each reason has its own message)."""
+    detail: CarrierDetail | None = None
+    """The carrier's own status words as it sent them (e.g. "failure/lost",
+    "TRANSIT/address_issue"): kept for support and the shop's status-change webhooks."""
+    legacy_event_id: EventId | None = None
+    """The id an earlier derivation gave this scan (carriers without ids per scan): a scan
+    received under that id before a deploy is still a duplicate, never news."""
 
 
 class SlotChoice(Frozen):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -17,7 +17,7 @@ from models.notification import (
     NotificationStatus,
 )
 from models.shipment import CarrierEvent, Courier, PickupPoint, ShipmentStart, Window
-from models.status import ShipmentStatus
+from models.status import ExceptionReason, ShipmentStatus
 
 
 class EventOutcome(StrEnum):
@@ -202,6 +202,12 @@ class ShipmentState(BaseModel):
     unpublished: list[LedgerUpdate] = []
     """Changes not yet in the ledger when the workflow continued as new; the next run sends them."""
     runs: int = 1
+    estimated_day: date | None = None
+    """The estimate is this calendar day (date-only, in the recipient's zone);
+    `estimated_delivery` then holds the instant the day ends there."""
+    exception: ExceptionReason | None = None
+    """In status exception: what went wrong, as the carrier's detail said (None: the event
+    named no reason, as events recorded before reasons existed)."""
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -234,6 +240,20 @@ class ShipmentState(BaseModel):
 
     def seen_event_ids(self) -> set[str]:
         return {entry.event.event_id for entry in self.timeline}
+
+    def exception_event(self) -> CarrierEvent | None:
+        """The applied event that put the shipment in its current exception (its carrier detail
+        and description are what support and the shop's webhooks read), or None."""
+        if self.status is not ShipmentStatus.EXCEPTION:
+            return None
+        return next(
+            (
+                e.event
+                for e in reversed(self.timeline)
+                if e.outcome is EventOutcome.APPLIED and e.event.status is ShipmentStatus.EXCEPTION
+            ),
+            None,
+        )
 
 
 class WorkflowLimits(BaseModel):

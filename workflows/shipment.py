@@ -36,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
         Waiting,
         WorkflowLimits,
     )
+    from models.status import ExceptionReason, ShipmentStatus
     from workflows import details
     from workflows.reactions import (
         Change,
@@ -67,6 +68,10 @@ PUBLISH_RETRY = RetryPolicy(
 )
 """No attempt limit: a ledger outage must never lose an accepted event. Provider outages are
 bounded inside the activity, which records a message as failed after enough attempts."""
+EXCEPTION_REASONS = "exception-reasons"
+"""Patch id: an exception event naming no reason is an unexplained one (`other`), which sends its
+message and ends the delay watch. Runs recorded before it keep such events reasonless: no
+message, delay watch as before."""
 PENDING_TIMERS_ATTRIBUTE = "pending-timers-attribute"
 """Patch id: the PendingTimers search attribute follows the armed timers (an upsert when their
 kinds change). Runs started before it replay without it, and are not counted by the metric."""
@@ -159,12 +164,12 @@ class ShipmentWorkflow:
     @workflow.signal(name="carrier_event")
     def carrier_event(self, event: CarrierEvent) -> None:
         """Fire-and-forget event: an impossible one is kept in the timeline as refused."""
-        self._apply(on_carrier_event(self._state, event, workflow.now()))
+        self._apply(on_carrier_event(self._state, _with_reason(event), workflow.now()))
 
     @workflow.update(name="report_event")
     def report_event(self, event: CarrierEvent) -> EventReceipt:
         """An event whose sender wants an answer: accepted, duplicate, or out of order."""
-        return self._apply(on_carrier_event(self._state, event, workflow.now()))
+        return self._apply(on_carrier_event(self._state, _with_reason(event), workflow.now()))
 
     @report_event.validator
     def _validate_report(self, event: CarrierEvent) -> None:
@@ -320,6 +325,15 @@ class ShipmentWorkflow:
                 if self._metrics is None:
                     self._metrics = AppMetrics(workflow.metric_meter())
                 self._metrics.message(record.kind, record.channel, record.status)
+
+
+def _with_reason(event: CarrierEvent) -> CarrierEvent:
+    """An exception always has a reason in new runs (`other` when the carrier gave none)."""
+    if event.status is not ShipmentStatus.EXCEPTION or event.exception is not None:
+        return event
+    if not workflow.patched(EXCEPTION_REASONS):
+        return event
+    return event.model_copy(update={"exception": ExceptionReason.OTHER})
 
 
 def _refuse(reason: str | None) -> None:
