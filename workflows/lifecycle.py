@@ -71,11 +71,14 @@ def judge_event(
 ) -> Verdict:
     """Decide what an event does, before anything changes.
 
-    A known event id is a duplicate; an event older than the newest applied one is out of order
+    A known event id (or the id an earlier derivation gave the same scan) is a duplicate; an event older than the newest applied one is out of order
     (kept in the timeline, never moves the status back); otherwise it applies if legal.
     """
     if event.event_id in seen_event_ids:
         return Verdict(EventOutcome.DUPLICATE, "this event id was received before")
+    if event.legacy_event_id is not None and event.legacy_event_id in seen_event_ids:
+        # The same scan, received before its id's derivation changed (after a deploy).
+        return Verdict(EventOutcome.DUPLICATE, "received before under its earlier id")
     if last_event_at is not None and event.occurred_at < last_event_at:
         return Verdict(
             EventOutcome.OUT_OF_ORDER,
