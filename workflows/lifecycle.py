@@ -71,8 +71,9 @@ def judge_event(
 ) -> Verdict:
     """Decide what an event does, before anything changes.
 
-    A known event id (or the id an earlier derivation gave the same scan) is a duplicate; an event older than the newest applied one is out of order
-    (kept in the timeline, never moves the status back); otherwise it applies if legal.
+    A known event id (or the id an earlier derivation gave the same scan) is a duplicate; an
+    event older than the newest applied one is out of order (kept in the timeline, never moves
+    the status back); otherwise it applies if legal.
     """
     if event.event_id in seen_event_ids:
         return Verdict(EventOutcome.DUPLICATE, "this event id was received before")

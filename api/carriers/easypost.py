@@ -16,8 +16,9 @@ drops the repeats as duplicates. Ids derived before the digest existed (tracker,
 status) travel as `legacy_event_id`, so a scan received under its old id stays a duplicate.
 
 Estimates: `est_delivery_date` at midnight UTC, or the Tracker's
-`carrier_detail.est_delivery_date_local` without `est_delivery_time_local`, is a day (`estimated_day`), not an instant. `mode` (test or
-production, on the Event and on its Tracker) travels with each event for the router.
+`carrier_detail.est_delivery_date_local` without `est_delivery_time_local`, is a day
+(`estimated_day`), not an instant. `mode` (test or production, on the Event and on its Tracker)
+travels with each event for the router.
 Failures and the exception details (lost, damaged, held, refused, address) carry their reason
 (api/carriers/exceptions.py) and the carrier's words (`detail`, `description`).
 """
