@@ -30,13 +30,13 @@ def fresh(**overrides: object) -> ShipmentState:
 
 
 def problem(reason: ExceptionReason | None, minutes: int = 30, **extra: Any) -> CarrierEvent:
+    fields: dict[str, Any] = {"description": "Carrier's own words", **extra}
     return event(
         S.EXCEPTION,
         minutes,
         exception=reason,
         detail="failure/" + (reason.value if reason else "unknown"),
-        description="Carrier's own words",
-        **extra,
+        **fields,
     )
 
 
@@ -132,3 +132,17 @@ def test_every_exception_message_apologises_and_says_what_comes_next(
             assert rendered.segments <= 2
     english = render(EXCEPTION_KIND[reason], Channel.EMAIL, "en", context).body.lower()
     assert "sorry" in english
+
+
+def test_waypost_shipment_show_names_the_exception_and_the_carriers_words() -> None:
+    from starters.cli import render_state
+
+    state = fresh()
+    name = state.shipment.recipient.name
+    on_carrier_event(state, problem(R.HELD, description=f"Held for {name} at customs"), T0)
+
+    shown = render_state(state)
+
+    assert "exception: held - carrier: failure/held - Held for" in shown
+    assert "    carrier: failure/held - Held for" in shown
+    assert name not in shown

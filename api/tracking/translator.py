@@ -7,7 +7,7 @@ translated sentence.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
@@ -52,6 +52,10 @@ class Translator:
 
     def window(self, value: Window) -> str:
         return format_window(value, self.locale, self.zone)
+
+    def day(self, value: date) -> str:
+        """A calendar day as it is (a date-only estimate): no zone moves it."""
+        return formats.day(value, negotiate(self.locale), "page")
 
     def estimate(self, value: datetime) -> str:
         return format_estimate(value, self.locale, self.zone)
