@@ -7,7 +7,8 @@ translated sentence.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date as calendar_date
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
@@ -53,7 +54,7 @@ class Translator:
     def window(self, value: Window) -> str:
         return format_window(value, self.locale, self.zone)
 
-    def day(self, value: date) -> str:
+    def day(self, value: calendar_date) -> str:
         """A calendar day as it is (a date-only estimate): no zone moves it."""
         return formats.day(value, negotiate(self.locale), "page")
 
