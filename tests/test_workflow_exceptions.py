@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer, Worker
 
 from models.kinds import EXCEPTION_KIND
 from models.notification import NotificationKind, NotificationStatus
@@ -13,7 +14,9 @@ from models.shipment import Recipient
 from models.status import ExceptionReason, ShipmentStatus
 from testing.factories import T0, event, shipment
 from tests.polling import all_settled, eventually
+from workers.worker import WORKFLOW_RUNNER
 from workflows.client import report_event, start_shipment
+from workflows.shipment import EXCEPTION_REASONS, ShipmentWorkflow
 
 S, R = ShipmentStatus, ExceptionReason
 pytestmark = pytest.mark.usefixtures("worker")
@@ -66,3 +69,22 @@ async def test_a_date_only_estimate_arms_the_delay_watch_after_the_day_ends_wher
     assert watch.until is not None
     assert watch.until.date() > day  # in UTC too: LA's day ends at 08:00 UTC the day after
     assert state.estimated_day == day
+
+
+async def test_a_run_that_took_the_patched_path_replays(client: Client, worker: Worker) -> None:
+    start = shipment()
+    await start_shipment(client, start, worker.task_queue)
+    await report_event(client, start.workflow_id, event(S.EXCEPTION, 30))
+    await report_event(client, start.workflow_id, event(S.DELIVERED, 60))
+    await client.get_workflow_handle(start.workflow_id).result()
+
+    history = await client.get_workflow_handle(start.workflow_id).fetch_history()
+
+    replayer = Replayer(
+        workflows=[ShipmentWorkflow],
+        data_converter=pydantic_data_converter,
+        workflow_runner=WORKFLOW_RUNNER,
+    )
+    await replayer.replay_workflow(history)
+    markers = [e for e in history.events if e.HasField("marker_recorded_event_attributes")]
+    assert any(EXCEPTION_REASONS.encode() in m.SerializeToString() for m in markers)
