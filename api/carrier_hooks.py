@@ -23,7 +23,7 @@ from datetime import datetime
 from functools import partial
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, status
 from pydantic import BaseModel, SecretStr
 
 from api.carrier_routing import Candidate, Unroutable, choose_shipment
@@ -298,6 +298,16 @@ ShopId = Annotated[
     ),
 ]
 
+UrlToken = Annotated[
+    str | None,
+    Query(
+        description="The webhook URL's token (shippo: WAYPOST_CARRIER_URL_TOKENS), instead of a "
+        "signature; read by the handler, never logged.",
+        max_length=500,
+    ),
+]
+
+
 _DESCRIPTION = (
     "Adapters: `easypost` (tracker.updated events, `X-Hmac-Signature`), `shippo` "
     "(track_updated; `?token=` in the URL, or `Shippo-Auth-Signature` where arranged), "
@@ -339,6 +349,7 @@ async def carrier_events(
     request: Request,
     response: Response,
     svc: Annotated[Services, Depends(services)],
+    token: UrlToken = None,
 ) -> CarrierAnswer:
     return await _receive(carrier, None, request, response, svc)
 
@@ -360,6 +371,7 @@ async def shop_carrier_events(
     request: Request,
     response: Response,
     svc: Annotated[Services, Depends(services)],
+    token: UrlToken = None,
 ) -> CarrierAnswer:
     return await _receive(carrier, shop_id, request, response, svc)
 
