@@ -5,9 +5,11 @@ ended there. Recipients on both sides of UTC."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from messages.render import render
 from models.days import day_end
@@ -97,3 +99,34 @@ def test_a_window_or_a_timed_estimate_replaces_the_day(zone: str) -> None:
     at = T0 + timedelta(days=2, hours=15)
     apply_event(state, event(S.IN_TRANSIT, 40, estimated_delivery=at), T0)
     assert state.estimated_day is None and state.estimated_delivery == at
+
+
+def assert_ends(day: date, zone: str) -> None:
+    """`day_end` is the first instant after `day` in `zone`, and the day never comes back."""
+    ends = day_end(day, zone)
+    local = ZoneInfo(zone)
+    assert ends.tzinfo is UTC
+    assert (ends - timedelta(microseconds=1)).astimezone(local).date() <= day
+    after = [(ends + timedelta(minutes=m)).astimezone(local).date() for m in (0, 1, 61)]
+    assert all(d > day for d in after), "the day never comes back (a midnight repeated by DST)"
+
+
+@given(
+    zone=st.sampled_from(sorted(available_timezones())),
+    day=st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 30)),
+)
+def test_a_day_ends_at_its_last_local_midnight_in_every_zone(zone: str, day: date) -> None:
+    assert_ends(day, zone)
+
+
+@pytest.mark.parametrize(
+    ("zone", "day"),
+    [
+        ("America/Havana", date(2010, 10, 30)),  # 01:00 back to 00:00: the next day repeats
+        ("America/Goose_Bay", date(2010, 11, 6)),  # 00:01 back to 23:01: the day comes back
+        ("America/Sao_Paulo", date(2017, 10, 14)),  # midnight skipped (00:00 to 01:00)
+        ("Pacific/Apia", date(2011, 12, 29)),  # Samoa skipped 30 December 2011
+    ],
+)
+def test_a_day_ends_right_where_dst_or_the_date_line_moves_midnight(zone: str, day: date) -> None:
+    assert_ends(day, zone)

@@ -211,3 +211,25 @@ async def test_a_lost_parcel_reaches_the_customer_with_its_own_message(
     )
     kinds = {n.kind for n in state.notifications}
     assert EXCEPTION_KIND[ExceptionReason.LOST] in kinds
+
+
+async def test_a_closed_shipment_knows_a_scan_by_its_old_id_too(
+    http: httpx.AsyncClient, client: Client, api_settings: Settings
+) -> None:
+    """After the deploy, the carrier re-sends a delivered tracker whose shipment has closed."""
+    start = await tracked(client, api_settings)
+    body = documented("easypost_tracker_updated.json", start.tracking_number, EASYPOST_NUMBER)
+    old = CarrierEvent(
+        event_id=f"easypost:{body['result']['id']}:2026-11-19T15:58:00Z:delivered",
+        status=ShipmentStatus.DELIVERED,
+        occurred_at=datetime(2026, 11, 19, 15, 58, tzinfo=UTC),
+    )
+    await report_event(client, start.workflow_id, old)
+    await client.get_workflow_handle(start.workflow_id).result()
+
+    response = await http.post("/v1/carriers/easypost/events", **carrier_post("easypost", body))
+
+    results = response.json()["results"]
+    assert response.status_code == 200
+    assert results[-1]["outcome"] == "duplicate"
+    assert {r["outcome"] for r in results[1:-1]} == {"refused"}  # older scans: the shipment closed
