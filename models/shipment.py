@@ -183,6 +183,12 @@ class CarrierEvent(Frozen):
     """The id an earlier derivation gave this scan (carriers without ids per scan): a scan
     received under that id before a deploy is still a duplicate, never news."""
 
+    @model_validator(mode="after")
+    def _exception_only_in_status_exception(self) -> CarrierEvent:
+        if self.exception is not None and self.status is not ShipmentStatus.EXCEPTION:
+            raise ValueError("exception names what went wrong in status exception only")
+        return self
+
 
 class SlotChoice(Frozen):
     """The customer's choice among the offered slots, 1-based as in the message."""

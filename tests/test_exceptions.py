@@ -146,3 +146,8 @@ def test_waypost_shipment_show_names_the_exception_and_the_carriers_words() -> N
     assert "exception: held - carrier: failure/held - Held for" in shown
     assert "    carrier: failure/held - Held for" in shown
     assert name not in shown
+
+
+def test_a_reason_belongs_to_status_exception_only() -> None:
+    with pytest.raises(ValueError, match="status exception only"):
+        event(S.IN_TRANSIT, 10, exception=R.LOST)
