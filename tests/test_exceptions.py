@@ -151,3 +151,23 @@ def test_waypost_shipment_show_names_the_exception_and_the_carriers_words() -> N
 def test_a_reason_belongs_to_status_exception_only() -> None:
     with pytest.raises(ValueError, match="status exception only"):
         event(S.IN_TRANSIT, 10, exception=R.LOST)
+
+
+APOLOGIES = {
+    "en": ("sorry",),
+    "ru": ("извин", "жаль"),
+    "pl": ("przeprasz", "przykro"),
+    "ro": ("ne pare", "scuze"),
+}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("reason", list(R))
+def test_every_exception_sms_and_email_apologises_in_its_language(
+    reason: ExceptionReason, locale: str
+) -> None:
+    state = fresh()
+    on_carrier_event(state, problem(reason), T0)
+    for channel in Channel:
+        body = render(EXCEPTION_KIND[reason], channel, locale, message_context(state)).body
+        assert any(word in body.lower() for word in APOLOGIES[locale]), (channel, body)
