@@ -4,18 +4,26 @@ Events are delivered through the workflow's `report_event` update, so the carrie
 whether an event applied, was a duplicate, arrived out of order, or was refused (and why). The
 events of one shipment go in the order they happened; different shipments go concurrently. One
 bad event never stops the others.
+
+Carriers disable a webhook that keeps answering non-2xx (Shippo does), so an event that was
+understood but does not apply (an unknown tracking number, a closed shipment, an event out of
+order, a duplicate, an ambiguous number on the shared webhook, a test-mode event) is answered 200
+with its outcome in the body. Only what the sender must fix is a 4xx: the signature or token
+(403), a payload that is not the carrier's (422), and events it cannot read (422 each, 207 when
+others were fine). 503 asks for events to be sent again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hmac
 import re
 from collections import defaultdict
 from datetime import datetime
 from functools import partial
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, status
 from pydantic import BaseModel, SecretStr
 
 from api.carrier_routing import Candidate, Unroutable, choose_shipment
@@ -43,6 +51,8 @@ Outcome = Literal[
     "ambiguous",
     "invalid",
     "unavailable",
+    "ignored_test_mode",
+    "ignored_production_mode",
 ]
 
 _SEARCHABLE = re.compile(r"^[A-Za-z0-9._\-]{1,100}$")
@@ -53,9 +63,10 @@ class EventResult(BaseModel):
     index: int
     """The event's position in the payload the carrier sent (0-based)."""
     code: int
-    """What this event alone would have been answered with: 202 applied, 200 duplicate or
-    ignored, 404 unknown shipment, 409 refused, out of order or ambiguous, 422 unreadable, 503
-    not delivered because Temporal or the ledger could not take it now (send it again)."""
+    """What this event alone would have been answered with: 202 applied; 200 understood but not
+    applied (duplicate, ignored, ignored_test_mode, unknown_shipment, out_of_order, refused,
+    ambiguous: nothing for the sender to fix, the outcome says what happened); 422 unreadable;
+    503 not delivered because Temporal or the ledger could not take it now (send it again)."""
     outcome: Outcome
     event_id: str | None = None
     tracking_number: str | None = None
@@ -69,7 +80,9 @@ class EventResult(BaseModel):
 class CarrierAnswer(BaseModel):
     carrier: str
     accepted: int
+    """Events applied."""
     refused: int
+    """Events the sender should look at: unreadable, or to be sent again (code >= 300)."""
     results: list[EventResult]
 
 
@@ -78,8 +91,8 @@ class Problem(BaseModel):
 
 
 def overall_code(results: list[EventResult]) -> int:
-    """200 when every event went well, 503 when any must be sent again (the results say which
-    were applied), the shared code when all failed alike, else 207."""
+    """200 when every event was understood (applied or not), 503 when any must be sent again
+    (the results say which were applied), 422 when none could be read, else 207."""
     if all(r.code < 300 for r in results):
         return status.HTTP_200_OK
     codes = {r.code for r in results}
@@ -131,9 +144,11 @@ async def _visible(svc: Services, tracking_number: str, shop_id: str | None) -> 
 def _not_routed(item: ParsedEvent, why: Unroutable, carrier: str) -> EventResult:
     assert item.event is not None
     if why is Unroutable.AMBIGUOUS:
+        # 200, not 409: one number two shops share must not get the shared webhook disabled
+        # for every shop; the reason names the shop webhook that settles it.
         return EventResult(
             index=item.index,
-            code=status.HTTP_409_CONFLICT,
+            code=status.HTTP_200_OK,
             outcome="ambiguous",
             event_id=item.event.event_id,
             tracking_number=item.tracking_number,
@@ -143,7 +158,7 @@ def _not_routed(item: ParsedEvent, why: Unroutable, carrier: str) -> EventResult
         )
     return EventResult(
         index=item.index,
-        code=status.HTTP_404_NOT_FOUND,
+        code=status.HTTP_200_OK,
         outcome="unknown_shipment",
         event_id=item.event.event_id,
         tracking_number=item.tracking_number,
@@ -185,8 +200,8 @@ async def _deliver(svc: Services, ref: str, parsed: ParsedEvent) -> EventResult:
     codes = {
         EventOutcome.APPLIED: (status.HTTP_202_ACCEPTED, "applied"),
         EventOutcome.DUPLICATE: (status.HTTP_200_OK, "duplicate"),
-        EventOutcome.OUT_OF_ORDER: (status.HTTP_409_CONFLICT, "out_of_order"),
-        EventOutcome.REFUSED: (status.HTTP_409_CONFLICT, "refused"),
+        EventOutcome.OUT_OF_ORDER: (status.HTTP_200_OK, "out_of_order"),
+        EventOutcome.REFUSED: (status.HTTP_200_OK, "refused"),
     }
     code, outcome = codes[receipt.outcome]
     return base.model_copy(
@@ -207,18 +222,19 @@ async def _answer_failure(
     assert parsed.event is not None
     if isinstance(err, temporal.ShipmentNotFound):
         return base.model_copy(
-            update={"code": 404, "outcome": "unknown_shipment", "reason": str(err)}
+            update={"code": 200, "outcome": "unknown_shipment", "reason": str(err)}
         )
     if isinstance(err, temporal.ShipmentClosed):
         # Carriers re-send whole trackers after delivery: what the ledger has is a duplicate.
-        recorded = await svc.db(svc.ledger.timeline, base.shipment)
-        if any(e.event_id == parsed.event.event_id for e in recorded):
+        recorded = {e.event_id for e in await svc.db(svc.ledger.timeline, base.shipment)}
+        ids = {parsed.event.event_id, parsed.event.legacy_event_id}
+        if ids & recorded:
             return base.model_copy(
                 update={"code": 200, "outcome": "duplicate", "reason": "received before"}
             )
-        return base.model_copy(update={"code": 409, "outcome": "refused", "reason": str(err)})
+        return base.model_copy(update={"code": 200, "outcome": "refused", "reason": str(err)})
     if isinstance(err, temporal.EventRefused):
-        return base.model_copy(update={"code": 409, "outcome": "refused", "reason": str(err)})
+        return base.model_copy(update={"code": 200, "outcome": "refused", "reason": str(err)})
     raise err
 
 
@@ -253,6 +269,21 @@ def _unread(item: BadEvent) -> EventResult:
     )
 
 
+def _other_mode(item: ParsedEvent, accepted: frozenset[str]) -> EventResult:
+    """An event from a carrier environment this deployment does not take (a test-mode event in
+    production): understood, answered 200, and it never reaches a shipment."""
+    mode = item.mode or "production"
+    return EventResult(
+        index=item.index,
+        code=status.HTTP_200_OK,
+        outcome="ignored_test_mode" if mode == "test" else "ignored_production_mode",
+        event_id=item.event.event_id if item.event else None,
+        tracking_number=item.tracking_number,
+        reason=f"a {mode}-mode event; this deployment takes {', '.join(sorted(accepted))} "
+        "events only (WAYPOST_CARRIER_MODES)",
+    )
+
+
 def _ignored(item: ParsedEvent) -> EventResult:
     return EventResult(
         index=item.index,
@@ -273,21 +304,32 @@ ShopId = Annotated[
     ),
 ]
 
+UrlToken = Annotated[
+    str | None,
+    Query(
+        description="The webhook URL's token (shippo: WAYPOST_CARRIER_URL_TOKENS), instead of a "
+        "signature; read by the handler, never logged.",
+        max_length=500,
+    ),
+]
+
+
 _DESCRIPTION = (
     "Adapters: `easypost` (tracker.updated events, `X-Hmac-Signature`), `shippo` "
-    "(track_updated), `generic` (Waypost's documented JSON, `X-Waypost-Signature`). "
-    "Answers per event; the HTTP status is 200 when all went well, 503 with Retry-After when "
-    "some events must be sent again (the results say which were applied), the events' common "
-    "code when all failed alike (404 unknown shipment, 409 refused or ambiguous, 422 "
-    "unreadable), else 207."
+    "(track_updated; `?token=` in the URL, or `Shippo-Auth-Signature` where arranged), "
+    "`generic` (Waypost's documented JSON, `X-Waypost-Signature`). Answers per event; the "
+    "HTTP status is 200 when every event was understood, applied or not (the outcome says: "
+    "applied, duplicate, ignored, ignored_test_mode, unknown_shipment, out_of_order, refused, "
+    "ambiguous), 503 with Retry-After when some events must be sent again (the results say "
+    "which were applied), 422 when no event could be read, else 207. Only what the sender must "
+    "fix is a 4xx, so that a carrier never disables the webhook over events that do not apply."
 )
 _RESPONSES: dict[int | str, dict[str, object]] = {
-    207: {"model": CarrierAnswer, "description": "Some events accepted, some not"},
-    403: {"model": Problem, "description": "Signature missing or wrong"},
-    404: {"model": Problem, "description": "Unknown carrier, or unknown shipments"},
-    409: {"model": CarrierAnswer, "description": "Every event refused"},
+    207: {"model": CarrierAnswer, "description": "Some events unreadable, the others answered"},
+    403: {"model": Problem, "description": "Signature or URL token missing or wrong"},
+    404: {"model": Problem, "description": "Unknown carrier adapter"},
     413: {"model": Problem, "description": "Body over WAYPOST_CARRIER_MAX_BODY_BYTES"},
-    422: {"model": Problem, "description": "Not this carrier's payload"},
+    422: {"model": Problem, "description": "Not this carrier's payload, or no event readable"},
     503: {"model": CarrierAnswer, "description": "Some events to be sent again (Retry-After)"},
 }
 _JSON_BODY = {
@@ -313,6 +355,7 @@ async def carrier_events(
     request: Request,
     response: Response,
     svc: Annotated[Services, Depends(services)],
+    token: UrlToken = None,
 ) -> CarrierAnswer:
     return await _receive(carrier, None, request, response, svc)
 
@@ -334,6 +377,7 @@ async def shop_carrier_events(
     request: Request,
     response: Response,
     svc: Annotated[Services, Depends(services)],
+    token: UrlToken = None,
 ) -> CarrierAnswer:
     return await _receive(carrier, shop_id, request, response, svc)
 
@@ -342,6 +386,19 @@ def webhook_secret(settings: Settings, carrier: str, shop_id: str | None) -> Sec
     """A shop's own secret for this carrier on its webhook, else the carrier's."""
     own = settings.shop_carrier_secrets.get(shop_id, {}) if shop_id is not None else {}
     return own.get(carrier) or settings.carrier_secrets.get(carrier)
+
+
+def webhook_token(settings: Settings, carrier: str, shop_id: str | None) -> SecretStr | None:
+    """A shop's own URL token for this carrier on its webhook, else the carrier's."""
+    own = settings.shop_carrier_url_tokens.get(shop_id, {}) if shop_id is not None else {}
+    return own.get(carrier) or settings.carrier_url_tokens.get(carrier)
+
+
+def token_matches(given: str, expected: SecretStr) -> bool:
+    """Constant-time comparison; the expected token is never part of an answer or a log."""
+    return hmac.compare_digest(
+        given.encode("utf-8", "replace"), expected.get_secret_value().encode("utf-8", "replace")
+    )
 
 
 async def _receive(
@@ -353,18 +410,34 @@ async def _receive(
         raise HTTPException(404, f"no carrier adapter {carrier!r} (known: {known})")
     metrics = app_metrics(svc.client)
     secret = webhook_secret(svc.settings, carrier, shop_id)
-    if secret is None:
+    token = webhook_token(svc.settings, carrier, shop_id) if adapter.url_token else None
+    given = request.query_params.get("token") if adapter.url_token else None
+    if secret is None and token is None:
         metrics.carrier_request_refused(carrier, "no_secret")
+        settings_named = "WAYPOST_CARRIER_SECRETS" + (
+            " or WAYPOST_CARRIER_URL_TOKENS" if adapter.url_token else ""
+        )
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,
-            f"no webhook secret configured for {carrier!r}: set WAYPOST_CARRIER_SECRETS",
+            f"no webhook secret configured for {carrier!r}: set {settings_named}",
         )
     headers = {name.lower(): value for name, value in request.headers.items()}
     try:
-        find_header(headers, adapter.signature_header)  # before the body: unsigned, unread
-        # The body-limit middleware (infra/limits.py) refuses it with 413 past the limit.
-        body = await request.body()
-        adapter.verify(body, headers, secret.get_secret_value(), svc.clock())
+        if token is not None and (given is not None or secret is None):
+            # Shippo's documented security: the token in the URL, checked before the body.
+            if given is None or not token_matches(given, token):
+                metrics.carrier_request_refused(carrier, "token")
+                problem = "missing" if given is None else "wrong"
+                raise HTTPException(
+                    status.HTTP_403_FORBIDDEN, f"{problem} token in the webhook URL (?token=)"
+                )
+            body = await request.body()
+        else:
+            assert secret is not None
+            find_header(headers, adapter.signature_header)  # before the body: unsigned, unread
+            # The body-limit middleware (infra/limits.py) refuses it with 413 past the limit.
+            body = await request.body()
+            adapter.verify(body, headers, secret.get_secret_value(), svc.clock())
         items = adapter.parse(body)
     except SignatureError as err:
         metrics.carrier_request_refused(carrier, "signature")
@@ -373,11 +446,14 @@ async def _receive(
         metrics.carrier_request_refused(carrier, "payload")
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(err)) from err
 
+    modes = svc.settings.accepted_carrier_modes
     results: list[EventResult] = []
     by_shipment: dict[str, list[ParsedEvent]] = defaultdict(list)
     for item in items:
         if isinstance(item, BadEvent):
             results.append(_unread(item))
+        elif item.mode is not None and item.mode not in modes:
+            results.append(_other_mode(item, modes))
         elif item.event is None:
             results.append(_ignored(item))
         else:

@@ -11,8 +11,8 @@ import hmac
 import json
 import re
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
-from typing import Protocol
+from datetime import UTC, date, datetime, time
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic_core import ErrorDetails
@@ -27,6 +27,9 @@ class SignatureError(Exception):
 
 class PayloadError(ValueError):
     """The body is not this carrier's payload at all (not JSON, wrong shape): nothing is read."""
+
+
+Mode = Literal["production", "test"]
 
 
 class ParsedEvent(BaseModel):
@@ -48,6 +51,10 @@ class ParsedEvent(BaseModel):
     ignored_reason: str | None = None
     shipment_ref: str | None = None
     """The workflow id, when the payload names the shipment itself (generic format only)."""
+    mode: Mode | None = None
+    """Whether the carrier sent it from its test or its production environment (EasyPost's
+    Event `mode`, Shippo's `test`), when it says; the router drops modes the deployment does not
+    accept (WAYPOST_CARRIER_MODES)."""
 
 
 class BadEvent(BaseModel):
@@ -81,6 +88,7 @@ def parsed(
     source: str,
     event: CarrierEvent | None,
     reason: str | None = None,
+    mode: Mode | None = None,
 ) -> ParsedEvent:
     """One mapped event (or, with `event` None, an ignored one and why)."""
     return ParsedEvent(
@@ -90,6 +98,7 @@ def parsed(
         source_status=source,
         event=event,
         ignored_reason=reason,
+        mode=mode,
     )
 
 
@@ -100,6 +109,9 @@ class CarrierAdapter(Protocol):
     """The path segment: /v1/carriers/{name}/events."""
     signature_header: str
     """The header the signature travels in (documented in the OpenAPI description)."""
+    url_token: bool
+    """Whether the carrier documents a token in the webhook URL (`?token=`) as its security:
+    then a configured token authenticates a request instead of a signature."""
 
     def verify(self, body: bytes, headers: Mapping[str, str], secret: str, now: datetime) -> None:
         """Raise SignatureError unless `body` is signed with `secret`. Header names are
@@ -325,6 +337,45 @@ def optional_time(value: object) -> datetime | None:
         return parse_time(value, "eta")
     except FieldError:
         return None
+
+
+def estimate(value: object) -> tuple[datetime | None, date | None]:
+    """A carrier's estimated delivery: an instant, or a day when it has no time of day.
+
+    A bare date ("2026-11-21") and a midnight ("2026-11-21T00:00:00Z", EasyPost's and Shippo's
+    way of saying "that day") are the day itself, read in the recipient's zone by the workflow:
+    taken as an instant in UTC, midnight is the evening before west of UTC. Unreadable means
+    unknown, never a bad event."""
+    if isinstance(value, str) and _DATE_ONLY.fullmatch(value.strip()):
+        try:
+            return None, date.fromisoformat(value.strip())
+        except ValueError:
+            return None, None
+    moment = optional_time(value)
+    if moment is not None and moment.time() == time(0):
+        return None, moment.date()
+    return moment, None
+
+
+def local_day(value: object) -> date | None:
+    """A carrier's local date field (EasyPost's est_delivery_date_local): a day, or None."""
+    if not isinstance(value, str) or not _DATE_ONLY.fullmatch(value.strip()):
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+_DATE_ONLY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def scan_digest(*parts: object) -> str:
+    """A short, stable digest of what tells two scans apart at the same instant and status (the
+    status detail, the place, the carrier's message), for ids derived where the carrier gives
+    none per scan. Changing what goes in changes every derived id: see `legacy_event_id`."""
+    text = "\x1f".join("" if p is None else str(p) for p in parts)
+    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:16]
 
 
 def utc_stamp(moment: datetime) -> str:

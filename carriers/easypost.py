@@ -10,7 +10,17 @@ those with an error would make EasyPost retry and eventually disable the webhook
 whose description is not `tracker.updated`/`tracker.created` parses to no events at all.
 
 A re-sent Tracker repeats its old details; they carry no id, so the id is derived from what
-identifies a scan (tracker, instant, status) and the workflow drops the repeats as duplicates.
+identifies a scan: the tracker, the instant, the status, and a digest of what tells two scans
+at the same instant and status apart (status_detail, message, description, place). The workflow
+drops the repeats as duplicates. Ids derived before the digest existed (tracker, instant,
+status) travel as `legacy_event_id`, so a scan received under its old id stays a duplicate.
+
+Estimates: `est_delivery_date` at midnight UTC, or the Tracker's
+`carrier_detail.est_delivery_date_local` without `est_delivery_time_local`, is a day
+(`estimated_day`), not an instant. `mode` (test or production, on the Event and on its Tracker)
+travels with each event for the router.
+Failures and the exception details (lost, damaged, held, refused, address) carry their reason
+(api/carriers/exceptions.py) and the carrier's words (`detail`, `description`).
 """
 
 from __future__ import annotations
@@ -18,13 +28,16 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import ValidationError
 
+from carriers import exceptions
 from carriers.base import (
+    PLACE_MAX,
     BadEvent,
     FieldError,
+    Mode,
     ParsedItem,
     PayloadError,
     SignatureError,
@@ -32,17 +45,19 @@ from carriers.base import (
     as_object,
     clean_text,
     describe,
+    estimate,
     find_header,
     hmac_sha256_hex,
     load_json,
+    local_day,
     location,
     optional_id,
-    optional_time,
     parse_time,
     parsed,
     require_match,
     require_secret,
     required_text,
+    scan_digest,
     short,
     utc_stamp,
 )
@@ -92,12 +107,15 @@ class _Tracker:
     tracking_number: str
     carrier: str | None
     estimate: datetime | None
+    estimated_day: date | None
+    mode: Mode | None
     details: list[object]
 
 
 class EasyPostAdapter:
     name = "easypost"
     signature_header = "X-Hmac-Signature"
+    url_token = False
 
     def verify(self, body: bytes, headers: Mapping[str, str], secret: str, now: datetime) -> None:
         require_secret(secret)
@@ -147,20 +165,35 @@ def _tracker(document: object) -> _Tracker | None:
             )
         if description not in TRACKER_EVENTS:
             return None
-        return _read_tracker(as_object(event.get("result"), "result"), "result.")
+        return _read_tracker(
+            as_object(event.get("result"), "result"), "result.", mode=_mode(event.get("mode"))
+        )
     except FieldError as exc:
         raise PayloadError(f"not an EasyPost tracker Event: {exc}") from None
 
 
-def _read_tracker(result: dict[str, object], prefix: str) -> _Tracker:
+def _read_tracker(result: dict[str, object], prefix: str, mode: Mode | None = None) -> _Tracker:
+    """A Tracker object (a webhook Event's result, or what GET /v2/trackers/{id} answers)."""
     code = required_text(result.get("tracking_code"), f"{prefix}tracking_code")
+    instant, day = estimate(result.get("est_delivery_date"))
+    given = result.get("carrier_detail")
+    carrier_detail = given if isinstance(given, dict) else {}
+    local = local_day(carrier_detail.get("est_delivery_date_local"))
+    if local is not None and (instant is None or not carrier_detail.get("est_delivery_time_local")):
+        instant, day = None, local  # the carrier's own local day wins over a UTC midnight
     return _Tracker(
         id=optional_id(result.get("id")) or code,
         tracking_number=code,
         carrier=clean_text(result.get("carrier"), 100),
-        estimate=optional_time(result.get("est_delivery_date")),
+        estimate=instant,
+        estimated_day=day,
+        mode=mode or _mode(result.get("mode")),
         details=as_list(result.get("tracking_details"), f"{prefix}tracking_details"),
     )
+
+
+def _mode(value: object) -> Mode | None:
+    return value if value in ("test", "production") else None
 
 
 def _detail(tracker: _Tracker, index: int, raw: object, newest: bool, prefix: str) -> ParsedItem:
@@ -171,23 +204,42 @@ def _detail(tracker: _Tracker, index: int, raw: object, newest: bool, prefix: st
         status_detail = clean_text(detail.get("status_detail"), 100)
         source = f"{status}/{status_detail}" if status_detail else status
         if status in IGNORED:
-            return parsed(tracker, index, source, None, f"{status}: {IGNORED[status]}")
+            return parsed(
+                tracker, index, source, None, f"{status}: {IGNORED[status]}", tracker.mode
+            )
         if status not in STATUSES:
             raise FieldError(f"{path}.status", f"{short(status)} is not one of {_KNOWN}")
         occurred_at = parse_time(detail.get("datetime"), f"{path}.datetime")
         place = detail.get("tracking_location")
-        where = (
-            location(place.get("city"), place.get("country")) if isinstance(place, dict) else None
+        spot = place if isinstance(place, dict) else {}
+        where = location(spot.get("city"), spot.get("country")) if spot else None
+        message = clean_text(detail.get("message"))
+        canonical = DETAILS.get((status, status_detail or ""), STATUSES[status])
+        legacy = f"easypost:{tracker.id}:{utc_stamp(occurred_at)}:{status}"
+        apart = scan_digest(
+            status_detail,
+            message,
+            clean_text(detail.get("description")),
+            *(clean_text(spot.get(k), PLACE_MAX) for k in ("city", "state", "zip", "country")),
         )
+        words = (message, clean_text(detail.get("description")))
         event = CarrierEvent(
-            event_id=f"easypost:{tracker.id}:{utc_stamp(occurred_at)}:{status}",
-            status=DETAILS.get((status, status_detail or ""), STATUSES[status]),
+            event_id=f"{legacy}:{apart}",
+            legacy_event_id=legacy,
+            status=canonical,
             occurred_at=occurred_at,
             location=where,
-            description=clean_text(detail.get("message")),
+            description=message,
+            detail=source,
+            exception=(
+                exceptions.reason(exceptions.EASYPOST, status_detail, *words)
+                if canonical is S.EXCEPTION
+                else None
+            ),
             estimated_delivery=tracker.estimate if newest else None,
+            estimated_day=tracker.estimated_day if newest else None,
         )
-        return parsed(tracker, index, source, event)
+        return parsed(tracker, index, source, event, mode=tracker.mode)
     except FieldError as exc:
         return BadEvent(index=index, error=str(exc), tracking_number=tracker.tracking_number)
     except ValidationError as exc:

@@ -80,6 +80,7 @@ _ROUTING_FIELDS = frozenset(Routing.model_fields)
 class GenericAdapter:
     name = "generic"
     signature_header = "X-Waypost-Signature"
+    url_token = False
 
     def verify(self, body: bytes, headers: Mapping[str, str], secret: str, now: datetime) -> None:
         require_secret(secret)

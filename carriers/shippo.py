@@ -10,21 +10,34 @@ first signed delivery once Shippo provisions the secret. We refuse a `t` more th
 now and accept any of several `v1` values (a secret being rotated). `sign` produces exactly this
 header, so tests and local tools speak the same scheme.
 
+Shippo's documented default is not HMAC but a token in the webhook URL (or an IP allow-list):
+the router accepts `?token=` for this adapter (WAYPOST_CARRIER_URL_TOKENS), HMAC as an option.
+
 A Shippo webhook is subscribed per event type, so anything but `track_updated` at this URL is a
 misconfigured webhook: refused as a PayloadError rather than quietly acknowledged.
+
+`test` (true for Shippo's test mode) travels with each event as its mode; `eta` at midnight (or
+a bare date) is a day (`estimated_day`), not an instant. FAILURE and the TRANSIT substatuses that
+mean trouble carry their reason (api/carriers/exceptions.py) and the carrier's words. History
+entries have their own `object_id`; a latest status without one gets an id derived from the
+number, instant, status, substatus and a digest of its words and place (its pre-digest form
+travels as `legacy_event_id`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import ValidationError
 
+from carriers import exceptions
 from carriers.base import (
+    PLACE_MAX,
     BadEvent,
     FieldError,
+    Mode,
     ParsedItem,
     PayloadError,
     SignatureError,
@@ -32,16 +45,17 @@ from carriers.base import (
     as_object,
     clean_text,
     describe,
+    estimate,
     find_header,
     header_fields,
     load_json,
     location,
     optional_id,
-    optional_time,
     parse_time,
     parsed,
     require_secret,
     required_text,
+    scan_digest,
     short,
     timestamped_signature,
     unix_seconds,
@@ -94,6 +108,8 @@ class _Track:
     tracking_number: str
     carrier: str | None
     eta: datetime | None
+    eta_day: date | None
+    mode: Mode | None
     entries: list[tuple[str, object]]
     """(path, raw entry): the history, or the latest status alone."""
 
@@ -101,6 +117,8 @@ class _Track:
 class ShippoAdapter:
     name = "shippo"
     signature_header = "Shippo-Auth-Signature"
+    url_token = True
+    """Shippo documents a token in the webhook URL as its standard security."""
 
     def verify(self, body: bytes, headers: Mapping[str, str], secret: str, now: datetime) -> None:
         require_secret(secret)
@@ -146,12 +164,15 @@ def _track(document: object) -> _Track:
         kind = webhook.get("event")
         if kind != "track_updated":
             raise FieldError("event", f"expected 'track_updated', got {short(kind)}")
-        return _read_track(as_object(webhook.get("data"), "data"), "data.")
+        test = webhook.get("test")
+        mode: Mode | None = ("test" if test else "production") if isinstance(test, bool) else None
+        return _read_track(as_object(webhook.get("data"), "data"), "data.", mode=mode)
     except FieldError as exc:
         raise PayloadError(f"not a Shippo track_updated webhook: {exc}") from None
 
 
-def _read_track(data: dict[str, object], prefix: str) -> _Track:
+def _read_track(data: dict[str, object], prefix: str, mode: Mode | None = None) -> _Track:
+    """A Track object (a webhook's data, or what GET /tracks/{carrier}/{number} answers)."""
     history = as_list(data.get("tracking_history"), f"{prefix}tracking_history")
     if history:
         entries = [(f"{prefix}tracking_history[{i}]", raw) for i, raw in enumerate(history)]
@@ -159,10 +180,13 @@ def _read_track(data: dict[str, object], prefix: str) -> _Track:
         entries = [(f"{prefix}tracking_status", data["tracking_status"])]
     else:
         entries = []
+    eta, eta_day = estimate(data.get("eta"))
     return _Track(
         tracking_number=required_text(data.get("tracking_number"), f"{prefix}tracking_number"),
         carrier=clean_text(data.get("carrier"), 100),
-        eta=optional_time(data.get("eta")),
+        eta=eta,
+        eta_day=eta_day,
+        mode=mode,
         entries=entries,
     )
 
@@ -176,27 +200,41 @@ def _entry(track: _Track, index: int, path: str, raw: object, newest: bool) -> P
         code = clean_text(substatus.get("code"), 100)
         source = f"{status}/{code}" if code else status
         if status in IGNORED:
-            return parsed(track, index, source, None, f"{status}: {IGNORED[status]}")
+            reason = f"{status}: {IGNORED[status]}"
+            return parsed(track, index, source, None, reason, track.mode)
         if status not in STATUSES:
             raise FieldError(f"{path}.status", f"{short(status)} is not one of {_KNOWN}")
         occurred_at = parse_time(entry.get("status_date"), f"{path}.status_date")
         object_id = optional_id(entry.get("object_id"))
         place = entry.get("location")
-        where = (
-            location(place.get("city"), place.get("country")) if isinstance(place, dict) else None
-        )
+        spot = place if isinstance(place, dict) else {}
+        where = location(spot.get("city"), spot.get("country")) if spot else None
+        details, text = clean_text(entry.get("status_details")), clean_text(substatus.get("text"))
         # Shippo gives every history entry its own object_id; without one, derive a stable id.
-        event_id = object_id or f"{track.tracking_number}:{utc_stamp(occurred_at)}:{source}"
+        legacy = f"shippo:{track.tracking_number}:{utc_stamp(occurred_at)}:{source}"
+        apart = scan_digest(
+            details,
+            text,
+            *(clean_text(spot.get(k), PLACE_MAX) for k in ("city", "state", "zip", "country")),
+        )
+        canonical = SUBSTATUSES.get((status, code or ""), STATUSES[status])
         event = CarrierEvent(
-            event_id=f"shippo:{event_id}",
-            status=SUBSTATUSES.get((status, code or ""), STATUSES[status]),
+            event_id=f"shippo:{object_id}" if object_id else f"{legacy}:{apart}",
+            legacy_event_id=None if object_id else legacy,
+            status=canonical,
             occurred_at=occurred_at,
             location=where,
-            description=clean_text(entry.get("status_details"))
-            or clean_text(substatus.get("text")),
+            description=details or text,
+            detail=source,
+            exception=(
+                exceptions.reason(exceptions.SHIPPO, code, details, text)
+                if canonical is S.EXCEPTION
+                else None
+            ),
             estimated_delivery=track.eta if newest else None,
+            estimated_day=track.eta_day if newest else None,
         )
-        return parsed(track, index, source, event)
+        return parsed(track, index, source, event, mode=track.mode)
     except FieldError as exc:
         return BadEvent(index=index, error=str(exc), tracking_number=track.tracking_number)
     except ValidationError as exc:

@@ -12,6 +12,7 @@ import re
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import (
     AliasChoices,
@@ -248,6 +249,29 @@ class Settings(BaseSettings):
         '(/v1/carriers/{carrier}/shops/{shop_id}/events), as JSON: {"shop-1": {"easypost": '
         "\"...\"}}. Without one, a shop's webhook takes the carrier's secret above.",
     )
+    carrier_url_tokens: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="Carrier adapter to the token its webhook URL carries, as JSON: "
+        '{"shippo": "long-random-token"}; the webhook is then registered as '
+        ".../v1/carriers/shippo/events?token=<token> (Shippo's documented security). Compared in "
+        "constant time; a request with the token needs no signature, a wrong one is refused "
+        "(403). Only adapters that document URL tokens take one (shippo).",
+    )
+    shop_carrier_url_tokens: dict[str, dict[str, SecretStr]] = Field(
+        default_factory=dict,
+        description="Per shop, carrier adapter to the URL token of the shop's own webhook, as "
+        'JSON: {"shop-1": {"shippo": "..."}}. Without one, a shop\'s webhook takes the '
+        "carrier's token above.",
+    )
+    carrier_modes: list[Literal["production", "test"]] | None = Field(
+        default=None,
+        min_length=1,
+        description='Carrier event modes this deployment takes, as JSON: ["production"] or '
+        '["production", "test"] (EasyPost\'s Event mode, Shippo\'s test flag). Others are '
+        "answered 200 `ignored_test_mode` and move nothing. Default: production only when a real "
+        "provider is configured (Twilio or SendGrid: customers are really told), both otherwise "
+        "(the demo, `waypost dev`).",
+    )
     carrier_max_body_bytes: int = Field(
         default=5 * MiB,
         ge=64 * 1024,
@@ -396,6 +420,14 @@ class Settings(BaseSettings):
         if self.public_url is None:
             return local_url(self.api_host, self.api_port)
         return self.public_url.rstrip("/") or None
+
+    @property
+    def accepted_carrier_modes(self) -> frozenset[str]:
+        """WAYPOST_CARRIER_MODES, or its default: test events only where nobody is really told."""
+        if self.carrier_modes is not None:
+            return frozenset(self.carrier_modes)
+        live = self.twilio_enabled or self.sendgrid_enabled
+        return frozenset({"production"} if live else {"production", "test"})
 
     @property
     def twilio_enabled(self) -> bool:

@@ -49,7 +49,7 @@ its address and leaves the customer out, so the order, carrier and tracking numb
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -144,6 +144,14 @@ def _estimate(value: datetime, shown_in: ZoneInfo, locale: Locale) -> str:
     return formats.moment(value, shown_in, locale)
 
 
+def _eta(day: date | None, eta: datetime | None, shown_in: ZoneInfo, locale: Locale) -> str | None:
+    """The expected day: a date-only estimate is that day as it is (already the recipient's), an
+    instant is the day it falls on where the recipient is."""
+    if day is not None:
+        return formats.day(day, locale)
+    return formats.day(eta.astimezone(shown_in), locale) if eta else None
+
+
 def _joined(*parts: str | None) -> str | None:
     present = [p.strip() for p in parts if p and p.strip()]
     return ", ".join(present) or None
@@ -184,7 +192,7 @@ def _values(ctx: MessageContext, locale: Locale, channel: Channel) -> dict[str, 
         "window": window,
         "window_hours": window_hours,
         "lead_minutes": str(lead) if lead is not None and lead > 0 else None,
-        "eta": formats.day(eta.astimezone(shown_in), locale) if eta else None,
+        "eta": _eta(ctx.estimated_day, eta, shown_in, locale),
         "courier": _joined(ctx.courier_name, ctx.courier_phone),
         "courier_name": ctx.courier_name,
         "courier_phone": ctx.courier_phone,
@@ -193,7 +201,13 @@ def _values(ctx: MessageContext, locale: Locale, channel: Channel) -> dict[str, 
         "pickup_address": ctx.pickup_address,
         "pickup_code": ctx.pickup_code,
         "pickup_deadline": formats.day(deadline.astimezone(shown_in), locale) if deadline else None,
-        "new_estimate": _estimate(ctx.new_estimate, shown_in, locale) if ctx.new_estimate else None,
+        "new_estimate": (
+            formats.day(ctx.new_estimate_day, locale)
+            if ctx.new_estimate_day
+            else _estimate(ctx.new_estimate, shown_in, locale)
+            if ctx.new_estimate
+            else None
+        ),
         "coupon_code": ctx.coupon_code,
         "review_url": ctx.review_url,
         "slots": slots,

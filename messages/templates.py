@@ -407,6 +407,120 @@ MESSAGES: Final[Mapping[tuple[NotificationKind, Channel], Template[Msg]]] = {
         (N_("The customer, {recipient_name}, was reminded to collect it before the deadline."),),
         (NC_("shop_return_notice.email", "Follow the return: {tracking_url}"),),
     ),
+    # Exceptions: what happened, an apology, what happens next.
+    (K.EXCEPTION_LOST, Channel.SMS): sms(
+        N_("Sorry, the carrier reports order {order_id} as lost."),
+        N_("The shop will contact you about a replacement or a refund."),
+        N_("{tracking_url}"),
+    ),
+    (K.EXCEPTION_LOST, Channel.EMAIL): email(
+        N_("Your order {order_id} has been lost in transit"),
+        (N_("Hi {recipient_name},"),),
+        (N_("{carrier} reports that the parcel with your order {order_id} has been lost."),),
+        (N_("We're very sorry."),),
+        (N_("The shop will contact you about a replacement or a refund: you need do nothing."),),
+        (N_("Tracking number: {tracking_number}."),),
+        (N_("Track your parcel: {tracking_url}"),),
+    ),
+    (K.EXCEPTION_DAMAGED, Channel.SMS): sms(
+        N_("Sorry, order {order_id} was damaged in transit."),
+        N_("The shop will contact you about a replacement or a refund."),
+        N_("{tracking_url}"),
+    ),
+    (K.EXCEPTION_DAMAGED, Channel.EMAIL): email(
+        N_("Your order {order_id} was damaged in transit"),
+        (N_("Hi {recipient_name},"),),
+        (N_("{carrier} reports that the parcel with your order {order_id} was damaged."),),
+        (N_("We're very sorry."),),
+        (N_("The shop will contact you about a replacement or a refund: you need do nothing."),),
+        (N_("Tracking number: {tracking_number}."),),
+        (N_("Track your parcel: {tracking_url}"),),
+    ),
+    (K.EXCEPTION_HELD, Channel.SMS): sms(
+        N_("Sorry, order {order_id} is held by the carrier."),
+        N_("The carrier will tell you if it needs anything to release it."),
+        N_("{tracking_url}"),
+    ),
+    (K.EXCEPTION_HELD, Channel.EMAIL): email(
+        N_("Your order {order_id} is held by the carrier"),
+        (N_("Hi {recipient_name},"),),
+        (
+            (
+                N_("{carrier} is holding the parcel with your order {order_id} at {location}."),
+                N_("{carrier} is holding the parcel with your order {order_id}."),
+            ),
+        ),
+        (N_("We're sorry for the wait."),),
+        (
+            N_(
+                "Parcels are held for customs, a fee or a missing document: the carrier "
+                "will tell you if it needs anything from you. Quote tracking number "
+                "{tracking_number}."
+            ),
+        ),
+        (N_("Track your parcel: {tracking_url}"),),
+    ),
+    (K.EXCEPTION_ADDRESS, Channel.SMS): sms(
+        N_(
+            "Sorry, the carrier can't deliver order {order_id}: there's a problem with the address."
+        ),
+        N_("Please contact the shop to correct it."),
+        N_("{tracking_url}"),
+    ),
+    (K.EXCEPTION_ADDRESS, Channel.EMAIL): email(
+        N_("A problem with the delivery address of your order {order_id}"),
+        (N_("Hi {recipient_name},"),),
+        (
+            N_(
+                "{carrier} can't deliver your order {order_id}: the address seems "
+                "to be wrong or incomplete."
+            ),
+        ),
+        (N_("We're sorry for the trouble."),),
+        (
+            N_(
+                "Please contact the shop to correct the address, quoting tracking "
+                "number {tracking_number}: the carrier will then try again."
+            ),
+        ),
+        (N_("Track your parcel: {tracking_url}"),),
+    ),
+    (K.EXCEPTION_REFUSED, Channel.SMS): sms(
+        N_("Order {order_id} was refused at delivery and is going back to the shop."),
+        N_("Sorry if that was a mistake: please contact the shop."),
+        N_("{tracking_url}"),
+    ),
+    (K.EXCEPTION_REFUSED, Channel.EMAIL): email(
+        N_("Your order {order_id} was refused at delivery"),
+        (N_("Hi {recipient_name},"),),
+        (
+            N_(
+                "{carrier} reports that the parcel with your order {order_id} was "
+                "refused at delivery, so it is going back to the shop."
+            ),
+        ),
+        (N_("We're sorry if that was a mistake."),),
+        (N_("If you still want your order, please contact the shop and we'll be glad to help."),),
+        (N_("Track your parcel: {tracking_url}"),),
+    ),
+    (K.EXCEPTION_OTHER, Channel.SMS): sms(
+        N_("Sorry, there's a problem delivering order {order_id}."),
+        N_("The carrier is on it; we'll tell you as soon as there's news."),
+        N_("{tracking_url}"),
+    ),
+    (K.EXCEPTION_OTHER, Channel.EMAIL): email(
+        N_("A problem with the delivery of your order {order_id}"),
+        (N_("Hi {recipient_name},"),),
+        (N_("{carrier} reports a problem with the delivery of your order {order_id}."),),
+        (N_("We're sorry for the trouble."),),
+        (
+            N_(
+                "The carrier is looking into it, and we'll tell you as soon as there's "
+                "news. Tracking number: {tracking_number}."
+            ),
+        ),
+        (N_("Track your parcel: {tracking_url}"),),
+    ),
 }
 """Each kind's SMS and email: their clauses, and the alternatives a missing field picks."""
 
@@ -548,6 +662,42 @@ PAGE: Final[tuple[Msg, ...]] = (
     NC_("kind.slot_choice", "Choice of delivery time"),
     NC_("kind.slot_confirmed", "Delivery time confirmed"),
     NC_("kind.shop_return_notice", "Return notice to the shop"),
+    NC_("kind.exception_lost", "Parcel lost"),
+    NC_("kind.exception_damaged", "Parcel damaged"),
+    NC_("kind.exception_held", "Parcel held by the carrier"),
+    NC_("kind.exception_address", "Problem with the address"),
+    NC_("kind.exception_refused", "Parcel refused"),
+    NC_("kind.exception_other", "Problem with the delivery"),
+    NC_(
+        "exception.lost",
+        "The carrier reports the parcel as lost. We're sorry: the shop will contact you about "
+        "a replacement or a refund.",
+    ),
+    NC_(
+        "exception.damaged",
+        "The parcel was damaged in transit. We're sorry: the shop will contact you about a "
+        "replacement or a refund.",
+    ),
+    NC_(
+        "exception.held",
+        "The carrier is holding the parcel (customs, a fee or a document). We're sorry for the "
+        "wait: the carrier will tell you if it needs anything from you.",
+    ),
+    NC_(
+        "exception.address",
+        "The carrier can't deliver to the address given. We're sorry: please contact the shop "
+        "to correct it.",
+    ),
+    NC_(
+        "exception.refused",
+        "The parcel was refused at delivery and is going back to the shop. If that was a "
+        "mistake, please contact the shop.",
+    ),
+    NC_(
+        "exception.other",
+        "There's a problem with the delivery. We're sorry: the carrier is looking into it and "
+        "we'll tell you as soon as there's news.",
+    ),
     NC_("nstatus.planned", "Planned"),
     NC_("nstatus.sending", "Sending"),
     NC_("nstatus.sent", "Sent"),

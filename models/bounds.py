@@ -13,7 +13,7 @@ the same value the same way in any year.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
@@ -129,3 +129,6 @@ MAX_RECOMMENDATIONS = 3
 
 Moment = Annotated[AwareDatetime, Field(ge=EARLIEST, le=LATEST)]
 """A date a shop or a carrier gives: aware, within EARLIEST..LATEST."""
+
+Day = Annotated[date, Field(ge=EARLIEST.date(), le=LATEST.date())]
+"""A calendar day a carrier gives without a time (a date-only estimate): within the same bounds."""

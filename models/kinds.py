@@ -15,11 +15,12 @@ from types import MappingProxyType
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from models.notification import Channel, NotificationKind
-from models.status import ShipmentStatus
+from models.status import ExceptionReason, ShipmentStatus
 
 __all__ = [
     "ASKING_KINDS",
     "DEFAULT_CHANNELS",
+    "EXCEPTION_KIND",
     "KINDS",
     "KIND_ENTRIES",
     "PLAIN_COURIER_PATH",
@@ -53,6 +54,8 @@ class Trigger(StrEnum):
     """The customer answered a question."""
     STORAGE_DEADLINE = "storage_deadline"
     """An uncollected parcel's storage deadline passed."""
+    EXCEPTION = "exception"
+    """The parcel entered status exception for the reason the kind explains."""
 
 
 class Audience(StrEnum):
@@ -77,6 +80,8 @@ class KindSpec(BaseModel):
     triggers: frozenset[Trigger]
     announces: ShipmentStatus | None = None
     """The status whose entry sends it (trigger `status`)."""
+    explains: ExceptionReason | None = None
+    """The exception reason whose arrival sends it (trigger `exception`)."""
     channels: tuple[Channel, ...]
     """Its default channels, in order (a shop's policy may override them)."""
     urgent: bool
@@ -97,6 +102,8 @@ class KindSpec(BaseModel):
     def _announces_iff_status(self) -> KindSpec:
         if (self.announces is not None) != (Trigger.STATUS in self.triggers):
             raise ValueError(f"{self.kind.value}: a status-triggered kind names its status")
+        if (self.explains is not None) != (Trigger.EXCEPTION in self.triggers):
+            raise ValueError(f"{self.kind.value}: an exception kind names its reason")
         return self
 
 
@@ -224,6 +231,54 @@ KIND_ENTRIES = (
         audience=Audience.SHOP,
         context=set(_POINT),
     ),
+    # Exceptions: what happened, an apology, what happens next. A lost or damaged parcel is
+    # serious news (SMS and email); an address problem may be fixed before the next attempt, so
+    # it goes at once, night or not.
+    _spec(
+        K.EXCEPTION_LOST,
+        SMS,
+        EMAIL,
+        triggers={Trigger.EXCEPTION},
+        explains=ExceptionReason.LOST,
+        urgent=False,
+    ),
+    _spec(
+        K.EXCEPTION_DAMAGED,
+        SMS,
+        EMAIL,
+        triggers={Trigger.EXCEPTION},
+        explains=ExceptionReason.DAMAGED,
+        urgent=False,
+    ),
+    _spec(
+        K.EXCEPTION_HELD,
+        SMS,
+        triggers={Trigger.EXCEPTION},
+        explains=ExceptionReason.HELD,
+        urgent=False,
+        context={"location"},
+    ),
+    _spec(
+        K.EXCEPTION_ADDRESS,
+        SMS,
+        triggers={Trigger.EXCEPTION},
+        explains=ExceptionReason.ADDRESS,
+        urgent=True,
+    ),
+    _spec(
+        K.EXCEPTION_REFUSED,
+        SMS,
+        triggers={Trigger.EXCEPTION},
+        explains=ExceptionReason.REFUSED,
+        urgent=False,
+    ),
+    _spec(
+        K.EXCEPTION_OTHER,
+        SMS,
+        triggers={Trigger.EXCEPTION},
+        explains=ExceptionReason.OTHER,
+        urgent=False,
+    ),
 )
 """One entry per NotificationKind, in the order kinds are listed (a delivery's course)."""
 
@@ -240,7 +295,12 @@ morning."""
 STATUS_KIND: Mapping[ShipmentStatus, NotificationKind] = MappingProxyType(
     {spec.announces: kind for kind, spec in KINDS.items() if spec.announces is not None}
 )
-"""Statuses worth a message. in_transit scans (many a day) and exceptions send nothing."""
+"""Statuses worth a message. in_transit scans (many a day) send nothing; an exception's message
+depends on its reason (EXCEPTION_KIND)."""
+EXCEPTION_KIND: Mapping[ExceptionReason, NotificationKind] = MappingProxyType(
+    {spec.explains: kind for kind, spec in KINDS.items() if spec.explains is not None}
+)
+"""The message each exception reason sends."""
 TIMED_KINDS = tuple(kind for kind, spec in KINDS.items() if Trigger.TIMER in spec.triggers)
 """Kinds a durable timer sends."""
 ASKING_KINDS = frozenset(kind for kind, spec in KINDS.items() if spec.asks)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -32,6 +32,13 @@ class NotificationKind(StrEnum):
     SLOT_CONFIRMED = "slot_confirmed"
     SHOP_RETURN_NOTICE = "shop_return_notice"
     """To the shop, not the customer: a parcel was not collected and is on its way back."""
+    EXCEPTION_LOST = "exception_lost"
+    EXCEPTION_DAMAGED = "exception_damaged"
+    EXCEPTION_HELD = "exception_held"
+    EXCEPTION_ADDRESS = "exception_address"
+    EXCEPTION_REFUSED = "exception_refused"
+    EXCEPTION_OTHER = "exception_other"
+    """The exception kinds: one per `ExceptionReason`, sent when a parcel enters it."""
 
 
 class NotificationStatus(StrEnum):
@@ -90,6 +97,9 @@ class MessageContext(BaseModel):
     window_start: AwareDatetime | None = None
     window_end: AwareDatetime | None = None
     estimated_delivery: AwareDatetime | None = None
+    estimated_day: date | None = None
+    """A date-only estimate: the day itself, in the recipient's zone (it wins over
+    `estimated_delivery`, which then holds the instant that day ends)."""
     location: str | None = None
     pickup_name: str | None = None
     pickup_address: str | None = None
@@ -99,6 +109,8 @@ class MessageContext(BaseModel):
     """courier_one_hour: how long before the window starts the courier confirms (e.g. 60)."""
     new_estimate: AwareDatetime | None = None
     """delay_notice: the carrier's new estimate, when it gave one."""
+    new_estimate_day: date | None = None
+    """delay_notice: the new estimate when it is a day without a time."""
     coupon_code: str | None = None
     review_url: str | None = None
     slots: list[tuple[AwareDatetime, AwareDatetime]] = []

@@ -24,6 +24,7 @@ from pydantic import (
 
 from models.bounds import (
     MAX_RECOMMENDATIONS,
+    Day,
     EventId,
     Identifier,
     Moment,
@@ -31,11 +32,12 @@ from models.bounds import (
     Reference,
     Text,
     Url,
+    single_line,
 )
 from models.locale import Locale
 from models.policy import NotificationPolicy
 from models.recommendations import Recommendation
-from models.status import ShipmentStatus
+from models.status import ExceptionReason, ShipmentStatus
 from models.tracking import TrackerPlan
 
 FINAL_STATUSES = frozenset(
@@ -61,6 +63,11 @@ def _time_zone(value: str) -> str:
 
 
 Phone = Annotated[str, AfterValidator(_e164)]
+CarrierDetail = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(single_line),
+]
 TimeZoneName = Annotated[str, StringConstraints(max_length=64), AfterValidator(_time_zone)]
 
 
@@ -168,6 +175,23 @@ class CarrierEvent(Frozen):
     slots: Annotated[list[Window], Field(max_length=10)] | None = None
     """Delivery slots the carrier offers (multi-day delivery, parcel in the recipient's city);
     the first is the carrier's default."""
+    estimated_day: Day | None = None
+    """A date-only estimate: a calendar day in the recipient's zone (or the carrier's local day),
+    never an instant. The shipment is late only once that day has ended there."""
+    exception: ExceptionReason | None = None
+    """With status exception: what went wrong (each reason has its own message)."""
+    detail: CarrierDetail | None = None
+    """The carrier's own status words as it sent them (e.g. "failure/lost",
+    "TRANSIT/address_issue"): kept for support and the shop's status-change webhooks."""
+    legacy_event_id: EventId | None = None
+    """The id an earlier derivation gave this scan (carriers without ids per scan): a scan
+    received under that id before a deploy is still a duplicate, never news."""
+
+    @model_validator(mode="after")
+    def _exception_only_in_status_exception(self) -> CarrierEvent:
+        if self.exception is not None and self.status is not ShipmentStatus.EXCEPTION:
+            raise ValueError("exception names what went wrong in status exception only")
+        return self
 
 
 class SlotChoice(Frozen):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -26,7 +26,7 @@ from models.shipment import (
     ShipmentStart,
     Window,
 )
-from models.status import ShipmentStatus
+from models.status import ExceptionReason, ShipmentStatus
 from models.tracking import TrackerState
 
 
@@ -282,6 +282,12 @@ class ShipmentState(BaseModel):
     runs: int = 1
     marketing_consent: MarketingConsent | None = None
     """Consent to marketing the customer gave after the start (on the tracking page)."""
+    estimated_day: date | None = None
+    """The estimate is this calendar day (date-only, in the recipient's zone);
+    `estimated_delivery` then holds the instant the day ends there."""
+    exception: ExceptionReason | None = None
+    """In status exception: what went wrong, as the carrier's detail said (None: the event
+    named no reason, as events recorded before reasons existed)."""
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -321,6 +327,20 @@ class ShipmentState(BaseModel):
 
     def seen_event_ids(self) -> set[str]:
         return {entry.event.event_id for entry in self.timeline}
+
+    def exception_event(self) -> CarrierEvent | None:
+        """The applied event that put the shipment in its current exception (its carrier detail
+        and description are what support and the shop's webhooks read), or None."""
+        if self.status is not ShipmentStatus.EXCEPTION:
+            return None
+        return next(
+            (
+                e.event
+                for e in reversed(self.timeline)
+                if e.outcome is EventOutcome.APPLIED and e.event.status is ShipmentStatus.EXCEPTION
+            ),
+            None,
+        )
 
 
 class WorkflowLimits(BaseModel):

@@ -21,6 +21,7 @@ from temporalio.client import Client
 from codec.commands import codec_app, codec_server
 from infra.connection import ConnectionSettingsError, connect
 from infra.logs import configure_logging
+from infra.masking import mask_message
 from infra.serving import free_port, port_open
 from infra.settings import Settings, get_settings, settings_error_message
 from infra.telemetry import MetricsUnavailable
@@ -256,8 +257,17 @@ def render_state(state: ShipmentState, now: datetime | None = None, closed: bool
         f"{shipment.tracking_number}",
         f"status: {state.status.value} since {state.status_since.isoformat()}",
     ]
+    if state.exception is not None:
+        found = state.exception_event()
+        words = _carrier_words(found, shipment.recipient.name) if found else ""
+        said = f" - carrier: {words}" if words else ""
+        lines.append(f"exception: {state.exception.value}{said}")
     if state.window:
         lines.append(f"window: {state.window.start.isoformat()} - {state.window.end.isoformat()}")
+    elif state.estimated_day:
+        lines.append(f"estimated: {state.estimated_day.isoformat()} (a day, recipient's zone)")
+    elif state.estimated_delivery:
+        lines.append(f"estimated: {state.estimated_delivery.isoformat()}")
     lines.append("events:")
     for entry in state.timeline:
         event = entry.event
@@ -267,6 +277,8 @@ def render_state(state: ShipmentState, now: datetime | None = None, closed: bool
             f"  {event.occurred_at.isoformat()}  {event.status.value:<21} {place:<20} "
             f"{event.event_id} [{entry.outcome.value}]{reason}"
         )
+        if words := _carrier_words(event, shipment.recipient.name):
+            lines.append(f"    carrier: {words}")
     lines.append("messages:")
     for note in state.notifications:
         error = f" - {note.error}" if note.error else ""
@@ -301,6 +313,13 @@ def render_state(state: ShipmentState, now: datetime | None = None, closed: bool
     if not ahead:
         lines.append("  nothing: the shipment is closed" if closed else "  nothing scheduled")
     return "\n".join(lines)
+
+
+def _carrier_words(event: CarrierEvent, name: str) -> str:
+    """The carrier's own status words and description (for support), with the recipient's name
+    and any phone or email in them masked: stdout holds no personal data."""
+    words = " - ".join(part for part in (event.detail, event.description) if part)
+    return mask_message(words, known=(name,)) if words else ""
 
 
 @shipment_app.command("show")

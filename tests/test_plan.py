@@ -59,7 +59,8 @@ def test_staying_in_a_status_sends_nothing() -> None:
     assert plan_status_change(state, S.OUT_FOR_DELIVERY, "e2", T0) == ([], [])
 
 
-def test_in_transit_and_exception_send_nothing() -> None:
+def test_in_transit_sends_nothing_and_an_exception_is_told_by_its_reason() -> None:
+    """No one message for status exception: each reason has its own (tests/test_exceptions.py)."""
     assert S.IN_TRANSIT not in STATUS_KIND and S.EXCEPTION not in STATUS_KIND
 
 

@@ -15,6 +15,7 @@ from models.channels import CHANNEL_ENTRIES, CHANNELS, REPLY_CHANNELS, address
 from models.kinds import (
     ASKING_KINDS,
     DEFAULT_CHANNELS,
+    EXCEPTION_KIND,
     KIND_ENTRIES,
     KINDS,
     PLAIN_COURIER_PATH,
@@ -28,7 +29,7 @@ from models.kinds import (
 )
 from models.notification import Channel, MessageContext, NotificationKind
 from models.shipment import FINAL_STATUSES, Recipient
-from models.status import ShipmentStatus
+from models.status import ExceptionReason, ShipmentStatus
 from workflows.schedule import DEFERRED_MESSAGE, STORAGE_DEADLINE, TIMER_KINDS
 
 K = NotificationKind
@@ -53,6 +54,19 @@ def test_every_kind_announcing_a_status_maps_back() -> None:
 def test_statuses_without_news_announce_nothing() -> None:
     assert S.IN_TRANSIT not in STATUS_KIND and S.EXCEPTION not in STATUS_KIND
     assert S.CANCELLED not in STATUS_KIND
+
+
+def test_every_exception_reason_has_its_own_kind() -> None:
+    assert set(EXCEPTION_KIND) == set(ExceptionReason)
+    assert len(set(EXCEPTION_KIND.values())) == len(ExceptionReason)
+    for reason, kind in EXCEPTION_KIND.items():
+        assert KINDS[kind].triggers == {Trigger.EXCEPTION} and KINDS[kind].explains is reason
+
+
+def test_an_exception_kind_must_name_its_reason() -> None:
+    spec = KINDS[K.EXCEPTION_LOST]
+    with pytest.raises(ValueError, match="names its reason"):
+        spec.model_validate({**spec.model_dump(), "explains": None})
 
 
 def test_a_status_kind_must_name_its_status() -> None:
@@ -144,6 +158,12 @@ def test_the_registry_keeps_the_documented_defaults() -> None:
         K.SLOT_CHOICE: (sms, email),
         K.SLOT_CONFIRMED: (sms,),
         K.SHOP_RETURN_NOTICE: (email,),
+        K.EXCEPTION_LOST: (sms, email),
+        K.EXCEPTION_DAMAGED: (sms, email),
+        K.EXCEPTION_HELD: (sms,),
+        K.EXCEPTION_ADDRESS: (sms,),
+        K.EXCEPTION_REFUSED: (sms,),
+        K.EXCEPTION_OTHER: (sms,),
     }
     assert set(URGENT_KINDS) == {
         K.OUT_FOR_DELIVERY,
@@ -151,6 +171,7 @@ def test_the_registry_keeps_the_documented_defaults() -> None:
         K.DELIVERY_FAILED,
         K.AVAILABLE_FOR_PICKUP,
         K.DELIVERED,
+        K.EXCEPTION_ADDRESS,
     }
     assert PLAIN_COURIER_PATH == (K.SHIPPED, K.OUT_FOR_DELIVERY, K.COURIER_ONE_HOUR, K.DELIVERED)
     assert not set(STATUS_KIND) & (FINAL_STATUSES - {S.DELIVERED, S.RETURNED})

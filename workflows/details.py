@@ -6,11 +6,22 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
+from infra.masking import mask_message
 from models.state import ShipmentState, Waiting
 
 
 def _when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M %Z") if moment else "-"
+
+
+def _carrier_said(state: ShipmentState) -> str:
+    """The carrier's own words for the exception (its status detail and description), with the
+    recipient's name and any phone or email in them masked: carriers' prose sometimes names a
+    person ("Refused by J SMITH")."""
+    event = state.exception_event()
+    words = [w for w in (event.detail, event.description) if w] if event else []
+    said = mask_message(" - ".join(words), known=(state.shipment.recipient.name,))
+    return f" · carrier: {said}" if words else ""
 
 
 def markdown(state: ShipmentState, waiting: list[Waiting]) -> str:
@@ -20,8 +31,14 @@ def markdown(state: ShipmentState, waiting: list[Waiting]) -> str:
         f"Order `{shipment.order_id}` · {shipment.carrier} `{shipment.tracking_number}` · "
         f"{shipment.delivery.kind.value}",
     ]
+    if state.exception is not None:
+        lines.append(f"Exception: **{state.exception.value}**" + _carrier_said(state))
     if state.window is not None:
         lines.append(f"Window: {_when(state.window.start)} to {_when(state.window.end)}")
+    elif state.estimated_day is not None:
+        lines.append(
+            f"Estimated delivery: {state.estimated_day.isoformat()} (the day, recipient's zone)"
+        )
     elif state.estimated_delivery is not None:
         lines.append(f"Estimated delivery: {_when(state.estimated_delivery)}")
     if state.timeline:

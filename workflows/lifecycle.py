@@ -10,6 +10,7 @@ from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from datetime import datetime
 
+from models.days import day_end
 from models.shipment import FINAL_STATUSES, CarrierEvent
 from models.state import EventOutcome, ShipmentState, TimelineEntry
 from models.status import ShipmentStatus
@@ -70,11 +71,15 @@ def judge_event(
 ) -> Verdict:
     """Decide what an event does, before anything changes.
 
-    A known event id is a duplicate; an event older than the newest applied one is out of order
-    (kept in the timeline, never moves the status back); otherwise it applies if legal.
+    A known event id (or the id an earlier derivation gave the same scan) is a duplicate; an
+    event older than the newest applied one is out of order (kept in the timeline, never moves
+    the status back); otherwise it applies if legal.
     """
     if event.event_id in seen_event_ids:
         return Verdict(EventOutcome.DUPLICATE, "this event id was received before")
+    if event.legacy_event_id is not None and event.legacy_event_id in seen_event_ids:
+        # The same scan, received before its id's derivation changed (after a deploy).
+        return Verdict(EventOutcome.DUPLICATE, "received before under its earlier id")
     if last_event_at is not None and event.occurred_at < last_event_at:
         return Verdict(
             EventOutcome.OUT_OF_ORDER,
@@ -113,11 +118,16 @@ def apply_event(state: ShipmentState, event: CarrierEvent, received_at: datetime
         state.delay_noticed = False  # progress ends a delay episode
     state.status = event.status
     state.last_event_at = event.occurred_at
+    state.exception = event.exception if event.status is S.EXCEPTION else None
+    if event.estimated_day is not None:
+        # A day, not an instant: it lasts until midnight where the parcel goes.
+        state.estimated_day = event.estimated_day
+        state.estimated_delivery = day_end(event.estimated_day, state.shipment.recipient.time_zone)
     if event.window is not None:
         state.window = event.window
-        state.estimated_delivery = event.window.end
+        state.estimated_delivery, state.estimated_day = event.window.end, None
     if event.estimated_delivery is not None:
-        state.estimated_delivery = event.estimated_delivery
+        state.estimated_delivery, state.estimated_day = event.estimated_delivery, None
     if event.courier is not None:
         state.courier = event.courier
     if event.pickup_point is not None:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from models.channels import address, capped, fallback
-from models.kinds import RECOMMENDING_KINDS, SHOP_KINDS, STATUS_KIND, URGENT_KINDS
+from models.kinds import EXCEPTION_KIND, RECOMMENDING_KINDS, SHOP_KINDS, STATUS_KIND, URGENT_KINDS
 from models.notification import (
     Channel,
     MessageContext,
@@ -21,7 +21,7 @@ from models.notification import (
 from models.policy import MESSAGES_PER_SHIPMENT, OptOutHint, Party
 from models.shipment import Recipient
 from models.state import ShipmentState
-from models.status import ShipmentStatus
+from models.status import ExceptionReason, ShipmentStatus
 
 
 def resolve_channels(
@@ -64,6 +64,7 @@ def message_context(state: ShipmentState) -> MessageContext:
         window_start=window.start if window else None,
         window_end=window.end if window else None,
         estimated_delivery=state.estimated_delivery,
+        estimated_day=state.estimated_day,
         location=last_applied.location.label() if last_applied and last_applied.location else None,
         pickup_name=pickup.name if pickup else None,
         pickup_address=pickup.address if pickup else None,
@@ -73,13 +74,24 @@ def message_context(state: ShipmentState) -> MessageContext:
 
 
 def plan_status_change(
-    state: ShipmentState, previous: ShipmentStatus | None, trigger: str, now: datetime
+    state: ShipmentState,
+    previous: ShipmentStatus | None,
+    trigger: str,
+    now: datetime,
+    previous_exception: ExceptionReason | None = None,
 ) -> tuple[list[NotificationRequest], list[NotificationRecord]]:
     """Messages for entering `state.status` from `previous` (None at start).
 
     Staying in a status (another in-transit scan) sends nothing; each new entry into a status
     is a new occurrence, so a second delivery attempt gets its own keys and its own message.
+    An exception sends its reason's message, once per reason: the same problem reported again
+    sends nothing, a different one (held, then lost) its own. An exception without a reason
+    (recorded before reasons existed) sends nothing, as it always did.
     """
+    if state.status is ShipmentStatus.EXCEPTION and state.exception is not None:
+        if previous == state.status and previous_exception == state.exception:
+            return [], []
+        return plan_kind(state, EXCEPTION_KIND[state.exception], trigger, now)
     kind = STATUS_KIND.get(state.status)
     if kind is None or previous == state.status:
         return [], []

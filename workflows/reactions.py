@@ -171,7 +171,7 @@ def on_carrier_event(
     less than the courier's lead time before the window, the courier's confirmation is due at
     once: with `fold` (runs from before it replay without) the two go as one message. The time
     to choose a slot ends in the recipient's daytime with `daytime_deadline` (likewise)."""
-    previous = state.status
+    previous, problem = state.status, state.exception
     verdict = apply_event(state, event, now)
     receipt = EventReceipt(
         event_id=event.event_id,
@@ -184,7 +184,7 @@ def on_carrier_event(
     entry = state.timeline[-1]
     applied = verdict.outcome is EventOutcome.APPLIED
     requests, records = (
-        plan_status_change(state, previous, event.event_id, now) if applied else ([], [])
+        plan_status_change(state, previous, event.event_id, now, problem) if applied else ([], [])
     )
     if applied and event.slots:
         requests += _offer_slots(state, event.slots, now, daytime=daytime_deadline)
@@ -428,7 +428,7 @@ def _slot_context(state: ShipmentState) -> MessageContext:
 def _confirm_slot(
     state: ShipmentState, window: Window, by: str, now: datetime
 ) -> list[NotificationRequest]:
-    state.window, state.estimated_delivery = window, window.end
+    state.window, state.estimated_delivery, state.estimated_day = window, window.end, None
     state.offered_slots, state.choose_by = [], None
     requests, records = plan_kind(state, NotificationKind.SLOT_CONFIRMED, f"slot:{by}", now)
     state.notifications.extend(records)
@@ -450,11 +450,11 @@ def _timer_message(
         context = context.model_copy(update={"lead_minutes": minutes_left(window.start, now)})
     elif kind is NotificationKind.DELAY_NOTICE:
         state.delay_noticed = True
+        ahead = state.estimated_delivery is not None and state.estimated_delivery > now
         context = context.model_copy(
             update={
-                "new_estimate": state.estimated_delivery
-                if state.estimated_delivery and state.estimated_delivery > now
-                else None
+                "new_estimate": state.estimated_delivery if ahead else None,
+                "new_estimate_day": state.estimated_day if ahead else None,
             }
         )
     elif kind is NotificationKind.THANK_YOU:

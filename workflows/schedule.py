@@ -53,6 +53,13 @@ def says_something(state: ShipmentState, kind: NotificationKind) -> bool:
     return bool(resolve_channels(policy.channels_for(kind), recipient, state.failing_channels()))
 
 
+def explained(state: ShipmentState) -> bool:
+    """The shipment is held up by an exception whose own message told the customer what
+    happened and what comes next: a delay notice days later would repeat the same problem.
+    (An exception without a reason, recorded before reasons existed, keeps its delay watch.)"""
+    return state.status is S.EXCEPTION and state.exception is not None
+
+
 def timers(state: ShipmentState) -> list[Timer]:
     """Every timer the shipment's state calls for, earliest first."""
     policy = state.shipment.policy
@@ -91,17 +98,18 @@ def timers(state: ShipmentState) -> list[Timer]:
                 reason="storage deadline: the parcel goes back to the shop",
             )
         )
-    elif state.status not in FINAL_STATUSES and not state.delay_noticed:
+    elif state.status not in FINAL_STATUSES and not state.delay_noticed and not explained(state):
         quiet_since = state.last_event_at or state.status_since
         watch = [(quiet_since + policy.delay.no_progress, "no carrier progress")]
         if state.estimated_delivery is not None and state.estimated_delivery > quiet_since:
-            # An estimate that had already passed at the last progress is not a new delay.
-            watch.append(
-                (
-                    state.estimated_delivery + policy.delay.after_estimate,
-                    "the estimated delivery has passed",
-                )
+            # An estimate that had already passed at the last progress is not a new delay. A
+            # date-only estimate's instant is the end of that day in the recipient's zone.
+            passed = (
+                "the estimated day has ended"
+                if state.estimated_day
+                else "the estimated delivery has passed"
             )
+            watch.append((state.estimated_delivery + policy.delay.after_estimate, passed))
         due, why = min(watch)
         found.append(Timer(kind=K.DELAY_NOTICE, due_at=due, reason=f"delay watch: {why}"))
     if state.offered_slots and state.choose_by is not None:

@@ -44,7 +44,7 @@ with workflow.unsafe.imports_passed_through():
         Waiting,
         WorkflowLimits,
     )
-    from models.status import ShipmentStatus
+    from models.status import ExceptionReason, ShipmentStatus
     from models.tracking import TrackerMode, TrackerRequest, TrackerState
     from workflows import details
     from workflows.reactions import (
@@ -82,6 +82,10 @@ PUBLISH_RETRY = RetryPolicy(
 )
 """No attempt limit: a ledger outage must never lose an accepted event. Provider outages are
 bounded inside the activity, which records a message as failed after enough attempts."""
+EXCEPTION_REASONS = "exception-reasons"
+"""Patch id: an exception event naming no reason is an unexplained one (`other`), which sends its
+message and ends the delay watch. Runs recorded before it keep such events reasonless: no
+message, delay watch as before."""
 PENDING_TIMERS_ATTRIBUTE = "pending-timers-attribute"
 """Patch id: the PendingTimers search attribute follows the armed timers (an upsert when their
 kinds change). Runs started before it replay without it, and are not counted by the metric."""
@@ -300,7 +304,7 @@ class ShipmentWorkflow:
         """A fetched tracker's scans, applied like the same scans from its webhook: the ones
         already seen are duplicates and change nothing."""
         for event in found.events:
-            self._apply(on_carrier_event(self._state, event, workflow.now()))
+            self._apply(self._on_event(event))
 
     async def _stop_tracking(self) -> None:
         """Before the run ends: a poll loop past a final status has returned; anything still in
@@ -324,6 +328,7 @@ class ShipmentWorkflow:
 
     def _on_event(self, event: CarrierEvent) -> Reaction[EventReceipt]:
         """A carrier event's reaction; the patch is asked only where folding could apply."""
+        event = _with_reason(event)
         fold = event.status is ShipmentStatus.OUT_FOR_DELIVERY and workflow.patched(
             FOLD_CONFIRMATION
         )
@@ -543,6 +548,15 @@ def _failure(err: ActivityError) -> str:
     cause = err.cause
     text = cause.message if isinstance(cause, ApplicationError) else str(cause or err)
     return text[:300]
+
+
+def _with_reason(event: CarrierEvent) -> CarrierEvent:
+    """An exception always has a reason in new runs (`other` when the carrier gave none)."""
+    if event.status is not ShipmentStatus.EXCEPTION or event.exception is not None:
+        return event
+    if not workflow.patched(EXCEPTION_REASONS):
+        return event
+    return event.model_copy(update={"exception": ExceptionReason.OTHER})
 
 
 def _refuse(reason: str | None) -> None:

@@ -7,6 +7,7 @@ translated sentence.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date as calendar_date
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -52,6 +53,10 @@ class Translator:
 
     def window(self, value: Window) -> str:
         return format_window(value, self.locale, self.zone)
+
+    def day(self, value: calendar_date) -> str:
+        """A calendar day as it is (a date-only estimate): no zone moves it."""
+        return formats.day(value, negotiate(self.locale), "page")
 
     def estimate(self, value: datetime) -> str:
         return format_estimate(value, self.locale, self.zone)

@@ -20,7 +20,7 @@ Deliberate choices, for a customer rather than for support:
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -42,7 +42,7 @@ from models.notification import (
 from models.shipment import Courier, DeliveryKind, Window
 from models.shop import ShopProfile
 from models.state import DeferredWait, EventOutcome, ShipmentState, TimerWait
-from models.status import ShipmentStatus
+from models.status import ExceptionReason, ShipmentStatus
 from workflows.plan import resolve_channels
 from workflows.reactions import can_answer_courier, can_choose_slot, can_give_consent
 from workflows.schedule import marketing_ahead, storage_deadline
@@ -174,6 +174,11 @@ class TrackingView(_Frozen):
     summary: Summary
     window: Window | None = None
     estimated_delivery: datetime | None = None
+    estimated_day: date | None = None
+    """A date-only estimate: the day itself (shown as it is, never moved by a zone)."""
+    exception: ExceptionReason | None = None
+    """What holds the parcel up, when it is in an exception: the page says what happened and
+    what comes next."""
     courier: Courier | None = None
     pickup_point: PickupView | None = None
     route: list[RouteItem] = []
@@ -247,6 +252,8 @@ def build_view(
             "live": True,
             "window": live.window,
             "estimated_delivery": live.estimated_delivery,
+            "estimated_day": live.estimated_day,
+            "exception": live.exception if live.status is ShipmentStatus.EXCEPTION else None,
             "courier": live.courier,
             "pickup_point": _pickup(live),
             "pending": _pending(live, now) if not closed else [],

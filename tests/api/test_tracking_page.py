@@ -33,9 +33,11 @@ from api.tracking.render import (
 )
 from api.tracking.view import TrackingView, build_view
 from ledger.views import EventView, NotificationView, ShipmentView
+from messages import formats
 from messages.locales import negotiate
 from messages.page import STRINGS
 from messages.shape import fields
+from models.days import day_end
 from models.locale import LOCALES, Locale
 from models.notification import Channel, NotificationKind, NotificationRecord, NotificationStatus
 from models.shipment import (
@@ -48,7 +50,7 @@ from models.shipment import (
     Window,
 )
 from models.state import CustomerReplyRecord, EventOutcome, ShipmentState
-from models.status import ShipmentStatus
+from models.status import ExceptionReason, ShipmentStatus
 from testing.factories import shipment
 
 K = NotificationKind
@@ -819,3 +821,34 @@ def test_the_page_is_one_request_and_the_policy_allows_exactly_its_stylesheet() 
     digest = base64.b64encode(hashlib.sha256(stylesheet().encode()).digest()).decode()
     assert f"'sha256-{digest}'" in content_security_policy()
     assert "http" not in stylesheet()
+
+
+# --- Issue 15: exceptions and date-only estimates ---------------------------------------------
+
+
+@pytest.mark.parametrize("reason", list(ExceptionReason))
+@pytest.mark.parametrize("locale", LOCALES)
+def test_an_exception_is_explained_on_the_page_in_the_shipments_language(
+    reason: ExceptionReason, locale: str
+) -> None:
+    begun = start(locale)
+    dom = page(view_of(begun, live_state(begun, S.EXCEPTION, exception=reason)))
+    shown = dom.one(testid="exception")
+    assert shown.attrs["data-reason"] == reason.value
+    assert shown.text() == STRINGS[negotiate(locale)][f"exception.{reason.value}"]
+
+
+def test_no_exception_is_explained_once_the_parcel_moves_on() -> None:
+    begun = start()
+    dom = page(view_of(begun, live_state(begun, S.IN_TRANSIT, exception=None)))
+    assert dom.find_all(testid="exception") == []
+
+
+@pytest.mark.parametrize("zone", ["America/Los_Angeles", "Asia/Tokyo"])
+def test_a_date_only_estimate_shows_that_day_on_both_sides_of_utc(zone: str) -> None:
+    begun = start(time_zone=zone)
+    day = NOW.date() + timedelta(days=2)
+    live = live_state(begun, estimated_day=day, estimated_delivery=day_end(day, zone))
+    shown = page(view_of(begun, live)).one(testid="expected-delivery").one("time")
+    assert shown.attrs["datetime"] == day.isoformat()
+    assert shown.text() == formats.day(day, "en", "page")
