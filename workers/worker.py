@@ -23,6 +23,7 @@ from activities.providers.factory import providers_for
 from activities.publish import ShipmentActivities
 from activities.sending import Sender
 from activities.shops import RegistryShops, SettingsShops
+from activities.webhooks import WebhookActivities
 from infra.encryption import warn_if_unencrypted
 from infra.links import TrackingLinks, UnsubscribeLinks, load_secret, recipient_hash
 from infra.metrics import NOOP, AppMetrics
@@ -33,9 +34,12 @@ from ledger.claims import LedgerWriter
 from ledger.engine import make_engine
 from ledger.migrations import upgrade_database
 from ledger.views import LedgerReader
+from ledger.webhooks import WebhookLog
 from models.notification import Channel
 from workers.metrics import reporting_pending_timers
+from workers.webhook_relay import WebhookRelay, relaying
 from workflows.shipment import ShipmentWorkflow
+from workflows.webhook import WebhookDeliveryWorkflow
 
 log = structlog.get_logger("waypost.worker")
 
@@ -86,21 +90,40 @@ async def running_worker(
 ) -> AsyncIterator[Worker]:
     """A started worker; leaving the block shuts it down gracefully (in-flight work finishes)."""
     activities = activities or build_activities(settings, metrics=app_metrics(client))
+    webhooks = WebhookLog(activities.ledger.engine)
+    relay = WebhookRelay(
+        client,
+        webhooks,
+        task_queue=task_queue or settings.task_queue,
+        retry=settings.webhook_retry(),
+        every=settings.webhook_relay_seconds,
+    )
+    if activities.webhooks_recorded is None:
+        activities.webhooks_recorded = relay.nudge
+    delivery = WebhookActivities(webhooks)
     workflow.logger.workflow_info_on_message = False
     with ThreadPoolExecutor(max_workers=settings.max_concurrent_activities) as pool:
         worker = Worker(
             client,
             task_queue=task_queue or settings.task_queue,
-            workflows=[ShipmentWorkflow],
+            workflows=[ShipmentWorkflow, WebhookDeliveryWorkflow],
             workflow_runner=workflow_runner(settings),
-            activities=[activities.publish_update],
+            activities=[
+                activities.publish_update,
+                delivery.deliver_webhook,
+                delivery.give_up_webhook,
+            ],
             activity_executor=pool,
             max_concurrent_activities=settings.max_concurrent_activities,
             max_concurrent_workflow_tasks=settings.max_concurrent_workflow_tasks,
             max_cached_workflows=settings.max_cached_workflows,
             graceful_shutdown_timeout=timedelta(seconds=10),
         )
-        async with worker, reporting_pending_timers(client, settings, worker.task_queue):
+        async with (
+            worker,
+            reporting_pending_timers(client, settings, worker.task_queue),
+            relaying(relay),
+        ):
             log.info("worker started", task_queue=worker.task_queue)
             yield worker
         log.info("worker stopped", task_queue=worker.task_queue)
