@@ -209,6 +209,7 @@ class Sender:
                     recipient,
                     categories_stopped(source, category),
                     source,
+                    request.shipment_ref,
                 )
                 return self._opted_out(
                     request,

@@ -18,7 +18,15 @@ from sqlalchemy.exc import OperationalError
 from temporalio.client import Client, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError
 
-from api import carrier_hooks, health, provider_hooks, shop_settings, shops, unsubscribe
+from api import (
+    carrier_hooks,
+    health,
+    provider_hooks,
+    shop_settings,
+    shop_webhooks,
+    shops,
+    unsubscribe,
+)
 from api.body_rules import DEFAULT_RULE, body_rules
 from api.outages import RETRY_AFTER_SECONDS, unavailable
 from api.services import Services
@@ -103,6 +111,7 @@ def create_app(
     for router in (
         shops.router,
         shop_settings.router,
+        shop_webhooks.router,
         carrier_hooks.router,
         provider_hooks.router,
         tracking.router,

@@ -23,6 +23,7 @@ from twilio.request_validator import RequestValidator
 from api import provider_events as read
 from api.outages import QUERY_TIMEOUT, RETRY_AFTER_SECONDS, unavailable
 from api.services import Services, services
+from api.shop_events import customer_replied
 from infra.links import TWILIO_STATUS_PATH
 from infra.telemetry import app_metrics
 from ledger.claims import ReportReceipt
@@ -163,12 +164,15 @@ async def _opt(svc: Services, sender: str, keyword: OptKeyword) -> None:
     if shop_id is None:
         return
     writer = svc.ledger_writer
+    ref = last.shipment_ref if last is not None else None
     if keyword == "stop":
         source = OptOutSource.SMS_KEYWORD
         categories = categories_stopped(source, Category.TRANSACTIONAL)
-        await svc.db(writer.record_opt_out, shop_id, Channel.SMS, recipient, categories, source)
+        await svc.db(
+            writer.record_opt_out, shop_id, Channel.SMS, recipient, categories, source, ref
+        )
     else:
-        await svc.db(writer.remove_opt_outs, shop_id, Channel.SMS, recipient)
+        await svc.db(writer.remove_opt_outs, shop_id, Channel.SMS, recipient, ref)
     log.info("sms opt-out recorded" if keyword == "stop" else "sms opt-in recorded", shop=shop_id)
 
 
@@ -188,12 +192,14 @@ async def _answer_reply(svc: Services, sender: str, text: str) -> str | None:
             state = await temporal.shipment_state(svc.client, ref, rpc_timeout=QUERY_TIMEOUT)
             reply = read.interpret_reply(text, "slot_choice", len(state.offered_slots))
             if isinstance(reply, read.ChooseSlot):
-                await temporal.choose_slot(svc.client, ref, reply.slot)
+                window = await temporal.choose_slot(svc.client, ref, reply.slot)
+                await customer_replied(svc, ref, "slot", "sms", slot=reply.slot, window=window)
                 return None
             return inbound_answer(locale, "unclear_slot", count=str(len(state.offered_slots)))
         reply = read.interpret_reply(text, "courier_one_hour", 0)
         if isinstance(reply, read.CourierAnswer):
-            await temporal.courier_reply(svc.client, ref, reply.answer)
+            outcome = await temporal.courier_reply(svc.client, ref, reply.answer)
+            await customer_replied(svc, ref, reply.answer, "sms", outcome=outcome)
             return None
         return inbound_answer(locale, "unclear_courier")
     except temporal.EventRefused as err:

@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import TypeVar
 
 from fastapi import Request
@@ -17,6 +18,7 @@ from infra.settings import Settings
 from ledger.claims import LedgerWriter
 from ledger.shops import ShopRegistry
 from ledger.views import LedgerReader
+from ledger.webhooks import WebhookLog
 
 T = TypeVar("T")
 
@@ -37,6 +39,11 @@ class Services:
     shops: ShopRegistry
     """The shop registry: API keys (their last use), profiles read and updated over /v1/shop."""
     clock: Callable[[], datetime] = utcnow
+
+    @cached_property
+    def webhooks(self) -> WebhookLog:
+        """Webhooks to the shop: replies recorded as events, the shop's delivery log, replays."""
+        return WebhookLog(self.ledger.engine, clock=self.clock)
 
     def hash_recipient(self, address: str) -> str:
         return recipient_hash(self.secret, address)

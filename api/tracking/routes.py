@@ -26,6 +26,7 @@ from fastapi.routing import APIRoute
 from temporalio.service import RPCError
 
 from api.services import Services, services
+from api.shop_events import customer_replied
 from api.tracking.render import (
     ErrorKind,
     Notice,
@@ -189,10 +190,14 @@ async def _answer(
         return _error_page(bad.kind, request)
     try:
         if what == "slot":
-            await temporal.choose_slot(svc.client, ref, int(value))
+            slot = int(value)
+            window = await temporal.choose_slot(svc.client, ref, slot)
+            await customer_replied(svc, ref, "slot", "tracking_page", slot=slot, window=window)
             return _back(token, "slot_chosen")
         outcome = await temporal.courier_reply(svc.client, ref, value)
         log.info("courier reply from tracking page", shipment=ref, outcome=outcome)
+        answer: Literal["confirm", "reschedule"] = "confirm" if value == "confirm" else "reschedule"
+        await customer_replied(svc, ref, answer, "tracking_page", outcome=outcome)
         return _back(token, "confirmed" if value == "confirm" else "rescheduled")
     except temporal.EventRefused as err:
         log.info("tracking page answer refused", shipment=ref, reason=str(err))
