@@ -33,7 +33,15 @@ from sqlalchemy import (
 
 from ledger.anonymisation import ANONYMISED_PREFIX, RetentionMode, RetentionSummary, cutoff
 from ledger.schema import DeliveryReport as ReportRow
-from ledger.schema import Notification, NotificationAttempt, SetAside, Shipment, ShipmentEvent
+from ledger.schema import (
+    Notification,
+    NotificationAttempt,
+    SetAside,
+    Shipment,
+    ShipmentEvent,
+    WebhookAttempt,
+    WebhookDelivery,
+)
 
 __all__ = ["DEFAULT_BATCH_SIZE", "Retention"]
 
@@ -236,6 +244,7 @@ class Retention:
             .values(provider_message_id=None, detail=None, event_id=replaced(ReportRow.id))
         ).rowcount
         _forget_set_aside(conn, refs)
+        _forget_webhooks(conn, WebhookDelivery.shipment_ref.in_(refs))
         dropped = conn.execute(delete(Shipment).where(Shipment.ref.in_(refs))).rowcount
         if dropped != len(refs):  # rolls the batch back: never a copy beside its original
             raise RuntimeError(f"{len(refs) - dropped} shipment(s) changed during retention")
@@ -260,6 +269,7 @@ class Retention:
         )
         events = conn.execute(delete(ShipmentEvent).where(ShipmentEvent.shipment_ref.in_(refs)))
         _forget_set_aside(conn, refs)
+        _forget_webhooks(conn, WebhookDelivery.shipment_ref.in_(refs))
         conn.execute(delete(Shipment).where(Shipment.ref.in_(refs)))
         return Counter(
             events=events.rowcount,
@@ -293,6 +303,11 @@ class Retention:
                             SetAside.shipment_ref == "", SetAside.set_aside_at < before
                         )
                     )
+                    _forget_webhooks(
+                        conn,
+                        WebhookDelivery.shipment_ref.is_(None)
+                        & (WebhookDelivery.created_at < before),
+                    )
                     return deleted
                 deleted += conn.execute(delete(ReportRow).where(ReportRow.id.in_(ids))).rowcount
 
@@ -301,3 +316,11 @@ def _forget_set_aside(conn: Connection, refs: Sequence[str]) -> None:
     """What the ledger set aside of these shipments goes with them, whatever the mode: its
     payloads are the raw values retention clears (they were kept for support, not reports)."""
     conn.execute(delete(SetAside).where(SetAside.shipment_ref.in_(refs)))
+
+
+def _forget_webhooks(conn: Connection, which: ColumnElement[bool]) -> None:
+    """Webhook events go with their shipment, whatever the mode (their payloads name the order
+    and the parcel); attempts first (no reliance on ON DELETE CASCADE)."""
+    ids = select(WebhookDelivery.id).where(which)
+    conn.execute(delete(WebhookAttempt).where(WebhookAttempt.delivery_id.in_(ids)))
+    conn.execute(delete(WebhookDelivery).where(which))

@@ -41,6 +41,8 @@ SHIPMENT_TABLES = {
     "delivery_reports",
     "set_aside",
     "opt_outs",
+    "webhook_deliveries",
+    "webhook_attempts",
 }
 SHOP_TABLES = {"shops", "shop_api_keys"}
 """A shop's registry: a business's published contacts and its keys' names, on purpose."""
