@@ -55,14 +55,27 @@ class ShopWebhookReceiver(FakeHttpServer[int]):
         self.refused: list[str] = []
         """Why each refused request was refused (a bad signature, an unknown shop)."""
         self.requests = 0
+        self._refusals: list[tuple[str | None, int]] = []
         self._arrived = threading.Condition()
 
     def url_for(self, shop_id: str) -> str:
-        return f"{self.url}/hooks/{shop_id}"
+        """The shop's endpoint (known before the server starts when its port was given)."""
+        base = self.url if self.port == 0 else f"http://127.0.0.1:{self.port}"
+        return f"{base}/hooks/{shop_id}"
 
-    def refuse_next(self, status: int = 503, times: int = 1) -> None:
-        """Answer the next `times` deliveries with `status` (after verifying them)."""
-        self._script(status, times)
+    def refuse_next(self, status: int = 503, times: int = 1, event_type: str | None = None) -> None:
+        """Answer the next `times` deliveries (of `event_type`, or any) with `status`, after
+        verifying them."""
+        with self._lock:
+            self._refusals.extend([(event_type, status)] * times)
+
+    def _take_refusal(self, event_type: str) -> int | None:
+        with self._lock:
+            for index, (wanted, status) in enumerate(self._refusals):
+                if wanted is None or wanted == event_type:
+                    del self._refusals[index]
+                    return status
+        return None
 
     def handle(self, request: Incoming) -> Reply | None:
         with self._lock:
@@ -77,7 +90,7 @@ class ShopWebhookReceiver(FakeHttpServer[int]):
             body = Webhook(secret).verify(request.body, dict(request.headers))
         except WebhookVerificationError as err:
             return self._refuse(400, f"{shop_id}: {err}")
-        failure = self._take_failure()
+        failure = self._take_refusal(str(body.get("type")))
         if failure is not None:
             return Reply.json(failure, {"error": "scripted"})
         delivered = Delivered(
