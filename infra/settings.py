@@ -336,6 +336,12 @@ class Settings(BaseSettings):
         le=60,
         description="One POST to the shop's endpoint: a slow endpoint costs an attempt.",
     )
+    webhook_concurrency: int = Field(
+        default=50,
+        ge=1,
+        description="Webhook POSTs one worker has in flight at once (asynchronous: they hold no "
+        "thread), on a task queue of their own so they never take the messages' slots.",
+    )
     webhook_relay_seconds: float = Field(
         default=2.0,
         gt=0,

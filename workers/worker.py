@@ -80,6 +80,13 @@ def build_activities(
     return ShipmentActivities(ledger, sender)
 
 
+def webhook_queue(task_queue: str) -> str:
+    """Webhook deliveries run on a task queue of their own, beside the shipments': a shop's
+    endpoint that is slow or down takes only the slots of its deliveries, never those the
+    customers' messages are sent from."""
+    return f"{task_queue}-webhooks"
+
+
 @asynccontextmanager
 async def running_worker(
     client: Client,
@@ -91,10 +98,11 @@ async def running_worker(
     """A started worker; leaving the block shuts it down gracefully (in-flight work finishes)."""
     activities = activities or build_activities(settings, metrics=app_metrics(client))
     webhooks = WebhookLog(activities.ledger.engine)
+    queue = task_queue or settings.task_queue
     relay = WebhookRelay(
         client,
         webhooks,
-        task_queue=task_queue or settings.task_queue,
+        task_queue=webhook_queue(queue),
         retry=settings.webhook_retry(),
         every=settings.webhook_relay_seconds,
     )
@@ -106,21 +114,27 @@ async def running_worker(
         worker = Worker(
             client,
             task_queue=task_queue or settings.task_queue,
-            workflows=[ShipmentWorkflow, WebhookDeliveryWorkflow],
+            workflows=[ShipmentWorkflow],
             workflow_runner=workflow_runner(settings),
-            activities=[
-                activities.publish_update,
-                delivery.deliver_webhook,
-                delivery.give_up_webhook,
-            ],
+            activities=[activities.publish_update],
             activity_executor=pool,
             max_concurrent_activities=settings.max_concurrent_activities,
             max_concurrent_workflow_tasks=settings.max_concurrent_workflow_tasks,
             max_cached_workflows=settings.max_cached_workflows,
             graceful_shutdown_timeout=timedelta(seconds=10),
         )
+        deliveries = Worker(
+            client,
+            task_queue=webhook_queue(queue),
+            workflows=[WebhookDeliveryWorkflow],
+            workflow_runner=workflow_runner(settings),
+            activities=[delivery.deliver_webhook, delivery.give_up_webhook],
+            max_concurrent_activities=settings.webhook_concurrency,
+            graceful_shutdown_timeout=timedelta(seconds=2),
+        )
         async with (
             worker,
+            deliveries,
             reporting_pending_timers(client, settings, worker.task_queue),
             relaying(relay),
         ):
