@@ -1,7 +1,8 @@
 """`waypost shop ...`: the shop registry (profiles and API keys) in the configured ledger.
 
 Registered in `starters.cli`. No command prints a secret, but `shop key create` the new key,
-once: the ledger keeps only its hash. None needs Temporal.
+once (the ledger keeps only its hash), and `shop webhook secret`, the signing secret, when asked
+for it. None needs Temporal: a replay is queued in the ledger and a worker's relay starts it.
 """
 
 from __future__ import annotations
