@@ -48,6 +48,7 @@ class ShipmentActivities:
             status=update.status,
             at=update.status_at,
             closed=update.closed,
+            decided=update.decided,
         )
         nudge = self._webhook_nudge(update.shipment_ref)
         if nudge is not None:

@@ -82,6 +82,7 @@ from models.notification import (
     Channel,
     DeliveryReport,
     NotificationKind,
+    NotificationRecord,
     NotificationStatus,
     provider_may_move,
 )
@@ -181,10 +182,12 @@ class LedgerWriter:
         status: ShipmentStatus,
         at: datetime,
         closed: bool,
+        decided: Sequence[NotificationRecord] = (),
     ) -> list[SetAsideView]:
         """One workflow change in one transaction: the shipment (first time), the timeline entry
-        (once per carrier event id) and the current status. A part that can never be stored is
-        set aside and returned; the others are recorded all the same."""
+        (once per carrier event id) and the current status; the outcomes of messages the
+        workflow settled itself (`decided`) are told to the shop. A part that can never be
+        stored is set aside and returned; the others are recorded all the same."""
         parts: list[_Part] = []
         if start is not None:
             values = self._shipment_values(ref, start)
@@ -212,6 +215,16 @@ class LedgerWriter:
                 lambda conn: conn.execute(_UPDATE_SHIPMENT, status_values),
             )
         )
+        shop_id = shop_of_ref(ref)
+        if decided and shop_id is not None:
+            parts.append(
+                _Part(
+                    "status",
+                    "decided",
+                    {"decided": [d.key for d in decided]},
+                    lambda conn: _emit_decided(conn, shop_id, ref, decided, self._clock()),
+                )
+            )
         return self._write_parts(ref, parts)
 
     def _event_write(
@@ -1052,6 +1065,36 @@ def _emit_message_outcome(
         shipment_ref=row.shipment_ref,
         delivery_id=stable_delivery_id(row.idempotency_key, status.value),
     )
+
+
+def _emit_decided(
+    conn: Connection,
+    shop_id: str,
+    ref: str,
+    decided: Sequence[NotificationRecord],
+    now: datetime,
+) -> None:
+    """Messages the workflow settled itself (suppressed, superseded, delegated), told to the
+    shop like the ledger's own outcomes; once each, however often the change is recorded."""
+    for record in decided:
+        data = {
+            "message": {
+                "kind": record.kind.value,
+                "channel": record.channel.value,
+                "occurrence": record.occurrence,
+                "status": record.status.value,
+                "error": clean_text(mask_text(record.error), ERROR_MAX) if record.error else None,
+            }
+        }
+        emit_shop_event(
+            conn,
+            shop_id,
+            ShopEventType.MESSAGE_OUTCOME,
+            data,
+            at=now,
+            shipment_ref=ref,
+            delivery_id=stable_delivery_id(record.key, record.status.value),
+        )
 
 
 def _noop(_conn: Connection) -> None:

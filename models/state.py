@@ -158,6 +158,9 @@ class LedgerUpdate(BaseModel):
     entry: TimelineEntry | None = None
     entries: list[TimelineEntry] = []
     notifications: list[NotificationRequest] = []
+    decided: list[NotificationRecord] = []
+    """Messages the workflow settled itself since its last update (suppressed, superseded,
+    delegated: they never reach the sender), so the ledger can tell the shop their outcome."""
 
     @property
     def timeline(self) -> list[TimelineEntry]:
@@ -175,6 +178,7 @@ class LedgerUpdate(BaseModel):
             closed=last.closed,
             entries=[e for u in updates for e in u.timeline],
             notifications=[n for u in updates for n in u.notifications],
+            decided=[d for u in updates for d in u.decided],
         )
 
 

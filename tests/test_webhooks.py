@@ -181,6 +181,20 @@ async def test_each_messages_outcome_reaches_the_shop(
     assert outcome(delivered, "out_for_delivery", "sms", "sent")
 
 
+async def test_a_message_the_workflow_settled_itself_reaches_the_shop(
+    client: Client, hook_worker: Worker, engine: Engine, receiver: ShopWebhookReceiver
+) -> None:
+    shop_id = hooked_shop(engine, receiver)
+    policy = NotificationPolicy.model_validate({"quiet_hours": None, "owners": {"shipped": "shop"}})
+    start = parcel(shop_id, policy=policy)
+
+    await start_shipment(client, start, hook_worker.task_queue)
+
+    [told] = await arrived(receiver, shop_id, ShopEventType.MESSAGE_OUTCOME)
+    assert told.data["message"]["kind"] == "shipped"
+    assert told.data["message"]["status"] == "delegated"
+
+
 async def test_an_opt_out_reaches_the_shop_as_an_outcome_and_an_opt_out_without_the_number(
     client: Client,
     hook_worker: Worker,
