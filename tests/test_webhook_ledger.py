@@ -11,7 +11,11 @@ from typing import Any
 
 import pytest
 
+from infra.settings import RetentionMode
 from ledger.claims import Attempt, Ledger
+from ledger.engine import make_engine
+from ledger.migrations import upgrade_database
+from ledger.retention import Retention
 from ledger.shops import ShopRegistry
 from ledger.webhooks import WebhookLog
 from models.notification import Channel, DeliveryReport, NotificationKind, NotificationStatus
@@ -274,3 +278,40 @@ def test_attempts_are_logged_with_their_answer(ledger: Ledger, delivered: bool) 
         "delivered" if delivered else "failed",
     ]
     assert view.status is (DeliveryStatus.DELIVERED if delivered else DeliveryStatus.PENDING)
+
+
+@pytest.mark.parametrize("mode", list(RetentionMode))
+def test_retention_takes_a_shipments_webhook_events_with_it(
+    empty_database_url: str, mode: RetentionMode
+) -> None:
+    upgrade_database(empty_database_url)  # a database of its own: retention touches every shop
+    ledger = Ledger(make_engine(empty_database_url))
+    shop_id = shop(ledger)
+    start = started(ledger, shop_id)
+    record(ledger, start, applied(ShipmentStatus.IN_TRANSIT, "e-1"))
+    ledger.record_change(
+        start.workflow_id,
+        start=None,
+        entries=[applied(ShipmentStatus.DELIVERED, "e-2")],
+        status=ShipmentStatus.DELIVERED,
+        at=T0,
+        closed=True,
+    )
+    log = WebhookLog(ledger.engine)
+    [first, *_] = log.deliveries(shop_id)
+    log.record_attempt(
+        first.id,
+        generation=0,
+        attempt=1,
+        started_at=T0,
+        status_code=204,
+        error=None,
+        delivered=True,
+    )
+    kept = log.emit(shop_id, ShopEventType.RECIPIENT_OPTED_IN, {"channel": "sms"})
+
+    Retention(ledger.engine, clock=lambda: T0 + timedelta(days=400)).run(180, mode)
+
+    assert [v.id for v in log.deliveries(shop_id)] == []  # the opt-in was older than the cutoff
+    assert kept is not None and log.delivery(shop_id, kept) is None
+    ledger.engine.dispose()

@@ -313,6 +313,24 @@ async def test_a_refusing_endpoint_is_retried_and_each_answer_logged(
     assert [a.outcome for a in view.attempt_log] == ["failed", "failed", "delivered"]
 
 
+async def test_a_slow_endpoint_costs_an_attempt_and_is_retried(
+    client: Client, hook_worker: Worker, engine: Engine, receiver: ShopWebhookReceiver
+) -> None:
+    shop_id = hooked_shop(engine, receiver)
+    receiver.hang_next(2.0)  # past the 1 s a POST may take here; the SMS and email go meanwhile
+    start = parcel(shop_id)
+    await start_shipment(client, start, hook_worker.task_queue)
+
+    [first, *_] = await arrived(receiver, shop_id, ShopEventType.MESSAGE_OUTCOME)
+    view = await logged(
+        engine, shop_id, first.webhook_id, lambda v: v.status is DeliveryStatus.DELIVERED
+    )
+
+    assert view.attempt_log[0].outcome == "failed" and view.attempt_log[0].status_code is None
+    assert "Timeout" in (view.attempt_log[0].error or "")
+    assert view.attempt_log[-1].status_code == 204
+
+
 async def test_a_replay_delivers_the_same_event_again_as_a_new_attempt(
     client: Client, hook_worker: Worker, engine: Engine, receiver: ShopWebhookReceiver
 ) -> None:
