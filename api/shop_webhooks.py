@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
 from pydantic import BaseModel
 
 from api.auth import Shop
@@ -18,6 +18,14 @@ from ledger.webhooks import WebhookAttemptView, WebhookDeliveryView
 from models.webhooks import DeliveryStatus, ShopEventType
 
 router = APIRouter(prefix="/v1/shop", tags=["shops"])
+
+DeliveryId = Annotated[
+    str,
+    Path(
+        pattern=r"^msg_[0-9a-f]{32}$",
+        description="The event's id: its `webhook-id` header, as the log lists it.",
+    ),
+]
 
 
 class Problem(BaseModel):
@@ -92,7 +100,7 @@ async def delivery_log(
     responses={401: {"model": Problem}, 404: {"model": Problem}},
 )
 async def one_delivery(
-    delivery_id: str, shop_id: Shop, svc: Annotated[Services, Depends(services)]
+    delivery_id: DeliveryId, shop_id: Shop, svc: Annotated[Services, Depends(services)]
 ) -> WebhookDeliveryOut:
     view = await svc.db(svc.webhooks.delivery, shop_id, delivery_id)
     if view is None:
@@ -108,7 +116,7 @@ async def one_delivery(
     responses={401: {"model": Problem}, 404: {"model": Problem}},
 )
 async def replay(
-    delivery_id: str, shop_id: Shop, svc: Annotated[Services, Depends(services)]
+    delivery_id: DeliveryId, shop_id: Shop, svc: Annotated[Services, Depends(services)]
 ) -> WebhookDeliveryOut:
     view = await svc.db(svc.webhooks.replay, shop_id, delivery_id)
     if view is None:
