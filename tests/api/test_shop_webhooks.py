@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
 from standardwebhooks import Webhook
 from temporalio.client import Client
 
@@ -25,9 +26,11 @@ from models.shipment import Courier, Recipient, ShipmentStart, Window
 from models.shop import ShopProfile
 from models.status import ShipmentStatus
 from models.webhooks import ShopEventType
-from testing.factories import event, shipment
+from testing.factories import event, out_for_delivery, shipment
+from testing.twilio_server import FakeTwilio
 from testing.webhook_receiver import Delivered, ShopWebhookReceiver
-from tests.api.conftest import PUBLIC_URL, twilio_post
+from tests.api.conftest import PUBLIC_URL, sendgrid_post, twilio_post
+from tests.api.test_provider_hooks import email_sent, sendgrid_event, status_form
 from tests.db_fixtures import unique
 from tests.polling import eventually
 from workflows.client import report_event, start_shipment
@@ -292,3 +295,59 @@ async def test_sms_stop_and_start_reach_the_shop(
     assert stopped.data["shipment"]["order_id"] == start.order_id
     assert started.data["channel"] == "sms"
     assert number not in stopped.raw.decode() + started.raw.decode()
+
+
+async def test_a_bounce_reported_by_sendgrid_reaches_the_shop_as_outcome_and_opt_out(
+    http: httpx.AsyncClient,
+    client: Client,
+    api_settings: Settings,
+    registry: ShopRegistry,
+    receiver: ShopWebhookReceiver,
+    sendgrid_keys: tuple[ec.EllipticCurvePrivateKey, str],
+) -> None:
+    shop_id, _ = hooked_shop(registry, receiver)
+    ref, key = await email_sent(client, api_settings, shop_id)
+
+    bounce = sendgrid_event(key, "bounce", type="bounce", reason="550 no such user")
+    await http.post("/v1/sendgrid/events", **sendgrid_post(sendgrid_keys[0], [bounce]))
+
+    [stopped] = await arrived(receiver, shop_id, ShopEventType.RECIPIENT_OPTED_OUT)
+    assert stopped.data["channel"] == "email"
+    assert stopped.data["shipment"]["shipment_id"] == ref.rsplit(":", 1)[1]
+    # the email sent, then failed; the news went again by SMS
+    outcomes = await arrived(receiver, shop_id, ShopEventType.MESSAGE_OUTCOME, count=3)
+    told = {(d.data["message"]["channel"], d.data["message"]["status"]) for d in outcomes}
+    assert told == {("email", "sent"), ("email", "failed"), ("sms", "sent")}
+    assert "sam@example.com" not in stopped.raw.decode()
+
+
+async def test_a_delivered_sms_reaches_the_shop_as_its_outcome(
+    http: httpx.AsyncClient,
+    client: Client,
+    api_settings: Settings,
+    registry: ShopRegistry,
+    receiver: ShopWebhookReceiver,
+    fake_twilio: FakeTwilio,
+) -> None:
+    shop_id, _ = hooked_shop(registry, receiver)
+    start = parcel(shop_id, phone())
+    await start_shipment(client, start, api_settings.task_queue)
+    await report_event(client, start.workflow_id, out_for_delivery(30))
+    state = await eventually(
+        client,
+        start.workflow_id,
+        lambda s: any(
+            n.kind.value == "out_for_delivery" and n.provider_message_id for n in s.notifications
+        ),
+    )
+    sid = next(n for n in state.notifications if n.kind.value == "out_for_delivery")
+    assert sid.provider_message_id is not None
+
+    await http.post(
+        "/v1/twilio/status",
+        **twilio_post("/v1/twilio/status", status_form(sid.provider_message_id, "delivered")),
+    )
+
+    outcomes = await arrived(receiver, shop_id, ShopEventType.MESSAGE_OUTCOME, count=3)
+    delivered = [d for d in outcomes if d.data["message"]["status"] == "delivered"]
+    assert [d.data["message"]["kind"] for d in delivered] == ["out_for_delivery"]
