@@ -7,6 +7,7 @@ ledger's claims, so retrying the whole activity never re-sends what already went
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from temporalio import activity
@@ -16,6 +17,7 @@ from activities.providers.base import RetryableProviderError
 from activities.sending import Sender, SendInProgress
 from ledger.claims import LedgerWriter
 from models.notification import SendResult
+from models.shipment import shop_of_ref
 from models.state import LedgerUpdate
 
 PROVIDER_ATTEMPTS = 8
@@ -23,9 +25,18 @@ PROVIDER_ATTEMPTS = 8
 
 
 class ShipmentActivities:
-    def __init__(self, ledger: LedgerWriter, sender: Sender) -> None:
+    def __init__(
+        self,
+        ledger: LedgerWriter,
+        sender: Sender,
+        *,
+        webhooks_recorded: Callable[[], None] | None = None,
+    ) -> None:
         self.ledger = ledger
         self.sender = sender
+        self.webhooks_recorded = webhooks_recorded
+        """Called (never waited on) when this change may have recorded webhooks to the shop: the
+        worker's relay starts their delivery at once (`workers.webhook_relay`)."""
 
     @activity.defn(name="publish_update")
     def publish_update(self, update: LedgerUpdate) -> list[SendResult]:
@@ -39,14 +50,25 @@ class ShipmentActivities:
             closed=update.closed,
             consent=update.consent,
             calls=update.calls,
+            decided=update.decided,
         )
         for reply in update.replies:
-            # The seam for the shop's webhook (a reschedule must reach the shop) and for a
-            # carrier adapter that takes reschedules (none does yet): they hook in here, under
-            # this activity's retries. Until then the reply is in the workflow's state only.
+            # The shop hears of a reply from the HTTP service once the workflow took it
+            # (api/shop_events.py, `customer.reply`). This is the seam for a carrier adapter that
+            # takes reschedules (none does yet), under this activity's retries.
             activity.logger.info(
                 "customer reply", extra={"answer": reply.what, "via": reply.via or "-"}
             )
+        nudge = self._webhook_nudge(update.shipment_ref)
+        if nudge is not None:
+            nudge()  # the status change's event leaves before the messages do
+        try:
+            return self._send_all(update, info)
+        finally:
+            if nudge is not None and update.notifications:
+                nudge()  # each message's outcome
+
+    def _send_all(self, update: LedgerUpdate, info: activity.Info) -> list[SendResult]:
         token = f"{info.workflow_run_id}:{info.activity_id}:{info.attempt}"
         results: list[SendResult] = []
         for request in update.notifications:
@@ -69,6 +91,16 @@ class ShipmentActivities:
             except SendInProgress as err:
                 raise ApplicationError(str(err), type="SendInProgress") from err
         return results
+
+    def _webhook_nudge(self, ref: str) -> Callable[[], None] | None:
+        """The relay's nudge when the shop has a webhook URL (its profile, cached a minute by
+        the directory): a shop without one costs the relay nothing."""
+        if self.webhooks_recorded is None or self.sender.shops is None:
+            return None
+        shop_id = shop_of_ref(ref)
+        profile = self.sender.shops.profile(shop_id) if shop_id else None
+        has_url = profile is not None and profile.webhook_url is not None
+        return self.webhooks_recorded if has_url else None
 
 
 def _seconds(value: float | None) -> timedelta | None:

@@ -229,6 +229,7 @@ class Sender:
                     recipient,
                     categories_stopped(source, category),
                     source,
+                    request.shipment_ref,
                 )
                 return self._not_sent(
                     request,

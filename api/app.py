@@ -18,7 +18,16 @@ from sqlalchemy.exc import OperationalError
 from temporalio.client import Client, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError
 
-from api import calls, carrier_hooks, health, provider_hooks, shop_settings, shops, unsubscribe
+from api import (
+    calls,
+    carrier_hooks,
+    health,
+    provider_hooks,
+    shop_settings,
+    shop_webhooks,
+    shops,
+    unsubscribe,
+)
 from api.body_rules import DEFAULT_RULE, body_rules
 from api.outages import RETRY_AFTER_SECONDS, unavailable
 from api.services import Services
@@ -106,6 +115,7 @@ def create_app(
         shops.router,
         shop_settings.router,
         calls.router,
+        shop_webhooks.router,
         carrier_hooks.router,
         provider_hooks.router,
         tracking.router,

@@ -23,6 +23,7 @@ from twilio.request_validator import RequestValidator
 from api import provider_events as read
 from api.outages import QUERY_TIMEOUT, RETRY_AFTER_SECONDS, unavailable
 from api.services import Services, services
+from api.shop_events import customer_replied
 from api.sms_routing import addressed
 from infra.links import TWILIO_STATUS_PATH
 from infra.telemetry import app_metrics
@@ -162,22 +163,28 @@ async def _opt(svc: Services, form: dict[str, str], keyword: OptKeyword) -> None
     if not sender:
         return
     recipient = svc.hash_recipient(sender)
-    shop_id = await svc.db(_addressed_shop, svc, recipient, form)
-    if shop_id is None:
+    meant = await svc.db(_addressed_shop, svc, recipient, form)
+    if meant is None:
         log.info("sms opt keyword for no shop: nothing recorded", keyword=keyword)
         return
+    shop_id, ref = meant
     writer = svc.ledger_writer
     if keyword == "stop":
         source = OptOutSource.SMS_KEYWORD
         categories = categories_stopped(source, Category.TRANSACTIONAL)
-        await svc.db(writer.record_opt_out, shop_id, Channel.SMS, recipient, categories, source)
+        await svc.db(
+            writer.record_opt_out, shop_id, Channel.SMS, recipient, categories, source, ref
+        )
     else:
-        await svc.db(writer.remove_opt_outs, shop_id, Channel.SMS, recipient)
+        await svc.db(writer.remove_opt_outs, shop_id, Channel.SMS, recipient, ref)
     log.info("sms opt-out recorded" if keyword == "stop" else "sms opt-in recorded", shop=shop_id)
 
 
-def _addressed_shop(svc: Services, recipient: str, form: dict[str, str]) -> str | None:
-    """The shop an opt keyword from `recipient` (keyed hash) is meant for, or None."""
+def _addressed_shop(
+    svc: Services, recipient: str, form: dict[str, str]
+) -> tuple[str, str | None] | None:
+    """The shop an opt keyword from `recipient` (keyed hash) is meant for, with the shipment it
+    last texted them about (the shop's webhook names it), or None."""
     settings = svc.settings
     profiles = dict(settings.shop_profiles)
     profiles.update({view.shop.shop_id: view.shop.profile for view in svc.ledger.shops()})
@@ -188,12 +195,14 @@ def _addressed_shop(svc: Services, recipient: str, form: dict[str, str]) -> str 
         shared_number=settings.twilio_from_number,
         shared_service=settings.twilio_messaging_service_sid,
     )
-    if meant.among is not None and len(meant.among) == 1:
-        return next(iter(meant.among))
     if meant.among is not None and not meant.among:
         return None
     last = svc.ledger.last_sms_to(recipient, among=meant.among, besides=meant.besides)
-    return shop_of_ref(last.shipment_ref) if last is not None else None
+    ref = last.shipment_ref if last is not None else None
+    if meant.among is not None and len(meant.among) == 1:
+        return next(iter(meant.among)), ref
+    shop_id = shop_of_ref(ref) if ref is not None else None
+    return (shop_id, ref) if shop_id is not None else None
 
 
 async def _answer_reply(svc: Services, sender: str, text: str) -> str | None:
@@ -216,14 +225,18 @@ async def _answer_reply(svc: Services, sender: str, text: str) -> str | None:
                 return _after_the_choice(state, text, locale)
             reply = read.interpret_reply(text, "slot_choice", len(state.offered_slots))
             if isinstance(reply, read.ChooseSlot):
-                await temporal.choose_slot(svc.client, ref, reply.slot)
+                window = await temporal.choose_slot(svc.client, ref, reply.slot)
+                await customer_replied(svc, ref, "slot", "sms", slot=reply.slot, window=window)
                 return None
             return inbound_answer(locale, "unclear_slot", count=str(len(state.offered_slots)))
         reply = read.interpret_reply(text, "courier_one_hour", 0)
         if isinstance(reply, read.CourierAnswer):
             receipt = await temporal.courier_reply(svc.client, ref, reply.answer, via="sms")
             log.info("courier reply by sms", shipment=ref, outcome=receipt.outcome)
-            if receipt.outcome == "repeated" or receipt.follows:
+            if receipt.outcome == "repeated":
+                return None  # nothing changed: neither the customer nor the shop hears again
+            await customer_replied(svc, ref, reply.answer, "sms", outcome=receipt.text)
+            if receipt.follows:
                 return None
             return inbound_answer(
                 locale, "confirmed" if reply.answer == "confirm" else "rescheduled"

@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import TypeVar
 
 from fastapi import Request
@@ -18,6 +19,7 @@ from ledger.claims import LedgerWriter
 from ledger.directory import RegistryShops, SettingsShops, ShopDirectory
 from ledger.shops import ShopRegistry
 from ledger.views import LedgerReader
+from ledger.webhooks import WebhookLog
 
 T = TypeVar("T")
 
@@ -44,6 +46,11 @@ class Services:
 
     def __post_init__(self) -> None:
         self.directory = RegistryShops(self.ledger, SettingsShops(self.settings.shop_profiles))
+
+    @cached_property
+    def webhooks(self) -> WebhookLog:
+        """Webhooks to the shop: replies recorded as events, the shop's delivery log, replays."""
+        return WebhookLog(self.ledger.engine, clock=self.clock)
 
     def hash_recipient(self, address: str) -> str:
         return recipient_hash(self.secret, address)

@@ -9,6 +9,7 @@ import binascii
 import ipaddress
 import json
 import re
+from datetime import timedelta
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +28,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from models.bounds import Identifier
 from models.shop import ShopProfile
 from models.tracking import TrackerMode, TrackerService
+from models.webhooks import WebhookRetry
 
 PAYLOAD_KEY_BYTES = 32
 """AES-256: a payload key is 32 random bytes, written in base64."""
@@ -389,6 +391,40 @@ class Settings(BaseSettings):
         '["https://cloud.temporal.io"]. Default: the local UI, http://localhost:<ui_port> '
         "and http://127.0.0.1:<ui_port>.",
     )
+    webhook_retry_initial_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="Webhooks to the shop: the first retry after a failed POST; each next one "
+        "waits twice as long, up to WAYPOST_WEBHOOK_RETRY_MAX_SECONDS.",
+    )
+    webhook_retry_max_seconds: float = Field(
+        default=3600.0, gt=0, description="The longest wait between two POSTs of one webhook."
+    )
+    webhook_give_up_hours: float = Field(
+        default=24.0,
+        gt=0,
+        le=24 * 7,
+        description="How long a webhook is retried before its delivery is recorded failed "
+        "(`waypost shop webhook replay` sends it again).",
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=60,
+        description="One POST to the shop's endpoint: a slow endpoint costs an attempt.",
+    )
+    webhook_concurrency: int = Field(
+        default=50,
+        ge=1,
+        description="Webhook POSTs one worker has in flight at once (asynchronous: they hold no "
+        "thread), on a task queue of their own so they never take the messages' slots.",
+    )
+    webhook_relay_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        description="How often a worker looks for recorded webhooks whose delivery has not "
+        "started (events the HTTP service records, replays); the worker's own start at once.",
+    )
 
     @model_validator(mode="after")
     def _local_payload_key(self) -> Settings:
@@ -428,6 +464,14 @@ class Settings(BaseSettings):
             return frozenset(self.carrier_modes)
         live = self.twilio_enabled or self.sendgrid_enabled
         return frozenset({"production"} if live else {"production", "test"})
+
+    def webhook_retry(self) -> WebhookRetry:
+        return WebhookRetry(
+            initial_interval=timedelta(seconds=self.webhook_retry_initial_seconds),
+            maximum_interval=timedelta(seconds=self.webhook_retry_max_seconds),
+            give_up_after=timedelta(hours=self.webhook_give_up_hours),
+            request_timeout=timedelta(seconds=self.webhook_timeout_seconds),
+        )
 
     @property
     def twilio_enabled(self) -> bool:

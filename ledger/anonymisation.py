@@ -200,6 +200,43 @@ ANONYMISATION: dict[str, dict[str, ColumnRule]] = {
             "set_aside_at",
         )
     },
+    "webhook_deliveries": {
+        column: ColumnRule(
+            Fate.DROP,
+            "an event told to the shop: its payload names the order and the parcel, and no "
+            "report counts it; it goes with its shipment (one about no shipment, an opt-out, "
+            "once older than the cutoff)",
+        )
+        for column in (
+            "id",
+            "shop_id",
+            "shipment_ref",
+            "event_type",
+            "payload",
+            "created_at",
+            "status",
+            "attempts",
+            "last_status_code",
+            "last_error",
+            "delivered_at",
+            "generation",
+            "started_at",
+        )
+    },
+    "webhook_attempts": {
+        column: ColumnRule(Fate.DROP, "an attempt at a webhook delivery: goes with it")
+        for column in (
+            "id",
+            "delivery_id",
+            "generation",
+            "attempt",
+            "started_at",
+            "finished_at",
+            "status_code",
+            "error",
+            "outcome",
+        )
+    },
     "shops": {
         "shop_id": ColumnRule(K, _SHOP),
         "profile": ColumnRule(

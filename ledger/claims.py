@@ -77,6 +77,7 @@ from ledger.views import (
     SetAsidePart,
     SetAsideView,
 )
+from ledger.webhooks import emit_shop_event
 from models.call import Call, CallReceipt, CallRecord, call_refusal
 from models.consent import ConsentSource, MarketingConsent, OptOutSource, categories_stopped
 from models.kinds import KINDS
@@ -84,12 +85,14 @@ from models.notification import (
     Channel,
     DeliveryReport,
     NotificationKind,
+    NotificationRecord,
     NotificationStatus,
     provider_may_move,
 )
 from models.shipment import ShipmentStart, shop_of_ref
-from models.state import TimelineEntry
+from models.state import EventOutcome, TimelineEntry
 from models.status import ShipmentStatus
+from models.webhooks import STORAGE_DEADLINE_EVENT, ShopEventType, stable_delivery_id
 
 __all__ = ["Attempt", "CallRefused", "Claim", "Ledger", "LedgerWriter", "ReportReceipt"]
 
@@ -188,11 +191,13 @@ class LedgerWriter:
         closed: bool,
         consent: MarketingConsent | None = None,
         calls: Sequence[CallRecord] = (),
+        decided: Sequence[NotificationRecord] = (),
     ) -> list[SetAsideView]:
         """One workflow change in one transaction: the shipment (first time), the timeline entry
         (once per carrier event id), a call centre's calls (once per call id), the current status
-        and marketing consent given since the last change (the first consent recorded stays). A
-        part that can never be stored is set aside and returned; the others are recorded all the
+        and marketing consent given since the last change (the first consent recorded stays); the
+        outcomes of messages the workflow settled itself (`decided`) are told to the shop. A part
+        that can never be stored is set aside and returned; the others are recorded all the
         same."""
         parts: list[_Part] = []
         if start is not None:
@@ -210,12 +215,7 @@ class LedgerWriter:
         for entry in entries:
             values = self._event_values(ref, entry)
             parts.append(
-                _Part(
-                    "event",
-                    entry.event.event_id,
-                    values,
-                    _inserting(ShipmentEvent, values, ["shipment_ref", "event_id"]),
-                )
+                _Part("event", entry.event.event_id, values, self._event_write(ref, entry, values))
             )
         for call in calls:
             values = _call_values(ref, call)
@@ -250,7 +250,33 @@ class LedgerWriter:
                     lambda conn: conn.execute(_RECORD_CONSENT, consent_values),
                 )
             )
+        shop_id = shop_of_ref(ref)
+        if decided and shop_id is not None:
+            parts.append(
+                _Part(
+                    "status",
+                    "decided",
+                    {"decided": [d.key for d in decided]},
+                    lambda conn: _emit_decided(conn, shop_id, ref, decided, self._clock()),
+                )
+            )
         return self._write_parts(ref, parts)
+
+    def _event_write(
+        self, ref: str, entry: TimelineEntry, values: dict[str, Any]
+    ) -> Callable[[Connection], object]:
+        """The timeline entry, once; a new one that moved the shipment is told to its shop in the
+        same transaction (`shipment.status_changed`, and `shipment.return_uncollected` when the
+        storage deadline sent the parcel back)."""
+
+        def write(conn: Connection) -> bool:
+            new = _insert_if_absent(conn, ShipmentEvent, values, ["shipment_ref", "event_id"])
+            shop_id = shop_of_ref(ref)
+            if new and entry.outcome is EventOutcome.APPLIED and shop_id is not None:
+                _emit_status_change(conn, shop_id, ref, entry, values, self._clock())
+            return new
+
+        return write
 
     def _write_parts(self, ref: str, parts: Sequence[_Part]) -> list[SetAsideView]:
         """All parts in one transaction. When one fails for good, they are written again, each
@@ -662,12 +688,15 @@ class LedgerWriter:
         recipient: str,
         categories: Iterable[str],
         source: str,
+        shipment_ref: str | None = None,
     ) -> int:
         """Record that the recipient (keyed hash) opted out at this shop; how many classes were
-        new (a repeated STOP keeps the first row and its date)."""
+        new (a repeated STOP keeps the first row and its date). New ones are told to the shop
+        (`recipient.opted_out`, naming the shipment whose message it was about, if known)."""
         now = self._clock()
+        stopped = sorted(categories)
         with self._tx.begin() as conn:
-            return sum(
+            new = sum(
                 _insert_if_absent(
                     conn,
                     OptOut,
@@ -681,8 +710,19 @@ class LedgerWriter:
                     },
                     ["shop_id", "channel", "recipient_hash", "category"],
                 )
-                for category in sorted(categories)
+                for category in stopped
             )
+            if new:
+                data = {"channel": channel.value, "categories": stopped, "source": source}
+                emit_shop_event(
+                    conn,
+                    shop_id,
+                    ShopEventType.RECIPIENT_OPTED_OUT,
+                    data,
+                    at=now,
+                    shipment_ref=shipment_ref,
+                )
+            return new
 
     def opt_out_recipient_of(self, key: str, source: OptOutSource) -> int:
         """Record the opt-out a provider reported about one message: its recipient, its shop, its
@@ -706,6 +746,7 @@ class LedgerWriter:
             row.recipient_hash,
             categories_stopped(source, category),
             source,
+            row.shipment_ref,
         )
 
     def find_opt_out(
@@ -714,8 +755,11 @@ class LedgerWriter:
         """The sender's check before a message goes (the read side's `opt_out`)."""
         return self._views.opt_out(shop_id, channel, recipient, category)
 
-    def remove_opt_outs(self, shop_id: str, channel: Channel, recipient: str) -> int:
-        """The recipient opted back in (START): every class on this channel at this shop."""
+    def remove_opt_outs(
+        self, shop_id: str, channel: Channel, recipient: str, shipment_ref: str | None = None
+    ) -> int:
+        """The recipient opted back in (START): every class on this channel at this shop; told to
+        the shop (`recipient.opted_in`) when there was something to lift."""
         with self._tx.begin() as conn:
             result = conn.execute(
                 delete(_OPT_OUTS).where(
@@ -724,6 +768,15 @@ class LedgerWriter:
                     _OPT_OUTS.c.recipient_hash == recipient,
                 )
             )
+            if result.rowcount:
+                emit_shop_event(
+                    conn,
+                    shop_id,
+                    ShopEventType.RECIPIENT_OPTED_IN,
+                    {"channel": channel.value, "source": "sms_keyword"},
+                    at=self._clock(),
+                    shipment_ref=shipment_ref,
+                )
             return int(result.rowcount)
 
     def _settle(
@@ -756,6 +809,8 @@ class LedgerWriter:
                 moved = conn.execute(_SETTLE_NOTIFICATION, params).first()
                 if attempt is not None:
                     _insert_attempt(conn, key, attempt, moved.id if moved else None)
+                if moved is not None:
+                    _emit_message_outcome(conn, moved, status, values.get("last_error"), params)
                 return moved is not None
         except Exception as err:
             if not permanent(err):
@@ -795,6 +850,8 @@ class LedgerWriter:
                     f"the ledger could not store the provider's answer: {view.error}"
                 )
                 moved = conn.execute(_SETTLE_NOTIFICATION, bare).first()
+            if moved is not None:
+                _emit_message_outcome(conn, moved, status, params.get("last_error"), params)
             if attempt is not None:
                 notification_id = moved.id if moved else None
                 record = _Part(
@@ -929,12 +986,18 @@ class LedgerWriter:
         new: NotificationStatus,
         now: datetime,
     ) -> bool:
-        result = conn.execute(
-            update(Notification)
-            .where(Notification.id == notification_id, Notification.status == current.value)
+        moved = conn.execute(
+            update(_NOTIFICATIONS)
+            .where(
+                _NOTIFICATIONS.c.id == notification_id,
+                _NOTIFICATIONS.c.status == current.value,
+            )
             .values(status=new.value, updated_at=now)
-        )
-        return bool(result.rowcount == 1)
+            .returning(*_OUTCOME_COLUMNS)
+        ).first()
+        if moved is not None:
+            _emit_message_outcome(conn, moved, new, None, {"updated_at": now})
+        return moved is not None
 
     def adopt_reports(
         self, key: str, provider_message_id: str
@@ -1027,6 +1090,113 @@ def _cleaned(table: Table, values: dict[str, Any], keep: tuple[str, ...]) -> dic
     return cleaned
 
 
+_TOLD_OUTCOMES = frozenset(
+    {
+        NotificationStatus.SENT,
+        NotificationStatus.DELIVERED,
+        NotificationStatus.UNDELIVERED,
+        NotificationStatus.FAILED,
+        NotificationStatus.OPTED_OUT,
+    }
+)
+"""The outcomes the ledger settles and tells the shop (`message.outcome`); a released claim
+(`planned`) is not an outcome. The workflow's own (suppressed...) come with its changes."""
+
+
+def _emit_status_change(
+    conn: Connection,
+    shop_id: str,
+    ref: str,
+    entry: TimelineEntry,
+    values: dict[str, Any],
+    now: datetime,
+) -> None:
+    """A carrier event that moved the shipment, told to its shop: the status, the carrier's own
+    description and location (an exception or a return says why)."""
+    event = entry.event
+    data = {
+        "status": event.status.value,
+        "event_id": event.event_id,
+        "occurred_at": event.occurred_at.isoformat(),
+        "description": values["description"],
+        "location": values["location"],
+    }
+    kinds = [ShopEventType.SHIPMENT_STATUS_CHANGED]
+    if event.event_id.startswith(STORAGE_DEADLINE_EVENT):
+        kinds.append(ShopEventType.SHIPMENT_RETURN_UNCOLLECTED)
+    for kind in kinds:
+        emit_shop_event(
+            conn,
+            shop_id,
+            kind,
+            data,
+            at=now,
+            shipment_ref=ref,
+            delivery_id=stable_delivery_id(ref, event.event_id, kind.value),
+        )
+
+
+def _emit_message_outcome(
+    conn: Connection,
+    row: Any,
+    status: NotificationStatus,
+    error: str | None,
+    params: dict[str, Any],
+) -> None:
+    """A message's settled outcome, told to its shop in the transaction that recorded it."""
+    shop_id = shop_of_ref(row.shipment_ref)
+    if shop_id is None or status not in _TOLD_OUTCOMES:
+        return
+    data = {
+        "message": {
+            "kind": row.kind,
+            "channel": row.channel,
+            "occurrence": row.occurrence,
+            "status": status.value,
+            "error": error,
+        }
+    }
+    emit_shop_event(
+        conn,
+        shop_id,
+        ShopEventType.MESSAGE_OUTCOME,
+        data,
+        at=params["updated_at"],
+        shipment_ref=row.shipment_ref,
+        delivery_id=stable_delivery_id(row.idempotency_key, status.value),
+    )
+
+
+def _emit_decided(
+    conn: Connection,
+    shop_id: str,
+    ref: str,
+    decided: Sequence[NotificationRecord],
+    now: datetime,
+) -> None:
+    """Messages the workflow settled itself (suppressed, superseded, delegated), told to the
+    shop like the ledger's own outcomes; once each, however often the change is recorded."""
+    for record in decided:
+        data = {
+            "message": {
+                "kind": record.kind.value,
+                "channel": record.channel.value,
+                "occurrence": record.occurrence,
+                "status": record.status.value,
+                "error": clean_text(mask_text(record.error), ERROR_MAX) if record.error else None,
+            }
+        }
+        emit_shop_event(
+            conn,
+            shop_id,
+            ShopEventType.MESSAGE_OUTCOME,
+            data,
+            at=now,
+            shipment_ref=ref,
+            delivery_id=stable_delivery_id(record.key, record.status.value),
+        )
+
+
 def _noop(_conn: Connection) -> None:
     """The write of a part recorded only to be set aside (its own transaction failed)."""
 
@@ -1106,6 +1276,15 @@ _UPDATE_SHIPMENT = update(_SHIPMENTS).where(_SHIPMENTS.c.ref == bindparam("b_ref
 _RECORD_CONSENT = _UPDATE_SHIPMENT.where(_SHIPMENTS.c.marketing_consent_at.is_(None))
 """Consent recorded once: a repeated activity (or a second consent) keeps the first."""
 _INSERT_NOTIFICATION = insert(_NOTIFICATIONS)
+_OUTCOME_COLUMNS = (
+    _NOTIFICATIONS.c.id,
+    _NOTIFICATIONS.c.idempotency_key,
+    _NOTIFICATIONS.c.shipment_ref,
+    _NOTIFICATIONS.c.kind,
+    _NOTIFICATIONS.c.channel,
+    _NOTIFICATIONS.c.occurrence,
+)
+"""What a settled message returns: enough to tell its shop (`_emit_message_outcome`)."""
 _SETTLE_NOTIFICATION = (
     update(_NOTIFICATIONS)
     .where(
@@ -1113,7 +1292,7 @@ _SETTLE_NOTIFICATION = (
         _NOTIFICATIONS.c.claim_token == bindparam("b_token"),
         _NOTIFICATIONS.c.status == NotificationStatus.SENDING.value,
     )
-    .returning(_NOTIFICATIONS.c.id)
+    .returning(*_OUTCOME_COLUMNS)
 )
 _ATTEMPTS = table_of(NotificationAttempt)
 _CALLS = table_of(CallRow)

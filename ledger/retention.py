@@ -39,6 +39,8 @@ from ledger.schema import (
     SetAside,
     Shipment,
     ShipmentEvent,
+    WebhookAttempt,
+    WebhookDelivery,
 )
 from ledger.schema import DeliveryReport as ReportRow
 
@@ -256,6 +258,7 @@ class Retention:
             )
         ).rowcount
         _forget_set_aside(conn, refs)
+        _forget_webhooks(conn, WebhookDelivery.shipment_ref.in_(refs))
         dropped = conn.execute(delete(Shipment).where(Shipment.ref.in_(refs))).rowcount
         if dropped != len(refs):  # rolls the batch back: never a copy beside its original
             raise RuntimeError(f"{len(refs) - dropped} shipment(s) changed during retention")
@@ -282,6 +285,7 @@ class Retention:
         events = conn.execute(delete(ShipmentEvent).where(ShipmentEvent.shipment_ref.in_(refs)))
         calls = conn.execute(delete(CallRow).where(CallRow.shipment_ref.in_(refs)))
         _forget_set_aside(conn, refs)
+        _forget_webhooks(conn, WebhookDelivery.shipment_ref.in_(refs))
         conn.execute(delete(Shipment).where(Shipment.ref.in_(refs)))
         return Counter(
             events=events.rowcount,
@@ -316,6 +320,11 @@ class Retention:
                             SetAside.shipment_ref == "", SetAside.set_aside_at < before
                         )
                     )
+                    _forget_webhooks(
+                        conn,
+                        WebhookDelivery.shipment_ref.is_(None)
+                        & (WebhookDelivery.created_at < before),
+                    )
                     return deleted
                 deleted += conn.execute(delete(ReportRow).where(ReportRow.id.in_(ids))).rowcount
 
@@ -324,3 +333,11 @@ def _forget_set_aside(conn: Connection, refs: Sequence[str]) -> None:
     """What the ledger set aside of these shipments goes with them, whatever the mode: its
     payloads are the raw values retention clears (they were kept for support, not reports)."""
     conn.execute(delete(SetAside).where(SetAside.shipment_ref.in_(refs)))
+
+
+def _forget_webhooks(conn: Connection, which: ColumnElement[bool]) -> None:
+    """Webhook events go with their shipment, whatever the mode (their payloads name the order
+    and the parcel); attempts first (no reliance on ON DELETE CASCADE)."""
+    ids = select(WebhookDelivery.id).where(which)
+    conn.execute(delete(WebhookAttempt).where(WebhookAttempt.delivery_id.in_(ids)))
+    conn.execute(delete(WebhookDelivery).where(which))

@@ -307,6 +307,56 @@ class CallRow(Base):
     recorded_at: Mapped[datetime]
 
 
+class WebhookDelivery(Base):
+    """One event Waypost tells a shop (Standard Webhooks), written in the transaction that
+    records what it reports, and its delivery so far: the shop's delivery log.
+
+    Its id is the message's `webhook-id`, the same on every retry and replay. `started_at` is
+    NULL until a worker started the delivery workflow (the outbox `workers.webhook_relay`
+    drains); `generation` counts replays, each its own workflow.
+    """
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (Index("ix_webhook_deliveries_shop_id_created_at", "shop_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    shop_id: Mapped[str] = mapped_column(String(100))
+    shipment_ref: Mapped[str | None] = mapped_column(String(255), index=True)
+    """The shipment it is about (retention takes it with the shipment), if any."""
+    event_type: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text)
+    """The JSON body as signed and sent: identifiers and statuses, no phone or email."""
+    created_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16))
+    """pending, delivered or failed (`models.webhooks.DeliveryStatus`)."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_status_code: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    delivered_at: Mapped[datetime | None]
+    generation: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class WebhookAttempt(Base):
+    """One POST of a webhook to the shop's endpoint, whatever its outcome."""
+
+    __tablename__ = "webhook_attempts"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    delivery_id: Mapped[str] = mapped_column(
+        ForeignKey("webhook_deliveries.id", ondelete="CASCADE"), index=True
+    )
+    generation: Mapped[int] = mapped_column(Integer)
+    attempt: Mapped[int] = mapped_column(Integer)
+    """The delivery workflow's activity attempt (1, 2, ...) within its generation."""
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime]
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(String(500))
+    outcome: Mapped[str] = mapped_column(String(16))
+    """delivered or failed."""
+
+
 def table_of(model: type[Base]) -> Table:
     """A model's Core table, for the statements built once and for `storable.check_fits`."""
     table = model.__table__

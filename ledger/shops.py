@@ -186,6 +186,16 @@ class ShopRegistry:
             self._touch(row.id, moment)
         return KnownKey(shop_id=row.shop_id, key_id=row.id)
 
+    def webhook_secret(self, shop_id: str) -> str | None:
+        """The secret the shop's webhooks are signed with (`whsec_` and base64, Standard
+        Webhooks): read only for the shop itself (`GET /v1/shop/webhook-secret`) or its
+        operator (`waypost shop webhook secret`), never logged."""
+        with self._tx.read() as conn:
+            secret: str | None = conn.execute(
+                select(ShopRow.webhook_secret).where(ShopRow.shop_id == shop_id)
+            ).scalar_one_or_none()
+        return secret
+
     def _touch(self, key_id: int, now: datetime) -> None:
         """Conditional, so racing requests write once a minute at most between them."""
         with self._tx.begin() as conn:

@@ -227,6 +227,9 @@ class LedgerUpdate(BaseModel):
     replies: list[CustomerReplyRecord] = []
     """The customer's answers recorded by this change: what the shop's webhook (and a carrier
     that takes reschedules) is to hear of. Nothing reads them in the ledger yet."""
+    decided: list[NotificationRecord] = []
+    """Messages the workflow settled itself since its last update (suppressed, superseded,
+    delegated: they never reach the sender), so the ledger can tell the shop their outcome."""
 
     @property
     def timeline(self) -> list[TimelineEntry]:
@@ -247,6 +250,7 @@ class LedgerUpdate(BaseModel):
             consent=next((u.consent for u in updates if u.consent is not None), None),
             calls=[c for u in updates for c in u.calls],
             replies=[r for u in updates for r in u.replies],
+            decided=[d for u in updates for d in u.decided],
         )
 
 

@@ -1,7 +1,8 @@
 """`waypost shop ...`: the shop registry (profiles and API keys) in the configured ledger.
 
 Registered in `starters.cli`. No command prints a secret, but `shop key create` the new key,
-once: the ledger keeps only its hash. None needs Temporal.
+once (the ledger keeps only its hash), and `shop webhook secret`, the signing secret, when asked
+for it. None needs Temporal: a replay is queued in the ledger and a worker's relay starts it.
 """
 
 from __future__ import annotations
@@ -20,15 +21,21 @@ from infra.settings import get_settings
 from ledger.schema import ShopRow
 from ledger.shops import RegistryError, ShopRegistry
 from ledger.views import ApiKeyView, LedgerReader, ShopView
+from ledger.webhooks import WebhookDeliveryView, WebhookLog
 from models.locale import Locale
 from models.shop import Shop, ShopProfile, patched_profile
 from starters.ledger_commands import open_ledger
 
-__all__ = ["describe_key", "describe_shop", "shop_app"]
+__all__ = ["describe_delivery", "describe_key", "describe_shop", "shop_app"]
 
 shop_app = typer.Typer(help="Shops: their profiles and API keys.", no_args_is_help=True)
 key_app = typer.Typer(help="A shop's API keys.", no_args_is_help=True)
 shop_app.add_typer(key_app, name="key")
+webhook_app = typer.Typer(
+    help="Webhooks to the shop: the delivery log, replays, the signing secret.",
+    no_args_is_help=True,
+)
+shop_app.add_typer(webhook_app, name="webhook")
 
 ShopId = Annotated[str, typer.Argument(help="The shop's id (the id alphabet).")]
 FromFile = Annotated[
@@ -203,3 +210,75 @@ def key_revoke(
         except RegistryError as err:
             raise _fail(str(err)) from err
     typer.echo(f"API key {revoked.name!r} ({revoked.prefix}…) of shop {shop_id} revoked")
+
+
+def describe_delivery(view: WebhookDeliveryView, *, attempts: bool = False) -> str:
+    """One line of the log (the event's id, type, status, attempts, last answer); with
+    `attempts`, every attempt and the payload below it."""
+    last = f"HTTP {view.last_status_code}" if view.last_status_code else (view.last_error or "-")
+    when = view.delivered_at.isoformat(timespec="seconds") if view.delivered_at else "-"
+    replays = f"  replays {view.generation}" if view.generation else ""
+    line = (
+        f"{view.id}  {view.created_at.isoformat(timespec='seconds')}  {view.event_type}  "
+        f"{view.status.value}  attempts {view.attempts}  last {last}  delivered {when}{replays}"
+    )
+    if not attempts:
+        return line
+    lines = [line]
+    for a in view.attempt_log:
+        answer = f"HTTP {a.status_code}" if a.status_code else (a.error or "-")
+        lines.append(
+            f"  #{a.generation}.{a.attempt}  {a.finished_at.isoformat(timespec='seconds')}  "
+            f"{a.outcome}  {answer}"
+        )
+    lines.append(json.dumps(view.body, indent=2, ensure_ascii=False))
+    return "\n".join(lines)
+
+
+@webhook_app.command("log")
+def webhook_log(
+    shop_id: ShopId,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="How many, newest first.")] = 50,
+    delivery: Annotated[
+        str | None, typer.Option(help="One delivery's id: every attempt and its payload.")
+    ] = None,
+) -> None:
+    """The shop's webhook deliveries: each event, its status and attempts."""
+    with _registry() as engine:
+        log = WebhookLog(engine)
+        if delivery is not None:
+            view = log.delivery(shop_id, delivery)
+            if view is None:
+                raise _fail(f"shop {shop_id} has no webhook delivery {delivery}")
+            typer.echo(describe_delivery(view, attempts=True))
+            return
+        found = log.deliveries(shop_id, limit=limit)
+    for view in found:
+        typer.echo(describe_delivery(view))
+    if not found:
+        typer.echo(f"no webhook deliveries for shop {shop_id} (its webhook_url: `shop show`)")
+
+
+@webhook_app.command("replay")
+def webhook_replay(
+    shop_id: ShopId,
+    delivery: Annotated[str, typer.Argument(help="The delivery's id (`webhook log`).")],
+) -> None:
+    """Deliver a webhook again, as it was (the same webhook-id, a new attempt): a running
+    worker starts it within seconds."""
+    with _registry() as engine:
+        view = WebhookLog(engine).replay(shop_id, delivery)
+    if view is None:
+        raise _fail(f"shop {shop_id} has no webhook delivery {delivery}")
+    typer.echo(f"webhook {view.id} of shop {shop_id} queued again (replay {view.generation})")
+
+
+@webhook_app.command("secret")
+def webhook_secret(shop_id: ShopId) -> None:
+    """Print the secret the shop's webhooks are signed with, for the shop's verifier (it is
+    printed only when asked for, like this)."""
+    with _registry() as engine:
+        secret = ShopRegistry(engine).webhook_secret(shop_id)
+    if secret is None:
+        raise _fail(f"no shop {shop_id}")
+    typer.echo(secret)

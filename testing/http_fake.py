@@ -99,9 +99,9 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, owner: FakeHttpServer[Any]) -> None:
+    def __init__(self, owner: FakeHttpServer[Any], port: int = 0) -> None:
         self.owner = owner
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(("127.0.0.1", port), _Handler)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # Clients that hang up early are part of the script, not an error worth a traceback.
@@ -115,7 +115,9 @@ class FakeHttpServer(ABC, Generic[F]):
     send a message, in order; reads such as listings are never consumed by them.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
+        self.port = port
+        """0: a free port, chosen at each start; another: that one (a server that comes back)."""
         self._lock = threading.RLock()
         self._failures: deque[F] = deque()
         self._hangs: deque[float] = deque()
@@ -135,7 +137,7 @@ class FakeHttpServer(ABC, Generic[F]):
         if self._server is not None:
             return self
         self._stopping.clear()
-        self._server = _Server(self)
+        self._server = _Server(self, self.port)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},

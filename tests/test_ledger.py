@@ -42,6 +42,8 @@ SHIPMENT_TABLES = {
     "set_aside",
     "opt_outs",
     "calls",
+    "webhook_deliveries",
+    "webhook_attempts",
 }
 SHOP_TABLES = {"shops", "shop_api_keys"}
 """A shop's registry: a business's published contacts and its keys' names, on purpose."""

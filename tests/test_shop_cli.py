@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,9 @@ from typer.testing import CliRunner, Result
 from infra.settings import get_settings
 from ledger.engine import make_engine
 from ledger.shops import ShopRegistry
+from ledger.webhooks import WebhookLog
+from models.shop import ShopProfile
+from models.webhooks import ShopEventType
 from starters.cli import app
 from tests.db_fixtures import unique
 
@@ -102,3 +106,46 @@ def test_revoking_an_unknown_key_says_so(shop_cli: CliRunner) -> None:
 
     assert run.exit_code == 2
     assert "no live key staging" in run.stderr
+
+
+def test_the_webhook_log_shows_a_shops_deliveries_and_replay_queues_one_again(
+    shop_cli: CliRunner, database_url: str
+) -> None:
+    shop, other = unique("shop"), unique("shop")
+    engine = make_engine(database_url)
+    try:
+        registry = ShopRegistry(engine)
+        for shop_id in (shop, other):
+            registry.create(
+                shop_id,
+                ShopProfile(display_name="Acme", webhook_url=f"http://127.0.0.1:9/{shop_id}"),
+            )
+        log = WebhookLog(engine)
+        ident = log.emit(shop, ShopEventType.CUSTOMER_REPLY, {"reply": {"answer": "reschedule"}})
+        assert ident is not None
+        log.record_attempt(
+            ident,
+            generation=0,
+            attempt=1,
+            started_at=datetime.now(UTC),
+            status_code=503,
+            error="HTTP 503",
+            delivered=False,
+        )
+
+        listed = waypost(shop_cli, "webhook", "log", shop)
+        one = waypost(shop_cli, "webhook", "log", shop, "--delivery", ident)
+        elsewhere = waypost(shop_cli, "webhook", "replay", other, ident)
+        replayed = waypost(shop_cli, "webhook", "replay", shop, ident)
+        secret = waypost(shop_cli, "webhook", "secret", shop)
+
+        assert listed.exit_code == 0 and ident in listed.stdout
+        assert "customer.reply" in listed.stdout and "attempts 1" in listed.stdout
+        assert "HTTP 503" in one.stdout and '"answer": "reschedule"' in one.stdout
+        assert elsewhere.exit_code == 2  # another shop's delivery is not found
+        assert replayed.exit_code == 0 and "replay 1" in replayed.stdout
+        view = log.delivery(shop, ident)
+        assert view is not None and view.generation == 1
+        assert secret.stdout.strip() == registry.webhook_secret(shop)
+    finally:
+        engine.dispose()

@@ -24,6 +24,7 @@ from activities.providers.factory import providers_for
 from activities.publish import ShipmentActivities
 from activities.sending import Sender
 from activities.shops import RegistryShops, SettingsShops
+from activities.webhooks import WebhookActivities
 from infra.encryption import warn_if_unencrypted
 from infra.links import TrackingLinks, UnsubscribeLinks, load_secret, recipient_hash
 from infra.metrics import NOOP, AppMetrics
@@ -34,9 +35,12 @@ from ledger.claims import LedgerWriter
 from ledger.engine import make_engine
 from ledger.migrations import upgrade_database
 from ledger.views import LedgerReader
+from ledger.webhooks import WebhookLog
 from models.notification import Channel
 from workers.metrics import reporting_pending_timers
+from workers.webhook_relay import WebhookRelay, relaying
 from workflows.shipment import ShipmentWorkflow
+from workflows.webhook import WebhookDeliveryWorkflow
 
 log = structlog.get_logger("waypost.worker")
 
@@ -77,6 +81,13 @@ def build_activities(
     return ShipmentActivities(ledger, sender)
 
 
+def webhook_queue(task_queue: str) -> str:
+    """Webhook deliveries run on a task queue of their own, beside the shipments': a shop's
+    endpoint that is slow or down takes only the slots of its deliveries, never those the
+    customers' messages are sent from."""
+    return f"{task_queue}-webhooks"
+
+
 @asynccontextmanager
 async def running_worker(
     client: Client,
@@ -89,6 +100,18 @@ async def running_worker(
     """A started worker; leaving the block shuts it down gracefully (in-flight work finishes)."""
     activities = activities or build_activities(settings, metrics=app_metrics(client))
     trackers = trackers or TrackerActivities(clients_from(settings))
+    webhooks = WebhookLog(activities.ledger.engine)
+    queue = task_queue or settings.task_queue
+    relay = WebhookRelay(
+        client,
+        webhooks,
+        task_queue=webhook_queue(queue),
+        retry=settings.webhook_retry(),
+        every=settings.webhook_relay_seconds,
+    )
+    if activities.webhooks_recorded is None:
+        activities.webhooks_recorded = relay.nudge
+    delivery = WebhookActivities(webhooks)
     workflow.logger.workflow_info_on_message = False
     with ThreadPoolExecutor(max_workers=settings.max_concurrent_activities) as pool:
         worker = Worker(
@@ -103,7 +126,21 @@ async def running_worker(
             max_cached_workflows=settings.max_cached_workflows,
             graceful_shutdown_timeout=timedelta(seconds=10),
         )
-        async with worker, reporting_pending_timers(client, settings, worker.task_queue):
+        deliveries = Worker(
+            client,
+            task_queue=webhook_queue(queue),
+            workflows=[WebhookDeliveryWorkflow],
+            workflow_runner=workflow_runner(settings),
+            activities=[delivery.deliver_webhook, delivery.give_up_webhook],
+            max_concurrent_activities=settings.webhook_concurrency,
+            graceful_shutdown_timeout=timedelta(seconds=2),
+        )
+        async with (
+            worker,
+            deliveries,
+            reporting_pending_timers(client, settings, worker.task_queue),
+            relaying(relay),
+        ):
             log.info("worker started", task_queue=worker.task_queue)
             yield worker
         log.info("worker stopped", task_queue=worker.task_queue)

@@ -41,6 +41,7 @@ from models.state import (
     Timer,
 )
 from models.status import ShipmentStatus
+from models.webhooks import STORAGE_DEADLINE_EVENT
 from workflows.lifecycle import apply_event, judge_event
 from workflows.plan import (
     channel_fallback,
@@ -237,7 +238,7 @@ def on_timer(state: ShipmentState, timer: Timer, now: datetime) -> Reaction[None
     returned = on_carrier_event(
         state,
         CarrierEvent(
-            event_id=f"waypost:storage-deadline:{state.status_since.isoformat()}",
+            event_id=f"{STORAGE_DEADLINE_EVENT}{state.status_since.isoformat()}",
             status=ShipmentStatus.RETURNED,
             occurred_at=max(now, timer.due_at, state.last_event_at or now),
             description="storage deadline passed without pickup: returned to the shop",

@@ -152,12 +152,15 @@ class ShipmentWorkflow:
         self._tracking: asyncio.Task[None] | None = None
         """Creates the shipment's tracker and polls it, beside the main loop (never before the
         customer's messages)."""
+        self._told: set[str] = set()
+        """Keys of messages the workflow settled itself and passed to the ledger (`_enqueue`)."""
         if isinstance(request, ShipmentResume):
             self._limits = request.limits
             self._state = request.state
             self._counted = {
                 n.key for n in request.state.notifications if n.status in WORKFLOW_DECIDED
             }
+            self._told = set(self._counted)  # the unpublished updates carry what was not told
             self._state.runs += 1
             self._outbox, self._state.unpublished = request.state.unpublished, []
             return
@@ -452,7 +455,14 @@ class ShipmentWorkflow:
         )
 
     def _enqueue(self, change: Change) -> None:
-        """Queue a change for the ledger activity, with the shipment's status as it is now."""
+        """Queue a change for the ledger activity, with the shipment's status as it is now and
+        the messages the workflow settled itself since the last one (the shop hears of them)."""
+        decided = [
+            n
+            for n in self._state.notifications
+            if n.status in WORKFLOW_DECIDED and n.key not in self._told
+        ]
+        self._told.update(n.key for n in decided)
         self._outbox.append(
             LedgerUpdate(
                 shipment_ref=self._state.shipment.workflow_id,
@@ -464,6 +474,7 @@ class ShipmentWorkflow:
                 consent=change.consent,
                 calls=change.calls,
                 replies=change.replies,
+                decided=decided,
             )
         )
 

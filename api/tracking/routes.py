@@ -26,6 +26,7 @@ from fastapi.routing import APIRoute
 from temporalio.service import RPCError
 
 from api.services import Services, services
+from api.shop_events import customer_replied
 from api.tracking.render import (
     ErrorKind,
     Notice,
@@ -223,7 +224,9 @@ async def _answer(
         return _error_page(bad.kind, request)
     try:
         if what == "slot":
-            await temporal.choose_slot(svc.client, ref, int(value))
+            slot = int(value)
+            window = await temporal.choose_slot(svc.client, ref, slot)
+            await customer_replied(svc, ref, "slot", "tracking_page", slot=slot, window=window)
             return _back(token, "slot_chosen")
         if what == "consent":
             await temporal.give_marketing_consent(svc.client, ref)
@@ -231,6 +234,11 @@ async def _answer(
             return _back(token, "consent_given")
         receipt = await temporal.courier_reply(svc.client, ref, value, via="page")
         log.info("courier reply from tracking page", shipment=ref, outcome=receipt.text)
+        if receipt.outcome != "repeated":
+            answer: Literal["confirm", "reschedule"] = (
+                "confirm" if value == "confirm" else "reschedule"
+            )
+            await customer_replied(svc, ref, answer, "tracking_page", outcome=receipt.text)
         return _back(token, "confirmed" if value == "confirm" else "rescheduled")
     except temporal.EventRefused as err:
         log.info("tracking page answer refused", shipment=ref, reason=str(err))

@@ -1,7 +1,7 @@
 """Calls: what a shop's or a carrier's call centre recorded about a shipment, once per call id.
 
 Revision ID: 0008
-Revises: 0006 (0007 is another change's: the coordinator chains 0008 after it at merge)
+Revises: 0007
 Create Date: 2026-12-06
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | Sequence[str] | None = "0006"
+down_revision: str | Sequence[str] | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
