@@ -61,6 +61,15 @@ class QuietHours(_Part):
     start: time = time(21, 0)
     end: time = time(8, 0)
 
+    @field_validator("start", "end")
+    @classmethod
+    def _wall_clock(cls, value: time) -> time:
+        """A time of day on the recipient's clock: an offset would contradict their time zone
+        (and a time with one cannot be compared with one without)."""
+        if value.tzinfo is not None:
+            raise ValueError("a local time of day without a UTC offset, e.g. 21:00")
+        return value
+
     @model_validator(mode="after")
     def _not_empty(self) -> QuietHours:
         if self.start == self.end:

@@ -30,6 +30,16 @@ def test_quiet_hours_of_zero_length_are_refused() -> None:
         NotificationPolicy.model_validate({"quiet_hours": {"start": "22:00", "end": "22:00"}})
 
 
+@pytest.mark.parametrize("field", ["start", "end"])
+def test_quiet_hours_with_a_utc_offset_are_refused_naming_the_field(field: str) -> None:
+    """Found by the hostile-input suite: "21:00+02:00" beside "08:00" made the workflow compare
+    an aware time with a naive one (a TypeError in workflow code retries its task forever)."""
+    times = {"start": "21:00", "end": "08:00", field: "21:30+02:00"}
+
+    with pytest.raises(ValidationError, match=f"{field}\n.*without a UTC offset"):
+        NotificationPolicy.model_validate({"quiet_hours": times})
+
+
 def test_a_reminder_after_the_last_call_is_refused() -> None:
     with pytest.raises(ValidationError, match="does not fall before the final warning"):
         NotificationPolicy.model_validate(
