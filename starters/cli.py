@@ -356,6 +356,21 @@ def shipment_show(
         typer.echo(note, err=True)
 
 
+@shipment_app.command("link")
+def shipment_link(
+    shipment: Annotated[str, typer.Argument(help="shipment:<shop>:<id>, or <shop>:<id>.")],
+) -> None:
+    """Print the customer's tracking page link (signed, valid WAYPOST_TRACKING_LINK_DAYS from
+    now), for a support agent to open or send; the UI's details name this command."""
+    from infra.links import TrackingLinks
+
+    settings = get_settings()
+    link = TrackingLinks.from_settings(settings).url(_ref(shipment), datetime.now(UTC))
+    if link is None:
+        raise fail("no tracking page: WAYPOST_PUBLIC_URL is empty (messages use the shop's own)")
+    typer.echo(link)
+
+
 @shipment_app.command("call")
 def shipment_call(
     shop: Annotated[str, typer.Argument(help="The shop's id.")],

@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,12 +16,16 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
+from typer.testing import CliRunner
 
+from infra.links import TrackingLinks
 from infra.serving import free_port
+from infra.settings import Settings, get_settings
 from ledger.claims import Ledger
 from ledger.engine import make_engine
 from models.notification import DeliveryReport, NotificationStatus
 from models.status import ShipmentStatus
+from starters.cli import app
 from testing.factories import event, out_for_delivery, shipment
 from tests.db_fixtures import REFUSED_DESCRIPTION, refusing_description
 from tests.polling import all_settled, eventually
@@ -259,3 +264,35 @@ async def test_show_of_a_closed_shipment_gives_the_ledgers_statuses_and_no_waits
     assert line.split()[:3] == ["out_for_delivery", "sms", "delivered"]
     waiting = run.out.split("waiting for:")[1]
     assert waiting.strip() == "nothing: the shipment is closed"
+
+
+@pytest.fixture
+def fresh_settings() -> Iterator[None]:
+    """The command reads the environment each test sets, not a cached one."""
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.mark.usefixtures("fresh_settings")
+def test_link_prints_the_page_link_the_page_accepts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WAYPOST_PUBLIC_URL", "https://track.example.net")
+    monkeypatch.setenv("WAYPOST_SECRET_KEY", "support-link-secret")
+
+    done = CliRunner().invoke(app, ["shipment", "link", "shop-1:s-1"])
+
+    assert done.exit_code == 0, done.output
+    link = done.output.strip()
+    assert link.startswith("https://track.example.net/t/")
+    token = link.rsplit("/", 1)[1]
+    links = TrackingLinks.from_settings(Settings())
+    assert links.read(token, datetime.now(UTC)) == "shipment:shop-1:s-1"
+
+
+@pytest.mark.usefixtures("fresh_settings")
+def test_link_without_a_public_url_says_there_is_no_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WAYPOST_PUBLIC_URL", "")
+
+    done = CliRunner().invoke(app, ["shipment", "link", "shop-1:s-1"])
+
+    assert done.exit_code == 2 and "WAYPOST_PUBLIC_URL is empty" in done.output

@@ -224,7 +224,7 @@ async def test_ui_shows_a_summary_and_current_details(client: Client, worker: Wo
     )
 
     assert summary is not None and start.order_id in summary
-    assert "**out_for_delivery**" in metadata.current_details
+    assert "**Out for delivery**" in metadata.current_details
     assert "Waiting for: timer: courier_one_hour" in metadata.current_details
 
 

@@ -5,9 +5,33 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
+from enum import StrEnum
 
 from infra.masking import mask_message
+from models.notification import NotificationRecord
 from models.state import ShipmentState, Waiting
+
+NAMES = {
+    "sms": "SMS",
+    "available_for_pickup": "ready for pickup",
+    "courier_next_day": "next-day courier",
+    "courier_multi_day": "multi-day courier",
+    "courier_one_hour": "courier's one-hour confirmation",
+    "slot_choice": "slot offer",
+    "thank_you": "thank-you",
+    "shop_return_notice": "return notice to the shop",
+    "no_answer": "no answer",
+    "wrong_number": "wrong number",
+}
+"""Words a support agent reads where an enum value would be a code ("out_for_delivery"); any
+value not listed reads as its words ("delivery failed", "exception lost")."""
+CURRENCY = "USD"
+"""The SMS prices the ledger records are Twilio's, in US dollars."""
+
+
+def name(value: StrEnum) -> str:
+    """A status, kind, channel or outcome as words."""
+    return NAMES.get(value.value, value.value.replace("_", " "))
 
 
 def _when(moment: datetime | None) -> str:
@@ -24,15 +48,28 @@ def _carrier_said(state: ShipmentState) -> str:
     return f" · carrier: {said}" if words else ""
 
 
+def _message_line(note: NotificationRecord) -> str:
+    """One message as a list item: what, how, where it is, and why when it was not sent."""
+    why = ""
+    if note.status.value in ("suppressed", "superseded", "failed", "delegated", "opted_out"):
+        reason = note.error or (f"sent by the {note.provider}" if note.provider else "")
+        why = f" ({reason})" if reason else ""
+    elif note.provider:
+        why = f" via {note.provider}"
+    when = f", {_when(note.settled_at)}" if note.settled_at else ""
+    return f"- {name(note.kind)} by {name(note.channel)}: {name(note.status)}{why}{when}"
+
+
 def markdown(state: ShipmentState, waiting: list[Waiting]) -> str:
     shipment = state.shipment
     lines = [
-        f"**{state.status.value}** since {_when(state.status_since)}",
-        f"Order `{shipment.order_id}` · {shipment.carrier} `{shipment.tracking_number}` · "
-        f"{shipment.delivery.kind.value}",
+        f"**{name(state.status).capitalize()}** since {_when(state.status_since)}",
+        f"Order `{shipment.order_id}` · carrier {shipment.carrier}, tracking number "
+        f"`{shipment.tracking_number}` · {name(shipment.delivery.kind)}",
+        f"Tracking page: `waypost shipment link {shipment.workflow_id}` prints its link",
     ]
     if state.exception is not None:
-        lines.append(f"Exception: **{state.exception.value}**" + _carrier_said(state))
+        lines.append(f"Exception: **{name(state.exception)}**" + _carrier_said(state))
     if state.window is not None:
         lines.append(f"Window: {_when(state.window.start)} to {_when(state.window.end)}")
     elif state.estimated_day is not None:
@@ -45,24 +82,22 @@ def markdown(state: ShipmentState, waiting: list[Waiting]) -> str:
         last = state.timeline[-1]
         place = last.event.location.label() if last.event.location else "-"
         lines.append(
-            f"Last event: {last.event.status.value} at {place}, {_when(last.event.occurred_at)}"
-            f" ({last.outcome.value})"
+            f"Last event: {name(last.event.status)} at {place}, {_when(last.event.occurred_at)}"
+            f" ({name(last.outcome)})"
         )
     if state.notifications:
-        counts = Counter(n.status.value for n in state.notifications)
+        counts = Counter(name(n.status) for n in state.notifications)
         lines.append(
             "Messages: "
             + ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
+            + "\n\n"
+            + "\n".join(_message_line(note) for note in state.notifications)
         )
-    for note in state.notifications:
-        if note.status.value in ("suppressed", "superseded", "failed", "delegated", "opted_out"):
-            why = note.error or (f"sent by the {note.provider}" if note.provider else "")
-            lines.append(f"{note.kind.value} by {note.channel.value}: {note.status.value} ({why})")
     if state.calls:
         call = state.calls[-1]  # no operator, no note: they are personal
         lines.append(
             f"Calls: {len(state.calls)} (last: {call.direction.value}, the {call.centre.value}'s "
-            f"call centre, {call.outcome.value}, {_when(call.occurred_at)})"
+            f"call centre, {name(call.outcome)}, {_when(call.occurred_at)})"
         )
     for reply in state.replies:
         lines.append(
@@ -77,7 +112,10 @@ def markdown(state: ShipmentState, waiting: list[Waiting]) -> str:
             f" ({failing.why or 'refused for good'}): later news goes by the other channel"
         )
     if state.sms_sent:
-        lines.append(f"SMS: {state.sms_sent} ({state.sms_segments} segments, ~{state.sms_cost})")
+        lines.append(
+            f"SMS: {state.sms_sent} ({state.sms_segments} segments, "
+            f"about {state.sms_cost.normalize():f} {CURRENCY})"
+        )
     if state.tracker is not None:
         lines.append(f"Tracker: {state.tracker.summary()}")
     for item in waiting:
