@@ -4,7 +4,8 @@ are models and pure logic only: this module is re-imported in the sandbox for ev
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from temporalio import workflow
@@ -70,6 +71,14 @@ bounded inside the activity, which records a message as failed after enough atte
 PENDING_TIMERS_ATTRIBUTE = "pending-timers-attribute"
 """Patch id: the PendingTimers search attribute follows the armed timers (an upsert when their
 kinds change). Runs started before it replay without it, and are not counted by the metric."""
+FOLDED_SHOW = "folded-show"
+"""Patch id: the UI (search attributes, current details) is updated at most once per workflow
+task, at its end, and changes that arrive while a recording is in flight are shown together
+when it ends: each upsert is a billable action. Runs started before it show as each handler
+changes the state."""
+SHOW_LAG = timedelta(seconds=2)
+"""How long a change may wait for an in-flight recording before the UI shows it anyway (a
+recording retried through an outage must not leave the UI behind for minutes)."""
 
 
 A = TypeVar("A")
@@ -90,6 +99,11 @@ class ShipmentWorkflow:
         self._metrics: AppMetrics | None = None
         self._counted: set[str] = set()
         """Keys of messages the workflow settled itself and has counted (see _count_decided)."""
+        self._folded = False
+        """FOLDED_SHOW: changes mark the UI stale and `_show_when_due` shows them."""
+        self._stale = False
+        self._recording: tuple[int, datetime] | None = None
+        """While a recording is in flight: the history length and time of the task it began."""
         if isinstance(request, ShipmentResume):
             self._limits = request.limits
             self._state = request.state
@@ -107,7 +121,10 @@ class ShipmentWorkflow:
 
     @workflow.run
     async def run(self, request: ShipmentStart | ShipmentResume) -> ShipmentState:
+        self._folded = workflow.patched(FOLDED_SHOW)
         self._show()
+        if self._folded:
+            self._show_task = asyncio.create_task(self._show_when_due(), name="show")
         while True:
             await self._wait_for_work()
             while self._outbox and not self._history_is_long():
@@ -115,16 +132,20 @@ class ShipmentWorkflow:
                 # not one each); runs recorded before this existed replay one at a time.
                 taken = len(self._outbox) if workflow.patched(BATCHED_PUBLISH) else 1
                 queued = self._outbox[:taken]
+                self._recording = (workflow.info().get_current_history_length(), workflow.now())
                 await self._publish(queued[0] if taken == 1 else LedgerUpdate.merged(queued))
+                self._recording = None
                 del self._outbox[:taken]
-                self._show()
+                self._changed()
             if self._history_is_long():
                 # Even under a flood of events: what is not yet published travels with the state.
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 self._state.unpublished = self._outbox
+                self._show_if_stale()
                 workflow.continue_as_new(ShipmentResume(state=self._state, limits=self._limits))
             if self._finished():
                 await workflow.wait_condition(workflow.all_handlers_finished)
+                self._show_if_stale()  # the run ends with this task: show its final state now
                 if not self._outbox:
                     workflow.logger.info(
                         "shipment closed", extra={"status": self._state.status.value}
@@ -214,7 +235,7 @@ class ShipmentWorkflow:
                     },
                 )
         if show and reaction.changed:
-            self._show()
+            self._changed()
         return reaction.answer
 
     async def _publish(self, update: LedgerUpdate) -> None:
@@ -281,6 +302,38 @@ class ShipmentWorkflow:
 
     def _waiting_for(self) -> list[Waiting]:
         return waiting_for(self._state, self._outbox)
+
+    def _changed(self) -> None:
+        """The state changed: show it now (runs before FOLDED_SHOW) or when due."""
+        if self._folded:
+            self._stale = True
+        else:
+            self._show()
+
+    def _show_due(self) -> bool:
+        """Stale, and not waiting on a recording begun in an earlier task (unless that one has
+        taken longer than SHOW_LAG): what arrives meanwhile is shown with what it records."""
+        if not self._stale:
+            return False
+        if self._recording is None:
+            return True
+        began_at_length, began_at = self._recording
+        return (
+            began_at_length == workflow.info().get_current_history_length()
+            or workflow.now() - began_at >= SHOW_LAG
+        )
+
+    async def _show_when_due(self) -> None:
+        """FOLDED_SHOW's one place to show: a wait condition is checked once every coroutine of
+        the task has run, so however many handlers changed the state, the UI gets one upsert."""
+        while True:
+            await workflow.wait_condition(self._show_due)
+            self._show_if_stale()
+
+    def _show_if_stale(self) -> None:
+        if self._stale:
+            self._stale = False
+            self._show()
 
     def _show(self) -> None:
         """Keep the UI's search attributes and current details in step with the state.
