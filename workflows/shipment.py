@@ -72,13 +72,14 @@ PENDING_TIMERS_ATTRIBUTE = "pending-timers-attribute"
 """Patch id: the PendingTimers search attribute follows the armed timers (an upsert when their
 kinds change). Runs started before it replay without it, and are not counted by the metric."""
 FOLDED_SHOW = "folded-show"
-"""Patch id: the UI (search attributes, current details) is updated at most once per workflow
-task, at its end, and changes that arrive while a recording is in flight are shown together
-when it ends: each upsert is a billable action. Runs started before it show as each handler
-changes the state."""
-SHOW_LAG = timedelta(seconds=2)
-"""How long a change may wait for an in-flight recording before the UI shows it anyway (a
-recording retried through an outage must not leave the UI behind for minutes)."""
+"""Patch id: each search attribute upsert is a billable action, so the UI (search attributes,
+current details) is updated at most once per workflow task, and what changes while a recording
+is in flight is shown once, when the recording ends. Every patch is decided in a run's first
+task, so their markers are one action. Runs started before it show as each handler changes the
+state."""
+SHOW_LAG = PUBLISH_TIMEOUT
+"""A recording that outlasts one attempt's timeout is being retried (an outage): from then on
+the UI shows each change at the end of its task rather than wait for the recording."""
 
 
 A = TypeVar("A")
@@ -99,11 +100,17 @@ class ShipmentWorkflow:
         self._metrics: AppMetrics | None = None
         self._counted: set[str] = set()
         """Keys of messages the workflow settled itself and has counted (see _count_decided)."""
-        self._folded = False
-        """FOLDED_SHOW: changes mark the UI stale and `_show_when_due` shows them."""
+        self._folded = workflow.patched(FOLDED_SHOW)
+        """FOLDED_SHOW: changes mark the UI stale and `_show_when_due` shows them (decided
+        here: signals in the first task reach their handlers before run() starts)."""
+        if self._folded:
+            workflow.patched(BATCHED_PUBLISH)
+            workflow.patched(PENDING_TIMERS_ATTRIBUTE)
         self._stale = False
-        self._recording: tuple[int, datetime] | None = None
-        """While a recording is in flight: the history length and time of the task it began."""
+        self._recording: datetime | None = None
+        """While a recording is in flight: when it began."""
+        self._recorded_in = 0
+        """The history length of the task in which the last recording ended."""
         if isinstance(request, ShipmentResume):
             self._limits = request.limits
             self._state = request.state
@@ -121,8 +128,7 @@ class ShipmentWorkflow:
 
     @workflow.run
     async def run(self, request: ShipmentStart | ShipmentResume) -> ShipmentState:
-        self._folded = workflow.patched(FOLDED_SHOW)
-        self._show()
+        self._changed()
         if self._folded:
             self._show_task = asyncio.create_task(self._show_when_due(), name="show")
         while True:
@@ -132,9 +138,10 @@ class ShipmentWorkflow:
                 # not one each); runs recorded before this existed replay one at a time.
                 taken = len(self._outbox) if workflow.patched(BATCHED_PUBLISH) else 1
                 queued = self._outbox[:taken]
-                self._recording = (workflow.info().get_current_history_length(), workflow.now())
+                self._recording = workflow.now()
                 await self._publish(queued[0] if taken == 1 else LedgerUpdate.merged(queued))
                 self._recording = None
+                self._recorded_in = workflow.info().get_current_history_length()
                 del self._outbox[:taken]
                 self._changed()
             if self._history_is_long():
@@ -311,17 +318,15 @@ class ShipmentWorkflow:
             self._show()
 
     def _show_due(self) -> bool:
-        """Stale, and not waiting on a recording begun in an earlier task (unless that one has
-        taken longer than SHOW_LAG): what arrives meanwhile is shown with what it records."""
+        """Stale, and nothing to record or in flight (unless a recording ended in this task,
+        or it has taken SHOW_LAG): what changes meanwhile is shown when the recording ends."""
         if not self._stale:
             return False
-        if self._recording is None:
+        if self._recorded_in == workflow.info().get_current_history_length():
             return True
-        began_at_length, began_at = self._recording
-        return (
-            began_at_length == workflow.info().get_current_history_length()
-            or workflow.now() - began_at >= SHOW_LAG
-        )
+        if self._recording is None:
+            return not self._outbox  # else the loop takes it in this task: shown when recorded
+        return workflow.now() - self._recording >= SHOW_LAG
 
     async def _show_when_due(self) -> None:
         """FOLDED_SHOW's one place to show: a wait condition is checked once every coroutine of
@@ -332,7 +337,6 @@ class ShipmentWorkflow:
 
     def _show_if_stale(self) -> None:
         if self._stale:
-            self._stale = False
             self._show()
 
     def _show(self) -> None:
@@ -340,6 +344,7 @@ class ShipmentWorkflow:
 
         Only changed attributes are upserted: each upsert is a history event.
         """
+        self._stale = False
         state = self._state
         shipment = state.shipment
         wanted: list[SearchAttributeUpdate[Any]] = [
