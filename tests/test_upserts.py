@@ -5,6 +5,7 @@ the changes that arrive while a recording is in flight into one (real dev server
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import pytest
 from temporalio.api.enums.v1 import EventType
@@ -23,7 +24,7 @@ E = EventType
 pytestmark = pytest.mark.usefixtures("worker")
 
 
-async def history(handle: WorkflowHandle[object, object]) -> list[HistoryEvent]:
+async def history(handle: WorkflowHandle[Any, Any]) -> list[HistoryEvent]:
     return [e async for e in handle.fetch_history_events()]
 
 
