@@ -17,6 +17,7 @@ from pathlib import Path
 from api.serve import running_api
 from benchmarks.cost import demo_costs, ledger_messages, summarize
 from benchmarks.latency import run_latency
+from benchmarks.page import QueryCounter, counting_client, view_pages
 from benchmarks.report import (
     ACTION_PRICE_PER_MILLION,
     BenchReport,
@@ -48,6 +49,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--latency-count", type=int, help="events for the latency run")
     parser.add_argument("--no-demo", action="store_true", help="skip the demo flows' cost")
+    parser.add_argument(
+        "--page-views", type=int, default=200, help="tracking page views of running shipments"
+    )
+    parser.add_argument(
+        "--page-rate", type=float, default=20.0, help="tracking page views per second"
+    )
     parser.add_argument(
         "--no-sandboxed", action="store_true", help="skip the second pair (both sandboxed)"
     )
@@ -104,8 +111,20 @@ async def main(args: argparse.Namespace) -> BenchReport:
                 rate = throughput.best_waypost / 2
                 basis = f"half the measured {throughput.best_waypost:.1f} lifecycles/s"
             count = args.latency_count or max(20, round(rate * args.latency_seconds))
-            async with running_api(stack.settings, stack.client) as url:
-                latency = await run_latency(stack, url, rate=rate, rate_basis=basis, count=count)
+            queries = QueryCounter()
+            async with running_api(stack.settings, counting_client(stack.client, queries)) as url:
+                latency, running = await run_latency(
+                    stack, url, rate=rate, rate_basis=basis, count=count
+                )
+                page = await view_pages(
+                    stack,
+                    url,
+                    running,
+                    counter=queries,
+                    worker=workers.waypost,
+                    rate=args.page_rate,
+                    views=args.page_views,
+                )
 
             demo: tuple[FlowCost, ...] = ()
             demo_cost: Cost | None = None
@@ -140,6 +159,7 @@ async def main(args: argparse.Namespace) -> BenchReport:
         demo_cost=demo_cost,
         sandboxed=sandboxed,
         action_price_per_million=args.action_price,
+        page=page,
     )
 
 

@@ -119,8 +119,9 @@ async def sms_latencies(
 
 async def run_latency(
     stack: Stack, api_url: str, *, rate: float, rate_basis: str, count: int
-) -> Latency:
-    """Assumes a Waypost worker on WAYPOST_QUEUE and the HTTP service at `api_url`."""
+) -> tuple[Latency, list[ShipmentStart]]:
+    """Assumes a Waypost worker on WAYPOST_QUEUE and the HTTP service at `api_url`. The
+    shipments, still running (out for delivery), come back with the figures."""
     run = uuid.uuid4().hex[:6]
     starts = [courier_shipment(SHOP, run, i, phone_prefix=72) for i in range(count)]
     echo(f"latency: starting {count} shipments")
@@ -147,4 +148,4 @@ async def run_latency(
         f"  to the SMS: {result.to_sms.brief()} max {result.to_sms.max_ms:.0f} ms; "
         f"HTTP answer {result.http_answer.brief()}; missing {missing}"
     )
-    return result
+    return result, starts

@@ -12,6 +12,7 @@ from typing import Any
 
 RATIO_GOAL = 0.8
 P99_GOAL_MS = 250.0
+PAGE_P99_GOAL_MS = 100.0
 RSS_GOAL_MB = 300.0
 BURST_GOAL_FACTOR = 2.0
 
@@ -127,6 +128,30 @@ class Latency:
 
 
 @dataclass(frozen=True)
+class PageViews:
+    """The customer's tracking page (GET /t/{token}) of running shipments, under a steady
+    open-loop load, and what each view costs the Temporal server and the worker."""
+
+    rate: float
+    """Views per second offered."""
+    views: int
+    shown: int
+    """Views answered 200 with the shipment's page."""
+    latency: LatencyStats
+    queries: int
+    """Workflow queries the HTTP service sent (counted by a client interceptor): each is a
+    billable action on Temporal Cloud and a task on a worker."""
+    worker_cpu_ms: float
+    """The Waypost worker's CPU over the views, per view."""
+    server_cpu_ms: float
+    """The dev server's CPU over the views, per view."""
+
+    @property
+    def queries_per_view(self) -> float:
+        return self.queries / self.views if self.views else math.nan
+
+
+@dataclass(frozen=True)
 class Cost:
     """Messages that reached the providers, summed over the delivered shipments of a flow."""
 
@@ -190,6 +215,7 @@ class BenchReport:
     sandboxed: Throughput | None = None
     """The second pair of rounds, both workers in Temporal's sandbox."""
     action_price_per_million: float = ACTION_PRICE_PER_MILLION
+    page: PageViews | None = None
 
     def per_1000_usd(self) -> tuple[float, float] | None:
         """Temporal Cloud actions and SMS, in dollars per 1,000 delivered shipments of the
@@ -261,6 +287,8 @@ def summary_line(report: BenchReport) -> str:
         parts.append(f"actions {ours.actions_total:.1f} vs {bare.actions_total:.1f}")
     if report.latency is not None:
         parts.append(f"p99 {report.latency.to_sms.p99_ms:.0f} ms")
+    if report.page is not None:
+        parts.append(f"page p99 {report.page.latency.p99_ms:.0f} ms")
     money = report.per_1000_usd()
     if money is not None:
         actions, sms = money
@@ -355,6 +383,25 @@ def markdown(report: BenchReport) -> str:
             f"p99 {lat.to_sms.p99_ms:.0f} ms (goal < {P99_GOAL_MS:.0f} ms: "
             f"{_verdict(lat.to_sms.p99_ms < P99_GOAL_MS)}); missing {lat.missing}; worst send "
             f"lag {lat.max_send_lag_ms:.0f} ms.",
+            "",
+        ]
+    if report.page is not None:
+        page = report.page
+        lines += [
+            "## Tracking page",
+            "",
+            f"{page.views} views of running shipments' tracking pages (GET /t/{{token}}) at "
+            f"{page.rate:.1f}/s, open loop, {page.shown} shown.",
+            "",
+            "| ms | count | p50 | p95 | p99 | max |",
+            "| --- | --- | --- | --- | --- | --- |",
+            _stats_row("page view", page.latency),
+            "",
+            f"p99 {page.latency.p99_ms:.0f} ms (goal < {PAGE_P99_GOAL_MS:.0f} ms: "
+            f"{_verdict(page.latency.p99_ms < PAGE_P99_GOAL_MS)}). Per view: "
+            f"{page.queries_per_view:.2f} workflow queries (each a billable action and a "
+            f"worker task), worker CPU {page.worker_cpu_ms:.1f} ms, dev server CPU "
+            f"{page.server_cpu_ms:.1f} ms.",
             "",
         ]
     if report.cost is not None or report.demo:
@@ -534,6 +581,8 @@ def report_json(report: BenchReport | ScaleReport) -> dict[str, Any]:
                     "emails_per_delivered": cost.emails_each,
                     "cost_usd_per_delivered": cost.cost_each,
                 }
+        if report.page is not None:
+            data["page"]["queries_per_view"] = report.page.queries_per_view
         data["summary"] = summary_line(report)
     else:
         for burst, figures in zip(report.bursts, data["bursts"], strict=True):

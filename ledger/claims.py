@@ -752,8 +752,19 @@ class LedgerWriter:
     def find_opt_out(
         self, shop_id: str, channel: Channel, recipient: str, category: str
     ) -> OptOutView | None:
-        """The sender's check before a message goes (the read side's `opt_out`)."""
-        return self._views.opt_out(shop_id, channel, recipient, category)
+        """The sender's check before every message: the read side's `opt_out`, as one
+        autocommit read of a statement built once (no ORM session per message)."""
+        with self._tx.read() as conn:
+            row = conn.execute(
+                _FIND_OPT_OUT,
+                {
+                    "b_shop_id": shop_id,
+                    "b_channel": channel.value,
+                    "b_recipient_hash": recipient,
+                    "b_category": category,
+                },
+            ).one_or_none()
+        return OptOutView.model_validate(row) if row is not None else None
 
     def remove_opt_outs(
         self, shop_id: str, channel: Channel, recipient: str, shipment_ref: str | None = None
@@ -1298,6 +1309,12 @@ _ATTEMPTS = table_of(NotificationAttempt)
 _CALLS = table_of(CallRow)
 _OPT_OUTS = table_of(OptOut)
 _INSERT_ATTEMPT = insert(_ATTEMPTS)
+_FIND_OPT_OUT = select(_OPT_OUTS).where(
+    _OPT_OUTS.c.shop_id == bindparam("b_shop_id"),
+    _OPT_OUTS.c.channel == bindparam("b_channel"),
+    _OPT_OUTS.c.recipient_hash == bindparam("b_recipient_hash"),
+    _OPT_OUTS.c.category == bindparam("b_category"),
+)
 _EARLY_REPORT = (
     select(ReportRow.id)
     .where(

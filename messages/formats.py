@@ -8,9 +8,11 @@ with a weekday on the page. Times are 24-hour everywhere, so a message and the p
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from functools import cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import babel
 from babel.dates import format_date, format_time
 
 from messages.catalogue import CATALOGUES
@@ -35,18 +37,25 @@ def utc_label(shown_in: ZoneInfo) -> str:
     return " UTC" if shown_in.key == "UTC" else ""
 
 
+@cache
+def cldr(locale: Locale) -> babel.Locale:
+    """Babel's locale, parsed once: given a name, every format call parses it afresh and
+    looks its CLDR data up again (over half of each date's formatting time)."""
+    return babel.Locale.parse(locale)
+
+
 def day(local: datetime | date, locale: Locale, use: DateUse = "message") -> str:
     """The calendar day of `local`, as written in `locale`: "Tue 24 Nov", "24.11", "вт 24.11"."""
     style = CATALOGUES[locale].dates
     pattern = style.page if use == "page" else style.message
     value = local.date() if isinstance(local, datetime) else local
-    return format_date(value, pattern, locale=locale)
+    return format_date(value, pattern, locale=cldr(locale))
 
 
 def clock(local: datetime | time, locale: Locale, pattern: str = "HH:mm") -> str:
     """A local time of day with a CLDR pattern ("HH:mm" by default, "H" for a bare hour)."""
     value = local.time() if isinstance(local, datetime) else local
-    return format_time(value, pattern, locale=locale)
+    return format_time(value, pattern, locale=cldr(locale))
 
 
 def window(

@@ -37,17 +37,23 @@ def run_benchmark(module: str, args: list[str], out: Path) -> list[str]:
 def test_bench_measures_throughput_latency_and_cost(tmp_path: Path) -> None:
     lines = run_benchmark(
         "benchmarks",
-        ["-n", "10", "--rounds", "1", "--latency-count", "5", "--no-demo", "--histories", "3"],
+        [
+            *("-n", "10", "--rounds", "1", "--latency-count", "5", "--no-demo"),
+            *("--histories", "3", "--page-views", "10"),
+        ],
         tmp_path,
     )
     assert re.fullmatch(
         r"ratio [\d.]+ \(equal terms\) · worker cpu [\d.]+ ms vs [\d.]+ ms · "
-        r"actions [\d.]+ vs 9\.0 · p99 \d+ ms · \$[\d.]+ per 1,000 "
+        r"actions [\d.]+ vs 9\.0 · p99 \d+ ms · page p99 \d+ ms · \$[\d.]+ per 1,000 "
         r"\(actions \$[\d.]+ \+ SMS \$[\d.]+\)",
         lines[-1],
     ), lines[-1]
     report = json.loads((tmp_path / "latest.json").read_text())
     assert report["latency"]["missing"] == 0
+    assert report["page"]["views"] == report["page"]["shown"] == 10
+    # Today the page asks each running shipment's workflow for its live state.
+    assert report["page"]["queries"] == 10
     assert report["runners"] == {"equal_terms": "unsandboxed", "second_pair": "sandboxed"}
     for pair in ("throughput", "sandboxed"):
         assert report[pair]["waypost"] and report[pair]["bare"]

@@ -29,6 +29,7 @@ from benchmarks.report import (
     FlowCost,
     Latency,
     LatencyStats,
+    PageViews,
     ScaleReport,
     Throughput,
     Usage,
@@ -119,12 +120,26 @@ def cost() -> Cost:
     )
 
 
+def page() -> PageViews:
+    return PageViews(
+        rate=20.0,
+        views=200,
+        shown=200,
+        latency=LatencyStats(200, 12.0, 30.0, 48.6, 60.0, 15.0),
+        queries=200,
+        worker_cpu_ms=1.5,
+        server_cpu_ms=2.0,
+    )
+
+
 def test_the_summary_line_holds_every_figure_beside_its_reference() -> None:
-    report = BenchReport("2026-11-24T10:00:00+00:00", 200.0, {}, throughput(), latency(), cost())
+    report = BenchReport(
+        "2026-11-24T10:00:00+00:00", 200.0, {}, throughput(), latency(), cost(), page=page()
+    )
     # 10 actions at $50 a million: $0.50 per 1,000; 1,000 x $0.0237 of SMS: $23.70.
     assert summary_line(report) == (
         "ratio 0.52 (equal terms) · worker cpu 51.0 ms vs 27.5 ms · actions 10.0 vs 9.0 · "
-        "p99 120 ms · $24.20 per 1,000 (actions $0.50 + SMS $23.70)"
+        "p99 120 ms · page p99 49 ms · $24.20 per 1,000 (actions $0.50 + SMS $23.70)"
     )
     bare = Throughput(n=1, concurrency=1, rounds=1, waypost=(14.1,), bare=(27.0,))
     assert summary_line(BenchReport("t", 1.0, {}, bare)) == "ratio 0.52 (equal terms)"
@@ -349,3 +364,13 @@ def test_a_child_worker_gets_the_same_settings_through_its_environment(
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     assert Settings() == settings
+
+
+def test_the_tracking_page_is_reported_with_its_server_cost_per_view() -> None:
+    report = BenchReport("t", 1.0, {}, throughput(), latency(), cost(), page=page())
+    data = report_json(report)
+    assert data["page"]["queries_per_view"] == 1.0
+    assert data["page"]["latency"]["p99_ms"] == 48.6
+    text = markdown(report)
+    assert "| page view | 200 | 12 | 30 | 49 | 60 |" in text
+    assert "p99 49 ms (goal < 100 ms: met). Per view: 1.00 workflow queries" in text

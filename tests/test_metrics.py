@@ -452,12 +452,14 @@ async def test_pending_timers_follow_the_timers_though_every_task_replays(
 
     await report_event(metrics_client, start.workflow_id, event(S.AVAILABLE_FOR_PICKUP, 10))
 
-    attributes = (await started.handle.describe()).typed_search_attributes
-    assert attributes.get(sa.PENDING_TIMERS) == [
-        "pickup_final_warning",
-        "pickup_reminder",
-        "storage_deadline",
-    ]
+    # The UI follows once the recording in flight ends (changes meanwhile fold into one upsert).
+    wanted = ["pickup_final_warning", "pickup_reminder", "storage_deadline"]
+    for _ in range(100):
+        attributes = (await started.handle.describe()).typed_search_attributes
+        if attributes.get(sa.PENDING_TIMERS) == wanted:
+            break
+        await asyncio.sleep(0.05)
+    assert attributes.get(sa.PENDING_TIMERS) == wanted
 
 
 async def test_a_shipment_that_continued_as_new_is_counted_once(

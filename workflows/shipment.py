@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from temporalio import workflow
@@ -89,6 +90,16 @@ message, delay watch as before."""
 PENDING_TIMERS_ATTRIBUTE = "pending-timers-attribute"
 """Patch id: the PendingTimers search attribute follows the armed timers (an upsert when their
 kinds change). Runs started before it replay without it, and are not counted by the metric."""
+FOLDED_SHOW = "folded-show"
+"""Patch id: each search attribute upsert is a billable action, so the UI (search attributes,
+current details) is updated at most once per workflow task, and what changes while a recording
+is in flight is shown once, when the recording ends. Every patch is decided in a run's first
+task, so their markers are one action. Runs started before it show as each handler changes the
+state."""
+SHOW_LAG = PUBLISH_TIMEOUT
+"""A recording that outlasts one attempt's timeout is being retried (an outage): from then on
+the UI shows each change at the end of its task rather than wait for the recording."""
+
 
 CARRIER_TRACKERS = "carrier-trackers"
 """Patch id: a shipment whose start carries a tracker plan creates its tracker (and, in polling
@@ -130,6 +141,19 @@ REPLIES_PUBLISHED = "customer-replies-published"
 """Patch id: a customer's reply travels to the ledger activity (`LedgerUpdate.replies`), where
 the shop's webhook is to hear of a reschedule. Runs from before it kept replies in state only."""
 
+EARLY_PATCHES = (
+    BATCHED_PUBLISH,
+    PENDING_TIMERS_ATTRIBUTE,
+    REMEMBER_FAILING,
+    FOLD_CONFIRMATION,
+    DAYTIME_DEADLINE,
+    REPLIES_PUBLISHED,
+    EXCEPTION_REASONS,
+)
+"""The patches a run with FOLDED_SHOW decides in its first workflow task (`_patched`).
+CARRIER_TRACKERS is left out: asked at the start of run() (the first task too), and only by a
+shipment with a tracker plan, so one without gets no marker of it."""
+
 
 A = TypeVar("A")
 
@@ -154,6 +178,19 @@ class ShipmentWorkflow:
         customer's messages)."""
         self._told: set[str] = set()
         """Keys of messages the workflow settled itself and passed to the ledger (`_enqueue`)."""
+        self._folded = workflow.patched(FOLDED_SHOW)
+        """FOLDED_SHOW: changes mark the UI stale and `_show_when_due` shows them (decided
+        here: signals in the first task reach their handlers before run() starts)."""
+        self._patches: dict[str, bool] = {}
+        """With FOLDED_SHOW, every patch is decided here, in the first workflow task, so all
+        their markers are one billable action; runs from before ask each where it applies."""
+        if self._folded:
+            self._patches = {patch: workflow.patched(patch) for patch in EARLY_PATCHES}
+        self._stale = False
+        self._recording: datetime | None = None
+        """While a recording is in flight: when it began."""
+        self._recorded_in = 0
+        """The history length of the task in which the last recording ended."""
         if isinstance(request, ShipmentResume):
             self._limits = request.limits
             self._state = request.state
@@ -172,28 +209,35 @@ class ShipmentWorkflow:
 
     @workflow.run
     async def run(self, request: ShipmentStart | ShipmentResume) -> ShipmentState:
-        self._show()
-        if self._state.shipment.tracker is not None and workflow.patched(CARRIER_TRACKERS):
+        self._changed()
+        if self._folded:
+            self._show_task = asyncio.create_task(self._show_when_due(), name="show")
+        if self._state.shipment.tracker is not None and self._patched(CARRIER_TRACKERS):
             self._tracking = asyncio.create_task(self._track())
         while True:
             await self._wait_for_work()
             while self._outbox and not self._history_is_long():
                 # Changes queued while the last activity ran go out together (one activity,
                 # not one each); runs recorded before this existed replay one at a time.
-                taken = len(self._outbox) if workflow.patched(BATCHED_PUBLISH) else 1
+                taken = len(self._outbox) if self._patched(BATCHED_PUBLISH) else 1
                 queued = self._outbox[:taken]
+                self._recording = workflow.now()
                 await self._publish(queued[0] if taken == 1 else LedgerUpdate.merged(queued))
+                self._recording = None
+                self._recorded_in = workflow.info().get_current_history_length()
                 del self._outbox[:taken]
-                self._show()
+                self._changed()
             if self._history_is_long():
                 # Even under a flood of events: what is not yet published travels with the state.
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 await self._stop_tracking()  # the next run resumes it from the state
                 self._state.unpublished = self._outbox
+                self._show_if_stale()
                 workflow.continue_as_new(ShipmentResume(state=self._state, limits=self._limits))
             if self._finished():
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 await self._stop_tracking()
+                self._show_if_stale()  # the run ends with this task: show its final state now
                 if not self._outbox:
                     workflow.logger.info(
                         "shipment closed", extra={"status": self._state.status.value}
@@ -329,13 +373,17 @@ class ShipmentWorkflow:
         """An event whose sender wants an answer: accepted, duplicate, or out of order."""
         return self._apply(self._on_event(event))
 
+    def _patched(self, patch: str) -> bool:
+        """A patch's decision: made in the first task for runs with FOLDED_SHOW (one action for
+        all their markers), else asked here, where it applies, as runs from before did."""
+        decided = self._patches.get(patch)
+        return workflow.patched(patch) if decided is None else decided
+
     def _on_event(self, event: CarrierEvent) -> Reaction[EventReceipt]:
         """A carrier event's reaction; the patch is asked only where folding could apply."""
-        event = _with_reason(event)
-        fold = event.status is ShipmentStatus.OUT_FOR_DELIVERY and workflow.patched(
-            FOLD_CONFIRMATION
-        )
-        daytime = bool(event.slots) and workflow.patched(DAYTIME_DEADLINE)
+        event = _with_reason(event, self._patched)
+        fold = event.status is ShipmentStatus.OUT_FOR_DELIVERY and self._patched(FOLD_CONFIRMATION)
+        daytime = bool(event.slots) and self._patched(DAYTIME_DEADLINE)
         return on_carrier_event(
             self._state, event, workflow.now(), fold=fold, daytime_deadline=daytime
         )
@@ -348,7 +396,7 @@ class ShipmentWorkflow:
     def delivery_report(self, report: DeliveryReport) -> None:
         """A provider's later word on a sent message (the HTTP service forwards the ones that
         moved it in the ledger): shown to support, and a hard failure tries the other channel."""
-        remember = report.permanent and workflow.patched(REMEMBER_FAILING)
+        remember = report.permanent and self._patched(REMEMBER_FAILING)
         self._apply(
             on_delivery_report(self._state, report, workflow.now(), remember_failing=remember)
         )
@@ -366,8 +414,8 @@ class ShipmentWorkflow:
     def courier_reply(self, reply: CourierReply) -> ReplyReceipt:
         """The customer's answer to the courier's confirmation; reschedule re-opens slot choice.
         A repeated answer changes nothing (the receipt says so: it is not acknowledged twice)."""
-        publish = workflow.patched(REPLIES_PUBLISHED)
-        daytime = reply.answer == "reschedule" and workflow.patched(DAYTIME_DEADLINE)
+        publish = self._patched(REPLIES_PUBLISHED)
+        daytime = reply.answer == "reschedule" and self._patched(DAYTIME_DEADLINE)
         reaction = on_courier_reply(
             self._state, reply, workflow.now(), publish=publish, daytime_deadline=daytime
         )
@@ -422,7 +470,7 @@ class ShipmentWorkflow:
                     extra={"call_id": call.call_id, "outcome": call.outcome.value},
                 )
         if show and reaction.changed:
-            self._show()
+            self._changed()
         return reaction.answer
 
     async def _publish(self, update: LedgerUpdate) -> None:
@@ -448,7 +496,7 @@ class ShipmentWorkflow:
                 for r in update.notifications
             ]
         # run() shows once the update is off the outbox
-        remember = any(r.permanent for r in results) and workflow.patched(REMEMBER_FAILING)
+        remember = any(r.permanent for r in results) and self._patched(REMEMBER_FAILING)
         self._apply(
             on_send_results(self._state, results, workflow.now(), remember_failing=remember),
             show=False,
@@ -507,11 +555,41 @@ class ShipmentWorkflow:
     def _waiting_for(self) -> list[Waiting]:
         return waiting_for(self._state, self._outbox)
 
+    def _changed(self) -> None:
+        """The state changed: show it now (runs before FOLDED_SHOW) or when due."""
+        if self._folded:
+            self._stale = True
+        else:
+            self._show()
+
+    def _show_due(self) -> bool:
+        """Stale, and nothing to record or in flight (unless a recording ended in this task,
+        or it has taken SHOW_LAG): what changes meanwhile is shown when the recording ends."""
+        if not self._stale:
+            return False
+        if self._recorded_in == workflow.info().get_current_history_length():
+            return True
+        if self._recording is None:
+            return not self._outbox  # else the loop takes it in this task: shown when recorded
+        return workflow.now() - self._recording >= SHOW_LAG
+
+    async def _show_when_due(self) -> None:
+        """FOLDED_SHOW's one place to show: a wait condition is checked once every coroutine of
+        the task has run, so however many handlers changed the state, the UI gets one upsert."""
+        while True:
+            await workflow.wait_condition(self._show_due)
+            self._show_if_stale()
+
+    def _show_if_stale(self) -> None:
+        if self._stale:
+            self._show()
+
     def _show(self) -> None:
         """Keep the UI's search attributes and current details in step with the state.
 
         Only changed attributes are upserted: each upsert is a history event.
         """
+        self._stale = False
         state = self._state
         shipment = state.shipment
         wanted: list[SearchAttributeUpdate[Any]] = [
@@ -525,7 +603,7 @@ class ShipmentWorkflow:
             wanted.append(sa.ESTIMATED_DELIVERY.value_set(state.estimated_delivery))
         current = workflow.info().typed_search_attributes
         changed = [u for u in wanted if current.get(u.key) != u.value]
-        if workflow.patched(PENDING_TIMERS_ATTRIBUTE):
+        if self._patched(PENDING_TIMERS_ATTRIBUTE):
             kinds = pending_timer_kinds(state)
             if sorted(current.get(sa.PENDING_TIMERS) or []) != kinds:
                 key = sa.PENDING_TIMERS
@@ -561,11 +639,11 @@ def _failure(err: ActivityError) -> str:
     return text[:300]
 
 
-def _with_reason(event: CarrierEvent) -> CarrierEvent:
+def _with_reason(event: CarrierEvent, patched: Callable[[str], bool]) -> CarrierEvent:
     """An exception always has a reason in new runs (`other` when the carrier gave none)."""
     if event.status is not ShipmentStatus.EXCEPTION or event.exception is not None:
         return event
-    if not workflow.patched(EXCEPTION_REASONS):
+    if not patched(EXCEPTION_REASONS):
         return event
     return event.model_copy(update={"exception": ExceptionReason.OTHER})
 

@@ -1,0 +1,146 @@
+"""What a shipment's UI costs the Temporal server: each search attribute upsert is a billable
+action, so the workflow upserts at most once per workflow task, only what changed, and folds
+the changes that arrive while a recording is in flight into one (real dev server)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import uuid
+from collections import Counter
+from typing import Any
+
+from temporalio import activity
+from temporalio.api.enums.v1 import EventType
+from temporalio.api.history.v1 import HistoryEvent
+from temporalio.client import Client, WorkflowHandle
+from temporalio.worker import Worker
+
+from activities.publish import ShipmentActivities
+from benchmarks.actions import EXEMPT_ATTRIBUTES
+from infra import search_attributes as sa
+from infra.settings import Settings
+from models.notification import SendResult
+from models.state import LedgerUpdate
+from models.status import ShipmentStatus
+from testing.factories import event, out_for_delivery, shipment, window
+from workers.worker import build_activities, running_worker
+from workflows.client import report_event, start_shipment
+
+S = ShipmentStatus
+E = EventType
+
+
+class HeldActivities(ShipmentActivities):
+    """The real ledger activity, held until `release` is set: a recording in flight."""
+
+    def __init__(self, inner: ShipmentActivities, release: threading.Event) -> None:
+        super().__init__(inner.ledger, inner.sender)
+        self.release = release
+
+    @activity.defn(name="publish_update")
+    def publish_update(self, update: LedgerUpdate) -> list[SendResult]:
+        self.release.wait(30)
+        return super().publish_update(update)
+
+
+async def history(handle: WorkflowHandle[Any, Any]) -> list[HistoryEvent]:
+    return [e async for e in handle.fetch_history_events()]
+
+
+def upserts_per_task(events: list[HistoryEvent]) -> Counter[int]:
+    """Our upserts (not the SDK's TemporalChangeVersion beside a patch marker), by the workflow
+    task that made them."""
+    per_task: Counter[int] = Counter()
+    for e in events:
+        if e.event_type != E.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
+            continue
+        attrs = e.upsert_workflow_search_attributes_event_attributes
+        if set(attrs.search_attributes.indexed_fields) - EXEMPT_ATTRIBUTES:
+            per_task[attrs.workflow_task_completed_event_id] += 1
+    return per_task
+
+
+async def test_signals_in_quick_succession_upsert_at_most_once_per_workflow_task(
+    client: Client, worker: Worker
+) -> None:
+    start = shipment()
+    started = await start_shipment(client, start, worker.task_queue)
+    for e in (
+        event(S.IN_TRANSIT, 60),
+        event(S.IN_TRANSIT, 120, city="York"),
+        out_for_delivery(600),
+        event(S.DELIVERED, 700),
+    ):
+        await started.handle.signal("carrier_event", e)
+    await started.handle.result()
+
+    events = await history(started.handle)
+    per_task = upserts_per_task(events)
+    tasks = sum(e.event_type == E.EVENT_TYPE_WORKFLOW_TASK_COMPLETED for e in events)
+
+    assert per_task, "the status changed, so the UI was updated"
+    assert max(per_task.values()) == 1
+    assert sum(per_task.values()) <= tasks
+    assert sum(per_task.values()) < 3, "three status changes, folded while recordings ran"
+
+
+async def test_changes_during_a_recording_are_shown_once_when_it_ends(
+    client: Client, worker_settings: Settings
+) -> None:
+    release = threading.Event()
+    held = HeldActivities(build_activities(worker_settings), release)
+    queue = f"held-{uuid.uuid4().hex[:8]}"
+    async with running_worker(client, worker_settings, task_queue=queue, activities=held):
+        start = shipment()
+        started = await start_shipment(client, start, queue)
+        for e in (
+            event(S.IN_TRANSIT, 60),
+            event(S.IN_TRANSIT, 120, city="York"),
+            out_for_delivery(600),
+            event(S.DELIVERED, 700),
+        ):
+            await started.handle.signal("carrier_event", e)
+        while True:  # every signal applied while the first recording is held
+            during = await history(started.handle)
+            types = [e.event_type for e in during]
+            signals = types.count(E.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED)
+            if signals == 4 and types[-1] == E.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+                break
+            await asyncio.sleep(0.05)
+        release.set()
+        await started.handle.result()
+        after = await history(started.handle)
+
+    assert not upserts_per_task(during), "nothing shown while the recording is in flight"
+    per_task = upserts_per_task(after)
+    assert sum(per_task.values()) == 1, "the four events' changes shown together"
+    attrs = (await started.handle.describe()).typed_search_attributes
+    assert attrs.get(sa.SHIPMENT_STATUS) == "delivered"
+
+
+async def test_updates_one_at_a_time_upsert_at_most_once_per_workflow_task(
+    client: Client, worker: Worker
+) -> None:
+    start = shipment()
+    started = await start_shipment(client, start, worker.task_queue)
+    for e in (event(S.IN_TRANSIT, 60), out_for_delivery(600), event(S.DELIVERED, 700)):
+        await report_event(client, start.workflow_id, e)
+    await started.handle.result()
+
+    per_task = upserts_per_task(await history(started.handle))
+
+    assert max(per_task.values()) == 1
+
+
+async def test_the_closed_workflow_shows_its_final_status(client: Client, worker: Worker) -> None:
+    start = shipment()
+    started = await start_shipment(client, start, worker.task_queue)
+    for e in (out_for_delivery(600), event(S.DELIVERED, 700)):
+        await started.handle.signal("carrier_event", e)
+    await started.handle.result()
+
+    attrs = (await started.handle.describe()).typed_search_attributes
+
+    assert attrs.get(sa.SHIPMENT_STATUS) == "delivered"
+    assert attrs.get(sa.ESTIMATED_DELIVERY) == window().end
