@@ -63,7 +63,7 @@ def order(
 
 
 def body(start: ShipmentStart) -> dict[str, Any]:
-    return start.model_dump(mode="json", exclude={"shop_id"})
+    return start.model_dump(mode="json", exclude={"shop_id", "tracker"})
 
 
 async def create(http: httpx.AsyncClient, start: ShipmentStart) -> None:

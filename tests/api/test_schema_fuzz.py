@@ -17,6 +17,7 @@ from infra.settings import Settings
 from tests.api.conftest import shop_auth
 
 EXAMPLES_PER_OPERATION = 20
+READINESS = "GET /readyz"
 
 
 def check_operation(
@@ -31,6 +32,11 @@ def check_operation(
     @given(case=operation.as_strategy(generation_mode=mode))
     def no_server_error(case: Case[Any]) -> None:
         response = case.call(base_url=base_url, headers=headers, timeout=30)
+        if operation.label == READINESS and response.status_code == 503:
+            # Its documented answer while a dependency is slow to answer (a loaded machine):
+            # the readiness report, not a server error.
+            assert response.json()["status"] == "not ready"
+            return
         case.validate_response(response, checks=[not_a_server_error])
 
     try:
