@@ -77,17 +77,6 @@ async def start(
     return begun.workflow_id, started.handle
 
 
-async def start_held(
-    env: WorkflowEnvironment, worker: Worker, settings: Settings, **overrides: Any
-) -> tuple[str, WorkflowHandle[Any, ShipmentState]]:
-    """`start` in the time-skipping environment, with the workflow's clock held: it jumps only
-    when the test fast-forwards it. Started as the environment starts workflows by default, it
-    would skip ahead on its own whenever idle, at the machine's pace (polls the test never
-    asked for, before or beside its fast-forward)."""
-    with env.with_time_skipping_disabled():
-        return await start(env.client, worker, settings, **overrides)
-
-
 def has_tracker(state: ShipmentState) -> bool:
     return state.tracker is not None and state.tracker.tracker_id is not None
 
@@ -269,8 +258,8 @@ async def test_polling_moves_the_shipment_through_the_trackers_scans_and_stops_a
         ],
     )
     async with running_worker(client, settings) as worker:
-        ref, handle = await start_held(
-            time_skipping_env, worker, settings, tracking_number="EZ2000000002", shipped_at=NOW
+        ref, handle = await start(
+            client, worker, settings, tracking_number="EZ2000000002", shipped_at=NOW
         )
         # Created: the tracker's first scan applies at once; in transit polls every 3 hours.
         first = await eventually(client, ref, lambda s: s.status is S.IN_TRANSIT)
@@ -304,8 +293,8 @@ async def test_a_poll_repeating_known_scans_changes_nothing(
     )
     easypost.plan("EZ3000000003", [Scan("in_transit", at=NOW)])
     async with running_worker(client, settings) as worker:
-        ref, handle = await start_held(
-            time_skipping_env, worker, settings, tracking_number="EZ3000000003", shipped_at=NOW
+        ref, handle = await start(
+            client, worker, settings, tracking_number="EZ3000000003", shipped_at=NOW
         )
         await eventually(client, ref, poll_armed)
         await time_skipping_env.fast_forward(handle, timedelta(hours=6, minutes=5))
@@ -338,8 +327,8 @@ async def test_shippo_polling_reads_the_track_history(
         ],
     )
     async with running_worker(client, settings) as worker:
-        ref, handle = await start_held(
-            time_skipping_env, worker, settings, tracking_number="SHIPPO_TRANSIT", shipped_at=NOW
+        ref, handle = await start(
+            client, worker, settings, tracking_number="SHIPPO_TRANSIT", shipped_at=NOW
         )
         await eventually(client, ref, lambda s: s.status is S.IN_TRANSIT)
         await time_skipping_env.fast_forward(handle, timedelta(hours=3, minutes=1))
@@ -361,8 +350,8 @@ async def test_a_failed_poll_is_shown_and_tried_again_at_the_next_interval(
         [Scan("in_transit", at=NOW), Scan("delivered", at=NOW + timedelta(hours=5))],
     )
     async with running_worker(client, settings) as worker:
-        ref, handle = await start_held(
-            time_skipping_env, worker, settings, tracking_number="EZ5000000005", shipped_at=NOW
+        ref, handle = await start(
+            client, worker, settings, tracking_number="EZ5000000005", shipped_at=NOW
         )
         await eventually(client, ref, lambda s: s.status is S.IN_TRANSIT)
         easypost.fail_next(404)  # answered for good: not retried within this poll
