@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.testing import WorkflowEnvironment
+from temporalio.testing import TimeSkippingConfig, WorkflowEnvironment
 from temporalio.worker import Worker
 
 from infra import search_attributes as sa
@@ -37,8 +37,13 @@ async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
 
 @pytest.fixture(scope="session")
 async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
-    """The offline time-skipping environment (experimental): timers jump with fast_forward."""
+    """The offline time-skipping environment (experimental): timers jump with fast_forward.
+
+    Its workflows start with skipping off: by default they would skip ahead on their own
+    whenever idle (no activity in flight), racing the test that means to fast-forward them,
+    so what a test saw would depend on the machine's load."""
     env = await WorkflowEnvironment.start_time_skipping_v2(
+        ts_config=TimeSkippingConfig(enabled=False),
         data_converter=pydantic_data_converter,
         dev_server_existing_path=temporal_binary(),
         dev_server_extra_args=TIME_SKIPPING_FLAG,

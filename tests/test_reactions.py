@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from datetime import datetime, time, timedelta
 
+import pytest
+
 from models.notification import (
     Channel,
     DeliveryReport,
@@ -380,6 +382,22 @@ def test_a_reschedule_offers_again_the_slots_still_ahead() -> None:
     assert reaction.answer.text == "reschedule: 3 slot(s) offered again"
     assert reaction.answer.follows is True
     assert state.offered_slots == SLOTS
+
+
+@pytest.mark.parametrize("hour", range(24))
+def test_a_reschedule_at_any_hour_offers_the_slots_again_as_the_one_answer(hour: int) -> None:
+    """Night or day in the recipient's zone (Europe/London): the offer is the answer (the SMS
+    reply gets none of its own) and its deadline falls in their daytime."""
+    state = courier_asked()
+    state.last_offered_slots = SLOTS
+    now = T0 + timedelta(hours=hour, minutes=30)
+    reaction = on_courier_reply(state, CourierReply(answer="reschedule", via="sms"), now)
+    assert (reaction.answer.outcome, reaction.answer.follows) == ("recorded", True)
+    assert state.offered_slots == SLOTS
+    offer = kinds([r for c in reaction.changes for r in c.requests])
+    assert (K.SLOT_CHOICE, Channel.SMS) in offer and {kind for kind, _ in offer} == {K.SLOT_CHOICE}
+    assert state.choose_by is not None and state.choose_by > now
+    assert not QuietHours().contains(state.choose_by, state.shipment.recipient.time_zone)
 
 
 def test_a_reschedule_without_slots_ahead_leaves_them_to_the_carrier() -> None:

@@ -9,8 +9,9 @@ import httpx
 from temporalio.client import Client
 
 from infra.settings import Settings
-from models.notification import NotificationKind
+from models.notification import Channel, NotificationKind
 from models.shipment import Window
+from models.state import ShipmentState
 from models.status import ShipmentStatus
 from testing.factories import event
 from testing.twilio_server import FakeTwilio
@@ -94,9 +95,9 @@ async def test_a_reschedule_that_offers_slots_again_gets_no_second_message(
             window=Window(start=soon, end=soon + timedelta(hours=2)),
         ),
     )
-    await eventually(
-        client, ref, lambda s: any(n.kind is K.COURIER_ONE_HOUR for n in s.notifications)
-    )
+    # The customer answers the courier's confirmation once it has reached them: replying
+    # before its SMS is sent would answer the slot offer, settled already ("too late").
+    await eventually(client, ref, courier_sms_sent)
 
     response = await http.post(INBOUND, **inbound("2"))
 
@@ -104,6 +105,14 @@ async def test_a_reschedule_that_offers_slots_again_gets_no_second_message(
     state = await eventually(client, ref, lambda s: bool(s.offered_slots))
     assert [r.what for r in state.replies] == ["reschedule"]
     assert [w.start for w in state.offered_slots] == upcoming(3)
+
+
+def courier_sms_sent(state: ShipmentState) -> bool:
+    """The courier's confirmation went out by SMS (the ledger knows whom it asked)."""
+    return any(
+        n.kind is K.COURIER_ONE_HOUR and n.channel is Channel.SMS and n.provider_message_id
+        for n in state.notifications
+    )
 
 
 async def test_the_chosen_slot_texted_again_is_not_answered_another_is_told_it_is_too_late(
