@@ -19,6 +19,7 @@ from models.status import ShipmentStatus
 from testing.factories import event, out_for_delivery, shipment
 from testing.sendgrid_server import FakeSendGrid
 from testing.twilio_server import FakeTwilio
+from tests.db_fixtures import unique
 from tests.polling import eventually
 from workers.worker import running_worker
 from workflows.client import report_event, start_shipment
@@ -189,7 +190,9 @@ async def test_a_number_that_replied_stop_is_never_texted_again_by_that_shop(
 async def test_the_first_sms_of_a_shipment_ends_with_the_opt_out_hint_and_the_next_does_not(
     client: Client, provider_worker: Worker, fake_twilio: FakeTwilio
 ) -> None:
-    start = shipment()
+    # A shop of its own: the tests above opt the factory's number out at shop-1 (21610), and
+    # the session's ledger keeps opt-outs.
+    start = shipment(shop_id=unique("shop"))
     await start_shipment(client, start, provider_worker.task_queue)
     await report_event(client, start.workflow_id, out_for_delivery(60))
     await until_settled(client, start.workflow_id, NotificationKind.OUT_FOR_DELIVERY)
