@@ -782,6 +782,19 @@ PAGE: Final[tuple[Msg, ...]] = (
         "notice.consent_withdrawn",
         "Done: you will get no more offers or review requests from this shop.",
     ),
+    NC_("progress.label", "Parcel progress"),
+    NC_("progress.done", "done"),
+    NC_("progress.current", "current step"),
+    NC_("progress.upcoming", "still to come"),
+    NC_("progress.problem", "current step, needs attention"),
+    NC_("notifications.show", "Show all ({count})"),
+    NC_("calendar.link", "Add to calendar"),
+    NC_("calendar.file", "order-{order_id}"),
+    NC_("calendar.delivery", "Parcel delivery: order {order_id}"),
+    NC_("calendar.pickup", "Collect your parcel: order {order_id}"),
+    NC_("calendar.details", "{carrier}, tracking number {tracking_number}"),
+    NC_("details.pickup_map", "Map"),
+    NC_("details.pickup_map_link", "Show on OpenStreetMap"),
 )
 """The tracking page's strings; each one's msgctxt is the key the page asks for."""
 
