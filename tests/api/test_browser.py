@@ -147,6 +147,8 @@ async def test_the_tracking_page_passes_axe_on_a_phone_and_a_desktop(
         await expect(page.get_by_test_id("calendar-link")).to_be_visible()
         await expect(page.get_by_test_id("notifications")).to_be_hidden()
         assert await axe_violations(page) == []
+        OUTPUT.mkdir(exist_ok=True)
+        await page.screenshot(path=OUTPUT / f"{name}.png", full_page=True)
 
         await page.get_by_test_id("messages-summary").click()
         await expect(page.get_by_test_id("notifications")).to_be_visible()
@@ -162,7 +164,6 @@ async def test_the_tracking_page_passes_axe_on_a_phone_and_a_desktop(
             "document.documentElement.scrollWidth > document.documentElement.clientWidth"
         )
         assert overflow is False, "the page must not scroll sideways"
-        OUTPUT.mkdir(exist_ok=True)
-        await page.screenshot(path=OUTPUT / f"{name}.png", full_page=True)
+        await page.screenshot(path=OUTPUT / f"{name}-messages-open.png", full_page=True)
     finally:
         await page.close()

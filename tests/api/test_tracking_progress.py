@@ -10,7 +10,7 @@ import pytest
 from icalendar import Calendar
 
 from api.tracking.calendar import PICKUP_SLOT, calendar_file
-from api.tracking.view import progress
+from api.tracking.view import Step, progress
 from models.carriers import CARRIERS, carrier_info
 from models.notification import Channel, NotificationKind, NotificationStatus
 from models.shipment import DeliveryKind, DeliveryOption, PickupPoint
@@ -39,8 +39,8 @@ POINT = PickupPoint(
 )
 
 
-def states(steps: list[object]) -> list[tuple[str, str]]:
-    return [(s.status.value, s.state) for s in steps]  # type: ignore[attr-defined]
+def states(steps: list[Step]) -> list[tuple[str, str]]:
+    return [(s.status.value, s.state) for s in steps]
 
 
 # --- The stepper ------------------------------------------------------------------------------
@@ -194,7 +194,8 @@ def test_a_pickup_point_links_to_a_map_search_for_its_address() -> None:
 def test_the_calendar_link_is_shown_only_with_a_window_or_a_deadline() -> None:
     begun = start()
     with_window = page(view_of(begun, out_for_delivery(begun)))
-    assert with_window.one("a", testid="calendar-link").attrs["href"].endswith("/calendar.ics")
+    href = with_window.one("a", testid="calendar-link").attrs["href"]
+    assert href is not None and href.endswith("/calendar.ics")
     without = page(view_of(begun, live_state(begun)))
     assert not without.find_all(testid="calendar-link")
 
