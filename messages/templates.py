@@ -795,6 +795,15 @@ PAGE: Final[tuple[Msg, ...]] = (
     NC_("calendar.details", "{carrier}, tracking number {tracking_number}"),
     NC_("details.pickup_map", "Map"),
     NC_("details.pickup_map_link", "Show on OpenStreetMap"),
+    NC_("step.shipped", "Shipped"),
+    NC_("step.in_transit", "In transit"),
+    NC_("step.out_for_delivery", "Out for delivery"),
+    NC_("step.delivered", "Delivered"),
+    NC_("step.available_for_pickup", "Ready for pickup"),
+    NC_("step.delivery_failed", "Attempt failed"),
+    NC_("step.exception", "Held up"),
+    NC_("step.returned", "Returned"),
+    NC_("step.cancelled", "Cancelled"),
 )
 """The tracking page's strings; each one's msgctxt is the key the page asks for."""
 

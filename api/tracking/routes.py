@@ -344,7 +344,10 @@ async def withdraw_consent(
     "/{token}/calendar.ics",
     summary="The delivery window or the pickup deadline as an iCalendar file",
     response_class=Response,
-    responses={404: {"description": "Unknown link, or nothing to put in a calendar"}},
+    responses={
+        200: {"content": {"text/calendar": {}}, "description": "An iCalendar file"},
+        404: {"description": "Unknown link, or nothing to put in a calendar"},
+    },
 )
 async def calendar(
     token: str, request: Request, svc: Annotated[Services, Depends(services)]
