@@ -14,15 +14,18 @@ import pytest
 from playwright.async_api import Browser, Page, ViewportSize, expect
 from temporalio.client import Client
 
+from api.tracking.render import render_page
 from infra.connection import connect
 from infra.links import TrackingLinks
 from infra.serving import free_port
 from infra.settings import Settings
-from models.shipment import Window
-from models.status import ShipmentStatus
+from models.shipment import DeliveryKind, DeliveryOption, PickupPoint, Window
+from models.status import ExceptionReason, ShipmentStatus
 from starters.devserver import DevServer
 from testing.factories import event, out_for_delivery, shipment
 from tests.api.browser import OUTPUT, PHONE, browser
+from tests.api.test_tracking_page import NOW, live_state, scan, view_of
+from tests.api.test_tracking_page import start as page_start
 from tests.polling import eventually
 from workflows.client import report_event, start_shipment
 
@@ -165,5 +168,59 @@ async def test_the_tracking_page_passes_axe_on_a_phone_and_a_desktop(
         )
         assert overflow is False, "the page must not scroll sideways"
         await page.screenshot(path=OUTPUT / f"{name}-messages-open.png", full_page=True)
+    finally:
+        await page.close()
+
+
+def _detour_pages() -> dict[str, str]:
+    """Pages in states the live test does not reach: a parcel held up (five steps, one a
+    problem) in Polish, and one waiting at a pickup point (map link, deadline) in Russian."""
+    held = page_start("pl")
+    events = [
+        scan("e1", ShipmentStatus.SHIPPED, NOW - timedelta(days=2)),
+        scan("e2", ShipmentStatus.IN_TRANSIT, NOW - timedelta(days=1)),
+        scan("e3", ShipmentStatus.EXCEPTION, NOW - timedelta(hours=3)),
+    ]
+    held_live = live_state(held, ShipmentStatus.EXCEPTION, exception=ExceptionReason.HELD)
+    waiting = page_start("ru", delivery=DeliveryOption(kind=DeliveryKind.PICKUP_POINT))
+    point = PickupPoint(
+        name="Paczkomat WAW123",
+        address="ul. Prosta 1, Warszawa",
+        pickup_code="4711",
+        storage_deadline=NOW + timedelta(days=5),
+    )
+    waiting_live = live_state(waiting, ShipmentStatus.AVAILABLE_FOR_PICKUP, pickup_point=point)
+    return {
+        "held-pl": render_page(view_of(held, held_live, events=events), "pl", "/t/x"),
+        "pickup-ru": render_page(view_of(waiting, waiting_live), "ru", "/t/x"),
+    }
+
+
+@pytest.mark.parametrize("state", ["held-pl", "pickup-ru"])
+async def test_a_detour_and_a_pickup_point_pass_axe_on_a_phone(
+    browser: Browser, state: str
+) -> None:
+    page = await browser.new_page(viewport=PHONE, device_scale_factor=1)
+    try:
+        await page.set_content(_detour_pages()[state])
+        await expect(page.get_by_test_id("stepper")).to_be_visible()
+        assert await axe_violations(page) == []
+        overflow = await page.evaluate(
+            "document.documentElement.scrollWidth > document.documentElement.clientWidth"
+        )
+        assert overflow is False, "the page must not scroll sideways"
+        OUTPUT.mkdir(exist_ok=True)
+        await page.screenshot(path=OUTPUT / f"tracking-page-{state}-phone.png", full_page=True)
+    finally:
+        await page.close()
+
+
+async def test_the_axe_check_finds_a_serious_violation_when_there_is_one(browser: Browser) -> None:
+    """The check can fail: a button without a name is a critical violation to axe-core."""
+    page = await browser.new_page(viewport=PHONE)
+    try:
+        await page.set_content('<html lang="en"><title>x</title><main><button></button></main>')
+        found = await axe_violations(page)
+        assert [v["id"] for v in found] == ["button-name"]
     finally:
         await page.close()
