@@ -804,6 +804,7 @@ PAGE: Final[tuple[Msg, ...]] = (
     NC_("step.exception", "Held up"),
     NC_("step.returned", "Returned"),
     NC_("step.cancelled", "Cancelled"),
+    NC_("step.collected", "Collected"),
 )
 """The tracking page's strings; each one's msgctxt is the key the page asks for."""
 

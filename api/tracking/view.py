@@ -113,6 +113,9 @@ class Step(_Frozen):
 
     status: ShipmentStatus
     state: Literal["done", "current", "upcoming", "problem"]
+    label: str = ""
+    """The page string's key under `step.` (the status's own, or `collected` for a parcel
+    delivered at a pickup point)."""
 
 
 _COURIER_STEPS = (
@@ -339,19 +342,24 @@ def progress(
         or ShipmentStatus.AVAILABLE_FOR_PICKUP in (status, *reached)
     )
     steps = _PICKUP_STEPS if to_pickup else _COURIER_STEPS
+
+    def step(s: ShipmentStatus, state: Literal["done", "current", "upcoming"]) -> Step:
+        collected = to_pickup and s is ShipmentStatus.DELIVERED
+        return Step(status=s, state=state, label="collected" if collected else s.value)
+
     if status in steps:
         at = steps.index(status)
         return [
-            Step(status=s, state="done" if i < at else "current" if i == at else "upcoming")
+            step(s, "done" if i < at else "current" if i == at else "upcoming")
             for i, s in enumerate(steps)
         ]
     usual = [s for s in reached if s in steps]
     last = steps.index(usual[-1]) if usual else 0
-    done = [Step(status=s, state="done") for s in steps[: last + 1]]
-    detour = Step(status=status, state="problem")
+    done = [step(s, "done") for s in steps[: last + 1]]
+    detour = Step(status=status, state="problem", label=status.value)
     if status in _FINAL_DETOURS:
         return [*done, detour]
-    return [*done, detour, *(Step(status=s, state="upcoming") for s in steps[last + 1 :])]
+    return [*done, detour, *(step(s, "upcoming") for s in steps[last + 1 :])]
 
 
 def _route(events: list[EventView]) -> list[RouteItem]:

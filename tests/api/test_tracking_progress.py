@@ -65,6 +65,7 @@ def test_a_pickup_parcel_steps_through_ready_for_pickup() -> None:
         S.DELIVERED,
     ]
     assert steps[2].state == "current"
+    assert steps[3].label == "collected", "at a pickup point the last step is collecting it"
 
 
 def test_a_courier_parcel_sent_to_a_pickup_point_shows_the_pickup_steps() -> None:
