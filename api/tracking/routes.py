@@ -27,6 +27,7 @@ from temporalio.service import RPCError
 
 from api.services import Services, services
 from api.shop_events import customer_replied
+from api.tracking.calendar import calendar_file
 from api.tracking.render import (
     ErrorKind,
     Notice,
@@ -337,6 +338,40 @@ async def withdraw_consent(
         )
     log.info("marketing consent withdrawn on tracking page", shipment=ref)
     return _back(token, "consent_withdrawn")
+
+
+@router.get(
+    "/{token}/calendar.ics",
+    summary="The delivery window or the pickup deadline as an iCalendar file",
+    response_class=Response,
+    responses={
+        200: {"content": {"text/calendar": {}}, "description": "An iCalendar file"},
+        404: {"description": "Unknown link, or nothing to put in a calendar"},
+    },
+)
+async def calendar(
+    token: str, request: Request, svc: Annotated[Services, Depends(services)]
+) -> Response:
+    """Only what the page shows (see api.tracking.calendar); the same headers as the page."""
+    try:
+        ref = _shipment_ref(token, svc)
+    except _BadLink as bad:
+        return _error_page(bad.kind, request)
+    shipment = await svc.db(svc.ledger.shipment, ref)
+    if shipment is None:
+        return _error_page("not_found", request)
+    live = await _live(svc, ref) if shipment.closed_at is None else None
+    view = build_view(shipment, [], [], live, svc.clock())
+    ics = calendar_file(view, svc.clock())
+    if ics is None:
+        return Response(
+            "This shipment has no delivery window or pickup deadline to add to a calendar.",
+            status_code=status.HTTP_404_NOT_FOUND,
+            media_type="text/plain",
+            headers=_headers(),
+        )
+    headers = {**_headers(), "Content-Disposition": 'attachment; filename="delivery.ics"'}
+    return Response(ics, media_type="text/calendar", headers=headers)
 
 
 @router.get("/{rest:path}", include_in_schema=False, response_class=HTMLResponse)

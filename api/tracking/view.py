@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from pydantic import BaseModel, ConfigDict
 
@@ -30,6 +30,7 @@ from infra.masking import mask_address
 from ledger.views import CallView, EventView, NotificationView, ShipmentView
 from messages.locales import negotiate
 from models.call import CallCentre, CallDirection, CallOutcome
+from models.carriers import carrier_info
 from models.channels import address as channel_address
 from models.consent import ConsentSource
 from models.kinds import SHOP_KINDS
@@ -59,11 +60,13 @@ __all__ = [
     "ShopBrand",
     "SlotOffer",
     "SlotOption",
+    "Step",
     "Summary",
     "TrackingView",
     "build_view",
     "consent_block",
     "marketing_channels",
+    "progress",
     "shop_brand",
 ]
 
@@ -84,6 +87,10 @@ class Summary(_Frozen):
     delivery_kind: DeliveryKind
     status: ShipmentStatus
     status_since: datetime
+    carrier_name: str = ""
+    """The carrier's display name (its id as given when it is not a known carrier)."""
+    carrier_url: str | None = None
+    """The carrier's own tracking page for this parcel, for a known carrier."""
 
 
 class PickupView(_Frozen):
@@ -92,6 +99,39 @@ class PickupView(_Frozen):
     opening_hours: str | None = None
     pickup_code: str | None = None
     storage_deadline: datetime | None = None
+
+    @property
+    def map_url(self) -> str:
+        """An OpenStreetMap search for the point's address: a plain link, so the page loads no
+        map tiles or scripts and its CSP stays strict."""
+        return "https://www.openstreetmap.org/search?query=" + quote(self.address, safe="")
+
+
+class Step(_Frozen):
+    """One step of the progress stepper: a status the parcel passes through. A `problem` step
+    is the exception, failed attempt, return or cancellation where the parcel actually is."""
+
+    status: ShipmentStatus
+    state: Literal["done", "current", "upcoming", "problem"]
+    label: str = ""
+    """The page string's key under `step.` (the status's own, or `collected` for a parcel
+    delivered at a pickup point)."""
+
+
+_COURIER_STEPS = (
+    ShipmentStatus.SHIPPED,
+    ShipmentStatus.IN_TRANSIT,
+    ShipmentStatus.OUT_FOR_DELIVERY,
+    ShipmentStatus.DELIVERED,
+)
+_PICKUP_STEPS = (
+    ShipmentStatus.SHIPPED,
+    ShipmentStatus.IN_TRANSIT,
+    ShipmentStatus.AVAILABLE_FOR_PICKUP,
+    ShipmentStatus.DELIVERED,
+)
+_FINAL_DETOURS = frozenset({ShipmentStatus.RETURNED, ShipmentStatus.CANCELLED})
+"""A detour after which the usual steps will not happen: the stepper ends with it."""
 
 
 class RouteItem(_Frozen):
@@ -192,6 +232,21 @@ class TrackingView(_Frozen):
     """The workflow answered: without it the page is the ledger alone, and has no forms."""
 
     @property
+    def steps(self) -> list[Step]:
+        return progress(
+            self.summary.status,
+            self.summary.delivery_kind,
+            [r.status for r in self.route if not r.late],
+            pickup=self.pickup_point is not None,
+        )
+
+    @property
+    def has_calendar(self) -> bool:
+        """There is a delivery window or a pickup deadline to put in a calendar."""
+        point = self.pickup_point
+        return self.window is not None or (point is not None and point.storage_deadline is not None)
+
+    @property
     def has_forms(self) -> bool:
         return self.slot_offer is not None or self.courier_question is not None
 
@@ -226,6 +281,7 @@ def build_view(
         status, since = live.status, live.status_since
     else:
         status, since = shipment.status, _status_since(shipment, route)
+    carrier = carrier_info(shipment.carrier, shipment.tracking_number)
     summary = Summary(
         order_id=shipment.order_id,
         carrier=shipment.carrier,
@@ -233,6 +289,8 @@ def build_view(
         delivery_kind=shipment.delivery_kind,
         status=status,
         status_since=since,
+        carrier_name=carrier.name,
+        carrier_url=carrier.tracking_url,
     )
     view = TrackingView(
         ref=shipment.ref,
@@ -261,6 +319,47 @@ def build_view(
             "courier_question": _courier_question(live) if answerable else None,
         }
     )
+
+
+def progress(
+    status: ShipmentStatus,
+    kind: DeliveryKind,
+    reached: list[ShipmentStatus],
+    *,
+    pickup: bool = False,
+) -> list[Step]:
+    """The stepper: shipped, in transit, then out for delivery and delivered (or ready for
+    pickup and collected, for a pickup point or a parcel the carrier sent to one).
+
+    Honest about detours: an exception or a failed attempt is shown as its own step where the
+    parcel stands (after the last usual step it reached, by the route `reached`, in order), with
+    the steps still ahead after it; a return or a cancellation ends the stepper, since the
+    remaining steps will not happen.
+    """
+    to_pickup = (
+        pickup
+        or kind is DeliveryKind.PICKUP_POINT
+        or ShipmentStatus.AVAILABLE_FOR_PICKUP in (status, *reached)
+    )
+    steps = _PICKUP_STEPS if to_pickup else _COURIER_STEPS
+
+    def step(s: ShipmentStatus, state: Literal["done", "current", "upcoming"]) -> Step:
+        collected = to_pickup and s is ShipmentStatus.DELIVERED
+        return Step(status=s, state=state, label="collected" if collected else s.value)
+
+    if status in steps:
+        at = steps.index(status)
+        return [
+            step(s, "done" if i < at else "current" if i == at else "upcoming")
+            for i, s in enumerate(steps)
+        ]
+    usual = [s for s in reached if s in steps]
+    last = steps.index(usual[-1]) if usual else 0
+    done = [step(s, "done") for s in steps[: last + 1]]
+    detour = Step(status=status, state="problem", label=status.value)
+    if status in _FINAL_DETOURS:
+        return [*done, detour]
+    return [*done, detour, *(step(s, "upcoming") for s in steps[last + 1 :])]
 
 
 def _route(events: list[EventView]) -> list[RouteItem]:
