@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from api.auth import Shop
 from api.services import Services, services
+from api.shops import Problem
 from ledger.webhooks import WebhookAttemptView, WebhookDeliveryView
 from models.webhooks import DeliveryStatus, ShopEventType
 
@@ -27,10 +28,6 @@ DeliveryId = Annotated[
         description="The event's id: its `webhook-id` header, as the log lists it.",
     ),
 ]
-
-
-class Problem(BaseModel):
-    detail: str
 
 
 class WebhookDeliveryOut(BaseModel):
