@@ -8,7 +8,7 @@ carrier costs not one extra activity, timer or marker."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -33,18 +33,6 @@ from workflows.shipment import CARRIER_TRACKERS, ShipmentWorkflow
 
 S = ShipmentStatus
 NOW = datetime.now(UTC).replace(microsecond=0)
-
-
-@pytest.fixture
-def easypost() -> Iterator[FakeEasyPost]:
-    with FakeEasyPost() as server:
-        yield server
-
-
-@pytest.fixture
-def shippo() -> Iterator[FakeShippo]:
-    with FakeShippo() as server:
-        yield server
 
 
 def easypost_settings(base: Settings, fake: FakeEasyPost, **extra: Any) -> Settings:
