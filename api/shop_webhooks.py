@@ -6,6 +6,7 @@ answered 404 exactly like one that does not exist.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -14,6 +15,7 @@ from pydantic import BaseModel
 
 from api.auth import Shop
 from api.services import Services, services
+from api.shops import Problem
 from ledger.webhooks import WebhookAttemptView, WebhookDeliveryView
 from models.webhooks import DeliveryStatus, ShopEventType
 
@@ -26,10 +28,6 @@ DeliveryId = Annotated[
         description="The event's id: its `webhook-id` header, as the log lists it.",
     ),
 ]
-
-
-class Problem(BaseModel):
-    detail: str
 
 
 class WebhookDeliveryOut(BaseModel):
@@ -69,8 +67,18 @@ class WebhookSecret(BaseModel):
     """`whsec_` and base64: give it to a Standard Webhooks verifier (`Webhook(secret).verify`)."""
 
 
-def _no_delivery(delivery_id: str) -> HTTPException:
-    return HTTPException(status.HTTP_404_NOT_FOUND, f"no webhook delivery {delivery_id[:40]}")
+async def _with_attempts(
+    svc: Services,
+    read: Callable[[str, str], WebhookDeliveryView | None],
+    shop_id: str,
+    delivery_id: str,
+) -> WebhookDeliveryOut:
+    """The delivery `read` answers for the shop, with every attempt; 404 when the shop has none
+    by that id (another shop's is answered exactly like one that does not exist)."""
+    view = await svc.db(read, shop_id, delivery_id)
+    if view is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no webhook delivery {delivery_id[:40]}")
+    return WebhookDeliveryOut.of(view, with_attempts=True)
 
 
 @router.get(
@@ -102,10 +110,7 @@ async def delivery_log(
 async def one_delivery(
     delivery_id: DeliveryId, shop_id: Shop, svc: Annotated[Services, Depends(services)]
 ) -> WebhookDeliveryOut:
-    view = await svc.db(svc.webhooks.delivery, shop_id, delivery_id)
-    if view is None:
-        raise _no_delivery(delivery_id)
-    return WebhookDeliveryOut.of(view, with_attempts=True)
+    return await _with_attempts(svc, svc.webhooks.delivery, shop_id, delivery_id)
 
 
 @router.post(
@@ -118,10 +123,7 @@ async def one_delivery(
 async def replay(
     delivery_id: DeliveryId, shop_id: Shop, svc: Annotated[Services, Depends(services)]
 ) -> WebhookDeliveryOut:
-    view = await svc.db(svc.webhooks.replay, shop_id, delivery_id)
-    if view is None:
-        raise _no_delivery(delivery_id)
-    return WebhookDeliveryOut.of(view, with_attempts=True)
+    return await _with_attempts(svc, svc.webhooks.replay, shop_id, delivery_id)
 
 
 @router.get(

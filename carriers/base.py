@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, time
 from typing import Literal, Protocol
 
@@ -403,3 +403,25 @@ def _problem(error: ErrorDetails) -> str:
     message = error["msg"].removeprefix("Value error, ")
     scalar = given is None or isinstance(given, str | int | float | bool)
     return f"{message} (got {short(given)})" if scalar else message
+
+
+def read_scan(parcel: Tracked, index: int, path: str, read: Callable[[], ParsedItem]) -> ParsedItem:
+    """One scan of a batch, read by `read`: what is wrong with it (a FieldError, or a value the
+    canonical event refuses) becomes that scan's BadEvent; the other scans are still delivered."""
+    try:
+        return read()
+    except FieldError as exc:
+        return BadEvent(index=index, error=str(exc), tracking_number=parcel.tracking_number)
+    except ValidationError as exc:
+        error = describe(exc, path)
+        return BadEvent(index=index, error=error, tracking_number=parcel.tracking_number)
+
+
+def scan_place(place: object) -> tuple[Location | None, tuple[str | None, ...]]:
+    """A scan's place (an object with city, state, zip, country; anything else is none): the
+    Location it names, and its parts as they go into `scan_digest`."""
+    spot = place if isinstance(place, dict) else {}
+    where = location(spot.get("city"), spot.get("country")) if spot else None
+    return where, tuple(
+        clean_text(spot.get(k), PLACE_MAX) for k in ("city", "state", "zip", "country")
+    )

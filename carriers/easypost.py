@@ -30,12 +30,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from pydantic import ValidationError
-
 from carriers import exceptions
 from carriers.base import (
-    PLACE_MAX,
-    BadEvent,
     FieldError,
     Mode,
     ParsedItem,
@@ -44,20 +40,20 @@ from carriers.base import (
     as_list,
     as_object,
     clean_text,
-    describe,
     estimate,
     find_header,
     hmac_sha256_hex,
     load_json,
     local_day,
-    location,
     optional_id,
     parse_time,
     parsed,
+    read_scan,
     require_match,
     require_secret,
     required_text,
     scan_digest,
+    scan_place,
     short,
     utc_stamp,
 )
@@ -198,53 +194,47 @@ def _mode(value: object) -> Mode | None:
 
 def _detail(tracker: _Tracker, index: int, raw: object, newest: bool, prefix: str) -> ParsedItem:
     path = f"{prefix}tracking_details[{index}]"
-    try:
-        detail = as_object(raw, path)
-        status = required_text(detail.get("status"), f"{path}.status")
-        status_detail = clean_text(detail.get("status_detail"), 100)
-        source = f"{status}/{status_detail}" if status_detail else status
-        if status in IGNORED:
-            return parsed(
-                tracker, index, source, None, f"{status}: {IGNORED[status]}", tracker.mode
-            )
-        if status not in STATUSES:
-            raise FieldError(f"{path}.status", f"{short(status)} is not one of {_KNOWN}")
-        occurred_at = parse_time(detail.get("datetime"), f"{path}.datetime")
-        place = detail.get("tracking_location")
-        spot = place if isinstance(place, dict) else {}
-        where = location(spot.get("city"), spot.get("country")) if spot else None
-        message = clean_text(detail.get("message"))
-        canonical = DETAILS.get((status, status_detail or ""), STATUSES[status])
-        legacy = f"easypost:{tracker.id}:{utc_stamp(occurred_at)}:{status}"
-        apart = scan_digest(
-            status_detail,
-            message,
-            clean_text(detail.get("description")),
-            *(clean_text(spot.get(k), PLACE_MAX) for k in ("city", "state", "zip", "country")),
-        )
-        words = (message, clean_text(detail.get("description")))
-        event = CarrierEvent(
-            event_id=f"{legacy}:{apart}",
-            legacy_event_id=legacy,
-            status=canonical,
-            occurred_at=occurred_at,
-            location=where,
-            description=message,
-            detail=source,
-            exception=(
-                exceptions.reason(exceptions.EASYPOST, status_detail, *words)
-                if canonical is S.EXCEPTION
-                else None
-            ),
-            estimated_delivery=tracker.estimate if newest else None,
-            estimated_day=tracker.estimated_day if newest else None,
-        )
-        return parsed(tracker, index, source, event, mode=tracker.mode)
-    except FieldError as exc:
-        return BadEvent(index=index, error=str(exc), tracking_number=tracker.tracking_number)
-    except ValidationError as exc:
-        error = describe(exc, path)
-        return BadEvent(index=index, error=error, tracking_number=tracker.tracking_number)
+    return read_scan(tracker, index, path, lambda: _read_detail(tracker, index, raw, newest, path))
+
+
+def _read_detail(tracker: _Tracker, index: int, raw: object, newest: bool, path: str) -> ParsedItem:
+    detail = as_object(raw, path)
+    status = required_text(detail.get("status"), f"{path}.status")
+    status_detail = clean_text(detail.get("status_detail"), 100)
+    source = f"{status}/{status_detail}" if status_detail else status
+    if status in IGNORED:
+        return parsed(tracker, index, source, None, f"{status}: {IGNORED[status]}", tracker.mode)
+    if status not in STATUSES:
+        raise FieldError(f"{path}.status", f"{short(status)} is not one of {_KNOWN}")
+    occurred_at = parse_time(detail.get("datetime"), f"{path}.datetime")
+    where, place = scan_place(detail.get("tracking_location"))
+    message = clean_text(detail.get("message"))
+    canonical = DETAILS.get((status, status_detail or ""), STATUSES[status])
+    legacy = f"easypost:{tracker.id}:{utc_stamp(occurred_at)}:{status}"
+    apart = scan_digest(
+        status_detail,
+        message,
+        clean_text(detail.get("description")),
+        *place,
+    )
+    words = (message, clean_text(detail.get("description")))
+    event = CarrierEvent(
+        event_id=f"{legacy}:{apart}",
+        legacy_event_id=legacy,
+        status=canonical,
+        occurred_at=occurred_at,
+        location=where,
+        description=message,
+        detail=source,
+        exception=(
+            exceptions.reason(exceptions.EASYPOST, status_detail, *words)
+            if canonical is S.EXCEPTION
+            else None
+        ),
+        estimated_delivery=tracker.estimate if newest else None,
+        estimated_day=tracker.estimated_day if newest else None,
+    )
+    return parsed(tracker, index, source, event, mode=tracker.mode)
 
 
 EASYPOST = EasyPostAdapter()

@@ -30,12 +30,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from pydantic import ValidationError
-
 from carriers import exceptions
 from carriers.base import (
-    PLACE_MAX,
-    BadEvent,
     FieldError,
     Mode,
     ParsedItem,
@@ -44,18 +40,18 @@ from carriers.base import (
     as_list,
     as_object,
     clean_text,
-    describe,
     estimate,
     find_header,
     header_fields,
     load_json,
-    location,
     optional_id,
     parse_time,
     parsed,
+    read_scan,
     require_secret,
     required_text,
     scan_digest,
+    scan_place,
     short,
     timestamped_signature,
     unix_seconds,
@@ -192,54 +188,50 @@ def _read_track(data: dict[str, object], prefix: str, mode: Mode | None = None) 
 
 
 def _entry(track: _Track, index: int, path: str, raw: object, newest: bool) -> ParsedItem:
-    try:
-        entry = as_object(raw, path)
-        status = required_text(entry.get("status"), f"{path}.status").upper()
-        given = entry.get("substatus")
-        substatus = given if isinstance(given, dict) else {}
-        code = clean_text(substatus.get("code"), 100)
-        source = f"{status}/{code}" if code else status
-        if status in IGNORED:
-            reason = f"{status}: {IGNORED[status]}"
-            return parsed(track, index, source, None, reason, track.mode)
-        if status not in STATUSES:
-            raise FieldError(f"{path}.status", f"{short(status)} is not one of {_KNOWN}")
-        occurred_at = parse_time(entry.get("status_date"), f"{path}.status_date")
-        object_id = optional_id(entry.get("object_id"))
-        place = entry.get("location")
-        spot = place if isinstance(place, dict) else {}
-        where = location(spot.get("city"), spot.get("country")) if spot else None
-        details, text = clean_text(entry.get("status_details")), clean_text(substatus.get("text"))
-        # Shippo gives every history entry its own object_id; without one, derive a stable id.
-        legacy = f"shippo:{track.tracking_number}:{utc_stamp(occurred_at)}:{source}"
-        apart = scan_digest(
-            details,
-            text,
-            *(clean_text(spot.get(k), PLACE_MAX) for k in ("city", "state", "zip", "country")),
-        )
-        canonical = SUBSTATUSES.get((status, code or ""), STATUSES[status])
-        event = CarrierEvent(
-            event_id=f"shippo:{object_id}" if object_id else f"{legacy}:{apart}",
-            legacy_event_id=None if object_id else legacy,
-            status=canonical,
-            occurred_at=occurred_at,
-            location=where,
-            description=details or text,
-            detail=source,
-            exception=(
-                exceptions.reason(exceptions.SHIPPO, code, details, text)
-                if canonical is S.EXCEPTION
-                else None
-            ),
-            estimated_delivery=track.eta if newest else None,
-            estimated_day=track.eta_day if newest else None,
-        )
-        return parsed(track, index, source, event, mode=track.mode)
-    except FieldError as exc:
-        return BadEvent(index=index, error=str(exc), tracking_number=track.tracking_number)
-    except ValidationError as exc:
-        error = describe(exc, path)
-        return BadEvent(index=index, error=error, tracking_number=track.tracking_number)
+    return read_scan(track, index, path, lambda: _read_entry(track, index, path, raw, newest))
+
+
+def _read_entry(track: _Track, index: int, path: str, raw: object, newest: bool) -> ParsedItem:
+    entry = as_object(raw, path)
+    status = required_text(entry.get("status"), f"{path}.status").upper()
+    given = entry.get("substatus")
+    substatus = given if isinstance(given, dict) else {}
+    code = clean_text(substatus.get("code"), 100)
+    source = f"{status}/{code}" if code else status
+    if status in IGNORED:
+        reason = f"{status}: {IGNORED[status]}"
+        return parsed(track, index, source, None, reason, track.mode)
+    if status not in STATUSES:
+        raise FieldError(f"{path}.status", f"{short(status)} is not one of {_KNOWN}")
+    occurred_at = parse_time(entry.get("status_date"), f"{path}.status_date")
+    object_id = optional_id(entry.get("object_id"))
+    where, place = scan_place(entry.get("location"))
+    details, text = clean_text(entry.get("status_details")), clean_text(substatus.get("text"))
+    # Shippo gives every history entry its own object_id; without one, derive a stable id.
+    legacy = f"shippo:{track.tracking_number}:{utc_stamp(occurred_at)}:{source}"
+    apart = scan_digest(
+        details,
+        text,
+        *place,
+    )
+    canonical = SUBSTATUSES.get((status, code or ""), STATUSES[status])
+    event = CarrierEvent(
+        event_id=f"shippo:{object_id}" if object_id else f"{legacy}:{apart}",
+        legacy_event_id=None if object_id else legacy,
+        status=canonical,
+        occurred_at=occurred_at,
+        location=where,
+        description=details or text,
+        detail=source,
+        exception=(
+            exceptions.reason(exceptions.SHIPPO, code, details, text)
+            if canonical is S.EXCEPTION
+            else None
+        ),
+        estimated_delivery=track.eta if newest else None,
+        estimated_day=track.eta_day if newest else None,
+    )
+    return parsed(track, index, source, event, mode=track.mode)
 
 
 SHIPPO = ShippoAdapter()

@@ -205,17 +205,20 @@ class Retention:
         def replaced(column: Any) -> Any:
             return literal(f"{ANONYMISED_PREFIX}-", String) + cast(column, String)
 
-        events = conn.execute(
-            update(ShipmentEvent)
-            .where(ShipmentEvent.shipment_ref.in_(refs))
-            .values(
-                shipment_ref=case(renamed, value=ShipmentEvent.shipment_ref),
-                event_id=replaced(ShipmentEvent.id),
-                location=None,
-                description=None,
-                reason=None,
-            )
-        ).rowcount
+        def moved(rows: Any, id_column: str, *personal: str) -> int:
+            """Move a shipment's child rows onto its renamed copy: their own id (the carrier's,
+            the call centre's) re-derived from the row id, their personal columns cleared."""
+            return conn.execute(
+                update(rows)
+                .where(rows.shipment_ref.in_(refs))
+                .values(
+                    shipment_ref=case(renamed, value=rows.shipment_ref),
+                    **{id_column: replaced(rows.id)},
+                    **dict.fromkeys(personal),
+                )
+            ).rowcount
+
+        events = moved(ShipmentEvent, "event_id", "location", "description", "reason")
         new_ref = case(renamed, value=Notification.shipment_ref)
         notifications = conn.execute(
             update(Notification)
@@ -247,16 +250,7 @@ class Retention:
             .where(ReportRow.notification_id.in_(ids))
             .values(provider_message_id=None, detail=None, event_id=replaced(ReportRow.id))
         ).rowcount
-        calls = conn.execute(
-            update(CallRow)
-            .where(CallRow.shipment_ref.in_(refs))
-            .values(
-                shipment_ref=case(renamed, value=CallRow.shipment_ref),
-                call_id=replaced(CallRow.id),
-                operator=None,
-                note=None,
-            )
-        ).rowcount
+        calls = moved(CallRow, "call_id", "operator", "note")
         _forget_set_aside(conn, refs)
         _forget_webhooks(conn, WebhookDelivery.shipment_ref.in_(refs))
         dropped = conn.execute(delete(Shipment).where(Shipment.ref.in_(refs))).rowcount

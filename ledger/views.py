@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Select, select
 from sqlalchemy.orm import Session
 
 from ledger.schema import (
@@ -219,11 +219,25 @@ class OptOutView(BaseModel):
     created_at: datetime
 
 
+V = TypeVar("V", bound=BaseModel)
+
+
 class LedgerReader:
     """The ledger's read queries over one Engine; safe to share between threads."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+
+    def _all(self, view: type[V], query: Select[Any]) -> list[V]:
+        """Every row `query` selects, as `view`s (read while the session is open)."""
+        with Session(self.engine) as session:
+            return [view.model_validate(row) for row in session.scalars(query)]
+
+    def _one(self, view: type[V], query: Select[Any]) -> V | None:
+        """The one row `query` selects as a `view`, or None when there is none."""
+        with Session(self.engine) as session:
+            row = session.scalars(query).one_or_none()
+            return view.model_validate(row) if row is not None else None
 
     def shipment(self, ref: str) -> ShipmentView | None:
         with Session(self.engine) as session:
@@ -232,13 +246,12 @@ class LedgerReader:
 
     def timeline(self, ref: str) -> list[EventView]:
         """Events in the order they were received, refused and out-of-order ones included."""
-        with Session(self.engine) as session:
-            rows = session.scalars(
-                select(ShipmentEvent)
-                .where(ShipmentEvent.shipment_ref == ref)
-                .order_by(ShipmentEvent.received_at, ShipmentEvent.id)
-            )
-            return [EventView.model_validate(row) for row in rows]
+        return self._all(
+            EventView,
+            select(ShipmentEvent)
+            .where(ShipmentEvent.shipment_ref == ref)
+            .order_by(ShipmentEvent.received_at, ShipmentEvent.id),
+        )
 
     def shipments_tracked_as(
         self, tracking_number: str, *, shop_id: str | None = None
@@ -254,25 +267,20 @@ class LedgerReader:
         )
         if shop_id is not None:
             query = query.where(Shipment.shop_id == shop_id)
-        with Session(self.engine) as session:
-            rows = session.scalars(query.order_by(Shipment.created_at))
-            return [ShipmentView.model_validate(row) for row in rows]
+        return self._all(ShipmentView, query.order_by(Shipment.created_at))
 
     def notification(self, key: str) -> NotificationView | None:
-        with Session(self.engine) as session:
-            row = session.scalars(
-                select(Notification).where(Notification.idempotency_key == key)
-            ).one_or_none()
-            return NotificationView.model_validate(row) if row is not None else None
+        return self._one(
+            NotificationView, select(Notification).where(Notification.idempotency_key == key)
+        )
 
     def notifications_for(self, ref: str) -> list[NotificationView]:
-        with Session(self.engine) as session:
-            rows = session.scalars(
-                select(Notification)
-                .where(Notification.shipment_ref == ref)
-                .order_by(Notification.created_at, Notification.id)
-            )
-            return [NotificationView.model_validate(row) for row in rows]
+        return self._all(
+            NotificationView,
+            select(Notification)
+            .where(Notification.shipment_ref == ref)
+            .order_by(Notification.created_at, Notification.id),
+        )
 
     def last_question_to(self, recipient: str) -> NotificationView | None:
         """The latest SMS that asked this recipient (by keyed hash) something answerable (an
@@ -280,35 +288,33 @@ class LedgerReader:
         open."""
         asking = sorted(kind.value for kind in ASKING_KINDS)
         replied_on = [channel.value for channel in REPLY_CHANNELS]
-        with Session(self.engine) as session:
-            row = session.scalars(
-                select(Notification)
-                .join(Shipment)
-                .where(
-                    Notification.recipient_hash == recipient,
-                    Notification.channel.in_(replied_on),
-                    Notification.kind.in_(asking),
-                    Shipment.closed_at.is_(None),
-                )
-                .order_by(Notification.created_at.desc(), Notification.id.desc())
-                .limit(1)
-            ).one_or_none()
-            return NotificationView.model_validate(row) if row is not None else None
+        return self._one(
+            NotificationView,
+            select(Notification)
+            .join(Shipment)
+            .where(
+                Notification.recipient_hash == recipient,
+                Notification.channel.in_(replied_on),
+                Notification.kind.in_(asking),
+                Shipment.closed_at.is_(None),
+            )
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(1),
+        )
 
     def opt_out(
         self, shop_id: str, channel: Channel, recipient: str, category: str
     ) -> OptOutView | None:
         """The recipient's (keyed hash) opt-out at this shop from `category` on `channel`."""
-        with Session(self.engine) as session:
-            row = session.scalars(
-                select(OptOut).where(
-                    OptOut.shop_id == shop_id,
-                    OptOut.channel == channel.value,
-                    OptOut.recipient_hash == recipient,
-                    OptOut.category == category,
-                )
-            ).one_or_none()
-            return OptOutView.model_validate(row) if row is not None else None
+        return self._one(
+            OptOutView,
+            select(OptOut).where(
+                OptOut.shop_id == shop_id,
+                OptOut.channel == channel.value,
+                OptOut.recipient_hash == recipient,
+                OptOut.category == category,
+            ),
+        )
 
     def last_sms_to(
         self,
@@ -330,64 +336,58 @@ class LedgerReader:
             query = query.where(Shipment.shop_id.in_(sorted(among)))
         if besides:
             query = query.where(Shipment.shop_id.not_in(sorted(besides)))
-        with Session(self.engine) as session:
-            row = session.scalars(
-                query.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(1)
-            ).one_or_none()
-            return NotificationView.model_validate(row) if row is not None else None
+        return self._one(
+            NotificationView,
+            query.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(1),
+        )
 
     def calls_for(self, ref: str) -> list[CallView]:
         """A shipment's calls in the order they happened."""
-        with Session(self.engine) as session:
-            rows = session.scalars(
-                select(CallRow)
-                .where(CallRow.shipment_ref == ref)
-                .order_by(CallRow.occurred_at, CallRow.id)
-            )
-            return [CallView.model_validate(row) for row in rows]
+        return self._all(
+            CallView,
+            select(CallRow)
+            .where(CallRow.shipment_ref == ref)
+            .order_by(CallRow.occurred_at, CallRow.id),
+        )
 
     def attempts(self, key: str) -> list[AttemptView]:
         """Every provider call made for one message, oldest first."""
-        with Session(self.engine) as session:
-            rows = session.scalars(
-                select(NotificationAttempt)
-                .join(Notification)
-                .where(Notification.idempotency_key == key)
-                .order_by(NotificationAttempt.started_at, NotificationAttempt.id)
-            )
-            return [AttemptView.model_validate(row) for row in rows]
+        return self._all(
+            AttemptView,
+            select(NotificationAttempt)
+            .join(Notification)
+            .where(Notification.idempotency_key == key)
+            .order_by(NotificationAttempt.started_at, NotificationAttempt.id),
+        )
 
     def delivery_reports(self, key: str) -> list[DeliveryReportView]:
         """Every callback about one message, in the order the provider says they happened."""
-        with Session(self.engine) as session:
-            rows = session.scalars(
-                select(ReportRow)
-                .join(Notification)
-                .where(Notification.idempotency_key == key)
-                .order_by(ReportRow.occurred_at, ReportRow.id)
-            )
-            return [DeliveryReportView.model_validate(row) for row in rows]
+        return self._all(
+            DeliveryReportView,
+            select(ReportRow)
+            .join(Notification)
+            .where(Notification.idempotency_key == key)
+            .order_by(ReportRow.occurred_at, ReportRow.id),
+        )
 
     def set_aside_for(self, ref: str) -> list[SetAsideView]:
         """What the ledger could not store of one shipment, oldest first (for support)."""
-        with Session(self.engine) as session:
-            rows = session.scalars(
-                select(SetAside)
-                .where(SetAside.shipment_ref == storable_key(ref))
-                .order_by(SetAside.set_aside_at, SetAside.id)
-            )
-            return [SetAsideView.model_validate(row) for row in rows]
+        return self._all(
+            SetAsideView,
+            select(SetAside)
+            .where(SetAside.shipment_ref == storable_key(ref))
+            .order_by(SetAside.set_aside_at, SetAside.id),
+        )
 
     def set_aside_since(self, since: datetime, limit: int = 100) -> list[SetAsideView]:
         """Everything set aside since `since`, newest first: provider callbacks too."""
-        with Session(self.engine) as session:
-            rows = session.scalars(
-                select(SetAside)
-                .where(SetAside.set_aside_at >= since)
-                .order_by(SetAside.set_aside_at.desc(), SetAside.id.desc())
-                .limit(limit)
-            )
-            return [SetAsideView.model_validate(row) for row in rows]
+        return self._all(
+            SetAsideView,
+            select(SetAside)
+            .where(SetAside.set_aside_at >= since)
+            .order_by(SetAside.set_aside_at.desc(), SetAside.id.desc())
+            .limit(limit),
+        )
 
     def shop(self, shop_id: str) -> ShopView | None:
         with Session(self.engine) as session:
@@ -401,13 +401,12 @@ class LedgerReader:
 
     def api_keys(self, shop_id: str) -> list[ApiKeyView]:
         """A shop's keys, revoked ones included, oldest first."""
-        with Session(self.engine) as session:
-            rows = session.scalars(
-                select(ShopApiKey)
-                .where(ShopApiKey.shop_id == shop_id)
-                .order_by(ShopApiKey.created_at, ShopApiKey.id)
-            )
-            return [ApiKeyView.model_validate(row) for row in rows]
+        return self._all(
+            ApiKeyView,
+            select(ShopApiKey)
+            .where(ShopApiKey.shop_id == shop_id)
+            .order_by(ShopApiKey.created_at, ShopApiKey.id),
+        )
 
 
 _SHIPMENTS = table_of(Shipment)

@@ -32,7 +32,9 @@ from sqlalchemy.pool import NullPool
 from ledger.claims import Ledger
 from ledger.engine import make_engine
 from ledger.migrations import upgrade_database
-from testing.factories import shipment
+from models.shipment import ShipmentStart
+from models.status import ShipmentStatus
+from testing.factories import T0, shipment
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "WAYPOST_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -237,3 +239,15 @@ def shipment_ref(ledger: Ledger) -> str:
     start = shipment(shipment_id=unique("s"))
     ledger.record_shipment(start.workflow_id, start)
     return start.workflow_id
+
+
+def record_start(ledger: Ledger, start: ShipmentStart) -> None:
+    """The shipment in the ledger as the publish activity records its start: shipped at T0."""
+    ledger.record_change(
+        start.workflow_id,
+        start=start,
+        entries=[],
+        status=ShipmentStatus.SHIPPED,
+        at=T0,
+        closed=False,
+    )

@@ -25,6 +25,7 @@ from models.call import (
 from models.state import LedgerUpdate, ShipmentState
 from models.status import ShipmentStatus
 from testing.factories import T0, shipment
+from tests.call_data import a_call as shared_call
 from workflows import details
 from workflows.reactions import can_record_call, on_call, on_start
 
@@ -32,15 +33,7 @@ NOW = T0 + timedelta(hours=10)
 
 
 def a_call(**overrides: Any) -> Call:
-    fields: dict[str, Any] = {
-        "call_id": "crm-1001",
-        "occurred_at": NOW - timedelta(minutes=3),
-        "centre": "shop",
-        "operator": "Ana (agent 42)",
-        "outcome": "answered",
-        "note": "Customer asks to leave it with the neighbour at no. 12",
-    }
-    return Call.model_validate(fields | overrides)
+    return shared_call(NOW - timedelta(minutes=3), **overrides)
 
 
 def started() -> ShipmentState:
@@ -123,7 +116,7 @@ def test_the_same_call_id_with_other_details_is_refused_naming_fields_not_values
 
     why = call_refusal([recorded(first)], a_call(outcome="busy", note="other words"), NOW)
 
-    assert why == "call crm-1001 was recorded before with a different outcome, note"
+    assert why == "call crm-1 was recorded before with a different outcome, note"
     assert "other words" not in why
 
 
@@ -145,7 +138,7 @@ def test_a_call_is_kept_in_the_state_and_queued_for_the_ledger() -> None:
     assert reaction.answer.outcome == "recorded"
     assert reaction.answer.status is ShipmentStatus.SHIPPED
     [record] = state.calls
-    assert (record.call_id, record.recorded_at) == ("crm-1001", NOW)
+    assert (record.call_id, record.recorded_at) == ("crm-1", NOW)
     [change] = reaction.changes
     assert change.calls == [record]
     assert change.requests == [] and change.entry is None
@@ -202,7 +195,7 @@ def test_the_ui_details_count_calls_without_operator_or_note() -> None:
     shown = details.markdown(state, [])
 
     assert "Calls: 2 (last: outbound, the carrier's call centre, answered" in shown
-    assert "Ana" not in shown and "neighbour" not in shown
+    assert "Ana" not in shown and "Friday" not in shown
 
 
 def test_every_outcome_has_a_value_the_api_and_cli_accept() -> None:

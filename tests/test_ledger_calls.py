@@ -13,21 +13,14 @@ from ledger.claims import CallRefused, Ledger
 from models.call import Call, CallOutcome, CallRecord
 from models.status import ShipmentStatus
 from testing.factories import T0, shipment
+from tests.call_data import a_call as shared_call
 from tests.db_fixtures import unique
 
 NOW = T0 + timedelta(hours=12)
 
 
 def a_call(**overrides: Any) -> Call:
-    fields: dict[str, Any] = {
-        "call_id": "crm-1",
-        "occurred_at": NOW - timedelta(hours=1),
-        "centre": "shop",
-        "operator": "Ana",
-        "outcome": "answered",
-        "note": "Will collect on Friday",
-    }
-    return Call.model_validate(fields | overrides)
+    return shared_call(NOW - timedelta(hours=1), **overrides)
 
 
 def record(ledger: Ledger, ref: str, *calls: Call, closed: bool = False) -> None:

@@ -11,21 +11,14 @@ from models.consent import ConsentSource, MarketingConsent
 from models.shipment import Recipient
 from models.status import ShipmentStatus
 from testing.factories import T0, shipment
-from tests.db_fixtures import unique
+from tests.db_fixtures import record_start, unique
 
 
 def test_consent_at_the_start_is_recorded_with_the_shipment(ledger: Ledger) -> None:
     recipient = Recipient(name="Sam", email="sam@example.com", marketing_consent=True)
     start = shipment(shipment_id=unique("s"), recipient=recipient)
 
-    ledger.record_change(
-        start.workflow_id,
-        start=start,
-        entries=[],
-        status=ShipmentStatus.SHIPPED,
-        at=T0,
-        closed=False,
-    )
+    record_start(ledger, start)
 
     row = ledger.shipment(start.workflow_id)
     assert row is not None and row.marketing_consent_source == "start"
@@ -35,9 +28,7 @@ def test_consent_at_the_start_is_recorded_with_the_shipment(ledger: Ledger) -> N
 def test_consent_given_later_is_recorded_once_with_its_time_and_source(ledger: Ledger) -> None:
     start = shipment(shipment_id=unique("s"))
     ref = start.workflow_id
-    ledger.record_change(
-        ref, start=start, entries=[], status=ShipmentStatus.SHIPPED, at=T0, closed=False
-    )
+    record_start(ledger, start)
     assert (row := ledger.shipment(ref)) is not None and row.marketing_consent_at is None
     first = MarketingConsent(given_at=T0 + timedelta(hours=1), source=ConsentSource.TRACKING_PAGE)
     later = first.model_copy(update={"given_at": T0 + timedelta(hours=2)})

@@ -5,7 +5,6 @@ and the polled tracker read by the same adapters (same event ids) as its webhook
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -25,18 +24,6 @@ from models.tracking import TrackerMode, TrackerPlan, TrackerService
 from testing.tracker_servers import EASYPOST_KEY, SHIPPO_TOKEN, FakeEasyPost, FakeShippo, Scan
 
 AT = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def easypost() -> Iterator[FakeEasyPost]:
-    with FakeEasyPost() as server:
-        yield server
-
-
-@pytest.fixture
-def shippo() -> Iterator[FakeShippo]:
-    with FakeShippo() as server:
-        yield server
 
 
 def test_easypost_create_posts_the_documented_body_with_the_key(easypost: FakeEasyPost) -> None:

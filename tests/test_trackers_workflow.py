@@ -8,7 +8,8 @@ carrier costs not one extra activity, timer or marker."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -33,18 +34,6 @@ from workflows.shipment import CARRIER_TRACKERS, ShipmentWorkflow
 
 S = ShipmentStatus
 NOW = datetime.now(UTC).replace(microsecond=0)
-
-
-@pytest.fixture
-def easypost() -> Iterator[FakeEasyPost]:
-    with FakeEasyPost() as server:
-        yield server
-
-
-@pytest.fixture
-def shippo() -> Iterator[FakeShippo]:
-    with FakeShippo() as server:
-        yield server
 
 
 def easypost_settings(base: Settings, fake: FakeEasyPost, **extra: Any) -> Settings:
@@ -75,6 +64,15 @@ async def start(
     begun = order.model_copy(update={"tracker": tracker_plan(settings, order.shop_id)})
     started = await start_shipment(client, begun, worker.task_queue)
     return begun.workflow_id, started.handle
+
+
+@asynccontextmanager
+async def polled(
+    client: Client, settings: Settings, tracking_number: str
+) -> AsyncIterator[tuple[str, WorkflowHandle[Any, ShipmentState]]]:
+    """A shipment with this tracking number, shipped at NOW, on a worker running `settings`."""
+    async with running_worker(client, settings) as worker:
+        yield await start(client, worker, settings, tracking_number=tracking_number, shipped_at=NOW)
 
 
 def has_tracker(state: ShipmentState) -> bool:
@@ -257,10 +255,7 @@ async def test_polling_moves_the_shipment_through_the_trackers_scans_and_stops_a
             Scan("delivered", message="Delivered", at=NOW + timedelta(hours=4)),
         ],
     )
-    async with running_worker(client, settings) as worker:
-        ref, handle = await start(
-            client, worker, settings, tracking_number="EZ2000000002", shipped_at=NOW
-        )
+    async with polled(client, settings, "EZ2000000002") as (ref, handle):
         # Created: the tracker's first scan applies at once; in transit polls every 3 hours.
         first = await eventually(client, ref, lambda s: s.status is S.IN_TRANSIT)
         await time_skipping_env.fast_forward(handle, timedelta(hours=3, minutes=1))
@@ -292,10 +287,7 @@ async def test_a_poll_repeating_known_scans_changes_nothing(
         worker_settings, easypost, easypost_tracker_mode=TrackerMode.POLLING
     )
     easypost.plan("EZ3000000003", [Scan("in_transit", at=NOW)])
-    async with running_worker(client, settings) as worker:
-        ref, handle = await start(
-            client, worker, settings, tracking_number="EZ3000000003", shipped_at=NOW
-        )
+    async with polled(client, settings, "EZ3000000003") as (ref, handle):
         await eventually(client, ref, poll_armed)
         await time_skipping_env.fast_forward(handle, timedelta(hours=6, minutes=5))
         state = await eventually(
@@ -326,10 +318,7 @@ async def test_shippo_polling_reads_the_track_history(
             Scan("DELIVERED", "delivered", at=NOW + timedelta(hours=2)),
         ],
     )
-    async with running_worker(client, settings) as worker:
-        ref, handle = await start(
-            client, worker, settings, tracking_number="SHIPPO_TRANSIT", shipped_at=NOW
-        )
+    async with polled(client, settings, "SHIPPO_TRANSIT") as (ref, handle):
         await eventually(client, ref, lambda s: s.status is S.IN_TRANSIT)
         await time_skipping_env.fast_forward(handle, timedelta(hours=3, minutes=1))
         final = await handle.result()
@@ -349,10 +338,7 @@ async def test_a_failed_poll_is_shown_and_tried_again_at_the_next_interval(
         "EZ5000000005",
         [Scan("in_transit", at=NOW), Scan("delivered", at=NOW + timedelta(hours=5))],
     )
-    async with running_worker(client, settings) as worker:
-        ref, handle = await start(
-            client, worker, settings, tracking_number="EZ5000000005", shipped_at=NOW
-        )
+    async with polled(client, settings, "EZ5000000005") as (ref, handle):
         await eventually(client, ref, lambda s: s.status is S.IN_TRANSIT)
         easypost.fail_next(404)  # answered for good: not retried within this poll
         await time_skipping_env.fast_forward(handle, timedelta(hours=3, minutes=1))

@@ -25,7 +25,7 @@ from models.state import EventOutcome, TimelineEntry
 from models.status import ShipmentStatus
 from models.webhooks import STORAGE_DEADLINE_EVENT, DeliveryStatus, ShopEventType
 from testing.factories import T0, event, shipment
-from tests.db_fixtures import unique
+from tests.db_fixtures import record_start, unique
 
 PHONE = "+447700900123"
 EMAIL = "sam@example.com"
@@ -41,14 +41,7 @@ def shop(ledger: Ledger, *, webhook: bool = True) -> str:
 
 def started(ledger: Ledger, shop_id: str) -> ShipmentStart:
     start = shipment(shop_id=shop_id, shipment_id=unique("s"))
-    ledger.record_change(
-        start.workflow_id,
-        start=start,
-        entries=[],
-        status=ShipmentStatus.SHIPPED,
-        at=T0,
-        closed=False,
-    )
+    record_start(ledger, start)
     return start
 
 

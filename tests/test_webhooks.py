@@ -109,6 +109,16 @@ def parcel(shop_id: str, number: str | None = None, **extra: object) -> Shipment
     return shipment(shop_id=shop_id, shipment_id=unique("s"), recipient=recipient, **extra)
 
 
+async def hooked_parcel(
+    client: Client, worker: Worker, engine: Engine, receiver: ShopWebhookReceiver
+) -> tuple[str, ShipmentStart]:
+    """A new hooked shop (`hooked_shop`) and its shipment (`parcel`), started."""
+    shop_id = hooked_shop(engine, receiver)
+    start = parcel(shop_id)
+    await start_shipment(client, start, worker.task_queue)
+    return shop_id, start
+
+
 async def arrived(
     receiver: ShopWebhookReceiver, shop_id: str, kind: ShopEventType, count: int = 1
 ) -> list[Delivered]:
@@ -143,9 +153,7 @@ def outcome(delivered: list[Delivered], kind: str, channel: str, status: str) ->
 async def test_a_status_change_reaches_the_shop_signed_with_the_carriers_description(
     client: Client, hook_worker: Worker, engine: Engine, receiver: ShopWebhookReceiver
 ) -> None:
-    shop_id = hooked_shop(engine, receiver)
-    start = parcel(shop_id)
-    await start_shipment(client, start, hook_worker.task_queue)
+    shop_id, start = await hooked_parcel(client, hook_worker, engine, receiver)
 
     await report_event(
         client,
@@ -168,9 +176,7 @@ async def test_a_status_change_reaches_the_shop_signed_with_the_carriers_descrip
 async def test_each_messages_outcome_reaches_the_shop(
     client: Client, hook_worker: Worker, engine: Engine, receiver: ShopWebhookReceiver
 ) -> None:
-    shop_id = hooked_shop(engine, receiver)
-    start = parcel(shop_id)
-    await start_shipment(client, start, hook_worker.task_queue)
+    shop_id, start = await hooked_parcel(client, hook_worker, engine, receiver)
 
     await report_event(client, start.workflow_id, out_for_delivery(30))
 
@@ -298,10 +304,8 @@ async def test_a_shop_down_then_up_gets_the_event_after_retries_and_the_sms_went
 async def test_a_refusing_endpoint_is_retried_and_each_answer_logged(
     client: Client, hook_worker: Worker, engine: Engine, receiver: ShopWebhookReceiver
 ) -> None:
-    shop_id = hooked_shop(engine, receiver)
     receiver.refuse_next(503, times=2, event_type=ShopEventType.SHIPMENT_STATUS_CHANGED.value)
-    start = parcel(shop_id)
-    await start_shipment(client, start, hook_worker.task_queue)
+    shop_id, start = await hooked_parcel(client, hook_worker, engine, receiver)
 
     await report_event(client, start.workflow_id, event(ShipmentStatus.IN_TRANSIT, 5))
 
@@ -316,10 +320,8 @@ async def test_a_refusing_endpoint_is_retried_and_each_answer_logged(
 async def test_a_slow_endpoint_costs_an_attempt_and_is_retried(
     client: Client, hook_worker: Worker, engine: Engine, receiver: ShopWebhookReceiver
 ) -> None:
-    shop_id = hooked_shop(engine, receiver)
     receiver.hang_next(2.0)  # past the 1 s a POST may take here; the SMS and email go meanwhile
-    start = parcel(shop_id)
-    await start_shipment(client, start, hook_worker.task_queue)
+    shop_id, _ = await hooked_parcel(client, hook_worker, engine, receiver)
 
     [first, *_] = await arrived(receiver, shop_id, ShopEventType.MESSAGE_OUTCOME)
     view = await logged(
@@ -334,9 +336,7 @@ async def test_a_slow_endpoint_costs_an_attempt_and_is_retried(
 async def test_a_replay_delivers_the_same_event_again_as_a_new_attempt(
     client: Client, hook_worker: Worker, engine: Engine, receiver: ShopWebhookReceiver
 ) -> None:
-    shop_id = hooked_shop(engine, receiver)
-    start = parcel(shop_id)
-    await start_shipment(client, start, hook_worker.task_queue)
+    shop_id, start = await hooked_parcel(client, hook_worker, engine, receiver)
     await report_event(client, start.workflow_id, event(ShipmentStatus.IN_TRANSIT, 5))
     [first] = await arrived(receiver, shop_id, ShopEventType.SHIPMENT_STATUS_CHANGED)
     await logged(engine, shop_id, first.webhook_id, lambda v: v.status is DeliveryStatus.DELIVERED)

@@ -23,6 +23,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
+from fastapi.types import DecoratedCallable
 from temporalio.service import RPCError
 
 from api.services import Services, services
@@ -250,13 +251,18 @@ async def _answer(
         return _error_page("not_found", request)
 
 
-@router.post(
-    "/{token}/slot",
-    summary="The customer chooses one of the offered delivery slots",
-    response_class=RedirectResponse,
-    response_model=None,
-    status_code=status.HTTP_303_SEE_OTHER,
-)
+def _form_post(path: str, summary: str) -> Callable[[DecoratedCallable], DecoratedCallable]:
+    """A form's endpoint: it answers by redirecting back to the page (post/redirect/get)."""
+    return router.post(
+        path,
+        summary=summary,
+        response_class=RedirectResponse,
+        response_model=None,
+        status_code=status.HTTP_303_SEE_OTHER,
+    )
+
+
+@_form_post("/{token}/slot", "The customer chooses one of the offered delivery slots")
 async def choose_slot(
     token: str,
     request: Request,
@@ -266,12 +272,8 @@ async def choose_slot(
     return await _answer(token, request, svc, "slot", str(slot))
 
 
-@router.post(
-    "/{token}/reply",
-    summary="The customer answers the courier's confirmation: confirm or reschedule",
-    response_class=RedirectResponse,
-    response_model=None,
-    status_code=status.HTTP_303_SEE_OTHER,
+@_form_post(
+    "/{token}/reply", "The customer answers the courier's confirmation: confirm or reschedule"
 )
 async def courier_reply(
     token: str,
@@ -282,12 +284,9 @@ async def courier_reply(
     return await _answer(token, request, svc, "reply", answer)
 
 
-@router.post(
+@_form_post(
     "/{token}/consent",
-    summary="The customer agrees to the shop's offers and review requests (an unticked opt-in)",
-    response_class=RedirectResponse,
-    response_model=None,
-    status_code=status.HTTP_303_SEE_OTHER,
+    "The customer agrees to the shop's offers and review requests (an unticked opt-in)",
 )
 async def give_consent(
     token: str,
@@ -298,12 +297,9 @@ async def give_consent(
     return await _answer(token, request, svc, "consent", consent)
 
 
-@router.post(
+@_form_post(
     "/{token}/consent/withdraw",
-    summary="The customer withdraws consent to the shop's offers (as the unsubscribe link does)",
-    response_class=RedirectResponse,
-    response_model=None,
-    status_code=status.HTTP_303_SEE_OTHER,
+    "The customer withdraws consent to the shop's offers (as the unsubscribe link does)",
 )
 async def withdraw_consent(
     token: str, request: Request, svc: Annotated[Services, Depends(services)]

@@ -71,6 +71,15 @@ async def shop_call(
     )
 
 
+async def carrier_call(
+    http: httpx.AsyncClient, payload: Any, carrier: str = "easypost", secret: str | None = None
+) -> httpx.Response:
+    """A call posted on shop-1's route for that carrier, signed with its secret (or `secret`)."""
+    return await http.post(
+        f"/v1/carriers/{carrier}/shops/shop-1/calls", **carrier_signed(payload, carrier, secret)
+    )
+
+
 # The shop's call centre
 
 
@@ -248,9 +257,7 @@ async def test_a_carrier_records_a_call_by_tracking_number_on_the_shops_route(
     start = await started(client, api_settings)
     payload = body(call_id="dpd-77", tracking_number=start.tracking_number)
 
-    response = await http.post(
-        "/v1/carriers/easypost/shops/shop-1/calls", **carrier_signed(payload)
-    )
+    response = await carrier_call(http, payload)
 
     assert response.status_code == 201, response.text
     assert response.json()["shipment"] == start.workflow_id
@@ -264,9 +271,7 @@ async def test_a_carrier_may_name_the_shops_shipment_id(
     start = await started(client, api_settings)
     payload = body(shipment_id=start.shipment_id)
 
-    response = await http.post(
-        "/v1/carriers/generic/shops/shop-1/calls", **carrier_signed(payload, "generic")
-    )
+    response = await carrier_call(http, payload, "generic")
 
     assert response.status_code == 201
 
@@ -276,14 +281,8 @@ async def test_a_carrier_call_on_one_shops_route_never_reaches_another_shops_shi
 ) -> None:
     theirs = await started(client, api_settings, shop_id="shop-2")
 
-    by_number = await http.post(
-        "/v1/carriers/easypost/shops/shop-1/calls",
-        **carrier_signed(body(tracking_number=theirs.tracking_number)),
-    )
-    by_id = await http.post(
-        "/v1/carriers/easypost/shops/shop-1/calls",
-        **carrier_signed(body(shipment_id=theirs.shipment_id)),
-    )
+    by_number = await carrier_call(http, body(tracking_number=theirs.tracking_number))
+    by_id = await carrier_call(http, body(shipment_id=theirs.shipment_id))
 
     assert (by_number.status_code, by_id.status_code) == (404, 404)
     assert (await shipment_state(client, theirs.workflow_id)).calls == []
@@ -309,10 +308,7 @@ async def test_a_carrier_call_signed_with_another_secret_is_a_403(
     start = await started(client, api_settings)
     payload = body(tracking_number=start.tracking_number)
 
-    response = await http.post(
-        "/v1/carriers/easypost/shops/shop-1/calls",
-        **carrier_signed(payload, secret="not-the-easypost-secret"),
-    )
+    response = await carrier_call(http, payload, secret="not-the-easypost-secret")
 
     assert response.status_code == 403
 
@@ -320,7 +316,7 @@ async def test_a_carrier_call_signed_with_another_secret_is_a_403(
 async def test_a_carrier_call_naming_no_shipment_is_a_422(
     http: httpx.AsyncClient, api_settings: Settings
 ) -> None:
-    response = await http.post("/v1/carriers/easypost/shops/shop-1/calls", **carrier_signed(body()))
+    response = await carrier_call(http, body())
 
     assert response.status_code == 422
     assert "exactly one of tracking_number and shipment_id" in response.text
@@ -335,9 +331,7 @@ async def test_an_unknown_carrier_is_a_404(http: httpx.AsyncClient) -> None:
 async def test_a_carrier_call_body_past_8_kib_is_refused_with_413(http: httpx.AsyncClient) -> None:
     payload = body(tracking_number="TRK1", note="x" * (9 * 1024))
 
-    response = await http.post(
-        "/v1/carriers/easypost/shops/shop-1/calls", **carrier_signed(payload)
-    )
+    response = await carrier_call(http, payload)
 
     assert response.status_code == 413
     assert "a carrier's call" in response.json()["detail"]

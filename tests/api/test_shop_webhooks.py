@@ -24,6 +24,7 @@ from ledger.shops import ShopRegistry
 from ledger.webhooks import WebhookLog
 from models.shipment import Courier, Recipient, ShipmentStart, Window
 from models.shop import ShopProfile
+from models.state import ShipmentState
 from models.status import ShipmentStatus
 from models.webhooks import ShopEventType
 from testing.factories import event, out_for_delivery, shipment
@@ -103,6 +104,15 @@ def inbound(text: str, sender: str) -> dict[str, Any]:
     return twilio_post(INBOUND, form)
 
 
+async def sent(client: Client, ref: str, kind: str) -> ShipmentState:
+    """The shipment's state once its `kind` message has gone to the provider (it has an id)."""
+    return await eventually(
+        client,
+        ref,
+        lambda s: any(n.kind.value == kind and n.provider_message_id for n in s.notifications),
+    )
+
+
 async def out_with_confirmation(client: Client, settings: Settings, start: ShipmentStart) -> None:
     """Out for delivery with a window half an hour ahead: the courier's confirmation goes at
     once, and the customer may answer it."""
@@ -118,13 +128,7 @@ async def out_with_confirmation(client: Client, settings: Settings, start: Shipm
             courier=Courier(name="Piotr"),
         ),
     )
-    await eventually(
-        client,
-        start.workflow_id,
-        lambda s: any(
-            n.kind.value == "courier_one_hour" and n.provider_message_id for n in s.notifications
-        ),
-    )
+    await sent(client, start.workflow_id, "courier_one_hour")
 
 
 async def test_the_log_shows_the_shops_own_deliveries_only(
@@ -259,13 +263,7 @@ async def test_a_slot_chosen_by_sms_reaches_the_shop_with_its_window(
         Window(start=day + timedelta(hours=h), end=day + timedelta(hours=h + 2)) for h in (0, 3)
     ]
     await report_event(client, start.workflow_id, event(ShipmentStatus.IN_TRANSIT, 1, slots=slots))
-    await eventually(
-        client,
-        start.workflow_id,
-        lambda s: any(
-            n.kind.value == "slot_choice" and n.provider_message_id for n in s.notifications
-        ),
-    )
+    await sent(client, start.workflow_id, "slot_choice")
 
     await http.post(INBOUND, **inbound("2", number))
 
@@ -333,13 +331,7 @@ async def test_a_delivered_sms_reaches_the_shop_as_its_outcome(
     start = parcel(shop_id, phone())
     await start_shipment(client, start, api_settings.task_queue)
     await report_event(client, start.workflow_id, out_for_delivery(30))
-    state = await eventually(
-        client,
-        start.workflow_id,
-        lambda s: any(
-            n.kind.value == "out_for_delivery" and n.provider_message_id for n in s.notifications
-        ),
-    )
+    state = await sent(client, start.workflow_id, "out_for_delivery")
     sid = next(n for n in state.notifications if n.kind.value == "out_for_delivery")
     assert sid.provider_message_id is not None
 

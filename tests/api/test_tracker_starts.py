@@ -3,8 +3,6 @@ each shop's tracker with the right account: the deployment's, or the shop's own.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 from pydantic import SecretStr
@@ -17,18 +15,6 @@ from testing.factories import shipment
 from testing.tracker_servers import EASYPOST_KEY, SHIPPO_TOKEN, FakeEasyPost, FakeShippo
 from tests.api.test_shops_api import create
 from tests.polling import eventually
-
-
-@pytest.fixture
-def easypost() -> Iterator[FakeEasyPost]:
-    with FakeEasyPost() as server:
-        yield server
-
-
-@pytest.fixture
-def shippo() -> Iterator[FakeShippo]:
-    with FakeShippo() as server:
-        yield server
 
 
 @pytest.fixture

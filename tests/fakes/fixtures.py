@@ -21,17 +21,20 @@ from infra.settings import Settings
 from ledger.claims import Ledger
 from models.notification import Channel
 from testing.sendgrid_server import DEFAULT_API_KEY, FakeSendGrid
+from testing.tracker_servers import FakeEasyPost, FakeShippo
 from testing.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilio
 
 __all__ = [
     "DEPLOYMENT_EMAIL",
     "DEPLOYMENT_NUMBER",
+    "easypost",
     "fake_providers",
     "fake_sendgrid",
     "fake_twilio",
     "provider_settings",
     "recipient_secret",
     "sender",
+    "shippo",
 ]
 
 DEPLOYMENT_NUMBER = "+15005550006"
@@ -106,3 +109,17 @@ def sender(
         fake_providers(fake_twilio, fake_sendgrid),
         hash_recipient=partial(recipient_hash, recipient_secret),
     )
+
+
+@pytest.fixture
+def easypost() -> Iterator[FakeEasyPost]:
+    """EasyPost's Tracker API on 127.0.0.1 (testing/tracker_servers.py)."""
+    with FakeEasyPost() as server:
+        yield server
+
+
+@pytest.fixture
+def shippo() -> Iterator[FakeShippo]:
+    """Shippo's Tracking API on 127.0.0.1 (testing/tracker_servers.py)."""
+    with FakeShippo() as server:
+        yield server
