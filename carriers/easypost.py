@@ -205,7 +205,10 @@ def _read_detail(tracker: _Tracker, index: int, raw: object, newest: bool, path:
     if status in IGNORED:
         return parsed(tracker, index, source, None, f"{status}: {IGNORED[status]}", tracker.mode)
     if status not in STATUSES:
-        raise FieldError(f"{path}.status", f"{short(status)} is not one of {_KNOWN}")
+        # A status word the carrier added since these tables were written is nothing its
+        # sender can fix: answered 200 as ignored (a 4xx would get the webhook disabled).
+        reason = f"{short(status)} is not a status Waypost knows yet (one of {_KNOWN})"
+        return parsed(tracker, index, source, None, reason, tracker.mode)
     occurred_at = parse_time(detail.get("datetime"), f"{path}.datetime")
     where, place = scan_place(detail.get("tracking_location"))
     message = clean_text(detail.get("message"))

@@ -202,7 +202,10 @@ def _read_entry(track: _Track, index: int, path: str, raw: object, newest: bool)
         reason = f"{status}: {IGNORED[status]}"
         return parsed(track, index, source, None, reason, track.mode)
     if status not in STATUSES:
-        raise FieldError(f"{path}.status", f"{short(status)} is not one of {_KNOWN}")
+        # A status word the carrier added since these tables were written is nothing its
+        # sender can fix: answered 200 as ignored (a 4xx would get the webhook disabled).
+        reason = f"{short(status)} is not a status Waypost knows yet (one of {_KNOWN})"
+        return parsed(track, index, source, None, reason, track.mode)
     occurred_at = parse_time(entry.get("status_date"), f"{path}.status_date")
     object_id = optional_id(entry.get("object_id"))
     where, place = scan_place(entry.get("location"))

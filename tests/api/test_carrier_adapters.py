@@ -589,18 +589,34 @@ def test_easypost_lone_surrogate_in_a_message_is_replaced() -> None:
 # EasyPost: one bad detail in a tracker
 
 
-def test_easypost_unknown_status_is_a_bad_event_and_the_others_still_parse() -> None:
+def test_a_status_easypost_added_since_is_ignored_and_the_others_still_parse() -> None:
+    """Nothing the sender can fix: ignored (answered 200), never a 4xx that gets the webhook
+    disabled."""
     document = easypost_event(
         easypost_detail("in_transit", datetime="2026-11-19T06:02:00Z"),
         easypost_detail("teleported"),
         easypost_detail("delivered", datetime="2026-11-19T15:58:00Z"),
     )
     items = EASYPOST.parse(encode(document))
-    assert bad(items).index == 1
-    assert bad(items).error.startswith(
-        "result.tracking_details[1].status: 'teleported' is not one of 'available_for_pickup'"
+
+    assert not any(isinstance(item, BadEvent) for item in items)
+    new_word = items[1]
+    assert isinstance(new_word, ParsedEvent) and new_word.event is None
+    assert (new_word.ignored_reason or "").startswith(
+        "'teleported' is not a status Waypost knows yet (one of 'available_for_pickup'"
     )
     assert [e.status for e in delivered([items[0], items[2]])] == [S.IN_TRANSIT, S.DELIVERED]
+
+
+def test_a_status_shippo_added_since_is_ignored() -> None:
+    document = json.loads(sample_body(SHIPPO))
+    document["data"]["tracking_history"] = []
+    document["data"]["tracking_status"]["status"] = "TELEPORTED"
+
+    (item,) = SHIPPO.parse(encode(document))
+
+    assert isinstance(item, ParsedEvent) and item.event is None
+    assert "'TELEPORTED' is not a status Waypost knows yet" in (item.ignored_reason or "")
 
 
 @pytest.mark.parametrize("when", [None, "", "19/11/2026 08:35", 1763541300, "2026-13-01T00:00:00Z"])
@@ -681,7 +697,7 @@ def test_shippo_without_history_or_status_has_no_events() -> None:
 
 
 def test_shippo_fallback_status_error_names_tracking_status() -> None:
-    document = shippo_webhook(tracking_status=shippo_entry("LOST"))
+    document = shippo_webhook(tracking_status=shippo_entry("TRANSIT") | {"status": 42})
     assert bad(SHIPPO.parse(encode(document))).error.startswith("data.tracking_status.status: ")
 
 
