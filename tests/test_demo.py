@@ -3,47 +3,76 @@ shipments are left open where the newcomer can try them, each said with what to 
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.testing import WorkflowEnvironment
 
-from starters.demo import NIGHT_ZONES, night_zone, open_scenarios, run_demo, scenarios
-
-pytestmark = pytest.mark.usefixtures("worker")
-
-
-async def test_every_closed_scenarios_events_happened_by_now(
-    client: Client, task_queue: str
-) -> None:
-    results = await run_demo(client, task_queue, echo=lambda _line: None)
-    finished = datetime.now(UTC)
-
-    assert all(r.ok for r in results), [r.surprises for r in results if not r.ok]
-    assert len(results) == len(scenarios())
-    for result in results:
-        for entry in result.state.timeline:
-            assert entry.event.occurred_at <= finished, (result.scenario.name, entry.event)
+from infra.settings import Settings
+from starters.demo import (
+    NIGHT_ZONES,
+    DemoResult,
+    night_zone,
+    open_scenarios,
+    run_demo,
+    scenarios,
+)
+from workers.worker import running_worker
 
 
-async def test_open_shipments_wait_where_the_newcomer_can_try_them(
-    client: Client, task_queue: str, worker: Worker
-) -> None:
+@dataclass
+class DemoRun:
+    results: list[DemoResult]
+    lines: list[str]
+    finished: datetime
+
+
+@pytest.fixture(scope="module")
+async def demo_run(temporal_env: WorkflowEnvironment, sqlite_ledger_url: str) -> DemoRun:
+    """One run of the demo as `make demo` runs it (the shipments left open included), read by
+    every test below: it takes half a minute."""
+    settings = Settings(
+        database_url=sqlite_ledger_url,
+        task_queue=f"demo-{uuid.uuid4().hex[:8]}",
+        workflow_sandbox=True,
+    )
     lines: list[str] = []
+    async with running_worker(temporal_env.client, settings):
+        results = await run_demo(
+            temporal_env.client, settings.task_queue, echo=lines.append, leave_open=True
+        )
+    return DemoRun(results, lines, datetime.now(UTC))
 
-    results = await run_demo(client, task_queue, echo=lines.append, leave_open=True)
 
-    left_open = [r for r in results if r.scenario.waits is not None]
+def test_every_closed_scenario_ends_as_expected(demo_run: DemoRun) -> None:
+    closed = [r for r in demo_run.results if r.scenario.waits is None]
+
+    assert len(closed) == len(scenarios())
+    assert all(r.ok for r in closed), [r.surprises for r in closed if not r.ok]
+
+
+def test_every_closed_scenarios_events_happened_by_now(demo_run: DemoRun) -> None:
+    for result in demo_run.results:
+        for entry in result.state.timeline:
+            assert entry.event.occurred_at <= demo_run.finished, (result.scenario.name, entry)
+
+
+def test_open_shipments_wait_where_the_newcomer_can_try_them(demo_run: DemoRun) -> None:
+    left_open = [r for r in demo_run.results if r.scenario.waits is not None]
+
     assert [r.ok for r in left_open] == [True, True, True], [r.surprises for r in left_open]
     slots, courier, night = (r.state for r in left_open)
     assert len(slots.offered_slots) == 3
     assert courier.one_hour_window is not None
-    assert night.deferred() and all(
-        n.due_at and n.due_at > datetime.now(UTC) for n in night.deferred()
-    )
-    assert sum(line.strip().startswith("try it:") for line in lines) == 3
+    assert night.deferred()
+    assert all(n.due_at and n.due_at > demo_run.finished for n in night.deferred())
+
+
+def test_each_open_shipment_says_what_to_try(demo_run: DemoRun) -> None:
+    assert sum(line.strip().startswith("try it:") for line in demo_run.lines) == 3
 
 
 def test_the_night_zone_is_at_night_whatever_the_hour() -> None:
