@@ -117,7 +117,7 @@ async def test_a_refused_number_falls_back_to_email(
     fake_twilio: FakeTwilio,
     fake_sendgrid: FakeSendGrid,
 ) -> None:
-    start = shipment()
+    start = shipment(shop_id=unique("shop"))  # the opt-out it records stays in its shop
     assert start.recipient.phone is not None
     fake_twilio.reject_recipient(start.recipient.phone, code=21610)
     await start_shipment(client, start, provider_worker.task_queue)
@@ -146,8 +146,9 @@ async def test_a_number_that_replied_stop_is_never_texted_again_by_that_shop(
     fake_twilio: FakeTwilio,
     fake_sendgrid: FakeSendGrid,
 ) -> None:
-    first, second = shipment(), shipment()
-    other_shop = shipment(shop_id="shop-2")
+    shop = unique("shop")  # the opt-out it records stays in its shop
+    first, second = shipment(shop_id=shop), shipment(shop_id=shop)
+    other_shop = shipment(shop_id=unique("shop"))
     assert first.recipient.phone is not None
     fake_twilio.reject_recipient(first.recipient.phone, code=21610)
     for start in (first, second, other_shop):
