@@ -91,6 +91,31 @@ def test_when_the_first_slot_begins_by_the_morning_the_deadline_is_the_evening_b
 
 
 @pytest.mark.parametrize("zone", ZONES)
+def test_the_deadline_ends_before_the_first_slot_begins(zone: str) -> None:
+    """Offered at 19:30, twelve hours would end at 07:30 (moved to 08:00), after a slot at 09:00
+    began: the time to choose ends an hour before it, in the daytime."""
+    state = offering(zone)
+    early = [Window(start=local(zone, 3, 9), end=local(zone, 3, 11)), *slots_from(zone, 4)]
+
+    deadline = slot_deadline(state, early, local(zone, 2, 19, 30))
+
+    assert in_zone(deadline, zone) == (3, time(8, 0))
+    assert deadline < early[0].start
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_a_deadline_inside_the_day_moves_before_a_first_slot_that_begins_sooner(
+    zone: str,
+) -> None:
+    state = offering(zone)
+    soon = [Window(start=local(zone, 2, 16), end=local(zone, 2, 18)), *slots_from(zone, 4)]
+
+    deadline = slot_deadline(state, soon, local(zone, 2, 8, 30))
+
+    assert in_zone(deadline, zone) == (2, time(15, 0))
+
+
+@pytest.mark.parametrize("zone", ZONES)
 def test_an_offer_made_at_night_counts_from_the_morning_it_is_sent(zone: str) -> None:
     state = offering(zone)
 

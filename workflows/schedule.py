@@ -162,20 +162,26 @@ def slot_deadline(state: ShipmentState, slots: list[Window], now: datetime) -> d
     """When the time to choose one of `slots`, offered `now`, ends: `slot_choice_time` after
     the customer is told (quiet hours hold the offer back to the morning), in their daytime, in
     their time zone. One that would fall at night moves to the morning after, unless the first
-    slot begins by then: then to the evening before (EVENING_MARGIN before the night). The SMS,
-    the page and the timer that books the first slot all say this one moment."""
+    slot begins by then: then to the evening before (EVENING_MARGIN before the night). It never
+    falls later than EVENING_MARGIN before the first slot begins. The SMS, the page and the timer
+    that books the first slot all say this one moment."""
     policy = state.shipment.policy
     zone = state.shipment.recipient.time_zone
     told = policy.quiet_hours.end_after(now, zone) if policy.quiet_hours else now
+    ahead = [w.start - EVENING_MARGIN for w in slots if w.start - EVENING_MARGIN > told]
+    latest = min(ahead, default=None)
+    """The time to choose ends before the first slot still ahead begins."""
     due = told + policy.slot_choice_time
+    if latest is not None:
+        due = min(due, latest)
     night = policy.quiet_hours or NIGHT
     if not night.contains(due, zone):
         return due
     morning = night.end_after(due, zone)
-    if not slots or morning < min(w.start for w in slots):
+    if latest is None or morning <= latest:
         return morning
     evening = _night_start_before(night, due, zone) - EVENING_MARGIN
-    return evening if evening > told else morning
+    return evening if evening > told else due  # no daytime is left before the first slot
 
 
 def _night_start_before(night: QuietHours, moment: datetime, zone: str) -> datetime:
