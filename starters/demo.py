@@ -397,7 +397,7 @@ def _event(step: Step, base: datetime, index: int) -> CarrierEvent:
         location=Location(city=step.city),
         window=window,
         estimated_delivery=later(step.estimate_in_s),
-        slots=[span(s) for s in step.slots_in_s] if step.slots_in_s else None,
+        slots=[quarter_hours(span(s)) for s in step.slots_in_s] if step.slots_in_s else None,
         courier=Courier(name="Piotr", phone="+48600999888") if step.courier else None,
         pickup_point=PickupPoint(
             name="Paczkomat WAW-12",
@@ -427,6 +427,17 @@ async def _until_waiting(
 
 def _sent(state: ShipmentState) -> list[str]:
     return sorted(n.kind.value for n in state.notifications if n.status is NotificationStatus.SENT)
+
+
+def quarter_hours(window: Window) -> Window:
+    """A slot on the nearest quarter hours, as carriers offer them (a step sent a few seconds
+    after its scenario was written would otherwise offer 09:59 to 11:59)."""
+
+    def nearest(moment: datetime) -> datetime:
+        quarters = round((moment.minute * 60 + moment.second) / 900)
+        return moment.replace(minute=0, second=0, microsecond=0) + timedelta(minutes=15 * quarters)
+
+    return Window(start=nearest(window.start), end=nearest(window.end))
 
 
 def _base(scenario: Scenario, now: datetime) -> datetime:

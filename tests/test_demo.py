@@ -12,11 +12,13 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from infra.settings import Settings
+from models.shipment import Window
 from starters.demo import (
     NIGHT_ZONES,
     DemoResult,
     night_zone,
     open_scenarios,
+    quarter_hours,
     run_demo,
     scenarios,
 )
@@ -95,3 +97,14 @@ def test_offered_slots_are_whole_hours_on_the_next_days_in_london() -> None:
         "07 14:00",
         "08 10:00",
     ]
+
+
+def test_a_slot_sent_a_minute_late_is_still_offered_on_the_hour() -> None:
+    late = Window(
+        start=datetime(2026, 12, 8, 9, 59, 12, tzinfo=UTC),
+        end=datetime(2026, 12, 8, 11, 59, 12, tzinfo=UTC),
+    )
+
+    assert quarter_hours(late) == Window(
+        start=datetime(2026, 12, 8, 10, 0, tzinfo=UTC), end=datetime(2026, 12, 8, 12, 0, tzinfo=UTC)
+    )
