@@ -18,6 +18,7 @@ from temporalio.worker import Worker
 
 from activities.publish import ShipmentActivities
 from benchmarks.actions import EXEMPT_ATTRIBUTES
+from benchmarks.throughput import waypost_lifecycle
 from infra import search_attributes as sa
 from infra.settings import Settings
 from models.notification import SendResult
@@ -64,18 +65,10 @@ def upserts_per_task(events: list[HistoryEvent]) -> Counter[int]:
 async def test_signals_in_quick_succession_upsert_at_most_once_per_workflow_task(
     client: Client, worker: Worker
 ) -> None:
-    start = shipment()
-    started = await start_shipment(client, start, worker.task_queue)
-    for e in (
-        event(S.IN_TRANSIT, 60),
-        event(S.IN_TRANSIT, 120, city="York"),
-        out_for_delivery(600),
-        event(S.DELIVERED, 700),
-    ):
-        await started.handle.signal("carrier_event", e)
-    await started.handle.result()
+    # The benchmark's lifecycle: four carrier events as signals, in quick succession.
+    workflow_id = await waypost_lifecycle(client, shipment(), worker.task_queue)
 
-    events = await history(started.handle)
+    events = await history(client.get_workflow_handle(workflow_id))
     per_task = upserts_per_task(events)
     tasks = sum(e.event_type == E.EVENT_TYPE_WORKFLOW_TASK_COMPLETED for e in events)
 

@@ -47,6 +47,7 @@ from api.tracking.view import (
     shop_brand,
 )
 from infra.links import LinkExpired, LinkInvalid
+from ledger.views import ShipmentView
 from messages.locales import negotiate
 from models.channels import address
 from models.consent import OptOutSource
@@ -154,14 +155,10 @@ async def _page(
     status_code: int = status.HTTP_200_OK,
 ) -> HTMLResponse:
     """The shipment's page (with `notice` above it), or the friendly page of a bad link."""
-    try:
-        ref = _shipment_ref(token, svc)
-    except _BadLink as bad:
-        return _error_page(bad.kind, request)
-    shipment = await svc.db(svc.ledger.shipment, ref)
-    if shipment is None:
-        return _error_page("not_found", request)
-    live = await _live(svc, ref) if shipment.closed_at is None else None
+    found = await _linked(token, request, svc)
+    if isinstance(found, HTMLResponse):
+        return found
+    ref, shipment, live = found
     events = await svc.db(svc.ledger.timeline, ref)
     notifications = await svc.db(svc.ledger.notifications_for, ref)
     calls = await svc.db(svc.ledger.calls_for, ref)
@@ -182,6 +179,22 @@ async def _page(
         status_code=status_code,
         headers=_headers(shop),
     )
+
+
+async def _linked(
+    token: str, request: Request, svc: Services
+) -> tuple[str, ShipmentView, ShipmentState | None] | HTMLResponse:
+    """The shipment a link names (its ref, its ledger row, and its live state while open), or
+    the friendly page of a bad or unknown link."""
+    try:
+        ref = _shipment_ref(token, svc)
+    except _BadLink as bad:
+        return _error_page(bad.kind, request)
+    shipment = await svc.db(svc.ledger.shipment, ref)
+    if shipment is None:
+        return _error_page("not_found", request)
+    live = await _live(svc, ref) if shipment.closed_at is None else None
+    return ref, shipment, live
 
 
 def _opted_out_of_marketing(svc: Services, shop_id: str, live: ShipmentState) -> bool:
@@ -349,14 +362,10 @@ async def calendar(
     token: str, request: Request, svc: Annotated[Services, Depends(services)]
 ) -> Response:
     """Only what the page shows (see api.tracking.calendar); the same headers as the page."""
-    try:
-        ref = _shipment_ref(token, svc)
-    except _BadLink as bad:
-        return _error_page(bad.kind, request)
-    shipment = await svc.db(svc.ledger.shipment, ref)
-    if shipment is None:
-        return _error_page("not_found", request)
-    live = await _live(svc, ref) if shipment.closed_at is None else None
+    found = await _linked(token, request, svc)
+    if isinstance(found, HTMLResponse):
+        return found
+    _, shipment, live = found
     view = build_view(shipment, [], [], live, svc.clock())
     ics = calendar_file(view, svc.clock())
     if ics is None:
