@@ -295,7 +295,7 @@ class ShipmentWorkflow:
                 _reraise_cancel(err)  # the run ends (or continues as new): not a failure
                 tracker.error = _failure(err)
                 workflow.logger.warning("tracker not created", extra={"error": tracker.error})
-            self._show()
+            self._changed()
         while True:
             due = next_poll(tracker, self._state.status, self._state.status_since)
             tracker.next_poll_at = due
@@ -330,7 +330,7 @@ class ShipmentWorkflow:
                 tracker.last_poll_error = _failure(err)
             tracker.last_poll_at = workflow.now()
             tracker.polls += 1
-            self._show()
+            self._changed()
 
     def _status_is_not(self, status: ShipmentStatus) -> bool:
         return self._state.status is not status
