@@ -31,6 +31,7 @@ from temporalio.converter import (
     PayloadCodec,
 )
 
+from infra.files import create_private
 from infra.settings import LOCAL_PAYLOAD_KEY, PAYLOAD_KEY_BYTES, Settings, decode_payload_key
 
 ENCODING = b"binary/encrypted"
@@ -177,16 +178,8 @@ def new_key(key_id: str | None = None, *, now: datetime | None = None) -> NewKey
 
 def ensure_local_key(home: Path) -> bool:
     """Create the local payload key under `home` (readable by its owner only) unless it exists;
-    True when this call created it. Two processes starting at once keep the first one's."""
-    path = home / LOCAL_PAYLOAD_KEY
-    if path.exists():
+    True when this call created it."""
+    if (home / LOCAL_PAYLOAD_KEY).exists():
         return False
-    home.mkdir(parents=True, exist_ok=True)
     key = new_key()
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return False
-    with os.fdopen(fd, "w", encoding="utf-8") as file:
-        json.dump({"id": key.key_id, "key": key.key}, file)
-    return True
+    return create_private(home / LOCAL_PAYLOAD_KEY, json.dumps({"id": key.key_id, "key": key.key}))

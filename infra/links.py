@@ -15,11 +15,11 @@ import base64
 import binascii
 import hashlib
 import hmac
-import os
 import secrets
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
+from infra.files import create_private
 from infra.masking import LINK_TOKEN
 from infra.settings import Settings
 from models.shipment import parse_shipment_ref, shipment_workflow_id
@@ -46,15 +46,7 @@ def load_secret(settings: Settings) -> bytes:
     if settings.secret_key is not None:
         return settings.secret_key.get_secret_value().encode()
     path = settings.home / "secret.key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process created it first: use theirs
-        else:
-            with os.fdopen(fd, "w") as file:
-                file.write(secrets.token_hex(32))
+    create_private(path, secrets.token_hex(32))  # another process's, if it came first
     return path.read_text().strip().encode()
 
 
