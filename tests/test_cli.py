@@ -6,7 +6,6 @@ import asyncio
 import json
 import os
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +19,7 @@ from typer.testing import CliRunner
 
 from infra.links import TrackingLinks
 from infra.serving import free_port
-from infra.settings import Settings, get_settings
+from infra.settings import Settings
 from ledger.claims import Ledger
 from ledger.engine import make_engine
 from models.notification import DeliveryReport, NotificationStatus
@@ -264,14 +263,6 @@ async def test_show_of_a_closed_shipment_gives_the_ledgers_statuses_and_no_waits
     assert line.split()[:3] == ["out_for_delivery", "sms", "delivered"]
     waiting = run.out.split("waiting for:")[1]
     assert waiting.strip() == "nothing: the shipment is closed"
-
-
-@pytest.fixture
-def fresh_settings() -> Iterator[None]:
-    """The command reads the environment each test sets, not a cached one."""
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 @pytest.mark.usefixtures("fresh_settings")

@@ -441,11 +441,11 @@ def test_png_of_an_empty_period_says_so(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def cli(known: tuple[str, Known], monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+def cli(
+    known: tuple[str, Known], monkeypatch: pytest.MonkeyPatch, fresh_settings: None
+) -> CliRunner:
     monkeypatch.setenv("WAYPOST_DATABASE_URL", known[0])
-    get_settings.cache_clear()
-    yield CliRunner()
-    get_settings.cache_clear()
+    return CliRunner()
 
 
 def period_args() -> list[str]:

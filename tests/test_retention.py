@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
-from infra.settings import Settings, get_settings
+from infra.settings import Settings
 from ledger.anonymisation import ANONYMISATION, Fate, RetentionMode, RetentionSummary
 from ledger.claims import Ledger
 from ledger.engine import make_engine
@@ -314,12 +314,10 @@ def test_anonymising_keeps_everything_a_report_counts() -> None:
 
 
 @pytest.fixture
-def cli(filled: Filled, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+def cli(filled: Filled, monkeypatch: pytest.MonkeyPatch, fresh_settings: None) -> CliRunner:
     monkeypatch.setenv("WAYPOST_DATABASE_URL", filled.url)
     monkeypatch.setenv("WAYPOST_RETENTION_DAYS", str(DAYS))
-    get_settings.cache_clear()
-    yield CliRunner()
-    get_settings.cache_clear()
+    return CliRunner()
 
 
 def test_command_dry_run_says_what_it_would_do(cli: CliRunner, filled: Filled) -> None:

@@ -4,14 +4,12 @@ printed once and never again, nothing secret printed."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner, Result
 
-from infra.settings import get_settings
 from ledger.engine import make_engine
 from ledger.shops import ShopRegistry
 from ledger.webhooks import WebhookLog
@@ -23,13 +21,11 @@ from tests.db_fixtures import unique
 
 @pytest.fixture
 def shop_cli(
-    database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> Iterator[CliRunner]:
+    database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fresh_settings: None
+) -> CliRunner:
     monkeypatch.setenv("WAYPOST_DATABASE_URL", database_url)
     monkeypatch.setenv("WAYPOST_HOME", str(tmp_path / "home"))
-    get_settings.cache_clear()
-    yield CliRunner()
-    get_settings.cache_clear()
+    return CliRunner()
 
 
 def waypost(runner: CliRunner, *args: str) -> Result:

@@ -17,7 +17,7 @@ from activities.providers.sendgrid_email import SendGridEmailProvider
 from activities.providers.twilio_sms import TwilioSmsProvider
 from activities.sending import Sender
 from infra.links import recipient_hash
-from infra.settings import Settings
+from infra.settings import Settings, get_settings
 from ledger.claims import Ledger
 from models.notification import Channel
 from testing.sendgrid_server import DEFAULT_API_KEY, FakeSendGrid
@@ -123,3 +123,12 @@ def shippo() -> Iterator[FakeShippo]:
     """Shippo's Tracking API on 127.0.0.1 (testing/tracker_servers.py)."""
     with FakeShippo() as server:
         yield server
+
+
+@pytest.fixture
+def fresh_settings() -> Iterator[None]:
+    """Commands run in-process (CliRunner) read the environment the test sets, not settings
+    cached by an earlier test, and leave none cached for the next."""
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
