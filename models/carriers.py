@@ -39,12 +39,12 @@ CARRIERS: Final[tuple[KnownCarrier, ...]] = (
     KnownCarrier(
         name="DHL",
         tracking_url="https://www.dhl.com/global-en/home/tracking.html?tracking-id={number}",
-        aliases=("dhl", "dhl_express", "dhlexpress", "dhl_ecommerce", "dhl_parcel"),
+        aliases=("dhl", "dhl_express", "dhl_ecommerce", "dhl_parcel"),
     ),
     KnownCarrier(
         name="FedEx",
         tracking_url="https://www.fedex.com/fedextrack/?trknbr={number}",
-        aliases=("fedex", "fed_ex"),
+        aliases=("fedex",),
     ),
     KnownCarrier(
         name="USPS",
@@ -54,7 +54,7 @@ CARRIERS: Final[tuple[KnownCarrier, ...]] = (
     KnownCarrier(
         name="Royal Mail",
         tracking_url="https://www.royalmail.com/track-your-item#/tracking-results/{number}",
-        aliases=("royal_mail", "royalmail"),
+        aliases=("royal_mail",),
     ),
     KnownCarrier(
         name="InPost",
@@ -74,12 +74,12 @@ CARRIERS: Final[tuple[KnownCarrier, ...]] = (
     KnownCarrier(
         name="Poczta Polska",
         tracking_url="https://emonitoring.poczta-polska.pl/?numer={number}",
-        aliases=("poczta_polska", "pocztapolska"),
+        aliases=("poczta_polska",),
     ),
     KnownCarrier(
         name="FAN Courier",
         tracking_url="https://www.fancourier.ro/awb-tracking/?tracking={number}",
-        aliases=("fan_courier", "fancourier", "fan"),
+        aliases=("fan_courier", "fan"),
     ),
 )
 
