@@ -102,6 +102,8 @@ class Sender:
         retry can win it) unless `give_up`, when the message is recorded as failed instead.
         Raises SendInProgress when another live attempt holds the claim.
         """
+        category = KINDS[request.kind].category
+        recipient = self.hash_recipient(request.to) if self.hash_recipient else None
         claim = self.ledger.claim(
             request.key,
             shipment_ref=request.shipment_ref,
@@ -112,7 +114,8 @@ class Sender:
             token=token,
             lease=self.lease,
             now=self.clock(),
-            recipient_hash=self.hash_recipient(request.to) if self.hash_recipient else None,
+            recipient_hash=recipient,
+            category=category.value,
         )
         if claim.set_aside is not None:
             # Exactly-once rests on the claim: a message whose claim the ledger cannot record
@@ -134,19 +137,15 @@ class Sender:
                 attempts=claim.attempts,
             )
         provider = self.providers[request.channel]
-        category = KINDS[request.kind].category
         shop_id = shop_of_ref(request.shipment_ref) or ""
-        recipient = self.hash_recipient(request.to) if self.hash_recipient else None
         if needs_consent(category, request.marketing_consent):
             return self._not_sent(request, token, NotificationStatus.OPTED_OUT, NO_CONSENT_ERROR)
-        if recipient is not None and (
-            said_stop := self.ledger.find_opt_out(shop_id, request.channel, recipient, category)
-        ):
+        if claim.opted_out_by is not None:
             return self._not_sent(
                 request,
                 token,
                 NotificationStatus.OPTED_OUT,
-                opted_out_error(request.channel, category, said_stop.source),
+                opted_out_error(request.channel, category, claim.opted_out_by),
             )
         shop = self.shops.profile(shop_id) if self.shops and shop_id else None
         context = self._context(request)
@@ -308,7 +307,7 @@ class Sender:
     ) -> SendResult:
         segments = rendered.segments if CHANNELS[request.channel].segmented else None
         cost = estimated_sms_cost(segments) if segments else None
-        self.ledger.mark_sent(
+        status, permanent = self.ledger.settle_sent(
             request.key,
             token,
             provider,
@@ -316,10 +315,6 @@ class Sender:
             segments=segments,
             cost=cost,
             attempt=record,
-        )
-        status, permanent = self.ledger.adopt_reports(request.key, receipt.message_id) or (
-            NotificationStatus.SENT,
-            False,
         )
         self.metrics.message(request.kind, request.channel, NotificationStatus.SENT)
         if status is not NotificationStatus.SENT:  # the provider's report came first

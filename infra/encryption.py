@@ -24,13 +24,13 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from google.protobuf.message import DecodeError
 from temporalio.api.common.v1 import Payload
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import (
     DataConverter,
     DefaultFailureConverterWithEncodedAttributes,
     PayloadCodec,
 )
 
+from infra.converter import pydantic_converter
 from infra.files import create_private
 from infra.settings import LOCAL_PAYLOAD_KEY, PAYLOAD_KEY_BYTES, Settings, decode_payload_key
 
@@ -129,9 +129,9 @@ def data_converter(settings: Settings) -> DataConverter:
     and stack traces moved into an encrypted payload (an error may quote personal data)."""
     codec = payload_codec(settings)
     if codec is None:
-        return pydantic_data_converter
+        return pydantic_converter
     return dataclasses.replace(
-        pydantic_data_converter,
+        pydantic_converter,
         payload_codec=codec,
         failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
     )

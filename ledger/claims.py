@@ -23,17 +23,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 import structlog
 from sqlalchemy import (
     Connection,
     Engine,
+    Row,
     String,
     Table,
     bindparam,
     delete,
     insert,
+    literal_column,
     or_,
     select,
     update,
@@ -77,7 +79,7 @@ from ledger.views import (
     SetAsidePart,
     SetAsideView,
 )
-from ledger.webhooks import emit_shop_event
+from ledger.webhooks import UNREAD, Unread, emit_shop_event, webhook_url_in, webhook_url_of
 from models.call import Call, CallReceipt, CallRecord, call_refusal
 from models.consent import ConsentSource, MarketingConsent, OptOutSource, categories_stopped
 from models.kinds import KINDS
@@ -123,6 +125,9 @@ class Claim:
     exactly-once rests on the claim."""
     first_set_aside: bool = False
     """This call set the claim aside (a retry that finds it so counts nothing again)."""
+    opted_out_by: str | None = None
+    """A won claim's recipient said stop to this class of message (`OptOutSource`): read in
+    the claim's own statement when the caller named the recipient's hash and the category."""
 
 
 @dataclass(frozen=True)
@@ -200,6 +205,7 @@ class LedgerWriter:
         that can never be stored is set aside and returned; the others are recorded all the
         same."""
         parts: list[_Part] = []
+        webhook = _WebhookUrl(shop_of_ref(ref))
         if start is not None:
             values = self._shipment_values(ref, start)
             cleaned = _cleaned(_SHIPMENTS, values, keep=("ref",))
@@ -214,9 +220,8 @@ class LedgerWriter:
             )
         for entry in entries:
             values = self._event_values(ref, entry)
-            parts.append(
-                _Part("event", entry.event.event_id, values, self._event_write(ref, entry, values))
-            )
+            write = self._event_write(ref, entry, values, webhook)
+            parts.append(_Part("event", entry.event.event_id, values, write))
         for call in calls:
             values = _call_values(ref, call)
             parts.append(
@@ -257,13 +262,15 @@ class LedgerWriter:
                     "status",
                     "decided",
                     {"decided": [d.key for d in decided]},
-                    lambda conn: _emit_decided(conn, shop_id, ref, decided, self._clock()),
+                    lambda conn: _emit_decided(
+                        conn, shop_id, ref, decided, self._clock(), webhook.url(conn)
+                    ),
                 )
             )
         return self._write_parts(ref, parts)
 
     def _event_write(
-        self, ref: str, entry: TimelineEntry, values: dict[str, Any]
+        self, ref: str, entry: TimelineEntry, values: dict[str, Any], webhook: _WebhookUrl
     ) -> Callable[[Connection], object]:
         """The timeline entry, once; a new one that moved the shipment is told to its shop in the
         same transaction (`shipment.status_changed`, and `shipment.return_uncollected` when the
@@ -273,7 +280,8 @@ class LedgerWriter:
             new = _insert_if_absent(conn, ShipmentEvent, values, ["shipment_ref", "event_id"])
             shop_id = shop_of_ref(ref)
             if new and entry.outcome is EventOutcome.APPLIED and shop_id is not None:
-                _emit_status_change(conn, shop_id, ref, entry, values, self._clock())
+                url = webhook.url(conn)
+                _emit_status_change(conn, shop_id, ref, entry, values, self._clock(), url)
             return new
 
         return write
@@ -505,12 +513,15 @@ class LedgerWriter:
         lease: timedelta,
         now: datetime,
         recipient_hash: str | None = None,
+        category: str | None = None,
     ) -> Claim:
         """Try to become the one sender of `key`.
 
-        The first caller inserts the row (`sending`, with its token); the unique key makes any
-        concurrent insert fail. A later caller wins only if the message was released (`planned`)
-        or its sender's lease ran out; otherwise it learns the current status and must not send.
+        The first caller inserts the row (`sending`, with its token) in one statement, which
+        also reads whether the recipient opted out of `category` (`Claim.opted_out_by`); the
+        unique key makes any concurrent insert fail. A later caller wins only if the message was
+        released (`planned`) or its sender's lease ran out; otherwise it learns the current
+        status and must not send.
         """
         row = {
             "idempotency_key": key,
@@ -528,12 +539,22 @@ class LedgerWriter:
             "created_at": now,
             "updated_at": now,
         }
+        opt_out = {
+            "b_shop_id": shop_of_ref(shipment_ref) or "",
+            "b_channel": channel.value,
+            "b_recipient_hash": recipient_hash,
+            "b_category": category,
+        }
         try:
             check_fits(_NOTIFICATIONS, row)
-            with self._tx.begin() as conn:
-                conn.execute(_INSERT_NOTIFICATION, row)
+            with self._tx.single() as conn:
+                inserted = conn.execute(_CLAIM_NOTIFICATION, row | opt_out).one()
             return Claim(
-                won=True, status=NotificationStatus.SENDING, provider_message_id=None, attempts=1
+                won=True,
+                status=NotificationStatus.SENDING,
+                provider_message_id=None,
+                attempts=1,
+                opted_out_by=inserted.opted_out_by,
             )
         except IntegrityError as err:
             insert_error = err
@@ -570,12 +591,14 @@ class LedgerWriter:
                         updated_at=now,
                     )
                 )
+                said_stop = conn.execute(_FIND_OPT_OUT, opt_out).first()
                 return Claim(
                     won=True,
                     status=NotificationStatus.SENDING,
                     provider_message_id=existing.provider_message_id,
                     attempts=existing.attempts + 1,
                     unknown_since=existing.claimed_at if stale or released else None,
+                    opted_out_by=said_stop.source if said_stop else None,
                 )
         if existing is None:  # not a lost race: the insert broke another rule (unknown shipment)
             return self._claim_set_aside(key, shipment_ref, row, insert_error)
@@ -620,9 +643,10 @@ class LedgerWriter:
         values: dict[str, Any] = {"claim_token": None}
         if not outcome_unknown:
             values["claimed_at"] = None
-        return self._settle(
+        settled = self._settle(
             key, token, attempt, status=NotificationStatus.PLANNED, last_error=error, **values
         )
+        return settled is not None
 
     def mark_sent(
         self,
@@ -635,7 +659,42 @@ class LedgerWriter:
         attempt: Attempt | None = None,
     ) -> bool:
         """The provider accepted the message; False (nothing changed) if the claim was lost."""
-        return self._settle(
+        moved, _ = self._mark_sent(
+            key, token, provider, provider_message_id, segments, cost, attempt
+        )
+        return moved
+
+    def settle_sent(
+        self,
+        key: str,
+        token: str,
+        provider: str,
+        provider_message_id: str,
+        segments: int | None = None,
+        cost: Decimal | None = None,
+        attempt: Attempt | None = None,
+    ) -> tuple[NotificationStatus, bool]:
+        """The sender's `mark_sent`, then `adopt_reports` only when the settle's own statement
+        found delivery reports that came first (almost never: no read more). The message's
+        status after both, and whether a failure is permanent."""
+        _, waiting = self._mark_sent(
+            key, token, provider, provider_message_id, segments, cost, attempt
+        )
+        adopted = self.adopt_reports(key, provider_message_id) if waiting else None
+        return adopted or (NotificationStatus.SENT, False)
+
+    def _mark_sent(
+        self,
+        key: str,
+        token: str,
+        provider: str,
+        provider_message_id: str,
+        segments: int | None,
+        cost: Decimal | None,
+        attempt: Attempt | None,
+    ) -> tuple[bool, bool]:
+        """Moved (the claim held), and whether delivery reports wait for the message."""
+        settled = self._settle(
             key,
             token,
             attempt,
@@ -647,12 +706,13 @@ class LedgerWriter:
             sent_at=self._clock(),
             last_error=None,
         )
+        return settled is not None, bool(settled is not None and settled.reports_waiting)
 
     def mark_failed(
         self, key: str, token: str, provider: str, error: str, attempt: Attempt | None = None
     ) -> bool:
         """The provider refused for good (or we gave up): never to be sent by a later claim."""
-        return self._settle(
+        settled = self._settle(
             key,
             token,
             attempt,
@@ -660,6 +720,7 @@ class LedgerWriter:
             provider=provider,
             last_error=error,
         )
+        return settled is not None
 
     def mark_opted_out(
         self,
@@ -670,7 +731,7 @@ class LedgerWriter:
         attempt: Attempt | None = None,
     ) -> bool:
         """Not sent, for good: the recipient opted out (or gave no consent to marketing)."""
-        return self._settle(
+        settled = self._settle(
             key,
             token,
             attempt,
@@ -678,6 +739,7 @@ class LedgerWriter:
             provider=provider,
             last_error=error,
         )
+        return settled is not None
 
     # Opt-outs
 
@@ -798,9 +860,10 @@ class LedgerWriter:
         *,
         status: NotificationStatus,
         **values: Any,
-    ) -> bool:
+    ) -> Row[Any] | None:
         """Move a claimed message on, only while `token` still holds the claim; the provider call
-        that led here is recorded in the same transaction.
+        that led here is recorded in the same transaction. The moved row (`_SETTLE_NOTIFICATION`),
+        or None when the claim was lost.
 
         A provider's answer the ledger cannot store (an id with NUL or longer than its column)
         is set aside, and the message still moves on without it: a sent message left `sending`
@@ -821,8 +884,9 @@ class LedgerWriter:
                 if attempt is not None:
                     _insert_attempt(conn, key, attempt, moved.id if moved else None)
                 if moved is not None:
-                    _emit_message_outcome(conn, moved, status, values.get("last_error"), params)
-                return moved is not None
+                    error = values.get("last_error")
+                    _emit_message_outcome(conn, moved, status, error, params, moved.shop_profile)
+                return moved
         except Exception as err:
             if not permanent(err):
                 raise
@@ -835,12 +899,12 @@ class LedgerWriter:
         attempt: Attempt | None,
         status: NotificationStatus,
         params: dict[str, Any],
-    ) -> bool:
+    ) -> Row[Any] | None:
         """`_settle` again, its parts apart: the move (or, failing that, the bare status), then
         the attempt; what fails for good is set aside."""
         ref = self._shipment_of(key)
         aside: list[tuple[SetAsideView, bool]] = []
-        moved: Any = None
+        moved: Row[Any] | None = None
         with self._tx.begin() as conn:
             try:
                 with conn.begin_nested():
@@ -862,7 +926,8 @@ class LedgerWriter:
                 )
                 moved = conn.execute(_SETTLE_NOTIFICATION, bare).first()
             if moved is not None:
-                _emit_message_outcome(conn, moved, status, params.get("last_error"), params)
+                error = params.get("last_error")
+                _emit_message_outcome(conn, moved, status, error, params, moved.shop_profile)
             if attempt is not None:
                 notification_id = moved.id if moved else None
                 record = _Part(
@@ -879,7 +944,7 @@ class LedgerWriter:
                         raise
                     aside.append(self._keep_aside(conn, ref, record, err))
         self._announce(aside)
-        return moved is not None
+        return moved
 
     def _shipment_of(self, key: str) -> str:
         with self._tx.read() as conn:
@@ -1007,7 +1072,7 @@ class LedgerWriter:
             .returning(*_OUTCOME_COLUMNS)
         ).first()
         if moved is not None:
-            _emit_message_outcome(conn, moved, new, None, {"updated_at": now})
+            _emit_message_outcome(conn, moved, new, None, {"updated_at": now}, UNREAD)
         return moved is not None
 
     def adopt_reports(
@@ -1114,6 +1179,21 @@ _TOLD_OUTCOMES = frozenset(
 (`planned`) is not an outcome. The workflow's own (suppressed...) come with its changes."""
 
 
+class _WebhookUrl:
+    """The shop's webhook URL, read once per recorded change (in the transaction of its first
+    use) however many of the change's facts are told to the shop."""
+
+    def __init__(self, shop_id: str | None) -> None:
+        self._shop_id = shop_id
+        self._read = False
+        self._url: str | None = None
+
+    def url(self, conn: Connection) -> str | None:
+        if not self._read and self._shop_id is not None:
+            self._url, self._read = webhook_url_of(conn, self._shop_id), True
+        return self._url
+
+
 def _emit_status_change(
     conn: Connection,
     shop_id: str,
@@ -1121,6 +1201,7 @@ def _emit_status_change(
     entry: TimelineEntry,
     values: dict[str, Any],
     now: datetime,
+    webhook_url: str | None,
 ) -> None:
     """A carrier event that moved the shipment, told to its shop: the status, the carrier's own
     description and location (an exception or a return says why)."""
@@ -1144,6 +1225,7 @@ def _emit_status_change(
             at=now,
             shipment_ref=ref,
             delivery_id=stable_delivery_id(ref, event.event_id, kind.value),
+            webhook_url=webhook_url,
         )
 
 
@@ -1153,8 +1235,10 @@ def _emit_message_outcome(
     status: NotificationStatus,
     error: str | None,
     params: dict[str, Any],
+    shop_profile: str | Literal[Unread.UNREAD] | None,
 ) -> None:
-    """A message's settled outcome, told to its shop in the transaction that recorded it."""
+    """A message's settled outcome, told to its shop in the transaction that recorded it;
+    `shop_profile` as the statement that moved it read it (`_SETTLE_NOTIFICATION`), if it did."""
     shop_id = shop_of_ref(row.shipment_ref)
     if shop_id is None or status not in _TOLD_OUTCOMES:
         return
@@ -1175,6 +1259,7 @@ def _emit_message_outcome(
         at=params["updated_at"],
         shipment_ref=row.shipment_ref,
         delivery_id=stable_delivery_id(row.idempotency_key, status.value),
+        webhook_url=UNREAD if shop_profile is UNREAD else webhook_url_in(shop_profile),
     )
 
 
@@ -1184,6 +1269,7 @@ def _emit_decided(
     ref: str,
     decided: Sequence[NotificationRecord],
     now: datetime,
+    webhook_url: str | None,
 ) -> None:
     """Messages the workflow settled itself (suppressed, superseded, delegated), told to the
     shop like the ledger's own outcomes; once each, however often the change is recorded."""
@@ -1205,6 +1291,7 @@ def _emit_decided(
             at=now,
             shipment_ref=ref,
             delivery_id=stable_delivery_id(record.key, record.status.value),
+            webhook_url=webhook_url,
         )
 
 
@@ -1286,7 +1373,21 @@ _SHIPMENTS, _NOTIFICATIONS = table_of(Shipment), table_of(Notification)
 _UPDATE_SHIPMENT = update(_SHIPMENTS).where(_SHIPMENTS.c.ref == bindparam("b_ref"))
 _RECORD_CONSENT = _UPDATE_SHIPMENT.where(_SHIPMENTS.c.marketing_consent_at.is_(None))
 """Consent recorded once: a repeated activity (or a second consent) keeps the first."""
-_INSERT_NOTIFICATION = insert(_NOTIFICATIONS)
+_OPT_OUTS = table_of(OptOut)
+_FIND_OPT_OUT = select(_OPT_OUTS).where(
+    _OPT_OUTS.c.shop_id == bindparam("b_shop_id"),
+    _OPT_OUTS.c.channel == bindparam("b_channel"),
+    _OPT_OUTS.c.recipient_hash == bindparam("b_recipient_hash"),
+    _OPT_OUTS.c.category == bindparam("b_category"),
+)
+_CLAIM_NOTIFICATION = insert(_NOTIFICATIONS).returning(
+    _NOTIFICATIONS.c.id,
+    _FIND_OPT_OUT.with_only_columns(_OPT_OUTS.c.source)
+    .limit(1)
+    .scalar_subquery()
+    .label("opted_out_by"),
+)
+"""A first claim, and the recipient's opt-out of its class of message, in one round trip."""
 _OUTCOME_COLUMNS = (
     _NOTIFICATIONS.c.id,
     _NOTIFICATIONS.c.idempotency_key,
@@ -1303,18 +1404,26 @@ _SETTLE_NOTIFICATION = (
         _NOTIFICATIONS.c.claim_token == bindparam("b_token"),
         _NOTIFICATIONS.c.status == NotificationStatus.SENDING.value,
     )
-    .returning(*_OUTCOME_COLUMNS)
+    .returning(
+        *_OUTCOME_COLUMNS,
+        # Written out: SQLAlchemy renders a RETURNING clause's columns without their tables,
+        # which on SQLite makes a correlated subquery's own columns ambiguous.
+        literal_column(
+            "(SELECT shops.profile FROM shops JOIN shipments ON shipments.shop_id = shops.shop_id"
+            " WHERE shipments.ref = notifications.shipment_ref)"
+        ).label("shop_profile"),
+        literal_column(
+            "EXISTS (SELECT 1 FROM delivery_reports WHERE"
+            " delivery_reports.provider_message_id = notifications.provider_message_id"
+            " OR delivery_reports.notification_id = notifications.id)"
+        ).label("reports_waiting"),
+    )
 )
+"""A claimed message moved on. It also returns what comes next in the same round trip: its
+shop's profile (whether the shop takes webhooks) and whether delivery reports came first."""
 _ATTEMPTS = table_of(NotificationAttempt)
 _CALLS = table_of(CallRow)
-_OPT_OUTS = table_of(OptOut)
 _INSERT_ATTEMPT = insert(_ATTEMPTS)
-_FIND_OPT_OUT = select(_OPT_OUTS).where(
-    _OPT_OUTS.c.shop_id == bindparam("b_shop_id"),
-    _OPT_OUTS.c.channel == bindparam("b_channel"),
-    _OPT_OUTS.c.recipient_hash == bindparam("b_recipient_hash"),
-    _OPT_OUTS.c.category == bindparam("b_category"),
-)
 _EARLY_REPORT = (
     select(ReportRow.id)
     .where(

@@ -48,13 +48,16 @@ class Transactions:
             yield conn
 
     @contextmanager
-    def read(self) -> Iterator[Connection]:
-        """A read outside any write transaction (SQLite's transactions all take the write lock,
-        so there it goes through `begin`)."""
+    def single(self) -> Iterator[Connection]:
+        """One statement, atomic by itself: a read outside any write transaction, or a single
+        write. On PostgreSQL in autocommit (one round trip, no BEGIN or COMMIT); on SQLite, whose
+        transactions all take the write lock, through `begin`."""
         if self.engine.dialect.name == "sqlite":
             with self.begin() as conn:
                 yield conn
         else:
-            # Autocommit: no BEGIN, no ROLLBACK, one round trip for one read.
             with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 yield conn
+
+    read = single
+    """A read between write transactions (see `single`)."""

@@ -14,7 +14,8 @@ import json
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from enum import Enum, auto
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Connection, Engine, select, update
@@ -28,11 +29,14 @@ from ledger.storable import clean_text
 from models.webhooks import DeliveryStatus, ShopEventType, envelope, shipment_data
 
 __all__ = [
+    "UNREAD",
+    "Unread",
     "WebhookAttemptView",
     "WebhookDeliveryView",
     "WebhookLog",
     "WebhookTarget",
     "emit_shop_event",
+    "webhook_url_in",
     "webhook_url_of",
 ]
 
@@ -50,10 +54,25 @@ def webhook_url_of(conn: Connection, shop_id: str) -> str | None:
     profile = conn.execute(
         select(ShopRow.profile).where(ShopRow.shop_id == shop_id)
     ).scalar_one_or_none()
+    return webhook_url_in(profile)
+
+
+def webhook_url_in(profile: str | None) -> str | None:
+    """The webhook URL in a registry profile as stored (JSON), read with the caller's row."""
     if profile is None:
         return None
     url = json.loads(profile).get("webhook_url")
     return str(url) if url else None
+
+
+class Unread(Enum):
+    """Not read yet: the shop's profile is to be looked up."""
+
+    UNREAD = auto()
+
+
+UNREAD: Final = Unread.UNREAD
+"""`emit_shop_event`'s default: the shop's webhook URL is read in the caller's transaction."""
 
 
 def _shipment_of(conn: Connection, ref: str) -> dict[str, str] | None:
@@ -78,6 +97,7 @@ def emit_shop_event(
     at: datetime,
     shipment_ref: str | None = None,
     delivery_id: str | None = None,
+    webhook_url: str | Literal[Unread.UNREAD] | None = UNREAD,
 ) -> str | None:
     """Record one event for the shop in the caller's transaction; its delivery id, or None when
     the shop has no webhook URL (nothing recorded).
@@ -85,9 +105,12 @@ def emit_shop_event(
     `data` must hold no phone number or email address. With `shipment_ref`, the payload names the
     shipment by the shop's own ids (`data["shipment"]`) and retention takes the event with it.
     `delivery_id` (see `models.webhooks.stable_delivery_id`) makes a repeated call record the
-    event once; without one each call is a new event.
+    event once; without one each call is a new event. A caller that read the shop's
+    `webhook_url` in this transaction already (`webhook_url_in`) passes it, saving a query.
     """
-    if webhook_url_of(conn, shop_id) is None:
+    if webhook_url is UNREAD:
+        webhook_url = webhook_url_of(conn, shop_id)
+    if webhook_url is None:
         return None
     body = dict(data)
     if shipment_ref is not None and "shipment" not in body:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
+from infra.converter import pydantic_converter
 from temporalio.testing import TimeSkippingConfig, WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -25,7 +25,7 @@ TIME_SKIPPING_FLAG = ["--dynamic-config-value", "frontend.WorkflowTimeSkippingEn
 @pytest.fixture(scope="session")
 async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_local(
-        data_converter=pydantic_data_converter,
+        data_converter=pydantic_converter,
         dev_server_existing_path=temporal_binary(),
         search_attributes=sa.ALL,
     )
@@ -44,7 +44,7 @@ async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
     so what a test saw would depend on the machine's load."""
     env = await WorkflowEnvironment.start_time_skipping_v2(
         ts_config=TimeSkippingConfig(enabled=False),
-        data_converter=pydantic_data_converter,
+        data_converter=pydantic_converter,
         dev_server_existing_path=temporal_binary(),
         dev_server_extra_args=TIME_SKIPPING_FLAG,
         search_attributes=sa.ALL,

@@ -13,7 +13,7 @@ import pytest
 from pydantic import ValidationError
 from temporalio.api.common.v1 import Payload
 from temporalio.api.failure.v1 import Failure
-from temporalio.contrib.pydantic import pydantic_data_converter
+from infra.converter import pydantic_converter
 from temporalio.exceptions import ApplicationError
 from typer.testing import CliRunner
 
@@ -118,7 +118,7 @@ async def test_payloads_written_before_encryption_pass_through_decoding() -> Non
 
 
 def test_without_keys_the_plain_pydantic_converter_is_used() -> None:
-    assert data_converter(Settings()) is pydantic_data_converter
+    assert data_converter(Settings()) is pydantic_converter
 
 
 async def test_with_keys_failure_messages_and_stack_traces_are_encrypted_too() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
+from infra.converter import pydantic_converter
 from temporalio.worker import Replayer
 
 from tests.histories.record import CONTINUE_AS_NEW, HERE, file_name, flow_names
@@ -32,7 +32,7 @@ def load(path: Path) -> WorkflowHistory:
 def replayer() -> Replayer:
     return Replayer(
         workflows=[ShipmentWorkflow],
-        data_converter=pydantic_data_converter,
+        data_converter=pydantic_converter,
         workflow_runner=WORKFLOW_RUNNER,
     )
 

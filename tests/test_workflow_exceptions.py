@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
+from infra.converter import pydantic_converter
 from temporalio.worker import Replayer, Worker
 
 from models.kinds import EXCEPTION_KIND
@@ -82,7 +82,7 @@ async def test_a_run_that_took_the_patched_path_replays(client: Client, worker: 
 
     replayer = Replayer(
         workflows=[ShipmentWorkflow],
-        data_converter=pydantic_data_converter,
+        data_converter=pydantic_converter,
         workflow_runner=WORKFLOW_RUNNER,
     )
     await replayer.replay_workflow(history)

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from temporalio import workflow
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
+from infra.converter import pydantic_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
@@ -36,7 +36,7 @@ UPDATE_LIMIT = 3
 @pytest.fixture(scope="module")
 async def limited_env() -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_local(
-        data_converter=pydantic_data_converter,
+        data_converter=pydantic_converter,
         dev_server_existing_path=temporal_binary(),
         search_attributes=sa.ALL,
         dev_server_extra_args=[

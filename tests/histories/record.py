@@ -25,7 +25,7 @@ from pathlib import Path
 
 from pydantic import SecretStr
 from temporalio.client import Client, WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
+from infra.converter import pydantic_converter
 
 from infra.logs import configure_logging
 from infra.serving import free_port
@@ -136,7 +136,7 @@ async def record() -> dict[str, list[WorkflowHistory]]:
         )
         dev = DevServer(port=free_port(), ui_port=None, db_file=scratch / "temporal.db")
         async with dev:
-            client = await Client.connect(dev.address, data_converter=pydantic_data_converter)
+            client = await Client.connect(dev.address, data_converter=pydantic_converter)
             async with running_worker(client, settings):
                 results = await asyncio.gather(
                     *(
