@@ -16,8 +16,12 @@ from temporalio.exceptions import ApplicationError
 
 from activities.providers.base import RetryableProviderError
 from activities.sending import Sender, SendInProgress
+from infra.encryption import Keyring
+from infra.page_snapshot import seal_contact, seal_live
 from ledger.claims import LedgerWriter
+from ledger.pages import PageSnapshots
 from models.notification import SendResult
+from models.page import PageContact
 from models.shipment import shop_of_ref
 from models.state import LedgerUpdate
 
@@ -32,9 +36,13 @@ class ShipmentActivities:
         sender: Sender,
         *,
         webhooks_recorded: Callable[[], None] | None = None,
+        keyring: Keyring | None = None,
     ) -> None:
         self.ledger = ledger
         self.sender = sender
+        self.keyring = keyring
+        """Seals the tracking page's snapshot (None: encryption is off, it is stored in clear)."""
+        self.pages = PageSnapshots(ledger.engine)
         self.webhooks_recorded = webhooks_recorded
         """Called (never waited on) when this change may have recorded webhooks to the shop: the
         worker's relay starts their delivery at once (`workers.webhook_relay`)."""
@@ -53,6 +61,7 @@ class ShipmentActivities:
             calls=update.calls,
             decided=update.decided,
         )
+        self._record_page(update)
         for reply in update.replies:
             # The shop hears of a reply from the HTTP service once the workflow took it
             # (api/shop_events.py, `customer.reply`). This is the seam for a carrier adapter that
@@ -68,6 +77,22 @@ class ShipmentActivities:
         finally:
             if nudge is not None and update.notifications:
                 nudge()  # each message's outcome
+
+    def _record_page(self, update: LedgerUpdate) -> None:
+        """The tracking page's snapshot: the recipient's part from the start, the live part when
+        the workflow says it changed, both sealed; a closed shipment's is cleared."""
+        ref = update.shipment_ref
+        if update.closed:
+            self.pages.record(ref, closed=True)
+            return
+        start, page = update.shipment, update.page
+        self.pages.record(
+            ref,
+            contact=seal_contact(self.keyring, ref, PageContact.of(start.recipient))
+            if start is not None
+            else None,
+            live=seal_live(self.keyring, ref, page) if page is not None else None,
+        )
 
     def _send_all(self, update: LedgerUpdate, info: activity.Info) -> list[SendResult]:
         token = f"{info.workflow_run_id}:{info.activity_id}:{info.attempt}"

@@ -13,6 +13,7 @@ from typing import TypeVar
 from fastapi import Request
 from temporalio.client import Client
 
+from infra.encryption import Keyring
 from infra.links import TrackingLinks, recipient_hash
 from infra.settings import Settings
 from ledger.claims import LedgerWriter
@@ -46,6 +47,11 @@ class Services:
 
     def __post_init__(self) -> None:
         self.directory = RegistryShops(self.ledger, SettingsShops(self.settings.shop_profiles))
+
+    @cached_property
+    def keyring(self) -> Keyring | None:
+        """Opens the tracking page's sealed snapshots (None: encryption is off)."""
+        return Keyring.from_settings(self.settings)
 
     @cached_property
     def webhooks(self) -> WebhookLog:

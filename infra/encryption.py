@@ -183,3 +183,36 @@ def ensure_local_key(home: Path) -> bool:
         return False
     key = new_key()
     return create_private(home / LOCAL_PAYLOAD_KEY, json.dumps({"id": key.key_id, "key": key.key}))
+
+
+SEALED_FOR = "sealed-for"
+"""Metadata (inside the seal) naming the record a value at rest belongs to."""
+
+
+def seal_value(keyring: Keyring | None, data: bytes, *, sealed_for: str) -> bytes:
+    """`data` to store at rest: a payload sealed as the codec seals one (AES-256-GCM under the
+    active key, the key id bound to the ciphertext), naming inside the seal the record it belongs
+    to, so a value copied onto another record does not open there. Without a keyring (encryption
+    off, already warned about) the same payload, in clear."""
+    payload = Payload(metadata={"encoding": b"binary/plain", SEALED_FOR: sealed_for.encode()})
+    payload.data = data
+    if keyring is not None:
+        payload = EncryptionCodec(keyring).seal(payload)
+    return payload.SerializeToString()
+
+
+def open_value(keyring: Keyring | None, stored: bytes, *, sealed_for: str) -> bytes:
+    """What `seal_value` sealed for `sealed_for`. A value stored in clear opens with or without
+    a keyring (encryption switched on later). PayloadKeyError: it cannot be opened here (no
+    keyring, an unknown key, altered, or another record's)."""
+    try:
+        payload = Payload.FromString(stored)
+    except DecodeError as err:
+        raise PayloadKeyError("the stored value is not a sealed payload") from err
+    if payload.metadata.get("encoding") == ENCODING:
+        if keyring is None:
+            raise PayloadKeyError("the stored value is sealed and no payload keys are configured")
+        payload = EncryptionCodec(keyring).open(payload)
+    if payload.metadata.get(SEALED_FOR) != sealed_for.encode():
+        raise PayloadKeyError("the stored value belongs to another record")
+    return payload.data

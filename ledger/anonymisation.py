@@ -85,6 +85,16 @@ ANONYMISATION: dict[str, dict[str, ColumnRule]] = {
             C, "proof of one person's consent: once nobody can be named, it proves nothing"
         ),
         "marketing_consent_source": ColumnRule(C, "goes with the consent's date"),
+        "page_contact": ColumnRule(
+            C,
+            "the recipient's addresses, sealed, for the page of a running shipment: cleared "
+            "when it closes already",
+        ),
+        "page_live": ColumnRule(
+            C,
+            "the live state's courier, pickup code and slots, sealed, for the page of a running "
+            "shipment: cleared when it closes already",
+        ),
     },
     "shipment_events": {
         "id": ColumnRule(K, "a row number of the ledger's own"),

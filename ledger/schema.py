@@ -5,7 +5,9 @@ Only activities and the migrations import this module; workflow code must not (i
 SQLAlchemy into the workflow sandbox). The schema itself is created by the Alembic migrations in
 `ledger.migrations`, never by `create_all`. No customer's personal data is stored: recipients
 only appear masked, and shipments carry identifiers, not names, phones or addresses. A call's
-operator and note (`calls`) are the exception support needs: retention clears them.
+operator and note (`calls`) are the exception support needs: retention clears them. The tracking
+page's snapshot of a running shipment (`shipments.page_*`) holds personal data sealed with the
+payload keyring, and is cleared when the shipment closes.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -113,6 +116,12 @@ class Shipment(Base):
     """When the recipient agreed to the shop's marketing (at the start, or on the page)."""
     marketing_consent_source: Mapped[str | None] = mapped_column(String(32))
     """Where (`models.consent.ConsentSource`): the proof the shop may be asked for."""
+    page_contact: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    """The tracking page's copy of the recipient's zone and addresses, sealed with the payload
+    keyring (`infra.page_snapshot`); cleared when the shipment closes."""
+    page_live: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    """The tracking page's copy of the live state (`models.page.LivePage`), sealed likewise, so
+    a page view needs no workflow query; cleared when the shipment closes."""
 
 
 class ShipmentEvent(Base):

@@ -47,6 +47,7 @@ __all__ = [
     "EventView",
     "LedgerReader",
     "NotificationView",
+    "SealedPage",
     "SetAsidePart",
     "SetAsideView",
     "ShipmentView",
@@ -91,6 +92,14 @@ class ShipmentView(_View):
     marketing_consent_at: datetime | None = None
     """When the recipient agreed to the shop's marketing, and where (`ConsentSource`)."""
     marketing_consent_source: str | None = None
+
+
+class SealedPage(_View):
+    """The tracking page's snapshot of a running shipment as stored: sealed with the payload
+    keyring (`infra.page_snapshot` opens it); None where none was recorded."""
+
+    page_contact: bytes | None
+    page_live: bytes | None
 
 
 class EventView(_View):
@@ -243,6 +252,13 @@ class LedgerReader:
         with Session(self.engine) as session:
             row = session.get(Shipment, ref)
             return ShipmentView.model_validate(row) if row is not None else None
+
+    def sealed_page(self, ref: str) -> SealedPage | None:
+        """The page's snapshot of a running shipment (None: no such shipment)."""
+        query = select(Shipment.page_contact, Shipment.page_live).where(Shipment.ref == ref)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).one_or_none()
+        return SealedPage.model_validate(row) if row is not None else None
 
     def timeline(self, ref: str) -> list[EventView]:
         """Events in the order they were received, refused and out-of-order ones included."""

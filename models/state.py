@@ -18,6 +18,7 @@ from models.notification import (
     NotificationRequest,
     NotificationStatus,
 )
+from models.page import LivePage
 from models.shipment import (
     CarrierEvent,
     Courier,
@@ -230,6 +231,9 @@ class LedgerUpdate(BaseModel):
     decided: list[NotificationRecord] = []
     """Messages the workflow settled itself since its last update (suppressed, superseded,
     delegated: they never reach the sender), so the ledger can tell the shop their outcome."""
+    page: LivePage | None = None
+    """What the tracking page shows of the live state, when it changed since the last update
+    (the ledger keeps it, sealed, so a page view needs no workflow query)."""
 
     @property
     def timeline(self) -> list[TimelineEntry]:
@@ -251,6 +255,7 @@ class LedgerUpdate(BaseModel):
             calls=[c for u in updates for c in u.calls],
             replies=[r for u in updates for r in u.replies],
             decided=[d for u in updates for d in u.decided],
+            page=next((u.page for u in reversed(updates) if u.page is not None), None),
         )
 
 

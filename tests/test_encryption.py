@@ -26,6 +26,8 @@ from infra.encryption import (
     data_converter,
     ensure_local_key,
     new_key,
+    open_value,
+    seal_value,
 )
 from infra.settings import LOCAL_PAYLOAD_KEY, Settings, settings_error_message
 from starters.cli import app
@@ -226,3 +228,26 @@ def test_configured_keys_win_over_the_local_key(tmp_path: Path) -> None:
 
 def test_without_a_local_key_nothing_is_encrypted(tmp_path: Path) -> None:
     assert Settings(home=tmp_path).active_payload_key_id is None
+
+
+def test_a_value_sealed_at_rest_opens_only_with_the_keys_and_for_its_own_record() -> None:
+    keyring = Keyring(keys={"k1": key(1)}, active="k1")
+    sealed = seal_value(keyring, PHONE.encode(), sealed_for="shipment:a/page_contact")
+
+    assert PHONE.encode() not in sealed
+    assert open_value(keyring, sealed, sealed_for="shipment:a/page_contact") == PHONE.encode()
+    with pytest.raises(PayloadKeyError, match="another record"):
+        open_value(keyring, sealed, sealed_for="shipment:b/page_contact")
+    with pytest.raises(PayloadKeyError, match="no payload keys"):
+        open_value(None, sealed, sealed_for="shipment:a/page_contact")
+    with pytest.raises(PayloadKeyError):
+        open_value(
+            Keyring(keys={"k1": key(2)}, active="k1"), sealed, sealed_for="shipment:a/page_contact"
+        )
+
+
+def test_a_value_stored_while_encryption_was_off_still_opens_once_it_is_on() -> None:
+    plain = seal_value(None, EMAIL.encode(), sealed_for="shipment:a/page_live")
+
+    keyring = Keyring(keys={"k1": key(1)}, active="k1")
+    assert open_value(keyring, plain, sealed_for="shipment:a/page_live") == EMAIL.encode()

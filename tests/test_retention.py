@@ -24,6 +24,7 @@ from infra.settings import Settings
 from ledger.anonymisation import ANONYMISATION, Fate, RetentionMode, RetentionSummary
 from ledger.claims import Ledger
 from ledger.engine import make_engine
+from ledger.pages import PageSnapshots
 from ledger.retention import Retention
 from ledger.schema import Base
 from models.notification import Channel, NotificationKind
@@ -414,3 +415,18 @@ def test_what_the_ledger_set_aside_goes_with_its_shipment(
 
     assert ledger.set_aside_for(due) == []
     assert [a.part for a in ledger.set_aside_for(kept)] == ["claim"]
+
+
+def test_anonymising_clears_a_page_snapshot_left_on_a_closed_shipment(filled: Filled) -> None:
+    """Closing clears it already (the ledger activity); retention is the backstop."""
+    ref = filled.known.refs["a0"]
+    PageSnapshots(filled.engine).record(ref, contact=b"+447700900123", live=b"PK-774411")
+
+    filled.retention().run(DAYS, RetentionMode.ANONYMISE)
+
+    everything = text_of(dump(filled.engine))
+    assert "+447700900123" not in everything and "PK-774411" not in everything
+    assert all(
+        r["page_contact"] is None and r["page_live"] is None
+        for r in anonymised_rows(dump(filled.engine))["shipments"]
+    )

@@ -25,7 +25,7 @@ from activities.publish import ShipmentActivities
 from activities.sending import Sender
 from activities.shops import RegistryShops, SettingsShops
 from activities.webhooks import WebhookActivities
-from infra.encryption import warn_if_unencrypted
+from infra.encryption import Keyring, warn_if_unencrypted
 from infra.links import TrackingLinks, UnsubscribeLinks, load_secret, recipient_hash
 from infra.metrics import NOOP, AppMetrics
 from infra.serving import stop_on_signals
@@ -78,7 +78,7 @@ def build_activities(
         ),
         unsubscribe=UnsubscribeLinks(secret, settings.public_base),
     )
-    return ShipmentActivities(ledger, sender)
+    return ShipmentActivities(ledger, sender, keyring=Keyring.from_settings(settings))
 
 
 def webhook_queue(task_queue: str) -> str:

@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
         NotificationStatus,
         SendResult,
     )
+    from models.page import LivePage
     from models.shipment import (
         FINAL_STATUSES,
         CarrierEvent,
@@ -48,6 +49,7 @@ with workflow.unsafe.imports_passed_through():
     from models.status import ExceptionReason, ShipmentStatus
     from models.tracking import TrackerMode, TrackerRequest, TrackerState
     from workflows import details
+    from workflows.page import live_page
     from workflows.reactions import (
         Change,
         Reaction,
@@ -178,6 +180,9 @@ class ShipmentWorkflow:
         customer's messages)."""
         self._told: set[str] = set()
         """Keys of messages the workflow settled itself and passed to the ledger (`_enqueue`)."""
+        self._page: LivePage | None = None
+        """The tracking page's part of the state as the ledger last recorded it in this run
+        (`_publish` sends it again only when it changed)."""
         self._folded = workflow.patched(FOLDED_SHOW)
         """FOLDED_SHOW: changes mark the UI stale and `_show_when_due` shows them (decided
         here: signals in the first task reach their handlers before run() starts)."""
@@ -479,6 +484,10 @@ class ShipmentWorkflow:
             self._record(request.key).status = NotificationStatus.SENDING
         if not self._ledger_has_shipment:
             update = update.model_copy(update={"shipment": self._state.shipment})
+        page = live_page(self._state) if self._state.status not in FINAL_STATUSES else None
+        if page is not None and page != self._page:
+            # Only the activity's input grows (no command changes): histories replay as they are.
+            update = update.model_copy(update={"page": page})
         try:
             results = await workflow.execute_activity(
                 PUBLISH_ACTIVITY,
@@ -490,6 +499,7 @@ class ShipmentWorkflow:
                 summary=self._publish_summary(update),
             )
             self._ledger_has_shipment = True
+            self._page = update.page or self._page
         except ActivityError as err:  # only non-retryable failures reach here
             results = [
                 SendResult(key=r.key, status=NotificationStatus.FAILED, error=str(err.cause or err))

@@ -1,6 +1,14 @@
 """The customer's tracking page at /t/{token}: the ledger's record (so it works after the
 shipment closed), the workflow's live state while it runs, and the slot and courier forms.
 
+The live state comes from the ledger too: the ledger activity keeps a sealed snapshot of what
+the page shows of it (`models.page`), so a view costs no workflow query (a billable action and a
+worker task, a whole history's replay when the shipment is not in the worker's cache). The
+workflow is queried only when there is no snapshot to read (a shipment started before
+snapshots existed, or one sealed with a key this process lacks), and for the one view a form's
+redirect leads to (it carries a `notice`): the answer was taken by the workflow, and the ledger
+activity that records it may not have run yet.
+
 The token in the URL is the customer's capability: the page is never cached, never indexed,
 and never leaks its URL in a Referer header. Forms post back and redirect (post/redirect/get),
 so reloading the page never answers twice.
@@ -47,14 +55,17 @@ from api.tracking.view import (
     shop_brand,
 )
 from infra.links import LinkExpired, LinkInvalid
+from infra.page_snapshot import SnapshotUnreadable, open_snapshot
 from ledger.views import ShipmentView
 from messages.locales import negotiate
 from models.channels import address
 from models.consent import OptOutSource
 from models.kinds import Category
 from models.notification import Channel
+from models.page import LiveView
 from models.state import ShipmentState
 from workflows import client as temporal
+from workflows.page import live_view
 
 log = structlog.get_logger("waypost.api.tracking")
 
@@ -132,6 +143,28 @@ async def _live(svc: Services, ref: str) -> ShipmentState | None:
         return None
 
 
+async def _live_view(
+    svc: Services, shipment: ShipmentView, *, fresh: bool = False
+) -> LiveView | None:
+    """The page's live state of an open shipment: the ledger's snapshot, or the workflow's query
+    when there is none to read or `fresh` asks for the workflow's own word (after a form)."""
+    if shipment.closed_at is not None:
+        return None
+    ref = shipment.ref
+    if not fresh:
+        stored = await svc.db(svc.ledger.sealed_page, ref)
+        if stored is not None:
+            try:
+                found = open_snapshot(svc.keyring, ref, stored.page_contact, stored.page_live)
+            except SnapshotUnreadable as err:
+                log.warning("tracking page snapshot unreadable", shipment=ref, error=str(err))
+                found = None
+            if found is not None:
+                return found
+    state = await _live(svc, ref)
+    return live_view(state) if state is not None else None
+
+
 @router.get(
     "/{token}",
     response_class=HTMLResponse,
@@ -155,7 +188,7 @@ async def _page(
     status_code: int = status.HTTP_200_OK,
 ) -> HTMLResponse:
     """The shipment's page (with `notice` above it), or the friendly page of a bad link."""
-    found = await _linked(token, request, svc)
+    found = await _linked(token, request, svc, fresh=notice is not None)
     if isinstance(found, HTMLResponse):
         return found
     ref, shipment, live = found
@@ -171,8 +204,8 @@ async def _page(
     shown: Notice | None = None
     if notice is not None:
         values: dict[str, object] = {}
-        if notice == "slot_chosen" and live is not None and live.window is not None:
-            values["window"] = live.window
+        if notice == "slot_chosen" and live is not None and live.page.window is not None:
+            values["window"] = live.page.window
         shown = make_notice(notice, shipment.locale, time_zone=view.time_zone, **values)
     return HTMLResponse(
         render_page(view, shipment.locale, f"/t/{token}", shown, shop, consent),
@@ -182,10 +215,10 @@ async def _page(
 
 
 async def _linked(
-    token: str, request: Request, svc: Services
-) -> tuple[str, ShipmentView, ShipmentState | None] | HTMLResponse:
-    """The shipment a link names (its ref, its ledger row, and its live state while open), or
-    the friendly page of a bad or unknown link."""
+    token: str, request: Request, svc: Services, *, fresh: bool = False
+) -> tuple[str, ShipmentView, LiveView | None] | HTMLResponse:
+    """The shipment a link names (its ref, its ledger row, and its live state while open, from
+    the workflow itself when `fresh`), or the friendly page of a bad or unknown link."""
     try:
         ref = _shipment_ref(token, svc)
     except _BadLink as bad:
@@ -193,17 +226,15 @@ async def _linked(
     shipment = await svc.db(svc.ledger.shipment, ref)
     if shipment is None:
         return _error_page("not_found", request)
-    live = await _live(svc, ref) if shipment.closed_at is None else None
-    return ref, shipment, live
+    return ref, shipment, await _live_view(svc, shipment, fresh=fresh)
 
 
-def _opted_out_of_marketing(svc: Services, shop_id: str, live: ShipmentState) -> bool:
+def _opted_out_of_marketing(svc: Services, shop_id: str, live: LiveView) -> bool:
     """The recipient opted out of this shop's marketing on every channel it would go by (the
     unsubscribe link, a withdrawal on this page, STOP, a bounce): no offer can reach them."""
-    recipient = live.shipment.recipient
     channels = marketing_channels(live)
     return bool(channels) and all(
-        (to := address(recipient, channel)) is not None
+        (to := live.contact.address(channel)) is not None
         and svc.ledger.opt_out(shop_id, channel, svc.hash_recipient(to), Category.MARKETING.value)
         is not None
         for channel in channels

@@ -1,9 +1,11 @@
 """What the customer's tracking page shows, built purely from the ledger and the live state.
 
 The ledger is the page's source of truth, so the page still works after the workflow closed;
-the live state (the workflow's query), when there is one, adds what only the workflow knows:
-the delivery window, the courier, the pickup point, what is scheduled next, and the questions
-the customer may answer. Without it the page shows the ledger alone and offers no forms.
+the live state, when there is one, adds what only the workflow knows: the delivery window, the
+courier, the pickup point, what is scheduled next, and the questions the customer may answer.
+The live state is the ledger's sealed snapshot of it (`models.page.LiveView`, written by the
+ledger activity) or, failing that, the workflow's query, reduced to the same view
+(`workflows.page`). Without it the page shows the ledger alone and offers no forms.
 
 Deliberate choices, for a customer rather than for support:
 - the route shows each carrier event once, in the order it happened; an event reported late
@@ -31,23 +33,15 @@ from ledger.views import CallView, EventView, NotificationView, ShipmentView
 from messages.locales import negotiate
 from models.call import CallCentre, CallDirection, CallOutcome
 from models.carriers import carrier_info
-from models.channels import address as channel_address
 from models.consent import ConsentSource
 from models.kinds import SHOP_KINDS
-from models.notification import (
-    Channel,
-    NotificationKind,
-    NotificationRecord,
-    NotificationStatus,
-)
+from models.notification import Channel, NotificationKind, NotificationStatus
+from models.page import LiveView, PageContact, PageMessage
 from models.shipment import Courier, DeliveryKind, Window
 from models.shop import ShopProfile
-from models.state import DeferredWait, EventOutcome, ShipmentState, TimerWait
+from models.state import EventOutcome, ShipmentState
 from models.status import ExceptionReason, ShipmentStatus
-from workflows.plan import resolve_channels
-from workflows.reactions import can_answer_courier, can_choose_slot, can_give_consent
-from workflows.schedule import marketing_ahead, storage_deadline
-from workflows.waiting import scheduled
+from workflows.page import live_view
 
 __all__ = [
     "CallItem",
@@ -63,6 +57,7 @@ __all__ = [
     "Step",
     "Summary",
     "TrackingView",
+    "as_live_view",
     "build_view",
     "consent_block",
     "marketing_channels",
@@ -261,24 +256,31 @@ def _when(item: NotificationItem | CallItem) -> datetime:
     return (item.due_at or item.at) if isinstance(item, NotificationItem) else item.at
 
 
+def as_live_view(live: ShipmentState | LiveView | None) -> LiveView | None:
+    """The page's view of the live state, whether the ledger's snapshot or the query's state."""
+    return live_view(live) if isinstance(live, ShipmentState) else live
+
+
 def build_view(
     shipment: ShipmentView,
     events: list[EventView],
     notifications: list[NotificationView],
-    live: ShipmentState | None,
+    state: ShipmentState | LiveView | None,
     now: datetime,
     *,
     time_zone: str | None = None,
     calls: list[CallView] | None = None,
 ) -> TrackingView:
-    """Everything the page shows, without I/O. `live` is None when the workflow is closed or
-    unreachable; `time_zone` is for a caller that knows the recipient's zone some other way;
-    `calls` are the ledger's (the live state adds those not recorded yet)."""
+    """Everything the page shows, without I/O. `state` (the live state: the ledger's snapshot
+    or the query's) is None when the workflow is closed or unreachable; `time_zone` is for a
+    caller that knows the recipient's zone some other way; `calls` are the ledger's (the live
+    state adds those not recorded yet)."""
+    live = as_live_view(state)
     route = _route(events)
     closed = shipment.closed_at is not None
-    zone = time_zone or (live.shipment.recipient.time_zone if live else None) or "UTC"
+    zone = time_zone or (live.contact.time_zone if live else None) or "UTC"
     if live is not None:
-        status, since = live.status, live.status_since
+        status, since = live.page.status, live.page.status_since
     else:
         status, since = shipment.status, _status_since(shipment, route)
     carrier = carrier_info(shipment.carrier, shipment.tracking_number)
@@ -305,14 +307,15 @@ def build_view(
     if live is None:
         return view
     answerable = not closed
+    page = live.page
     return view.model_copy(
         update={
             "live": True,
-            "window": live.window,
-            "estimated_delivery": live.estimated_delivery,
-            "estimated_day": live.estimated_day,
-            "exception": live.exception if live.status is ShipmentStatus.EXCEPTION else None,
-            "courier": live.courier,
+            "window": page.window,
+            "estimated_delivery": page.estimated_delivery,
+            "estimated_day": page.estimated_day,
+            "exception": page.exception if page.status is ShipmentStatus.EXCEPTION else None,
+            "courier": page.courier,
             "pickup_point": _pickup(live),
             "pending": _pending(live, now) if not closed else [],
             "slot_offer": _slot_offer(live) if answerable else None,
@@ -399,9 +402,7 @@ def _status_since(shipment: ShipmentView, route: list[RouteItem]) -> datetime:
     return since if since is not None and previous is shipment.status else shipment.updated_at
 
 
-def _notifications(
-    ledger: list[NotificationView], live: ShipmentState | None
-) -> list[NotificationItem]:
+def _notifications(ledger: list[NotificationView], live: LiveView | None) -> list[NotificationItem]:
     items = [
         NotificationItem(
             key=n.key,
@@ -418,16 +419,16 @@ def _notifications(
     if live is not None:
         known = {n.key for n in ledger}
         items += [
-            _from_record(record, live)
-            for record in live.notifications
+            _from_record(record, live.contact)
+            for record in live.page.messages
             if record.key not in known and record.kind not in _NOT_FOR_CUSTOMER
         ]
     return sorted(items, key=lambda n: n.due_at or n.at)  # stable: ties keep their order
 
 
-def _calls(ledger: list[CallView], live: ShipmentState | None) -> list[CallItem]:
+def _calls(ledger: list[CallView], live: LiveView | None) -> list[CallItem]:
     known = {c.call_id for c in ledger}
-    pending = [c for c in (live.calls if live else []) if c.call_id not in known]
+    pending = [c for c in (live.page.calls if live else []) if c.call_id not in known]
     items = [_call_item(c.call_id, c.occurred_at, c.centre, c.direction, c.outcome) for c in ledger]
     items += [
         _call_item(c.call_id, c.occurred_at, c.centre, c.direction, c.outcome) for c in pending
@@ -445,21 +446,19 @@ def _call_item(
     return CallItem(call_id=call_id, at=at, centre=centre, direction=direction, outcome=outcome)
 
 
-def _from_record(record: NotificationRecord, live: ShipmentState) -> NotificationItem:
+def _from_record(record: PageMessage, contact: PageContact) -> NotificationItem:
     """A message the workflow knows and the ledger does not (it was never handed to a sender)."""
     delegated = record.status is NotificationStatus.DELEGATED
-    recipient = live.shipment.recipient
     address: str | None = None
-    if not delegated and (to := channel_address(recipient, record.channel)) is not None:
+    if not delegated and (to := contact.address(record.channel)) is not None:
         address = mask_address(to)
-    deferred = record.status is NotificationStatus.PLANNED and record.due_at is not None
     return NotificationItem(
         key=record.key,
         kind=record.kind,
         channel=record.channel,
         status=record.status,
-        at=record.settled_at or record.planned_at,
-        due_at=record.due_at if deferred else None,
+        at=record.at,
+        due_at=record.due_at,
         recipient=address,
         sent_by=_sender(record.provider) if delegated else None,
     )
@@ -473,72 +472,56 @@ def _sender(provider: str | None) -> Literal["shop", "carrier"] | None:
     return None
 
 
-def _pickup(live: ShipmentState) -> PickupView | None:
-    point = live.pickup_point or live.shipment.delivery.pickup_point
+def _pickup(live: LiveView) -> PickupView | None:
+    point = live.page.pickup_point
     if point is None:
         return None
-    deadline = point.storage_deadline
-    if deadline is None and live.status is ShipmentStatus.AVAILABLE_FOR_PICKUP:
-        deadline = storage_deadline(live)
     return PickupView(
         name=point.name,
         address=point.address,
         opening_hours=point.opening_hours,
         pickup_code=point.pickup_code,
-        storage_deadline=deadline,
+        storage_deadline=point.storage_deadline,
     )
 
 
-def _pending(live: ShipmentState, now: datetime) -> list[PendingAction]:
-    """What the workflow says is scheduled (its timers, its messages held by quiet hours), ahead.
-
-    The query's `waiting_for` when it carries it; otherwise the same derivation from the state.
-    """
-    waits = [w for w in live.waiting_for if isinstance(w, TimerWait | DeferredWait)]
-    waits = waits or scheduled(live)
+def _pending(live: LiveView, now: datetime) -> list[PendingAction]:
+    """What the workflow says is scheduled (its timers, its messages held by quiet hours), ahead
+    of `now` (one past due is being done as the page loads)."""
     found = [
-        PendingAction(action=w.label, due_at=w.until, kind=w.message)
-        if isinstance(w, TimerWait)
-        else PendingAction(
-            action=w.message.value,
+        PendingAction(
+            action=w.label,
             due_at=w.until,
             kind=w.message,
             channel=w.channel,
-            deferred=True,
+            deferred=w.deferred,
         )
-        for w in waits
-        if isinstance(w, TimerWait) or w.message not in _NOT_FOR_CUSTOMER
+        for w in live.page.scheduled
+        if not w.deferred or w.message not in _NOT_FOR_CUSTOMER
     ]
     return sorted((p for p in found if p.due_at >= now), key=lambda p: p.due_at)
 
 
-def _slot_offer(live: ShipmentState) -> SlotOffer | None:
-    """Shown exactly when the workflow's `choose_slot` validator would accept a choice."""
-    if can_choose_slot(live) is not None:
+def _slot_offer(live: LiveView) -> SlotOffer | None:
+    """Shown exactly when the workflow's `choose_slot` validator would accept a choice (the
+    live view carries the slots only then)."""
+    page = live.page
+    if not page.offered_slots:
         return None
-    options = [SlotOption(number=n, window=w) for n, w in enumerate(live.offered_slots, 1)]
-    return SlotOffer(options=options, choose_by=live.choose_by)
+    options = [SlotOption(number=n, window=w) for n, w in enumerate(page.offered_slots, 1)]
+    return SlotOffer(options=options, choose_by=page.choose_by)
 
 
-def _courier_question(live: ShipmentState) -> CourierQuestion | None:
-    """Shown exactly when the workflow's `courier_reply` validator would accept an answer.
-
-    The answer shown is the last one given since the latest confirmation was planned, so an
-    answer to an earlier window never looks like an answer to this one.
-    """
-    window = live.one_hour_window
-    if can_answer_courier(live) is not None or window is None:
+def _courier_question(live: LiveView) -> CourierQuestion | None:
+    """Shown exactly when the workflow's `courier_reply` validator would accept an answer, with
+    the last answer given since the latest confirmation was planned (an answer to an earlier
+    window never looks like an answer to this one)."""
+    page = live.page
+    if page.courier_question is None:
         return None
-    asked = [
-        n.planned_at for n in live.notifications if n.kind is NotificationKind.COURIER_ONE_HOUR
-    ]
-    since = max(asked, default=None)
-    replies = [r for r in live.replies if since is None or r.received_at >= since]
-    last = replies[-1] if replies else None
-    if last is None or last.what not in ("confirm", "reschedule"):
-        return CourierQuestion(window=window)
-    answer: Literal["confirm", "reschedule"] = "confirm" if last.what == "confirm" else "reschedule"
-    return CourierQuestion(window=window, answer=answer, answered_at=last.received_at)
+    return CourierQuestion(
+        window=page.courier_question, answer=page.answer, answered_at=page.answered_at
+    )
 
 
 _HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
@@ -624,29 +607,31 @@ class ConsentBlock(_Frozen):
     source: ConsentSource | None = None
 
 
-def marketing_channels(live: ShipmentState) -> list[Channel]:
+def marketing_channels(live: ShipmentState | LiveView) -> list[Channel]:
     """The channels the shipment's marketing (the thank-you) would go by to this recipient."""
-    recipient = live.shipment.recipient
-    policy = live.shipment.policy
-    return resolve_channels(policy.channels_for(NotificationKind.THANK_YOU), recipient)
+    view = as_live_view(live)
+    return view.page.marketing_channels if view else []
 
 
-def consent_block(live: ShipmentState | None, closed: bool, withdrawn: bool) -> ConsentBlock | None:
+def consent_block(
+    state: ShipmentState | LiveView | None, closed: bool, withdrawn: bool
+) -> ConsentBlock | None:
     """What the offers block shows, from the live state (none without it: nothing can be
     asked of a workflow that does not answer) and whether the recipient has opted out of this
     shop's marketing on every channel it would use (`withdrawn`, the ledger's word). The opt-in
     is shown exactly when the workflow's `marketing_consent` validator would accept it."""
+    live = as_live_view(state)
     if live is None or closed:
         return None
-    consented = live.consents_to_marketing()
+    page = live.page
     if withdrawn:
-        ahead = consented or marketing_ahead(live)
+        ahead = page.consented or page.marketing_ahead
         return ConsentBlock(state="withdrawn") if ahead else None
-    if consented:
-        later = live.marketing_consent
+    if page.consented:
+        later = page.consent
         if later is None:
             return ConsentBlock(state="given", source=ConsentSource.START)
         return ConsentBlock(state="given", given_at=later.given_at, source=later.source)
-    if can_give_consent(live) is None:
+    if page.marketing_ahead:  # and no consent: what `can_give_consent` accepts
         return ConsentBlock(state="offer")
     return None
