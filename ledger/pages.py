@@ -13,7 +13,7 @@ __all__ = ["PageSnapshots"]
 
 
 class PageSnapshots:
-    """Writes one shipment's page snapshot; each write is one short, idempotent UPDATE."""
+    """Writes one shipment's page snapshot; each write is one idempotent UPDATE, a round trip."""
 
     def __init__(self, engine: Engine) -> None:
         self._tx = Transactions(engine)
@@ -46,5 +46,5 @@ class PageSnapshots:
             if not values:
                 return
             statement = update(Shipment).where(Shipment.ref == ref).values(**values)
-        with self._tx.begin() as conn:
+        with self._tx.single() as conn:
             conn.execute(statement)

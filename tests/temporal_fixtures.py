@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 from temporalio.client import Client
-from infra.converter import pydantic_converter
 from temporalio.testing import TimeSkippingConfig, WorkflowEnvironment
 from temporalio.worker import Worker
 
 from infra import search_attributes as sa
+from infra.converter import pydantic_converter
 from infra.settings import Settings
 from starters.devserver import temporal_binary
 from workers.worker import running_worker

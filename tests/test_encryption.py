@@ -13,10 +13,10 @@ import pytest
 from pydantic import ValidationError
 from temporalio.api.common.v1 import Payload
 from temporalio.api.failure.v1 import Failure
-from infra.converter import pydantic_converter
 from temporalio.exceptions import ApplicationError
 from typer.testing import CliRunner
 
+from infra.converter import pydantic_converter
 from infra.encryption import (
     ENCODING,
     KEY_ID,

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowHistory
-from infra.converter import pydantic_converter
 from temporalio.worker import Replayer
 
+from infra.converter import pydantic_converter
 from tests.histories.record import CONTINUE_AS_NEW, HERE, file_name, flow_names
 from workers.worker import WORKFLOW_RUNNER
 from workflows.shipment import ShipmentWorkflow

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 from temporalio.client import Client
-from infra.converter import pydantic_converter
 from temporalio.worker import Replayer, Worker
 
+from infra.converter import pydantic_converter
 from models.kinds import EXCEPTION_KIND
 from models.notification import NotificationKind, NotificationStatus
 from models.shipment import Recipient

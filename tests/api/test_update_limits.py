@@ -16,11 +16,11 @@ import httpx
 import pytest
 from temporalio import workflow
 from temporalio.client import Client
-from infra.converter import pydantic_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 from infra import search_attributes as sa
+from infra.converter import pydantic_converter
 from infra.settings import Settings
 from models.shipment import CarrierEvent, shipment_workflow_id
 from models.state import EventOutcome, EventReceipt

@@ -25,8 +25,8 @@ from pathlib import Path
 
 from pydantic import SecretStr
 from temporalio.client import Client, WorkflowHistory
-from infra.converter import pydantic_converter
 
+from infra.converter import pydantic_converter
 from infra.logs import configure_logging
 from infra.serving import free_port
 from infra.settings import Settings
