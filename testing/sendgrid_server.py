@@ -88,6 +88,8 @@ class SendGridRequest:
     """The request's HTTP headers, names lower-cased."""
     reply_to: str | None = None
     """The address replies go to (the mail's `reply_to.email`), when it names one."""
+    client_port: int = 0
+    """The connection it came on (see Incoming.client_port)."""
 
 
 def _errors(
@@ -239,6 +241,7 @@ class FakeSendGrid(FakeHttpServer[_Failure]):
     def handle(self, request: Incoming) -> Reply | None:
         self._arrival.at = time.monotonic()
         self._arrival.headers = {name.lower(): value for name, value in request.headers.items()}
+        self._arrival.port = request.client_port
         if request.path.rstrip("/") != "/v3/mail/send":
             return _errors(404, "resource not found")
         if request.method != "POST":
@@ -281,6 +284,7 @@ class FakeSendGrid(FakeHttpServer[_Failure]):
                 _parse(payload, reply.status, message_id),
                 received_at=getattr(self._arrival, "at", 0.0),
                 headers=getattr(self._arrival, "headers", {}),
+                client_port=getattr(self._arrival, "port", 0),
             )
             with self._state:
                 if self.record:

@@ -348,11 +348,28 @@ def test_email_to_a_server_slower_than_the_timeout_is_retryable(
     assert time.monotonic() - started < 2
 
 
-def test_email_when_sendgrid_is_unreachable_is_retryable() -> None:
+def test_email_when_sendgrid_is_unreachable_is_retryable_and_known_not_sent() -> None:
     provider = SendGridEmailProvider("SG.key", SENDER_EMAIL, host=closed_port_url())
 
-    with pytest.raises(RetryableProviderError):
+    with pytest.raises(RetryableProviderError) as refused:
         provider.send(email())
+
+    assert not refused.value.outcome_unknown
+    assert not refused.value.timed_out
+
+
+def test_emails_from_many_threads_reuse_one_connection_each(fake_sendgrid: FakeSendGrid) -> None:
+    threads = 4  # each sends one email per round
+    provider = sendgrid(fake_sendgrid)
+    with ThreadPoolExecutor(threads) as pool:
+        for _ in range(3):
+            list(
+                pool.map(lambda i: provider.send(email(to=f"sam.{i}@example.com")), range(threads))
+            )
+
+    connections = {r.client_port for r in fake_sendgrid.requests}
+    assert len(fake_sendgrid.sent) == 3 * threads
+    assert len(connections) <= threads
 
 
 def test_email_with_a_bad_api_key_is_permanent(fake_sendgrid: FakeSendGrid) -> None:

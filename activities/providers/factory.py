@@ -72,6 +72,7 @@ def sendgrid(settings: Settings) -> Provider | None:
         from_email=settings.sendgrid_from_email,
         from_name=settings.sendgrid_from_name,
         host=settings.sendgrid_host,
+        connections=settings.max_concurrent_activities,
     )
 
 

@@ -1,18 +1,23 @@
-"""Email through SendGrid's v3 Mail Send API, with the official SDK.
+"""Email through SendGrid's v3 Mail Send API: the body built by the official SDK's `Mail`
+helper, posted over kept-alive connections.
 
 SendGrid answers 202 when it queued the email; the `X-Message-Id` header is the id its event
 webhook reports later (as the prefix of `sg_message_id`). `custom_args` travel with the email and
 come back in every event, which is how events find their ledger row.
+
+The SDK's own transport (python-http-client) builds a urllib opener and opens a new connection,
+a TLS handshake against the real API, for every email; a urllib3 pool (one connection per
+sending thread, the Twilio provider's arrangement) keeps them open. What it posts is the SDK's
+`Mail.get()`, with the SDK's headers.
 """
 
 from __future__ import annotations
 
-import http.client
 import json
 from datetime import datetime
 from typing import Any
 
-from python_http_client.exceptions import HTTPError
+import urllib3
 from sendgrid import SendGridAPIClient
 from sendgrid.helpers.mail import CustomArg, From, Header, Mail, ReplyTo, To
 
@@ -48,11 +53,17 @@ class SendGridEmailProvider:
         from_name: str = "Waypost",
         host: str = "https://api.sendgrid.com",
         timeout: float = 10.0,
+        connections: int = 10,
     ) -> None:
         self.from_email = from_email
         self.from_name = from_name
         self.timeout = timeout
-        self._client = SendGridAPIClient(api_key, host=host.rstrip("/"))
+        sdk = SendGridAPIClient(api_key, host=host.rstrip("/"))
+        self._url = f"{sdk.host}/v3/mail/send"
+        self._headers = {**sdk.client.request_headers, "Content-Type": "application/json"}
+        self._pool = urllib3.PoolManager(
+            maxsize=connections, block=False, retries=False, timeout=timeout
+        )
 
     def send(self, message: OutgoingMessage) -> Receipt:
         if message.channel is not Channel.EMAIL:
@@ -75,22 +86,21 @@ class SendGridEmailProvider:
         for name, value in message.headers.items():
             mail.add_header(Header(name, value))
         try:
-            # SendGridAPIClient.send() takes no timeout; the client it wraps does.
-            response = self._client.client.mail.send.post(
-                request_body=mail.get(), timeout=self.timeout
+            response = self._pool.request(
+                "POST", self._url, body=json.dumps(mail.get()).encode(), headers=self._headers
             )
-        except HTTPError as err:
-            raise _classify(err, message.to) from None
-        except (OSError, http.client.HTTPException) as err:
-            # URLError, timeouts, refused or reset connections, truncated responses.
+        except urllib3.exceptions.HTTPError as err:
+            # Timeouts, refused or reset connections, truncated responses.
             raise RetryableProviderError(
                 PROVIDER,
                 safe_text(f"network error: {_reason(err)}", message.to),
-                outcome_unknown=not isinstance(err, ConnectionRefusedError),
+                outcome_unknown=not _connect_failed(err),
                 timed_out=_timed_out(err),
             ) from None
-        status = int(response.status_code)
-        message_id = (response.headers or {}).get("X-Message-Id") or ""
+        status = response.status
+        if status >= 300:
+            raise _classify(response, message.to)
+        message_id = response.headers.get("X-Message-Id") or ""
         # Any 2xx means SendGrid took the email: resending would duplicate it, so a missing id
         # is recorded as empty (events still find the ledger row through custom_args).
         return Receipt(
@@ -105,14 +115,22 @@ class SendGridEmailProvider:
         raise NoLookup("SendGrid offers no lookup without the Email Activity add-on")
 
 
-def _timed_out(err: BaseException) -> bool:
-    """A read that timed out raises TimeoutError; a connect that did, URLError wrapping one."""
-    return isinstance(err, TimeoutError) or isinstance(getattr(err, "reason", None), TimeoutError)
+def _connect_failed(err: urllib3.exceptions.HTTPError) -> bool:
+    """No connection was made (refused, unresolvable, timed out connecting): nothing reached
+    SendGrid, so a retry cannot duplicate the email. urllib3's NewConnectionError is a
+    ConnectTimeoutError too."""
+    return isinstance(err, urllib3.exceptions.ConnectTimeoutError)
+
+
+def _timed_out(err: urllib3.exceptions.HTTPError) -> bool:
+    if isinstance(err, urllib3.exceptions.NewConnectionError):
+        return isinstance(err.__context__, TimeoutError)
+    return isinstance(err, urllib3.exceptions.TimeoutError)
 
 
 def _reason(err: BaseException) -> str:
     reason = getattr(err, "reason", None)
-    return f"{type(err).__name__} ({reason})" if reason else type(err).__name__
+    return f"{type(err).__name__} ({type(reason).__name__})" if reason else type(err).__name__
 
 
 def _first_error(body: Any) -> tuple[str | None, str | None]:
@@ -129,18 +147,18 @@ def _first_error(body: Any) -> tuple[str | None, str | None]:
     return (str(field) if field else None), (str(msg) if msg else None)
 
 
-def _classify(err: HTTPError, to: str) -> ProviderError:
-    status = int(err.status_code)
-    field, msg = _first_error(err.body)
+def _classify(response: urllib3.BaseHTTPResponse, to: str) -> ProviderError:
+    status = response.status
+    field, msg = _first_error(response.data)
     named = field or msg
     code = safe_text(named, to) if named else None
-    text = safe_text(msg or str(err.reason or f"HTTP {status}"), to)
+    text = safe_text(msg or (response.reason or f"HTTP {status}"), to)
     if status == 429 or status >= 500:
         return RetryableProviderError(
             PROVIDER,
             text,
             code=code,
             http_status=status,
-            retry_after=retry_after(err.headers),
+            retry_after=retry_after(response.headers),
         )
     return PermanentProviderError(PROVIDER, text, code=code, http_status=status)
