@@ -10,7 +10,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-RATIO_GOAL = 0.8
+RATIO_GOAL = 0.9
+WORKER_CPU_GOAL = 1.25
+"""Waypost's worker CPU per lifecycle, at most this many times the bare design's."""
 P99_GOAL_MS = 250.0
 PAGE_P99_GOAL_MS = 100.0
 RSS_GOAL_MB = 300.0
@@ -354,6 +356,7 @@ def markdown(report: BenchReport) -> str:
         f"in its own process, same settings, workflow runner {t.runner}.",
         "",
         *_usage_table(t, report.action_price_per_million),
+        *_usage_goals(t),
     ]
     if report.sandboxed is not None:
         s = report.sandboxed
@@ -470,6 +473,22 @@ def _usage_table(t: Throughput, price: float) -> list[str]:
         "| per lifecycle | waypost | bare |",
         "| --- | --- | --- |",
         *(f"| {label} | {a} | {b} |" for label, a, b in rows),
+        "",
+    ]
+
+
+def _usage_goals(t: Throughput) -> list[str]:
+    """The per-lifecycle goals: worker CPU against the bare design's, and billable actions no
+    more than its."""
+    ours, bare = t.waypost_usage, t.bare_usage
+    if ours is None or bare is None or not bare.worker_cpu_ms:
+        return []
+    cpu = ours.worker_cpu_ms / bare.worker_cpu_ms
+    actions_ok = ours.actions_total <= bare.actions_total
+    return [
+        f"Worker CPU {cpu:.2f} times the bare design's (goal <= {WORKER_CPU_GOAL}: "
+        f"{_verdict(cpu <= WORKER_CPU_GOAL)}); billable actions {ours.actions_total:.1f} "
+        f"against {bare.actions_total:.1f} (goal: no more: {_verdict(actions_ok)}).",
         "",
     ]
 

@@ -180,11 +180,22 @@ def test_the_json_report_names_both_runners_and_rates_the_sandboxed_pair() -> No
     assert "| PostgreSQL CPU, ms | n/a | n/a |" in text
 
 
+def test_markdown_judges_worker_cpu_and_billable_actions_against_the_bare_design() -> None:
+    report = BenchReport("t", 1.0, {"cpus": "2"}, throughput(), None, cost(), (), None)
+
+    text = markdown(report)
+
+    assert (
+        "Worker CPU 1.86 times the bare design's (goal <= 1.25: not met); billable actions "
+        "10.0 against 9.0 (goal: no more: not met)." in text
+    )
+
+
 def test_markdown_names_the_goals_and_the_flows() -> None:
     demo = (FlowCost("next-day courier", "delivered", True, 2, 2, 1, 0.0158),)
     report = BenchReport("t", 1.0, {"cpus": "2"}, throughput(), latency(), cost(), demo, cost())
     text = markdown(report)
-    assert "**Ratio 0.52** (goal >= 0.8: not met)" in text
+    assert "**Ratio 0.52** (goal >= 0.9: not met)" in text
     assert "(goal < 250 ms: met)" in text
     assert "| next-day courier | delivered | 2 | 2 | 1 | 0.0158 |" in text
     assert text.rstrip().endswith(summary_line(report))
