@@ -19,7 +19,6 @@ from activities.sending import Sender, SendInProgress
 from infra.encryption import Keyring
 from infra.page_snapshot import seal_contact, seal_live
 from ledger.claims import LedgerWriter
-from ledger.pages import PageSnapshots
 from models.notification import SendResult
 from models.page import PageContact
 from models.shipment import shop_of_ref
@@ -42,7 +41,6 @@ class ShipmentActivities:
         self.sender = sender
         self.keyring = keyring
         """Seals the tracking page's snapshot (None: encryption is off, it is stored in clear)."""
-        self.pages = PageSnapshots(ledger.engine)
         self.webhooks_recorded = webhooks_recorded
         """Called (never waited on) when this change may have recorded webhooks to the shop: the
         worker's relay starts their delivery at once (`workers.webhook_relay`)."""
@@ -60,8 +58,8 @@ class ShipmentActivities:
             consent=update.consent,
             calls=update.calls,
             decided=update.decided,
+            page_snapshot=self._page_snapshot(update),
         )
-        self._record_page(update)
         for reply in update.replies:
             # The shop hears of a reply from the HTTP service once the workflow took it
             # (api/shop_events.py, `customer.reply`). This is the seam for a carrier adapter that
@@ -78,21 +76,17 @@ class ShipmentActivities:
             if nudge is not None and update.notifications:
                 nudge()  # each message's outcome
 
-    def _record_page(self, update: LedgerUpdate) -> None:
-        """The tracking page's snapshot: the recipient's part from the start, the live part when
-        the workflow says it changed, both sealed; a closed shipment's is cleared."""
-        ref = update.shipment_ref
-        if update.closed:
-            self.pages.record(ref, closed=True)
-            return
-        start, page = update.shipment, update.page
-        self.pages.record(
-            ref,
-            contact=seal_contact(self.keyring, ref, PageContact.of(start.recipient))
-            if start is not None
-            else None,
-            live=seal_live(self.keyring, ref, page) if page is not None else None,
-        )
+    def _page_snapshot(self, update: LedgerUpdate) -> dict[str, bytes]:
+        """The tracking page's snapshot, sealed: the recipient's part from the start, the live
+        part when the workflow says it changed (the ledger clears both at the close)."""
+        ref, start, page = update.shipment_ref, update.shipment, update.page
+        snapshot: dict[str, bytes] = {}
+        if start is not None:
+            contact = PageContact.of(start.recipient)
+            snapshot["page_contact"] = seal_contact(self.keyring, ref, contact)
+        if page is not None:
+            snapshot["page_live"] = seal_live(self.keyring, ref, page)
+        return snapshot
 
     def _send_all(self, update: LedgerUpdate, info: activity.Info) -> list[SendResult]:
         token = f"{info.workflow_run_id}:{info.activity_id}:{info.attempt}"

@@ -18,7 +18,7 @@ not answer is not such a failure: it raises, and the activity retries until it i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -197,13 +197,15 @@ class LedgerWriter:
         consent: MarketingConsent | None = None,
         calls: Sequence[CallRecord] = (),
         decided: Sequence[NotificationRecord] = (),
+        page_snapshot: Mapping[str, bytes] | None = None,
     ) -> list[SetAsideView]:
         """One workflow change in one transaction: the shipment (first time), the timeline entry
         (once per carrier event id), a call centre's calls (once per call id), the current status
         and marketing consent given since the last change (the first consent recorded stays); the
-        outcomes of messages the workflow settled itself (`decided`) are told to the shop. A part
-        that can never be stored is set aside and returned; the others are recorded all the
-        same."""
+        outcomes of messages the workflow settled itself (`decided`) are told to the shop; the
+        tracking page's sealed snapshot (`page_snapshot`: `page_contact` and/or `page_live`) is
+        stored, and cleared when the shipment closes. A part that can never be stored is set
+        aside and returned; the others are recorded all the same."""
         parts: list[_Part] = []
         webhook = _WebhookUrl(shop_of_ref(ref))
         if start is not None:
@@ -230,6 +232,17 @@ class LedgerWriter:
                     call.call_id,
                     values,
                     _inserting(CallRow, values, ["shipment_ref", "call_id"]),
+                )
+            )
+        if page_snapshot and not closed:
+            sealed = {"b_ref": ref, **page_snapshot}
+            # Set aside, it keeps only which columns it held: the values are personal data.
+            parts.append(
+                _Part(
+                    "page",
+                    ",".join(page_snapshot),
+                    {"columns": sorted(page_snapshot)},
+                    lambda conn: conn.execute(_UPDATE_SHIPMENT, sealed),
                 )
             )
         status_values = _status_values(ref, status, at, closed)
@@ -1146,7 +1159,8 @@ def _call_values(ref: str, call: CallRecord) -> dict[str, Any]:
 def _status_values(ref: str, status: ShipmentStatus, at: datetime, closed: bool) -> dict[str, Any]:
     values: dict[str, Any] = {"b_ref": ref, "status": status.value, "updated_at": at}
     if closed:
-        values["closed_at"] = at
+        # A closed shipment's page shows the ledger alone: its live snapshot goes.
+        values |= {"closed_at": at, "page_contact": None, "page_live": None}
     return values
 
 

@@ -64,6 +64,7 @@ SetAsidePart = Literal[
     "delivery_report",
     "consent",
     "call",
+    "page",
 ]
 """The parts a ledger write is made of; each is stored, or set aside, on its own."""
 

@@ -17,16 +17,15 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 from typer.testing import CliRunner
 
 from infra.settings import Settings
 from ledger.anonymisation import ANONYMISATION, Fate, RetentionMode, RetentionSummary
 from ledger.claims import Ledger
 from ledger.engine import make_engine
-from ledger.pages import PageSnapshots
 from ledger.retention import Retention
-from ledger.schema import Base
+from ledger.schema import Base, Shipment
 from models.notification import Channel, NotificationKind
 from reports.model import Period, Report, build_report
 from reports.queries import read_rows
@@ -420,7 +419,12 @@ def test_what_the_ledger_set_aside_goes_with_its_shipment(
 def test_anonymising_clears_a_page_snapshot_left_on_a_closed_shipment(filled: Filled) -> None:
     """Closing clears it already (the ledger activity); retention is the backstop."""
     ref = filled.known.refs["a0"]
-    PageSnapshots(filled.engine).record(ref, contact=b"+447700900123", live=b"PK-774411")
+    with filled.engine.begin() as conn:  # as if the close had not cleared it
+        conn.execute(
+            update(Shipment)
+            .where(Shipment.ref == ref)
+            .values(page_contact=b"+447700900123", page_live=b"PK-774411")
+        )
 
     filled.retention().run(DAYS, RetentionMode.ANONYMISE)
 
