@@ -215,15 +215,19 @@ def test_sms_to_a_server_slower_than_the_timeout_is_retryable(fake_twilio: FakeT
 
     assert time.monotonic() - started < 2
     assert caught.value.http_status is None
+    assert caught.value.timed_out and caught.value.outcome_unknown  # Twilio may have it
 
 
-def test_sms_when_twilio_is_unreachable_is_retryable() -> None:
+def test_sms_when_twilio_is_unreachable_is_retryable_and_known_not_sent() -> None:
     provider = TwilioSmsProvider(
         "AC" + "0" * 32, "token", from_number=SENDER_NUMBER, api_base=closed_port_url()
     )
 
-    with pytest.raises(RetryableProviderError):
+    with pytest.raises(RetryableProviderError) as refused:
         provider.send(sms())
+
+    assert not refused.value.outcome_unknown
+    assert not refused.value.timed_out
 
 
 def test_sms_with_bad_credentials_is_permanent(fake_twilio: FakeTwilio) -> None:
@@ -342,10 +346,11 @@ def test_email_to_a_server_slower_than_the_timeout_is_retryable(
     fake_sendgrid.hang_next(3)
     started = time.monotonic()
 
-    with pytest.raises(RetryableProviderError):
+    with pytest.raises(RetryableProviderError) as caught:
         sendgrid(fake_sendgrid, timeout=0.3).send(email())
 
     assert time.monotonic() - started < 2
+    assert caught.value.timed_out and caught.value.outcome_unknown  # SendGrid may have it
 
 
 def test_email_when_sendgrid_is_unreachable_is_retryable_and_known_not_sent() -> None:

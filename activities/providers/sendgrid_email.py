@@ -6,9 +6,8 @@ webhook reports later (as the prefix of `sg_message_id`). `custom_args` travel w
 come back in every event, which is how events find their ledger row.
 
 The SDK's own transport (python-http-client) builds a urllib opener and opens a new connection,
-a TLS handshake against the real API, for every email; a urllib3 pool (one connection per
-sending thread, the Twilio provider's arrangement) keeps them open. What it posts is the SDK's
-`Mail.get()`, with the SDK's headers.
+a TLS handshake against the real API, for every email; `transport.http_pool` keeps one open per
+sending thread. What it posts is the SDK's `Mail.get()`, with the SDK's headers.
 """
 
 from __future__ import annotations
@@ -31,6 +30,7 @@ from activities.providers.base import (
     retry_after,
     safe_text,
 )
+from activities.providers.transport import http_pool, network_error
 from models.notification import Channel
 
 __all__ = ["SendGridEmailProvider"]
@@ -61,9 +61,7 @@ class SendGridEmailProvider:
         sdk = SendGridAPIClient(api_key, host=host.rstrip("/"))
         self._url = f"{sdk.host}/v3/mail/send"
         self._headers = {**sdk.client.request_headers, "Content-Type": "application/json"}
-        self._pool = urllib3.PoolManager(
-            maxsize=connections, block=False, retries=False, timeout=timeout
-        )
+        self._pool = http_pool(self._url, connections=connections, timeout=timeout)
 
     def send(self, message: OutgoingMessage) -> Receipt:
         if message.channel is not Channel.EMAIL:
@@ -91,12 +89,7 @@ class SendGridEmailProvider:
             )
         except urllib3.exceptions.HTTPError as err:
             # Timeouts, refused or reset connections, truncated responses.
-            raise RetryableProviderError(
-                PROVIDER,
-                safe_text(f"network error: {_reason(err)}", message.to),
-                outcome_unknown=not _connect_failed(err),
-                timed_out=_timed_out(err),
-            ) from None
+            raise network_error(PROVIDER, err) from None
         status = response.status
         if status >= 300:
             raise _classify(response, message.to)
@@ -113,24 +106,6 @@ class SendGridEmailProvider:
         """SendGrid can only be asked through its Email Activity API, a paid add-on this
         integration does not assume: the caller records that it could not tell."""
         raise NoLookup("SendGrid offers no lookup without the Email Activity add-on")
-
-
-def _connect_failed(err: urllib3.exceptions.HTTPError) -> bool:
-    """No connection was made (refused, unresolvable, timed out connecting): nothing reached
-    SendGrid, so a retry cannot duplicate the email. urllib3's NewConnectionError is a
-    ConnectTimeoutError too."""
-    return isinstance(err, urllib3.exceptions.ConnectTimeoutError)
-
-
-def _timed_out(err: urllib3.exceptions.HTTPError) -> bool:
-    if isinstance(err, urllib3.exceptions.NewConnectionError):
-        return isinstance(err.__context__, TimeoutError)
-    return isinstance(err, urllib3.exceptions.TimeoutError)
-
-
-def _reason(err: BaseException) -> str:
-    reason = getattr(err, "reason", None)
-    return f"{type(err).__name__} ({type(reason).__name__})" if reason else type(err).__name__
 
 
 def _first_error(body: Any) -> tuple[str | None, str | None]:
