@@ -28,6 +28,7 @@ from benchmarks.report import (
 )
 from benchmarks.stack import cancel_on_sigterm, echo, environment, open_stack, run_and_report
 from benchmarks.throughput import FLOW, SHOP, run_throughput, worker_pair
+from infra.collector import tune_collector
 from infra.logs import configure_logging
 
 
@@ -85,6 +86,9 @@ async def main(args: argparse.Namespace) -> BenchReport:
         )
         env = environment(stack, {"workflow sandbox": runners})
         echo(", ".join(f"{k}: {v}" for k, v in env.items()))
+        # The measuring client (and the HTTP service under test, later) as the services are:
+        # a full collection here would stop the clock's own loop.
+        tune_collector()
         echo(
             f"throughput: {args.n} lifecycles per round, concurrency {args.concurrency}, "
             f"{args.rounds} rounds, each worker in its own process"

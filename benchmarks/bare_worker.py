@@ -1,9 +1,9 @@
 """`python -m benchmarks.bare_worker <task queue>`: the bare reference's worker, on the same
 terms as `waypost worker` (workers/worker.py): the same workflow runner (WAYPOST_WORKFLOW_SANDBOX,
-Waypost's sandbox restrictions when on), slots, cache size, thread pool, shutdown grace and
-connection, in a process of its own. Only the workflow and its activity differ. Kept apart
-from benchmarks/bare.py, which the sandbox imports afresh for every run: that stays as light as
-a workflow module should be."""
+Waypost's sandbox restrictions when on), slots, cache size, thread pool, shutdown grace,
+connection and garbage collector settings, in a process of its own. Only the workflow and its
+activity differ. Kept apart from benchmarks/bare.py, which the sandbox imports afresh for every
+run: that stays as light as a workflow module should be."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from temporalio import workflow
 from temporalio.worker import Worker
 
 from benchmarks.bare import BareShipmentWorkflow, bare_noop
+from infra.collector import tune_collector
 from infra.connection import connect
 from infra.logs import configure_logging
 from infra.serving import stop_on_signals
@@ -43,6 +44,7 @@ async def serve(task_queue: str) -> None:
             graceful_shutdown_timeout=timedelta(seconds=10),
         )
         async with worker:
+            tune_collector()  # as `waypost worker` does
             await stop.wait()
 
 

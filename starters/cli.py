@@ -19,6 +19,7 @@ from pydantic import TypeAdapter, ValidationError
 from temporalio.client import Client
 
 from codec.commands import codec_app, codec_server
+from infra.collector import tune_collector
 from infra.connection import ConnectionSettingsError, connect
 from infra.logs import configure_logging
 from infra.masking import mask_message
@@ -518,6 +519,7 @@ def api_command() -> None:
         try:
             async with running_api(settings, client) as url:
                 typer.echo(f"Waypost HTTP service on {url} (OpenAPI: {url}/docs)")
+                tune_collector()
                 await stop.wait()
         except RuntimeError as err:
             raise fail(str(err), 1) from err
@@ -598,6 +600,7 @@ def dev(no_encryption: Annotated[bool, NO_ENCRYPTION] = False) -> None:
                     """e.g. '{"demo-shop": "<a long random key>"}'"""
                 )
             typer.echo(f"HTTP service: {http} (OpenAPI: {http}/docs)  (Ctrl-C to stop)")
+            tune_collector()
             await stop.wait()
         typer.echo("stopped")
 

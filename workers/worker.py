@@ -25,6 +25,7 @@ from activities.publish import ShipmentActivities
 from activities.sending import Sender
 from activities.shops import RegistryShops, SettingsShops
 from activities.webhooks import WebhookActivities
+from infra.collector import tune_collector
 from infra.encryption import Keyring, warn_if_unencrypted
 from infra.links import TrackingLinks, UnsubscribeLinks, load_secret, recipient_hash
 from infra.metrics import NOOP, AppMetrics
@@ -151,5 +152,6 @@ async def serve(client: Client, settings: Settings) -> None:
     warn_if_unencrypted(settings, "worker")
     stop = stop_on_signals()
     async with running_worker(client, settings):
+        tune_collector()
         await stop.wait()
         log.info("shutting down")
