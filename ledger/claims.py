@@ -45,6 +45,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.dml import ReturningUpdate
 
 from infra.masking import mask_text
 from infra.metrics import NOOP, AppMetrics
@@ -220,8 +221,20 @@ class LedgerWriter:
                     _inserting(Shipment, cleaned, ["ref"]),
                 )
             )
+        # The status first: its statement also reads the shop's webhook URL for the events.
+        status_values = _status_values(ref, status, at, closed)
+        parts.append(
+            _Part(
+                "status",
+                status.value,
+                status_values,
+                lambda conn: webhook.seen(conn.execute(_UPDATE_STATUS, status_values).first()),
+            )
+        )
+        events: list[tuple[TimelineEntry, dict[str, Any]]] = []
         for entry in entries:
             values = self._event_values(ref, entry)
+            events.append((entry, values))
             write = self._event_write(ref, entry, values, webhook)
             parts.append(_Part("event", entry.event.event_id, values, write))
         for call in calls:
@@ -245,15 +258,6 @@ class LedgerWriter:
                     lambda conn: conn.execute(_UPDATE_SHIPMENT, sealed),
                 )
             )
-        status_values = _status_values(ref, status, at, closed)
-        parts.append(
-            _Part(
-                "status",
-                status.value,
-                status_values,
-                lambda conn: conn.execute(_UPDATE_SHIPMENT, status_values),
-            )
-        )
         if consent is not None:
             consent_values = {
                 "b_ref": ref,
@@ -280,7 +284,50 @@ class LedgerWriter:
                     ),
                 )
             )
-        return self._write_parts(ref, parts)
+        return self._write_parts(ref, parts, self._batched(ref, parts, events, webhook))
+
+    def _batched(
+        self,
+        ref: str,
+        parts: Sequence[_Part],
+        events: Sequence[tuple[TimelineEntry, dict[str, Any]]],
+        webhook: _WebhookUrl,
+    ) -> Callable[[Connection], object] | None:
+        """The fast path of a change with several timeline entries: one INSERT for all of them
+        (the parts' own writes, one by one, are the path that sets a failing one aside)."""
+        if len(events) < 2:
+            return None
+        first = next(p for p in parts if p.part == "event")
+
+        def write(conn: Connection) -> None:
+            for part in parts:
+                if part is first:
+                    self._insert_events(conn, ref, events, webhook)
+                elif part.part != "event":
+                    part.write(conn)
+
+        return write
+
+    def _insert_events(
+        self,
+        conn: Connection,
+        ref: str,
+        events: Sequence[tuple[TimelineEntry, dict[str, Any]]],
+        webhook: _WebhookUrl,
+    ) -> None:
+        """`_event_write` for several entries in one statement: the new ones are told to the
+        shop as each would have been."""
+        rows = [values for _, values in events]
+        for row in rows:
+            check_fits(_EVENTS, row)
+        statement = _insert_once(conn.dialect.name, _EVENTS, ("shipment_ref", "event_id"))
+        new = {row.event_id for row in conn.execute(statement, rows)}
+        shop_id = shop_of_ref(ref)
+        for entry, values in events:
+            event_id = entry.event.event_id
+            if event_id in new and entry.outcome is EventOutcome.APPLIED and shop_id is not None:
+                url = webhook.url(conn)
+                _emit_status_change(conn, shop_id, ref, entry, values, self._clock(), url)
 
     def _event_write(
         self, ref: str, entry: TimelineEntry, values: dict[str, Any], webhook: _WebhookUrl
@@ -299,15 +346,23 @@ class LedgerWriter:
 
         return write
 
-    def _write_parts(self, ref: str, parts: Sequence[_Part]) -> list[SetAsideView]:
-        """All parts in one transaction. When one fails for good, they are written again, each
-        in a SAVEPOINT of one transaction: the failing part is set aside, the rest committed.
-        The fast path costs nothing extra; every part is idempotent, so writing it again after
-        the rollback is safe."""
+    def _write_parts(
+        self,
+        ref: str,
+        parts: Sequence[_Part],
+        fast: Callable[[Connection], object] | None = None,
+    ) -> list[SetAsideView]:
+        """All parts in one transaction (`fast` writes them all, when given). When one fails for
+        good, they are written again, each in a SAVEPOINT of one transaction: the failing part
+        is set aside, the rest committed. The fast path costs nothing extra; every part is
+        idempotent, so writing it again after the rollback is safe."""
         try:
             with self._tx.begin() as conn:
-                for part in parts:
-                    part.write(conn)
+                if fast is not None:
+                    fast(conn)
+                else:
+                    for part in parts:
+                        part.write(conn)
             return []
         except Exception as err:
             if not permanent(err):
@@ -1207,6 +1262,11 @@ class _WebhookUrl:
             self._url, self._read = webhook_url_of(conn, self._shop_id), True
         return self._url
 
+    def seen(self, row: Row[Any] | None) -> None:
+        """The shipment's status update returned its shop's profile: no read of its own."""
+        if row is not None:
+            self._url, self._read = webhook_url_in(row.shop_profile), True
+
 
 def _emit_status_change(
     conn: Connection,
@@ -1384,7 +1444,14 @@ def _insert_once(dialect: str, table: Table, keys: tuple[str, ...]) -> Any:
 # SQLAlchemy neither rebuilds a statement nor computes its cache key per call. Parameters of a
 # WHERE clause are named b_*, apart from the columns.
 _SHIPMENTS, _NOTIFICATIONS = table_of(Shipment), table_of(Notification)
+_EVENTS = table_of(ShipmentEvent)
 _UPDATE_SHIPMENT = update(_SHIPMENTS).where(_SHIPMENTS.c.ref == bindparam("b_ref"))
+_UPDATE_STATUS: ReturningUpdate[tuple[str | None]] = _UPDATE_SHIPMENT.returning(
+    literal_column(
+        "(SELECT shops.profile FROM shops WHERE shops.shop_id = shipments.shop_id)"
+    ).label("shop_profile")
+)
+"""The shipment's status, returning its shop's registry profile (whether it takes webhooks)."""
 _RECORD_CONSENT = _UPDATE_SHIPMENT.where(_SHIPMENTS.c.marketing_consent_at.is_(None))
 """Consent recorded once: a repeated activity (or a second consent) keeps the first."""
 _OPT_OUTS = table_of(OptOut)

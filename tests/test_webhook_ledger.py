@@ -108,6 +108,24 @@ def test_a_retried_change_records_its_event_once(ledger: Ledger) -> None:
     assert len(log_of(ledger, shop_id)) == 1
 
 
+def test_a_change_of_several_events_tells_each_new_one_once(ledger: Ledger) -> None:
+    shop_id = shop(ledger)
+    start = started(ledger, shop_id)
+    record(ledger, start, applied(ShipmentStatus.IN_TRANSIT, "e-1"))
+    batch = [
+        applied(ShipmentStatus.IN_TRANSIT, "e-1"),
+        applied(ShipmentStatus.OUT_FOR_DELIVERY, "e-2"),
+        applied(ShipmentStatus.DELIVERED, "e-3"),
+    ]
+
+    record(ledger, start, *batch)
+    record(ledger, start, *batch)
+
+    told = [body["data"]["event_id"] for body in log_of(ledger, shop_id)]  # type: ignore[index]
+    assert sorted(told) == ["e-1", "e-2", "e-3"]
+    assert [e.event_id for e in ledger.timeline(start.workflow_id)] == ["e-1", "e-2", "e-3"]
+
+
 def test_events_that_did_not_move_the_shipment_are_not_told(ledger: Ledger) -> None:
     shop_id = shop(ledger)
     start = started(ledger, shop_id)
