@@ -948,9 +948,14 @@ class LedgerWriter:
         try:
             check_fits(_NOTIFICATIONS, values)
             with self._tx.begin() as conn:
-                moved = conn.execute(_SETTLE_NOTIFICATION, params).first()
-                if attempt is not None:
-                    _insert_attempt(conn, key, attempt, moved.id if moved else None)
+                if attempt is not None and conn.dialect.name == "postgresql":
+                    moved = _settle_recording(conn, params, attempt)
+                    if moved is None:  # the claim was lost: the call is kept all the same
+                        _insert_attempt(conn, key, attempt)
+                else:
+                    moved = conn.execute(_SETTLE_NOTIFICATION, params).first()
+                    if attempt is not None:
+                        _insert_attempt(conn, key, attempt, moved.id if moved else None)
                 if moved is not None:
                     error = values.get("last_error")
                     _emit_message_outcome(conn, moved, status, error, params, moved.shop_profile)
@@ -1406,6 +1411,38 @@ def _insert_attempt(
     row = {"notification_id": notification_id, **_attempt_values(attempt)}
     check_fits(_ATTEMPTS, row)
     conn.execute(_INSERT_ATTEMPT, row)
+
+
+def _settle_recording(
+    conn: Connection, params: dict[str, Any], attempt: Attempt
+) -> Row[Any] | None:
+    """`_SETTLE_NOTIFICATION` and the provider call that led to it in one statement (PostgreSQL:
+    the UPDATE and the attempt's INSERT as CTEs): the moved row, or None."""
+    row = _attempt_values(attempt)
+    check_fits(_ATTEMPTS, row)
+    columns = tuple(sorted(k for k in params if not k.startswith("b_")))
+    bound = {f"a_{name}": value for name, value in row.items()}
+    moved: Row[Any] | None = conn.execute(_settle_and_record(columns), params | bound).first()
+    return moved
+
+
+@cache
+def _settle_and_record(columns: tuple[str, ...]) -> Any:
+    """The statement of `_settle_recording`, built once per set of columns it sets."""
+    moved = _SETTLE_NOTIFICATION.values({name: bindparam(name) for name in columns}).cte("moved")
+    names = [c.name for c in _ATTEMPTS.columns if c.name not in ("id", "notification_id")]
+    recorded = (
+        insert(_ATTEMPTS)
+        .from_select(
+            ["notification_id", *names],
+            select(
+                moved.c.id,
+                *(bindparam(f"a_{name}", type_=_ATTEMPTS.c[name].type) for name in names),
+            ),
+        )
+        .cte("recorded")
+    )
+    return select(moved).add_cte(recorded)
 
 
 def _insert_if_absent(

@@ -15,7 +15,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError, StatementError
 
-from ledger.claims import Claim, Ledger
+from ledger.claims import Attempt, Claim, Ledger
 from ledger.engine import make_engine
 from ledger.migrations import alembic_config, upgrade_database
 from ledger.schema import Base
@@ -301,6 +301,30 @@ def test_the_old_token_is_void_once_a_stale_claim_was_taken_over(
 
     assert ledger.mark_sent(key_for(shipment_ref), "slow", "console", "msg-slow") is False
     assert ledger.mark_sent(key_for(shipment_ref), "rescuer", "console", "msg-ok") is True
+
+
+def test_a_settled_message_keeps_the_provider_call_that_settled_it(
+    ledger: Ledger, shipment_ref: str
+) -> None:
+    claim(ledger, shipment_ref, token="t")
+    call = Attempt(1, "twilio", T0, T0 + timedelta(seconds=1), "sent")
+
+    assert ledger.mark_sent(key_for(shipment_ref), "t", "twilio", "SM1", attempt=call) is True
+
+    [kept] = ledger.attempts(key_for(shipment_ref))
+    assert (kept.attempt, kept.provider, kept.outcome) == (1, "twilio", "sent")
+
+
+def test_a_sender_that_lost_its_claim_still_has_its_provider_call_kept(
+    ledger: Ledger, shipment_ref: str
+) -> None:
+    claim(ledger, shipment_ref, token="slow")
+    claim(ledger, shipment_ref, token="rescuer", now=T0 + LEASE * 2)
+    call = Attempt(1, "twilio", T0, T0 + timedelta(seconds=1), "sent")
+
+    assert ledger.mark_sent(key_for(shipment_ref), "slow", "twilio", "SM1", attempt=call) is False
+
+    assert [a.outcome for a in ledger.attempts(key_for(shipment_ref))] == ["sent"]
 
 
 def test_a_permanently_failed_message_is_never_claimed_again(
