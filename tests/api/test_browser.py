@@ -26,7 +26,7 @@ from testing.factories import event, out_for_delivery, shipment
 from tests.api.browser import OUTPUT, PHONE, browser
 from tests.api.test_tracking_page import NOW, live_state, scan, view_of
 from tests.api.test_tracking_page import start as page_start
-from tests.polling import eventually
+from tests.polling import eventually, recorded
 from workflows.client import report_event, start_shipment
 
 __all__ = ["browser"]
@@ -45,6 +45,7 @@ async def test_a_customer_chooses_a_slot_on_the_tracking_page_on_a_phone(
     await report_event(
         client, start.workflow_id, event(ShipmentStatus.IN_TRANSIT, 1, slots=offered)
     )
+    await recorded(client, site, start.workflow_id)  # the page reads the ledger's copy
     link = TrackingLinks.from_settings(site).url(start.workflow_id, datetime.now(UTC))
     assert link is not None
     page = await browser.new_page(viewport=PHONE, is_mobile=True, device_scale_factor=2)
@@ -137,6 +138,7 @@ async def test_the_tracking_page_passes_axe_on_a_phone_and_a_desktop(
     await report_event(client, start.workflow_id, event(ShipmentStatus.IN_TRANSIT, 1))
     await report_event(client, start.workflow_id, out_for_delivery(5))
     await eventually(client, start.workflow_id, lambda s: s.window is not None)
+    await recorded(client, site, start.workflow_id)
     link = TrackingLinks.from_settings(site).url(start.workflow_id, datetime.now(UTC))
     assert link is not None
     page = await browser.new_page(viewport=size, device_scale_factor=1)

@@ -16,7 +16,7 @@ from infra.settings import Settings
 from models.shipment import ShipmentStart
 from models.status import ShipmentStatus
 from testing.factories import event, out_for_delivery, shipment, window
-from tests.polling import eventually
+from tests.polling import eventually, recorded
 from workflows.client import report_event, start_shipment
 
 
@@ -40,6 +40,7 @@ async def test_the_calendar_file_holds_the_delivery_window(
     await start_shipment(client, start, api_settings.task_queue)
     await report_event(client, start.workflow_id, out_for_delivery(5))
     await eventually(client, start.workflow_id, lambda s: s.window is not None)
+    await recorded(client, api_settings, start.workflow_id)  # the page reads the ledger's copy
 
     answer = await opened(http, client, api_settings, start, "/calendar.ics")
 
@@ -77,6 +78,7 @@ async def test_each_shops_link_gives_only_its_own_shipments_calendar(
         await start_shipment(client, start, api_settings.task_queue)
     await report_event(client, theirs.workflow_id, out_for_delivery(5))
     await eventually(client, theirs.workflow_id, lambda s: s.window is not None)
+    await recorded(client, api_settings, theirs.workflow_id)
 
     own = await opened(http, client, api_settings, mine, "/calendar.ics")
     other = await opened(http, client, api_settings, theirs, "/calendar.ics")

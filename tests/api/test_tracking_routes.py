@@ -16,7 +16,7 @@ from models.status import ShipmentStatus
 from testing.factories import event, shipment
 from testing.sendgrid_server import FakeSendGrid
 from tests.api.conftest import PUBLIC_URL
-from tests.polling import eventually
+from tests.polling import eventually, recorded
 from workflows.client import report_event, start_shipment
 
 LINK = re.compile(re.escape(PUBLIC_URL) + r"(/t/[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+)")
@@ -83,6 +83,7 @@ async def test_a_slot_chosen_on_the_page_is_confirmed_by_the_workflow(
     ref, path = await started(client, api_settings, fake_sendgrid)
     offered = slots(3)
     await report_event(client, ref, event(ShipmentStatus.IN_TRANSIT, 1, slots=offered))
+    await recorded(client, api_settings, ref)  # the page reads the ledger's copy
     assert 'data-testid="slot-form"' in (await http.get(path)).text
 
     answer = await http.post(f"{path}/slot", data={"slot": "3"})

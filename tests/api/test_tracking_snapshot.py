@@ -6,9 +6,7 @@ is still served by the query, and the view a form redirects to asks the workflow
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import functools
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -27,11 +25,9 @@ from benchmarks.page import QueryCounter, counting_client
 from infra.connection import connect
 from infra.encryption import Keyring
 from infra.links import TrackingLinks
-from infra.page_snapshot import open_snapshot, seal_live
+from infra.page_snapshot import seal_live
 from infra.settings import Settings
-from ledger.engine import make_engine
 from ledger.schema import Shipment
-from ledger.views import LedgerReader
 from models.page import LiveView
 from models.policy import NotificationPolicy, ThankYou
 from models.shipment import (
@@ -45,9 +41,9 @@ from models.shipment import (
 from models.status import ShipmentStatus
 from testing.factories import event, shipment
 from tests.api.conftest import PUBLIC_URL
+from tests.polling import reader, recorded, snapshot
 from workers.worker import running_worker
 from workflows.client import report_event, shipment_state, start_shipment
-from workflows.page import live_view
 
 S = ShipmentStatus
 KEYS = {"page-1": SecretStr(base64.b64encode(b"\x11" * 32).decode())}
@@ -116,35 +112,6 @@ async def sealed_http(
 
 def path_of(settings: Settings, ref: str) -> str:
     return "/t/" + TrackingLinks.from_settings(settings).token(ref, datetime.now(UTC))
-
-
-@functools.cache
-def _reader(url: str) -> LedgerReader:
-    return LedgerReader(make_engine(url))
-
-
-def reader(settings: Settings) -> LedgerReader:
-    return _reader(settings.ledger_url)
-
-
-def snapshot(settings: Settings, ref: str) -> LiveView | None:
-    stored = reader(settings).sealed_page(ref)
-    if stored is None:
-        return None  # the ledger has not recorded the shipment yet
-    keyring = Keyring.from_settings(settings)
-    return open_snapshot(keyring, ref, stored.page_contact, stored.page_live)
-
-
-async def recorded(client: Client, settings: Settings, ref: str) -> LiveView:
-    """The ledger's snapshot once it shows what the workflow's query shows (the ledger activity
-    records it after the workflow took the change)."""
-    for _ in range(300):
-        queried = live_view(await shipment_state(client, ref))
-        stored = snapshot(settings, ref)
-        if stored == queried:
-            return stored
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"the snapshot never matched the query: {stored} != {queried}")
 
 
 async def running(
