@@ -57,7 +57,6 @@ class SendGridEmailProvider:
     ) -> None:
         self.from_email = from_email
         self.from_name = from_name
-        self.timeout = timeout
         sdk = SendGridAPIClient(api_key, host=host.rstrip("/"))
         self._url = f"{sdk.host}/v3/mail/send"
         self._headers = {**sdk.client.request_headers, "Content-Type": "application/json"}

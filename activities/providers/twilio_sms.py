@@ -142,7 +142,6 @@ class TwilioSmsProvider:
             raise ValueError("Twilio needs a from_number or a messaging_service_sid")
         self.from_number = from_number
         self.messaging_service_sid = messaging_service_sid
-        self.timeout = timeout
         self.status_callback = status_callback
         self._http = _TwilioHttpClient(api_base, timeout, connections)
         self._client = Client(account_sid, auth_token, http_client=self._http)
