@@ -39,14 +39,19 @@ class SharedAdaptersJSONConverter(PydanticJSONPlainPayloadConverter):
         self._type_adapter = ADAPTERS
 
 
+JSON = SharedAdaptersJSONConverter()
+"""The process's one JSON converter: it holds nothing but its serializer and the shared cache,
+and the SDK makes a payload converter for each data converter it derives (several for every
+workflow activation), so each of them borrows this one rather than building its own."""
+
+
 class WaypostPayloadConverter(CompositePayloadConverter):
     """Temporal's default encodings, JSON by pydantic (as `pydantic_data_converter`)."""
 
     def __init__(self) -> None:
-        json = SharedAdaptersJSONConverter()
         super().__init__(
             *(
-                json if isinstance(c, JSONPlainPayloadConverter) else c
+                JSON if isinstance(c, JSONPlainPayloadConverter) else c
                 for c in DefaultPayloadConverter.default_encoding_payload_converters
             )
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pickle
 
-from infra.converter import ADAPTERS, SharedAdaptersJSONConverter, pydantic_converter
+from infra.converter import ADAPTERS, JSON, SharedAdaptersJSONConverter, pydantic_converter
 from models.notification import SendResult
 from models.shipment import ShipmentStart
 from testing.factories import shipment
@@ -35,6 +35,14 @@ def test_a_type_adapter_is_built_once_for_every_workflow_run_of_the_process() ->
     second.from_payloads([payload], [hint])  # type: ignore[attr-defined]
 
     assert ADAPTERS.cache_info().misses == built
+
+
+def test_every_payload_converter_the_sdk_makes_borrows_the_one_json_converter() -> None:
+    first, second = _a_workflow_runs_converter(), _a_workflow_runs_converter()
+
+    inner = [c._inner_payload_converter for c in (first, second)]  # type: ignore[attr-defined]
+
+    assert all(c.converters[b"json/plain"] is JSON for c in inner)
 
 
 def test_a_pickled_converter_still_reads_through_the_shared_adapters() -> None:

@@ -27,6 +27,7 @@ from models.status import ShipmentStatus
 from testing.factories import event, out_for_delivery, shipment, window
 from workers.worker import build_activities, running_worker
 from workflows.client import report_event, start_shipment
+from workflows.shipment import PATCH_SET
 
 S = ShipmentStatus
 E = EventType
@@ -76,6 +77,22 @@ async def test_signals_in_quick_succession_upsert_at_most_once_per_workflow_task
     assert max(per_task.values()) == 1
     assert sum(per_task.values()) <= tasks
     assert sum(per_task.values()) < 3, "three status changes, folded while recordings ran"
+
+
+async def test_a_new_run_records_one_patch_marker_for_all_its_patches(
+    client: Client, worker: Worker
+) -> None:
+    # Each marker brings the SDK's TemporalChangeVersion upsert: two history events a patch.
+    workflow_id = await waypost_lifecycle(client, shipment(), worker.task_queue)
+
+    events = await history(client.get_workflow_handle(workflow_id))
+    markers = [e for e in events if e.HasField("marker_recorded_event_attributes")]
+    upserts = [e for e in events if e.event_type == E.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES]
+    change_versions = len(upserts) - sum(upserts_per_task(events).values())
+
+    assert len(markers) == 1
+    assert PATCH_SET.encode() in markers[0].SerializeToString()
+    assert change_versions == 1
 
 
 async def test_changes_during_a_recording_are_shown_once_when_it_ends(

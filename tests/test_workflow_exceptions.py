@@ -16,7 +16,7 @@ from testing.factories import T0, event, shipment
 from tests.polling import all_settled, eventually
 from workers.worker import WORKFLOW_RUNNER
 from workflows.client import report_event, start_shipment
-from workflows.shipment import EXCEPTION_REASONS, ShipmentWorkflow
+from workflows.shipment import EXCEPTION_REASONS, PATCH_SET, TAKEN_BY_PATCH_SET, ShipmentWorkflow
 
 S, R = ShipmentStatus, ExceptionReason
 pytestmark = pytest.mark.usefixtures("worker")
@@ -87,4 +87,5 @@ async def test_a_run_that_took_the_patched_path_replays(client: Client, worker: 
     )
     await replayer.replay_workflow(history)
     markers = [e for e in history.events if e.HasField("marker_recorded_event_attributes")]
-    assert any(EXCEPTION_REASONS.encode() in m.SerializeToString() for m in markers)
+    assert EXCEPTION_REASONS in TAKEN_BY_PATCH_SET
+    assert any(PATCH_SET.encode() in m.SerializeToString() for m in markers)

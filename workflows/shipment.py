@@ -155,6 +155,14 @@ EARLY_PATCHES = (
 """The patches a run with FOLDED_SHOW decides in its first workflow task (`_patched`).
 CARRIER_TRACKERS is left out: asked at the start of run() (the first task too), and only by a
 shipment with a tracker plan, so one without gets no marker of it."""
+PATCH_SET = "patch-set-1"
+"""Patch id: a run that records it takes FOLDED_SHOW, every early patch and CARRIER_TRACKERS
+on the strength of this one marker. Each marker of its own came with the SDK's upsert of
+TemporalChangeVersion: sixteen history events in every run's first task, nearly half of a
+delivered shipment's history, each written by the server and walked by the worker. Runs from
+before it replay asking each patch, as they did. A patch added later is asked on its own (or
+joins a `patch-set-2` that takes this set too)."""
+TAKEN_BY_PATCH_SET = (FOLDED_SHOW, *EARLY_PATCHES, CARRIER_TRACKERS)
 
 
 A = TypeVar("A")
@@ -183,14 +191,18 @@ class ShipmentWorkflow:
         self._page: LivePage | None = None
         """The tracking page's part of the state as the ledger last recorded it in this run
         (`_publish` sends it again only when it changed)."""
-        self._folded = workflow.patched(FOLDED_SHOW)
-        """FOLDED_SHOW: changes mark the UI stale and `_show_when_due` shows them (decided
-        here: signals in the first task reach their handlers before run() starts)."""
         self._patches: dict[str, bool] = {}
         """With FOLDED_SHOW, every patch is decided here, in the first workflow task, so all
-        their markers are one billable action; runs from before ask each where it applies."""
-        if self._folded:
-            self._patches = {patch: workflow.patched(patch) for patch in EARLY_PATCHES}
+        their markers are one billable action; runs from before ask each where it applies.
+        With PATCH_SET, one marker decides them all."""
+        if workflow.patched(PATCH_SET):
+            self._patches = dict.fromkeys(TAKEN_BY_PATCH_SET, True)
+        elif workflow.patched(FOLDED_SHOW):
+            self._patches = {FOLDED_SHOW: True}
+            self._patches |= {patch: workflow.patched(patch) for patch in EARLY_PATCHES}
+        self._folded = self._patches.get(FOLDED_SHOW, False)
+        """FOLDED_SHOW: changes mark the UI stale and `_show_when_due` shows them (decided
+        here: signals in the first task reach their handlers before run() starts)."""
         self._stale = False
         self._recording: datetime | None = None
         """While a recording is in flight: when it began."""
