@@ -18,7 +18,7 @@ from activities.providers.base import RetryableProviderError
 from activities.sending import Sender, SendInProgress
 from infra.encryption import Keyring
 from infra.page_snapshot import seal_contact, seal_live
-from ledger.claims import LedgerWriter
+from ledger.claims import Claim, LedgerWriter
 from models.notification import SendResult
 from models.page import PageContact
 from models.shipment import shop_of_ref
@@ -48,7 +48,8 @@ class ShipmentActivities:
     @activity.defn(name="publish_update")
     def publish_update(self, update: LedgerUpdate) -> list[SendResult]:
         info = activity.info()
-        self.ledger.record_change(
+        token = f"{info.workflow_run_id}:{info.activity_id}:{info.attempt}"
+        recorded = self.ledger.record_change(
             update.shipment_ref,
             start=update.shipment,
             entries=update.timeline,
@@ -59,6 +60,9 @@ class ShipmentActivities:
             calls=update.calls,
             decided=update.decided,
             page_snapshot=self._page_snapshot(update),
+            claims=[self.sender.claim_request(n) for n in update.notifications],
+            claim_token=token,
+            claimed_at=self.sender.clock(),
         )
         for reply in update.replies:
             # The shop hears of a reply from the HTTP service once the workflow took it
@@ -71,7 +75,7 @@ class ShipmentActivities:
         if nudge is not None:
             nudge()  # the status change's event leaves before the messages do
         try:
-            return self._send_all(update, info)
+            return self._send_all(update, info, token, recorded.claims)
         finally:
             if nudge is not None and update.notifications:
                 nudge()  # each message's outcome
@@ -88,8 +92,10 @@ class ShipmentActivities:
             snapshot["page_live"] = seal_live(self.keyring, ref, page)
         return snapshot
 
-    def _send_all(self, update: LedgerUpdate, info: activity.Info) -> list[SendResult]:
-        token = f"{info.workflow_run_id}:{info.activity_id}:{info.attempt}"
+    def _send_all(
+        self, update: LedgerUpdate, info: activity.Info, token: str, claims: dict[str, Claim]
+    ) -> list[SendResult]:
+        """Each message in turn, under `token`: its claim made with the change, or its own."""
         results: list[SendResult] = []
         last_beat = time.monotonic()  # the server counts the heartbeat timeout from the start
         for request in update.notifications:
@@ -103,6 +109,7 @@ class ShipmentActivities:
                         token=token,
                         attempt=info.attempt,
                         give_up=info.attempt >= PROVIDER_ATTEMPTS,
+                        claim=claims.get(request.key),
                     )
                 )
             except RetryableProviderError as err:

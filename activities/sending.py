@@ -26,7 +26,7 @@ from activities.shops import ShopDirectory
 from infra.links import TrackingLinks, Unsubscribe, UnsubscribeLinks, one_click_headers
 from infra.masking import mask_address
 from infra.metrics import NOOP, AppMetrics
-from ledger.claims import Attempt, LedgerWriter
+from ledger.claims import Attempt, Claim, ClaimRequest, LedgerWriter
 from ledger.views import AttemptOutcome
 from messages.render import Rendered, render
 from messages.sms import estimated_sms_cost
@@ -93,30 +93,41 @@ class Sender:
         self.shops = shops
         """Names and brands each message (the shop's profile); none: the message names no shop."""
 
+    def claim_request(self, request: NotificationRequest) -> ClaimRequest:
+        """What the ledger records of `request` when claiming it (`send`, or the change that
+        causes it: `LedgerWriter.record_change`)."""
+        return ClaimRequest(
+            request.key,
+            request.shipment_ref,
+            request.kind,
+            request.occurrence,
+            request.channel,
+            mask_address(request.to),
+            self.hash_recipient(request.to) if self.hash_recipient else None,
+            KINDS[request.kind].category.value,
+        )
+
     def send(
-        self, request: NotificationRequest, *, token: str, attempt: int = 1, give_up: bool = False
+        self,
+        request: NotificationRequest,
+        *,
+        token: str,
+        attempt: int = 1,
+        give_up: bool = False,
+        claim: Claim | None = None,
     ) -> SendResult:
-        """Send `request` unless its key was already claimed.
+        """Send `request` unless its key was already claimed (`claim`: won by this attempt, in
+        the statement that recorded the change; otherwise it is claimed here).
 
         Raises RetryableProviderError for a passing provider fault (the claim is released so a
         retry can win it) unless `give_up`, when the message is recorded as failed instead.
         Raises SendInProgress when another live attempt holds the claim.
         """
         category = KINDS[request.kind].category
-        recipient = self.hash_recipient(request.to) if self.hash_recipient else None
-        claim = self.ledger.claim(
-            request.key,
-            shipment_ref=request.shipment_ref,
-            kind=request.kind,
-            occurrence=request.occurrence,
-            channel=request.channel,
-            recipient_masked=mask_address(request.to),
-            token=token,
-            lease=self.lease,
-            now=self.clock(),
-            recipient_hash=recipient,
-            category=category.value,
-        )
+        claiming = self.claim_request(request)
+        recipient = claiming.recipient_hash
+        if claim is None:
+            claim = self.ledger.claim_for(claiming, token=token, lease=self.lease, now=self.clock())
         if claim.set_aside is not None:
             # Exactly-once rests on the claim: a message whose claim the ledger cannot record
             # is never sent blind. It fails with the reason, so the workflow settles it.

@@ -196,6 +196,13 @@ async def usage(client: Client, meter: CpuMeter, lifecycles: int, ids: list[str]
     )
 
 
+def warm_up(n: int, concurrency: int) -> int:
+    """Lifecycles each design runs before it is measured: at least twice the concurrency, so
+    every workflow task, activity slot and ledger connection has been used before the rounds
+    (a connection's statements are prepared on their fifth use)."""
+    return max(2 * concurrency, n // 10)
+
+
 async def run_throughput(
     stack: Stack, workers: Workers, *, n: int, concurrency: int, rounds: int, histories: int = 20
 ) -> Throughput:
@@ -215,8 +222,9 @@ async def run_throughput(
     meters = {"waypost": CpuMeter(stack, workers.waypost), "bare": CpuMeter(stack, workers.bare)}
     rates: dict[str, list[float]] = {"waypost": [], "bare": []}
     ids: dict[str, list[str]] = {}
-    await measure("warm-up", max(10, n // 10), concurrency, ours)
-    await measure("warm-up", max(10, n // 10), concurrency, theirs)
+    warm = warm_up(n, concurrency)
+    await measure("warm-up", warm, concurrency, ours)
+    await measure("warm-up", warm, concurrency, theirs)
     for round_ in range(rounds):
         echo(f"round {round_ + 1}/{rounds} ({workers.runner})")
         pair = [("bare", theirs), ("waypost", ours)]

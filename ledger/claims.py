@@ -19,7 +19,7 @@ not answer is not such a failure: it raises, and the activity retries until it i
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import cache
@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 import structlog
 from sqlalchemy import (
+    Boolean,
     Connection,
     Engine,
     Row,
@@ -50,6 +51,13 @@ from sqlalchemy.sql.dml import ReturningUpdate
 from infra.masking import mask_text
 from infra.metrics import NOOP, AppMetrics
 from ledger.engine import Transactions
+from ledger.one_statement import (
+    QuietShops,
+    find_opt_out,
+    opted_out_by,
+    quiet_change,
+    settle_and_record,
+)
 from ledger.schema import (
     CallRow,
     Notification,
@@ -91,6 +99,7 @@ from models.notification import (
     NotificationRecord,
     NotificationStatus,
     provider_may_move,
+    shipment_ref_of_key,
 )
 from models.shipment import ShipmentStart, shop_of_ref
 from models.state import EventOutcome, TimelineEntry
@@ -132,6 +141,60 @@ class Claim:
 
 
 @dataclass(frozen=True)
+class ClaimRequest:
+    """A message to claim: what its row records besides the claim's token and time."""
+
+    key: str
+    shipment_ref: str
+    kind: NotificationKind
+    occurrence: int
+    channel: Channel
+    recipient_masked: str
+    recipient_hash: str | None = None
+    """Keys the recipient's opt-outs (and an SMS reply's way back to the shipment)."""
+    category: str | None = None
+    """The class of message the recipient may have opted out of (`Claim.opted_out_by`)."""
+
+    def row(self, token: str, now: datetime) -> dict[str, Any]:
+        """The claimed row: `sending`, under `token`."""
+        return {
+            "idempotency_key": self.key,
+            "shipment_ref": self.shipment_ref,
+            "kind": self.kind.value,
+            "occurrence": self.occurrence,
+            "channel": self.channel.value,
+            # mask_text is a no-op unless a caller slipped
+            "recipient_masked": clean_text(mask_text(self.recipient_masked), 320),
+            "recipient_hash": self.recipient_hash,
+            "status": NotificationStatus.SENDING.value,
+            "claim_token": token,
+            "claimed_at": now,
+            "attempts": 1,
+            "created_at": now,
+            "updated_at": now,
+        }
+
+    def opt_out(self) -> dict[str, Any]:
+        """The parameters of the lookup of the recipient's opt-out (`_FIND_OPT_OUT`)."""
+        return {
+            "b_shop_id": shop_of_ref(self.shipment_ref) or "",
+            "b_channel": self.channel.value,
+            "b_recipient_hash": self.recipient_hash,
+            "b_category": self.category,
+        }
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What `record_change` did: the parts it set aside, and the claims it made."""
+
+    set_aside: list[SetAsideView]
+    claims: dict[str, Claim] = field(default_factory=dict)
+    """By key, the claims this change won in its own statement; a message not here claims
+    for itself (`LedgerWriter.claim`)."""
+
+
+@dataclass(frozen=True)
 class ReportReceipt:
     """What recording a delivery report did: `moved` is when the workflow must hear of it."""
 
@@ -152,6 +215,19 @@ class _Part:
     write: Callable[[Connection], object]
     fallback: Callable[[Connection], object] | None = None
     """Written instead when `write` fails for good (the original is set aside all the same)."""
+
+
+@dataclass(frozen=True)
+class _QuietChange:
+    """The parts of a recorded change that its one statement writes (`_record_quietly`)."""
+
+    ref: str
+    start: ShipmentStart | None
+    entries: Sequence[TimelineEntry]
+    status: ShipmentStatus
+    at: datetime
+    closed: bool
+    page_snapshot: Mapping[str, bytes] | None
 
 
 @dataclass(frozen=True)
@@ -182,6 +258,7 @@ class LedgerWriter:
         self.metrics = metrics
         """Counts the parts set aside (once each: a retry that finds one counts nothing)."""
         self._tx = Transactions(engine)
+        self._quiet = QuietShops(engine.dialect.name)
         self._views = LedgerReader(engine)
 
     # Shipments and their timelines
@@ -199,16 +276,33 @@ class LedgerWriter:
         calls: Sequence[CallRecord] = (),
         decided: Sequence[NotificationRecord] = (),
         page_snapshot: Mapping[str, bytes] | None = None,
-    ) -> list[SetAsideView]:
+        claims: Sequence[ClaimRequest] = (),
+        claim_token: str = "",
+        claimed_at: datetime | None = None,
+    ) -> Recorded:
         """One workflow change in one transaction: the shipment (first time), the timeline entry
         (once per carrier event id), a call centre's calls (once per call id), the current status
         and marketing consent given since the last change (the first consent recorded stays); the
         outcomes of messages the workflow settled itself (`decided`) are told to the shop; the
         tracking page's sealed snapshot (`page_snapshot`: `page_contact` and/or `page_live`) is
         stored, and cleared when the shipment closes. A part that can never be stored is set
-        aside and returned; the others are recorded all the same."""
+        aside and returned; the others are recorded all the same.
+
+        `claims` are the messages the change sends: when the change is one statement (a shop
+        without a webhook URL, on PostgreSQL: `one_statement`), they are claimed in it, under
+        `claim_token` at `claimed_at`, and the claims won come back; otherwise each message
+        claims for itself."""
+        shop_id = shop_of_ref(ref)
+        if not consent and not calls and self._quiet.first(shop_id):
+            assert shop_id is not None
+            quiet = _QuietChange(ref, start, entries, status, at, closed, page_snapshot)
+            won = self._record_quietly(
+                shop_id, quiet, claims, claim_token, claimed_at or self._clock()
+            )
+            if won is not None:
+                return Recorded([], won)
         parts: list[_Part] = []
-        webhook = _WebhookUrl(shop_of_ref(ref))
+        webhook = _WebhookUrl(shop_id)
         if start is not None:
             values = self._shipment_values(ref, start)
             cleaned = _cleaned(_SHIPMENTS, values, keep=("ref",))
@@ -272,7 +366,6 @@ class LedgerWriter:
                     lambda conn: conn.execute(_RECORD_CONSENT, consent_values),
                 )
             )
-        shop_id = shop_of_ref(ref)
         if decided and shop_id is not None:
             parts.append(
                 _Part(
@@ -284,7 +377,59 @@ class LedgerWriter:
                     ),
                 )
             )
-        return self._write_parts(ref, parts, self._batched(ref, parts, events, webhook))
+        return Recorded(self._write_parts(ref, parts, self._batched(ref, parts, events, webhook)))
+
+    def _record_quietly(
+        self,
+        shop_id: str,
+        change: _QuietChange,
+        claims: Sequence[ClaimRequest],
+        token: str,
+        now: datetime,
+    ) -> dict[str, Claim] | None:
+        """`record_change` as one statement in autocommit (`one_statement.quiet_change`), for a
+        shop without a webhook URL, with the claims of its messages: the claims won, by key.
+        None when nothing was written: the shop has a webhook URL (the transaction tells it),
+        or a row is refused (the transaction sets it aside)."""
+        ref = change.ref
+        values = _status_values(ref, change.status, change.at, change.closed)
+        del values["b_ref"]
+        if change.page_snapshot and not change.closed:
+            values |= change.page_snapshot
+        shipment = None
+        if change.start is not None:
+            shipment = self._shipment_values(ref, change.start) | values
+        events = [self._event_values(ref, entry) for entry in change.entries]
+        rows = [(request.row(token, now), request.opt_out()) for request in claims]
+        try:
+            if shipment is not None:
+                check_fits(_SHIPMENTS, shipment)
+            for event in events:
+                check_fits(_EVENTS, event)
+            for row, _ in rows:
+                check_fits(_NOTIFICATIONS, row)
+            statement, params = quiet_change(shop_id, ref, shipment, values, events, rows)
+            with self._tx.single() as conn:
+                written = conn.execute(statement, params).one()
+        except Exception as err:
+            if not permanent(err):
+                raise
+            return None
+        if not written.quiet:
+            self._quiet.loud(shop_id)
+            return None
+        won: dict[str, Claim] = {}
+        outcome = written._mapping
+        for i, request in enumerate(claims):
+            if outcome[f"claim_{i}"] is not None:
+                won[request.key] = Claim(
+                    won=True,
+                    status=NotificationStatus.SENDING,
+                    provider_message_id=None,
+                    attempts=1,
+                    opted_out_by=outcome[f"opted_out_{i}"],
+                )
+        return won
 
     def _batched(
         self,
@@ -591,28 +736,24 @@ class LedgerWriter:
         released (`planned`) or its sender's lease ran out; otherwise it learns the current
         status and must not send.
         """
-        row = {
-            "idempotency_key": key,
-            "shipment_ref": shipment_ref,
-            "kind": kind.value,
-            "occurrence": occurrence,
-            "channel": channel.value,
-            # mask_text is a no-op unless a caller slipped
-            "recipient_masked": clean_text(mask_text(recipient_masked), 320),
-            "recipient_hash": recipient_hash,
-            "status": NotificationStatus.SENDING.value,
-            "claim_token": token,
-            "claimed_at": now,
-            "attempts": 1,
-            "created_at": now,
-            "updated_at": now,
-        }
-        opt_out = {
-            "b_shop_id": shop_of_ref(shipment_ref) or "",
-            "b_channel": channel.value,
-            "b_recipient_hash": recipient_hash,
-            "b_category": category,
-        }
+        request = ClaimRequest(
+            key,
+            shipment_ref,
+            kind,
+            occurrence,
+            channel,
+            recipient_masked,
+            recipient_hash,
+            category,
+        )
+        return self.claim_for(request, token=token, lease=lease, now=now)
+
+    def claim_for(
+        self, request: ClaimRequest, *, token: str, lease: timedelta, now: datetime
+    ) -> Claim:
+        """`claim`, for a request the sender made up."""
+        key, shipment_ref = request.key, request.shipment_ref
+        row, opt_out = request.row(token, now), request.opt_out()
         try:
             check_fits(_NOTIFICATIONS, row)
             with self._tx.single() as conn:
@@ -947,11 +1088,20 @@ class LedgerWriter:
         }
         try:
             check_fits(_NOTIFICATIONS, values)
+            shop_id = shop_of_ref(shipment_ref_of_key(key))
+            if attempt is not None and self._quiet.first(shop_id):
+                with self._tx.single() as conn:
+                    quiet = {"q_shop": shop_id, **params}
+                    moved = _settle_recording(conn, quiet, attempt, quiet=True)
+                if moved is not None:
+                    return moved  # nothing to tell: the shop takes no webhooks
             with self._tx.begin() as conn:
                 if attempt is not None and conn.dialect.name == "postgresql":
                     moved = _settle_recording(conn, params, attempt)
                     if moved is None:  # the claim was lost: the call is kept all the same
                         _insert_attempt(conn, key, attempt)
+                    else:
+                        self._quiet.heard(shop_id, webhook_url_in(moved.shop_profile))
                 else:
                     moved = conn.execute(_SETTLE_NOTIFICATION, params).first()
                     if attempt is not None:
@@ -1414,35 +1564,19 @@ def _insert_attempt(
 
 
 def _settle_recording(
-    conn: Connection, params: dict[str, Any], attempt: Attempt
+    conn: Connection, params: dict[str, Any], attempt: Attempt, *, quiet: bool = False
 ) -> Row[Any] | None:
-    """`_SETTLE_NOTIFICATION` and the provider call that led to it in one statement (PostgreSQL:
-    the UPDATE and the attempt's INSERT as CTEs): the moved row, or None."""
+    """`_SETTLE_NOTIFICATION` and the provider call that led to it in one statement (PostgreSQL,
+    `one_statement.settle_and_record`): the moved row, or None. `quiet`: only for a shop without
+    a webhook URL (`q_shop` in `params`), in autocommit."""
     row = _attempt_values(attempt)
     check_fits(_ATTEMPTS, row)
-    columns = tuple(sorted(k for k in params if not k.startswith("b_")))
+    columns = tuple(sorted(k for k in params if not k.startswith(("b_", "q_"))))
     bound = {f"a_{name}": value for name, value in row.items()}
-    moved: Row[Any] | None = conn.execute(_settle_and_record(columns), params | bound).first()
+    settling = _SETTLE_QUIETLY if quiet else _SETTLE_NOTIFICATION
+    statement = settle_and_record(settling, columns, quiet=quiet)
+    moved: Row[Any] | None = conn.execute(statement, params | bound).first()
     return moved
-
-
-@cache
-def _settle_and_record(columns: tuple[str, ...]) -> Any:
-    """The statement of `_settle_recording`, built once per set of columns it sets."""
-    moved = _SETTLE_NOTIFICATION.values({name: bindparam(name) for name in columns}).cte("moved")
-    names = [c.name for c in _ATTEMPTS.columns if c.name not in ("id", "notification_id")]
-    recorded = (
-        insert(_ATTEMPTS)
-        .from_select(
-            ["notification_id", *names],
-            select(
-                moved.c.id,
-                *(bindparam(f"a_{name}", type_=_ATTEMPTS.c[name].type) for name in names),
-            ),
-        )
-        .cte("recorded")
-    )
-    return select(moved).add_cte(recorded)
 
 
 def _insert_if_absent(
@@ -1492,19 +1626,8 @@ _UPDATE_STATUS: ReturningUpdate[tuple[str | None]] = _UPDATE_SHIPMENT.returning(
 _RECORD_CONSENT = _UPDATE_SHIPMENT.where(_SHIPMENTS.c.marketing_consent_at.is_(None))
 """Consent recorded once: a repeated activity (or a second consent) keeps the first."""
 _OPT_OUTS = table_of(OptOut)
-_FIND_OPT_OUT = select(_OPT_OUTS).where(
-    _OPT_OUTS.c.shop_id == bindparam("b_shop_id"),
-    _OPT_OUTS.c.channel == bindparam("b_channel"),
-    _OPT_OUTS.c.recipient_hash == bindparam("b_recipient_hash"),
-    _OPT_OUTS.c.category == bindparam("b_category"),
-)
-_CLAIM_NOTIFICATION = insert(_NOTIFICATIONS).returning(
-    _NOTIFICATIONS.c.id,
-    _FIND_OPT_OUT.with_only_columns(_OPT_OUTS.c.source)
-    .limit(1)
-    .scalar_subquery()
-    .label("opted_out_by"),
-)
+_FIND_OPT_OUT = find_opt_out()
+_CLAIM_NOTIFICATION = insert(_NOTIFICATIONS).returning(_NOTIFICATIONS.c.id, opted_out_by())
 """A first claim, and the recipient's opt-out of its class of message, in one round trip."""
 _OUTCOME_COLUMNS = (
     _NOTIFICATIONS.c.id,
@@ -1515,30 +1638,32 @@ _OUTCOME_COLUMNS = (
     _NOTIFICATIONS.c.occurrence,
 )
 """What a settled message returns: enough to tell its shop (`_emit_message_outcome`)."""
-_SETTLE_NOTIFICATION = (
-    update(_NOTIFICATIONS)
-    .where(
-        _NOTIFICATIONS.c.idempotency_key == bindparam("b_key"),
-        _NOTIFICATIONS.c.claim_token == bindparam("b_token"),
-        _NOTIFICATIONS.c.status == NotificationStatus.SENDING.value,
-    )
-    .returning(
-        *_OUTCOME_COLUMNS,
-        # Written out: SQLAlchemy renders a RETURNING clause's columns without their tables,
-        # which on SQLite makes a correlated subquery's own columns ambiguous.
-        literal_column(
-            "(SELECT shops.profile FROM shops JOIN shipments ON shipments.shop_id = shops.shop_id"
-            " WHERE shipments.ref = notifications.shipment_ref)"
-        ).label("shop_profile"),
-        literal_column(
-            "EXISTS (SELECT 1 FROM delivery_reports WHERE"
-            " delivery_reports.provider_message_id = notifications.provider_message_id"
-            " OR delivery_reports.notification_id = notifications.id)"
-        ).label("reports_waiting"),
-    )
+_SETTLING = update(_NOTIFICATIONS).where(
+    _NOTIFICATIONS.c.idempotency_key == bindparam("b_key"),
+    _NOTIFICATIONS.c.claim_token == bindparam("b_token"),
+    _NOTIFICATIONS.c.status == NotificationStatus.SENDING.value,
 )
-"""A claimed message moved on. It also returns what comes next in the same round trip: its
-shop's profile (whether the shop takes webhooks) and whether delivery reports came first."""
+"""A claimed message moved on, while `b_token` still holds its claim."""
+# Written out: SQLAlchemy renders a RETURNING clause's columns without their tables, which on
+# SQLite makes a correlated subquery's own columns ambiguous.
+_REPORTS_WAITING = literal_column(
+    "EXISTS (SELECT 1 FROM delivery_reports WHERE"
+    " delivery_reports.provider_message_id = notifications.provider_message_id"
+    " OR delivery_reports.notification_id = notifications.id)",
+    Boolean,
+).label("reports_waiting")
+_SETTLE_NOTIFICATION = _SETTLING.returning(
+    *_OUTCOME_COLUMNS,
+    literal_column(
+        "(SELECT shops.profile FROM shops JOIN shipments ON shipments.shop_id = shops.shop_id"
+        " WHERE shipments.ref = notifications.shipment_ref)"
+    ).label("shop_profile"),
+    _REPORTS_WAITING,
+)
+"""`_SETTLING`, returning what comes next in the same round trip: its shop's profile (whether
+the shop takes webhooks), and whether delivery reports came first."""
+_SETTLE_QUIETLY = _SETTLING.returning(_NOTIFICATIONS.c.id, _REPORTS_WAITING)
+"""`_SETTLING` for a shop without a webhook URL: nothing to tell it, so no profile to read."""
 _ATTEMPTS = table_of(NotificationAttempt)
 _CALLS = table_of(CallRow)
 _INSERT_ATTEMPT = insert(_ATTEMPTS)

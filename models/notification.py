@@ -80,6 +80,12 @@ def idempotency_key(
     return f"{shipment_ref}:{kind.value}:{occurrence}:{channel.value}"
 
 
+def shipment_ref_of_key(key: str) -> str:
+    """The shipment reference an `idempotency_key` begins with (kind, occurrence and channel
+    hold no ':')."""
+    return key.rsplit(":", 3)[0]
+
+
 class MessageContext(BaseModel):
     """What a template may say. Built by the workflow from the shipment and the triggering
     event; the sending activity adds the shop's name (so workflow histories never carry it)."""

@@ -41,6 +41,7 @@ from benchmarks.report import (
     write_report,
 )
 from benchmarks.stack import read_cpu_seconds, read_memory, settings_env
+from benchmarks.throughput import warm_up
 from infra.settings import Settings
 
 
@@ -385,3 +386,8 @@ def test_the_tracking_page_is_reported_with_its_server_cost_per_view() -> None:
     text = markdown(report)
     assert "| page view | 200 | 12 | 30 | 49 | 60 |" in text
     assert "p99 49 ms (goal < 100 ms: met). Per view: 1.00 workflow queries" in text
+
+
+def test_each_design_warms_up_with_twice_its_concurrency_before_it_is_measured() -> None:
+    assert warm_up(60, concurrency=50) == 100
+    assert warm_up(5000, concurrency=50) == 500

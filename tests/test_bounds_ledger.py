@@ -136,7 +136,7 @@ def test_an_accepted_call_round_trips_through_the_ledger(
         at=NOW,
         closed=False,
         calls=[call],
-    )
+    ).set_aside
 
     assert aside == []
     [stored] = ledger.calls_for(start.workflow_id)

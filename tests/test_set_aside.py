@@ -92,7 +92,7 @@ def entry(carrier_event: CarrierEvent) -> TimelineEntry:
 def record(ledger: Ledger, ref: str, *entries: TimelineEntry, status: S = S.IN_TRANSIT) -> Any:
     return ledger.record_change(
         ref, start=None, entries=list(entries), status=status, at=T0, closed=False
-    )
+    ).set_aside
 
 
 def claim(ledger: Ledger, ref: str, key: str, token: str = "t") -> Any:
@@ -253,7 +253,7 @@ def test_a_shipment_row_that_cannot_be_stored_is_set_aside_and_written_cleaned(
         status=S.IN_TRANSIT,
         at=T0,
         closed=False,
-    )
+    ).set_aside
 
     assert [a.part for a in aside] == ["shipment"]
     row = counted.shipment(start.workflow_id)
