@@ -34,7 +34,12 @@ from infra.logs import configure_logging
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("-n", type=int, default=200, help="lifecycles per throughput round")
+    parser.add_argument(
+        "-n",
+        type=int,
+        default=500,
+        help="lifecycles per throughput round (long enough to be steady)",
+    )
     parser.add_argument("--concurrency", type=int, default=50, help="lifecycles in flight")
     parser.add_argument("--rounds", type=int, default=3, help="throughput rounds (alternating)")
     parser.add_argument(
