@@ -8,7 +8,7 @@ settle run in a transaction because what they record may be told to the shop: a 
 delivery row, written in the same transaction. A shop without a webhook URL is told nothing,
 so for it each is one statement in autocommit ("quiet"). Its data-modifying CTEs commit
 together, and it saves the BEGIN and COMMIT round trips and, for a change, a statement per
-part: in `make bench`, a delivered shipment's ledger work fell from 22 round trips to 8.
+part: in `make bench`, a delivered shipment's ledger work fell from 22 round trips to 5.
 
 Every sub-statement of a quiet write is guarded by the shop having no webhook URL, read in the
 statement's own snapshot. For a shop that has one, the statement changes nothing, and the
