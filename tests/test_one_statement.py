@@ -11,11 +11,12 @@ from typing import Any
 import pytest
 from sqlalchemy import event, select
 
-from ledger.claims import Attempt, ClaimRequest, Ledger
+from ledger.claims import Attempt, ClaimRequest, Ledger, Recorded
 from ledger.schema import Shipment
 from ledger.shops import ShopRegistry
 from ledger.webhooks import WebhookLog
 from models.notification import Channel, NotificationKind, NotificationStatus, idempotency_key
+from models.shipment import ShipmentStart
 from models.shop import ShopProfile
 from models.state import EventOutcome, TimelineEntry
 from models.status import ShipmentStatus
@@ -34,7 +35,7 @@ pytestmark = pytest.mark.parametrize(
 
 
 class Round:
-    """What reached the database while inside: the statements and the commits."""
+    """What reached the database since `watching` began: the statements and the commits."""
 
     def __init__(self) -> None:
         self.statements: list[str] = []
@@ -72,11 +73,11 @@ def message(ref: str, kind: NotificationKind = NotificationKind.SHIPPED) -> Clai
     return ClaimRequest(key, ref, kind, 1, Channel.EMAIL, "s***@example.com", "hash", "tx")
 
 
-def started(shop_id: str) -> Any:
+def started(shop_id: str) -> ShipmentStart:
     return shipment(shop_id=shop_id, shipment_id=unique("s"))
 
 
-def first_change(ledger: Ledger, start: Any, *claims: ClaimRequest) -> Any:
+def first_change(ledger: Ledger, start: ShipmentStart, *claims: ClaimRequest) -> Recorded:
     """The change that starts `start`: two timeline entries, the page, the claims."""
     return ledger.record_change(
         start.workflow_id,
