@@ -18,7 +18,7 @@ from activities.providers.base import RetryableProviderError
 from activities.sending import Sender, SendInProgress
 from infra.encryption import Keyring
 from infra.page_snapshot import seal_contact, seal_live
-from ledger.claims import Claim, LedgerWriter
+from ledger.claims import Claim, ClaimRequest, LedgerWriter
 from models.notification import SendResult
 from models.page import PageContact
 from models.shipment import shop_of_ref
@@ -49,6 +49,7 @@ class ShipmentActivities:
     def publish_update(self, update: LedgerUpdate) -> list[SendResult]:
         info = activity.info()
         token = f"{info.workflow_run_id}:{info.activity_id}:{info.attempt}"
+        claiming = [self.sender.claim_request(n) for n in update.notifications]
         recorded = self.ledger.record_change(
             update.shipment_ref,
             start=update.shipment,
@@ -60,7 +61,7 @@ class ShipmentActivities:
             calls=update.calls,
             decided=update.decided,
             page_snapshot=self._page_snapshot(update),
-            claims=[self.sender.claim_request(n) for n in update.notifications],
+            claims=claiming,
             claim_token=token,
             claimed_at=self.sender.clock(),
         )
@@ -75,7 +76,7 @@ class ShipmentActivities:
         if nudge is not None:
             nudge()  # the status change's event leaves before the messages do
         try:
-            return self._send_all(update, info, token, recorded.claims)
+            return self._send_all(update, info, token, claiming, recorded.claims)
         finally:
             if nudge is not None and update.notifications:
                 nudge()  # each message's outcome
@@ -93,12 +94,17 @@ class ShipmentActivities:
         return snapshot
 
     def _send_all(
-        self, update: LedgerUpdate, info: activity.Info, token: str, claims: dict[str, Claim]
+        self,
+        update: LedgerUpdate,
+        info: activity.Info,
+        token: str,
+        claiming: list[ClaimRequest],
+        claims: dict[str, Claim],
     ) -> list[SendResult]:
         """Each message in turn, under `token`: its claim made with the change, or its own."""
         results: list[SendResult] = []
         last_beat = time.monotonic()  # the server counts the heartbeat timeout from the start
-        for request in update.notifications:
+        for request, claim_request in zip(update.notifications, claiming, strict=True):
             if heartbeat_due(time.monotonic() - last_beat, info.heartbeat_timeout):
                 activity.heartbeat(request.key)  # a worker that died mid-send is noticed
                 last_beat = time.monotonic()
@@ -109,6 +115,7 @@ class ShipmentActivities:
                         token=token,
                         attempt=info.attempt,
                         give_up=info.attempt >= PROVIDER_ATTEMPTS,
+                        claiming=claim_request,
                         claim=claims.get(request.key),
                     )
                 )

@@ -114,17 +114,19 @@ class Sender:
         token: str,
         attempt: int = 1,
         give_up: bool = False,
+        claiming: ClaimRequest | None = None,
         claim: Claim | None = None,
     ) -> SendResult:
         """Send `request` unless its key was already claimed (`claim`: won by this attempt, in
-        the statement that recorded the change; otherwise it is claimed here).
+        the statement that recorded the change; otherwise it is claimed here, as `claiming`
+        says when the caller made it already: `claim_request`).
 
         Raises RetryableProviderError for a passing provider fault (the claim is released so a
         retry can win it) unless `give_up`, when the message is recorded as failed instead.
         Raises SendInProgress when another live attempt holds the claim.
         """
         category = KINDS[request.kind].category
-        claiming = self.claim_request(request)
+        claiming = claiming or self.claim_request(request)
         recipient = claiming.recipient_hash
         if claim is None:
             claim = self.ledger.claim_for(claiming, token=token, lease=self.lease, now=self.clock())

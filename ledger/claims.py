@@ -218,19 +218,6 @@ class _Part:
 
 
 @dataclass(frozen=True)
-class _QuietChange:
-    """The parts of a recorded change that its one statement writes (`_record_quietly`)."""
-
-    ref: str
-    start: ShipmentStart | None
-    entries: Sequence[TimelineEntry]
-    status: ShipmentStatus
-    at: datetime
-    closed: bool
-    page_snapshot: Mapping[str, bytes] | None
-
-
-@dataclass(frozen=True)
 class Attempt:
     """One provider call, recorded whatever its outcome (for support and billing questions)."""
 
@@ -295,9 +282,18 @@ class LedgerWriter:
         shop_id = shop_of_ref(ref)
         if not consent and not calls and self._quiet.first(shop_id):
             assert shop_id is not None
-            quiet = _QuietChange(ref, start, entries, status, at, closed, page_snapshot)
             won = self._record_quietly(
-                shop_id, quiet, claims, claim_token, claimed_at or self._clock()
+                shop_id,
+                ref,
+                start=start,
+                entries=entries,
+                status=status,
+                at=at,
+                closed=closed,
+                page_snapshot=page_snapshot,
+                claims=claims,
+                token=claim_token,
+                now=claimed_at or self._clock(),
             )
             if won is not None:
                 return Recorded([], won)
@@ -382,7 +378,14 @@ class LedgerWriter:
     def _record_quietly(
         self,
         shop_id: str,
-        change: _QuietChange,
+        ref: str,
+        *,
+        start: ShipmentStart | None,
+        entries: Sequence[TimelineEntry],
+        status: ShipmentStatus,
+        at: datetime,
+        closed: bool,
+        page_snapshot: Mapping[str, bytes] | None,
         claims: Sequence[ClaimRequest],
         token: str,
         now: datetime,
@@ -391,15 +394,12 @@ class LedgerWriter:
         shop without a webhook URL, with the claims of its messages: the claims won, by key.
         None when nothing was written: the shop has a webhook URL (the transaction tells it),
         or a row is refused (the transaction sets it aside)."""
-        ref = change.ref
-        values = _status_values(ref, change.status, change.at, change.closed)
+        values = _status_values(ref, status, at, closed)
         del values["b_ref"]
-        if change.page_snapshot and not change.closed:
-            values |= change.page_snapshot
-        shipment = None
-        if change.start is not None:
-            shipment = self._shipment_values(ref, change.start) | values
-        events = [self._event_values(ref, entry) for entry in change.entries]
+        if page_snapshot and not closed:
+            values |= page_snapshot
+        shipment = self._shipment_values(ref, start) | values if start is not None else None
+        events = [self._event_values(ref, entry) for entry in entries]
         rows = [(request.row(token, now), request.opt_out()) for request in claims]
         try:
             if shipment is not None:
