@@ -6,19 +6,33 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import signal
 import socket
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import Any, Final
 
 import uvicorn
 
+PORTS: Final = range(20000, 32768)
+"""Where `free_port` looks: below Linux's default range for outgoing connections' own ports
+(32768-60999), so a connection some other test or process opens meanwhile cannot take the port
+before the server that asked for it binds it (a dev server then exited with 2)."""
+
 
 def free_port() -> int:
-    with socket.socket() as sock:
+    """A port free on 127.0.0.1 now, for a server about to start."""
+    for port in random.sample(PORTS, 50):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    with socket.socket() as sock:  # all taken: any the kernel gives
         sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+        found: int = sock.getsockname()[1]
+        return found
 
 
 def port_open(host: str, port: int) -> bool:
