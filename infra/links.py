@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import NamedTuple
 
 from infra.files import create_private
@@ -50,6 +51,7 @@ def load_secret(settings: Settings) -> bytes:
     return path.read_text().strip().encode()
 
 
+@lru_cache(maxsize=16)
 def _derive(secret: bytes, purpose: str) -> bytes:
     """One key per purpose, so a link signature can never double as a phone-number hash."""
     return hmac.new(secret, f"waypost:{purpose}".encode(), hashlib.sha256).digest()
@@ -72,7 +74,7 @@ def without_link_tokens(text: str) -> str:
 def recipient_hash(secret: bytes, address: str) -> str:
     """A keyed hash of a phone number or email (case-folded): matches, reveals nothing."""
     key = _derive(secret, "recipient")
-    return hmac.new(key, address.strip().lower().encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key, address.strip().lower().encode(), "sha256").hex()
 
 
 class TrackingLinks:
@@ -118,7 +120,7 @@ class TrackingLinks:
         return shipment_workflow_id(shop_id, shipment_id)
 
     def _sign(self, payload: str) -> str:
-        digest = hmac.new(self._key, payload.encode(), hashlib.sha256).digest()
+        digest = hmac.digest(self._key, payload.encode(), "sha256")
         return _b64(digest[:SIGNATURE_BYTES])
 
 
@@ -174,7 +176,7 @@ class UnsubscribeLinks:
         return Unsubscribe(shop_id, channel, recipient, category)
 
     def _sign(self, payload: str) -> str:
-        mac = hmac.new(self._key, payload.encode(), hashlib.sha256).digest()
+        mac = hmac.digest(self._key, payload.encode(), "sha256")
         return _b64(mac[:SIGNATURE_BYTES])
 
 

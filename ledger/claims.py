@@ -101,7 +101,7 @@ from models.notification import (
     provider_may_move,
     shipment_ref_of_key,
 )
-from models.shipment import ShipmentStart, shop_of_ref
+from models.shipment import ShipmentRecord, ShipmentStart, shop_of_ref
 from models.state import EventOutcome, TimelineEntry
 from models.status import ShipmentStatus
 from models.webhooks import STORAGE_DEADLINE_EVENT, ShopEventType, stable_delivery_id
@@ -254,7 +254,7 @@ class LedgerWriter:
         self,
         ref: str,
         *,
-        start: ShipmentStart | None,
+        start: ShipmentRecord | ShipmentStart | None,
         entries: list[TimelineEntry],
         status: ShipmentStatus,
         at: datetime,
@@ -380,7 +380,7 @@ class LedgerWriter:
         shop_id: str,
         ref: str,
         *,
-        start: ShipmentStart | None,
+        start: ShipmentRecord | ShipmentStart | None,
         entries: Sequence[TimelineEntry],
         status: ShipmentStatus,
         at: datetime,
@@ -633,7 +633,7 @@ class LedgerWriter:
                 after_close=True,
             )
 
-    def record_shipment(self, ref: str, start: ShipmentStart) -> bool:
+    def record_shipment(self, ref: str, start: ShipmentRecord | ShipmentStart) -> bool:
         """Insert the shipment once (status `shipped`); True when this call created it.
 
         A repeat never touches the row, so it cannot undo a status recorded since.
@@ -641,11 +641,13 @@ class LedgerWriter:
         with self._tx.begin() as conn:
             return self._insert_shipment(conn, ref, start)
 
-    def _insert_shipment(self, conn: Connection, ref: str, start: ShipmentStart) -> bool:
+    def _insert_shipment(
+        self, conn: Connection, ref: str, start: ShipmentRecord | ShipmentStart
+    ) -> bool:
         values = self._shipment_values(ref, start)
         return _insert_if_absent(conn, Shipment, values, ["ref"])
 
-    def _shipment_values(self, ref: str, start: ShipmentStart) -> dict[str, Any]:
+    def _shipment_values(self, ref: str, start: ShipmentRecord | ShipmentStart) -> dict[str, Any]:
         """Identifiers only, written as given. One the ledger cannot store sets the row aside,
         and the row is written cleaned instead (NUL out, cut to its column): every message and
         event of the shipment hangs on it."""

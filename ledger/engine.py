@@ -25,10 +25,37 @@ def make_engine(url: str) -> Engine:
     IMMEDIATE), or PostgreSQL through psycopg 3 (`postgres://` and `postgresql://` accepted)."""
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "postgresql":
+        cache_long_statements()
         # No pre-ping (a round trip per transaction): a connection gone stale fails once, the
         # pool is invalidated, and the activity's retry (or the caller's) gets a fresh one.
         return create_ledger_engine(parsed, pool_size=20, max_overflow=10)
     return create_ledger_engine(parsed)
+
+
+LONG_STATEMENT = 16384
+"""The longest statement text whose conversion psycopg keeps, and (`LONG_STATEMENT // 64`) the
+most parameters."""
+
+
+def cache_long_statements() -> None:
+    """Have psycopg keep the conversion of the ledger's long statements too.
+
+    psycopg rewrites a statement's `%(name)s` placeholders into PostgreSQL's `$n` by parsing its
+    text, and keeps the result only for statements under 4 KB with at most 50 parameters
+    (psycopg/_queries.py: longer ones are mostly generated and seldom repeat). A quiet change
+    (`ledger.one_statement`) is about 9 KB with some 140 parameters, in a few dozen shapes that
+    repeat all day: parsing it anew was about 6% of the ledger activity's CPU. The limits are
+    psycopg's module constants; a psycopg without them is left as it is."""
+    try:
+        from psycopg import _queries
+    except ImportError:
+        return
+    for name, limit in (
+        ("MAX_CACHED_STATEMENT_LENGTH", LONG_STATEMENT),
+        ("MAX_CACHED_STATEMENT_PARAMS", LONG_STATEMENT // 64),
+    ):
+        if isinstance(getattr(_queries, name, None), int):
+            setattr(_queries, name, max(getattr(_queries, name), limit))
 
 
 class Transactions:

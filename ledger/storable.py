@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from functools import cache
 from typing import Any
 
 from sqlalchemy import BigInteger, Integer, String, Table
@@ -61,23 +62,41 @@ def clean_text(value: str | None, limit: int | None = None) -> str | None:
 def check_fits(table: Table, values: Mapping[str, Any]) -> None:
     """Raise Unstorable when a value cannot go into its column on every backend alike: a NUL
     in a string, a string longer than its column, an integer outside its column's range."""
+    limits = _limits(table)
     for name, value in values.items():
-        column = table.c.get(name)
-        if column is None or value is None:
+        if value is None or name not in limits:
             continue
-        kind = column.type
+        length, bounds = limits[name]
         if isinstance(value, str):
             if NUL in value:
                 raise Unstorable(f"{table.name}.{name} contains a NUL character")
-            length = kind.length if isinstance(kind, String) else None
             if length is not None and len(value) > length:
                 raise Unstorable(
                     f"{table.name}.{name} is {len(value)} characters long; it holds {length}"
                 )
-        elif isinstance(value, int) and not isinstance(value, bool):
-            low, high = INT64 if isinstance(kind, BigInteger) else INT32
-            if isinstance(kind, Integer) and not low <= value <= high:
-                raise Unstorable(f"{table.name}.{name} is out of range")
+        elif isinstance(value, int) and not isinstance(value, bool) and not _within(value, bounds):
+            raise Unstorable(f"{table.name}.{name} is out of range")
+
+
+def _within(value: int, bounds: tuple[int, int] | None) -> bool:
+    return bounds is None or bounds[0] <= value <= bounds[1]
+
+
+@cache
+def _limits(table: Table) -> dict[str, tuple[int | None, tuple[int, int] | None]]:
+    """Each column's longest string and integer range (None: no limit), read once per table:
+    every row the ledger writes is checked."""
+    limits: dict[str, tuple[int | None, tuple[int, int] | None]] = {}
+    for column in table.columns:
+        kind = column.type
+        length = kind.length if isinstance(kind, String) else None
+        bounds = (
+            (INT64 if isinstance(kind, BigInteger) else INT32)
+            if isinstance(kind, Integer)
+            else None
+        )
+        limits[column.name] = (length, bounds)
+    return limits
 
 
 def fits(table: Table, values: Mapping[str, Any]) -> bool:

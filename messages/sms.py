@@ -23,11 +23,23 @@ SINGLE_SEGMENT = {"GSM-7": 160, "UCS-2": 70}
 MULTIPART_SEGMENT = {"GSM-7": 153, "UCS-2": 67}  # the rest is the concatenation header
 
 
-def _units(text: str) -> tuple[Encoding, list[int]]:
-    """Each character's size in its encoding's units (septets or UTF-16 code units)."""
-    if all(ch in GSM7_BASIC or ch in GSM7_EXTENSION for ch in text):
-        return "GSM-7", [2 if ch in GSM7_EXTENSION else 1 for ch in text]
-    return "UCS-2", [2 if ord(ch) > 0xFFFF else 1 for ch in text]
+GSM7 = GSM7_BASIC | GSM7_EXTENSION
+
+
+def _encoding(text: str) -> tuple[Encoding, int]:
+    """The encoding and the text's size in its units (septets or UTF-16 code units), counted
+    on whole strings: every message is sized once or twice as it is rendered."""
+    chars = set(text)
+    if chars <= GSM7:
+        return "GSM-7", len(text) + sum(text.count(ch) for ch in chars & GSM7_EXTENSION)
+    return "UCS-2", len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def _units(encoding: Encoding, text: str) -> list[int]:
+    """Each character's size in its encoding's units."""
+    if encoding == "GSM-7":
+        return [2 if ch in GSM7_EXTENSION else 1 for ch in text]
+    return [2 if ord(ch) > 0xFFFF else 1 for ch in text]
 
 
 def sms_segments(text: str) -> tuple[Encoding, int]:
@@ -37,15 +49,15 @@ def sms_segments(text: str) -> tuple[Encoding, int]:
     An escape pair or a surrogate pair is never split across parts, so a part may hold one
     unit fewer; counting the same way as the network keeps cost estimates honest.
     """
-    encoding, units = _units(text)
-    if sum(units) <= SINGLE_SEGMENT[encoding]:
+    encoding, size = _encoding(text)
+    if size <= SINGLE_SEGMENT[encoding]:
         return encoding, 1
     capacity = MULTIPART_SEGMENT[encoding]
     segments, used = 1, 0
-    for size in units:
-        if used + size > capacity:
+    for units in _units(encoding, text):
+        if used + units > capacity:
             segments, used = segments + 1, 0
-        used += size
+        used += units
     return encoding, segments
 
 

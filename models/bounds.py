@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints, WithJsonSchema
+from pydantic.networks import validate_email
 
 ID_ALPHABET = r"[A-Za-z0-9][A-Za-z0-9._~-]{0,99}"
 """Ids that route: URL-unreserved characters (a path segment as they are), no ":" (it separates
@@ -123,6 +125,20 @@ HttpsUrl = Annotated[
 ]
 """An https link (a product page, an image an email shows): what a mail client fetches or a
 customer opens from a shop's message is never sent in the clear."""
+
+
+@lru_cache(maxsize=4096)
+def _email(value: str) -> str:
+    """pydantic's `EmailStr` check (same normalising, same errors), remembered: a recipient's
+    address is read again with each of its shipment's payloads, and the check is pure."""
+    return validate_email(value)[1]
+
+
+Email = Annotated[
+    str, AfterValidator(_email), WithJsonSchema({"type": "string", "format": "email"})
+]
+"""An email address, as `EmailStr` takes it."""
+
 
 MAX_RECOMMENDATIONS = 3
 """Product links a shipment may carry for its emails: a few, not a catalogue."""

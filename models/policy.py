@@ -13,14 +13,13 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
-    EmailStr,
     Field,
     StringConstraints,
     field_validator,
     model_validator,
 )
 
-from models.bounds import MAX_PICKUP_REMINDERS, MAX_POLICY_DURATION, Url, single_line
+from models.bounds import MAX_PICKUP_REMINDERS, MAX_POLICY_DURATION, Email, Url, single_line
 from models.channels import CHANNELS
 from models.kinds import DEFAULT_CHANNELS, PLAIN_COURIER_PATH
 from models.locale import Locale
@@ -172,7 +171,7 @@ class NotificationPolicy(BaseModel):
     sms_opt_out_hint: OptOutHint = OptOutHint.FIRST
     """Which SMS end with the opt-out hint. An SMS says it only where it fits the segment budget
     beside the shop's name; under `first`, one without room passes it on to the next SMS."""
-    shop_email: EmailStr | None = None
+    shop_email: Email | None = None
     """Where the shop is told that an uncollected parcel is coming back (none: not told)."""
     shop_locale: Locale = "en"
 

@@ -16,7 +16,6 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
-    EmailStr,
     Field,
     StringConstraints,
     model_validator,
@@ -25,6 +24,7 @@ from pydantic import (
 from models.bounds import (
     MAX_RECOMMENDATIONS,
     Day,
+    Email,
     EventId,
     Identifier,
     Moment,
@@ -91,7 +91,7 @@ class Frozen(BaseModel):
 class Recipient(Frozen):
     name: Text
     phone: Phone | None = None
-    email: EmailStr | None = None
+    email: Email | None = None
     locale: Locale = "en"
     time_zone: TimeZoneName = "UTC"
     marketing_consent: bool = False
@@ -240,6 +240,36 @@ class ShipmentStart(ShipmentOrder):
     @property
     def workflow_id(self) -> str:
         return shipment_workflow_id(self.shop_id, self.shipment_id)
+
+
+class ShipmentRecord(Frozen):
+    """What the ledger keeps of a shipment's start (`LedgerUpdate.shipment`): its identifiers,
+    delivery and recipient. The notification policy and product links stay in the workflow,
+    which alone reads them: they were most of the first update's bytes and of the time the
+    activity took to read its input."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    """Ignored, not refused: updates scheduled before this model carried the whole start."""
+
+    shop_id: Identifier
+    shipment_id: Identifier
+    order_id: Reference
+    carrier: Identifier
+    tracking_number: Identifier
+    recipient: Recipient
+    delivery: DeliveryOption
+
+    @classmethod
+    def of(cls, start: ShipmentStart) -> ShipmentRecord:
+        return cls.model_construct(  # fields of a start already validated
+            shop_id=start.shop_id,
+            shipment_id=start.shipment_id,
+            order_id=start.order_id,
+            carrier=start.carrier,
+            tracking_number=start.tracking_number,
+            recipient=start.recipient,
+            delivery=start.delivery,
+        )
 
 
 def shipment_workflow_id(shop_id: str, shipment_id: str) -> str:

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Set as AbstractSet
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from models.bounds import Identifier, Text, Url
+from models.bounds import Email, Identifier, Text, Url
 from models.locale import Locale
 from models.policy import NotificationPolicy
 from models.shipment import Phone
@@ -43,14 +43,14 @@ class SmsSender(_Value):
 class EmailSender(_Value):
     """SendGrid's sender for this shop; none means the deployment's `WAYPOST_SENDGRID_FROM_*`."""
 
-    from_email: EmailStr | None = None
+    from_email: Email | None = None
     from_name: Text | None = None
-    reply_to: EmailStr | None = None
+    reply_to: Email | None = None
 
 
 class SupportContact(_Value):
     url: Url | None = None
-    email: EmailStr | None = None
+    email: Email | None = None
     phone: Phone | None = None
 
 

@@ -24,6 +24,7 @@ from models.shipment import (
     Courier,
     PickupPoint,
     ReplyChannel,
+    ShipmentRecord,
     ShipmentStart,
     Window,
 )
@@ -214,7 +215,7 @@ class LedgerUpdate(BaseModel):
     """
 
     shipment_ref: str
-    shipment: ShipmentStart | None = None
+    shipment: ShipmentRecord | None = None
     status: ShipmentStatus
     status_at: datetime
     closed: bool = False

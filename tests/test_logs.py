@@ -86,3 +86,19 @@ async def test_the_console_provider_prints_no_personal_data_or_live_link(
     assert "--- sms to +44*******123 ---" in out and "--- email to s***@example.com ---" in out
     assert f"{start.workflow_id}:out_for_delivery:" in out  # the kind, in the key
     assert "/t/***" in out  # the link's place in the message, its token gone
+
+
+def test_a_line_below_the_level_is_never_processed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Below the level a line costs no masking (the busy path logs each message at INFO)."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    masked: list[object] = []
+    monkeypatch.setattr("infra.logs._mask", masked.append)
+    configure_logging("WARNING", "json")
+    try:
+        structlog.get_logger("waypost.test").info("message sent", to=EMAIL)
+    finally:
+        root.handlers, root.level = handlers, level
+        structlog.reset_defaults()
+
+    assert masked == []

@@ -915,6 +915,12 @@ def test_emoji_take_two_utf16_units() -> None:
     assert sms_segments("📦" * 36) == ("UCS-2", 2)
 
 
+def test_a_lone_surrogate_counts_as_one_ucs2_unit() -> None:
+    """Carrier text can hold one (a cut emoji): it is sized, never an error."""
+    assert sms_segments("\ud83d" * 70) == ("UCS-2", 1)
+    assert sms_segments("\ud83d" * 71) == ("UCS-2", 2)
+
+
 def test_polish_and_romanian_diacritics_force_ucs2() -> None:
     for text in ("Kraków ł", "ą", "București ș", "ț", "ă"):
         assert sms_segments(text)[0] == "UCS-2", text

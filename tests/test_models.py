@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
+from pydantic import EmailStr, TypeAdapter, ValidationError
 
+from models.bounds import Email
 from models.policy import NotificationPolicy
-from models.shipment import CarrierEvent, Recipient, ShipmentStart, parse_shipment_ref
+from models.shipment import (
+    CarrierEvent,
+    Recipient,
+    ShipmentRecord,
+    ShipmentStart,
+    parse_shipment_ref,
+)
 from models.state import EventOutcome, LedgerUpdate, TimelineEntry
 from models.status import ShipmentStatus
 from testing.factories import T0, event, shipment
@@ -129,3 +137,47 @@ def test_queued_ledger_updates_merge_in_order_with_the_latest_status() -> None:
         "e-out_for_delivery-20",
     ]
     assert merged.status is ShipmentStatus.OUT_FOR_DELIVERY
+
+
+def test_the_ledger_is_sent_a_shipment_without_its_policy() -> None:
+    start = shipment()
+    update = LedgerUpdate(
+        shipment_ref=start.workflow_id,
+        shipment=ShipmentRecord.of(start),
+        status=ShipmentStatus.SHIPPED,
+        status_at=T0,
+    )
+
+    sent = update.model_dump(mode="json")["shipment"]
+
+    assert "policy" not in sent and "recommendations" not in sent
+    assert ShipmentRecord.model_validate(sent) == ShipmentRecord.of(start)
+
+
+def test_an_update_scheduled_with_the_whole_start_is_still_read() -> None:
+    """Activities scheduled before the ledger took a `ShipmentRecord` carry the start."""
+    start = shipment()
+    payload = {
+        "shipment_ref": start.workflow_id,
+        "shipment": start.model_dump(mode="json"),
+        "status": "shipped",
+        "status_at": T0.isoformat(),
+    }
+
+    update = LedgerUpdate.model_validate_json(json.dumps(payload))
+
+    assert update.shipment == ShipmentRecord.of(start)
+
+
+@pytest.mark.parametrize("address", ["Sam@Example.COM", "sam@bücher.example", "not-an-email"])
+def test_an_email_is_read_as_pydantic_reads_one(address: str) -> None:
+    ours, theirs = TypeAdapter(Email), TypeAdapter(EmailStr)
+    try:
+        expected = theirs.validate_python(address)
+    except ValidationError as err:
+        with pytest.raises(ValidationError) as refused:
+            ours.validate_python(address)
+        assert refused.value.errors()[0]["msg"] == err.errors()[0]["msg"]
+    else:
+        assert ours.validate_python(address) == expected
+    assert ours.json_schema() == theirs.json_schema()

@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from psycopg import _queries
 from sqlalchemy import event, select
 
 from ledger.claims import Attempt, ClaimRequest, Ledger, Recorded
@@ -109,6 +110,24 @@ def test_a_quiet_shops_change_is_one_statement_and_no_transaction(ledger: Ledger
     assert (row.status, row.updated_at) == ("in_transit", T0 + timedelta(minutes=20))
     assert (row.page_contact, row.page_live) == (PAGE["page_contact"], PAGE["page_live"])
     assert len(ledger.timeline(start.workflow_id)) == 2
+
+
+def test_psycopg_keeps_the_parsing_of_a_quiet_change_with_its_messages(ledger: Ledger) -> None:
+    """Parsed once per shape, not on every change (`ledger.engine.cache_long_statements`)."""
+    start = started(a_shop(ledger, webhook=False))
+    ref = start.workflow_id
+    kinds = (
+        NotificationKind.SHIPPED,
+        NotificationKind.OUT_FOR_DELIVERY,
+        NotificationKind.DELIVERED,
+    )
+    seen = watching(ledger)
+
+    first_change(ledger, start, *(message(ref, kind) for kind in kinds))
+
+    [statement] = seen.statements
+    assert len(statement.encode()) <= _queries.MAX_CACHED_STATEMENT_LENGTH
+    assert statement.count("%(") <= _queries.MAX_CACHED_STATEMENT_PARAMS
 
 
 def test_a_shop_missing_from_the_registry_is_a_quiet_shop(ledger: Ledger) -> None:

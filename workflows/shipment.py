@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
         FINAL_STATUSES,
         CarrierEvent,
         CourierReply,
+        ShipmentRecord,
         ShipmentStart,
         SlotChoice,
         Window,
@@ -495,7 +496,7 @@ class ShipmentWorkflow:
         for request in update.notifications:
             self._record(request.key).status = NotificationStatus.SENDING
         if not self._ledger_has_shipment:
-            update = update.model_copy(update={"shipment": self._state.shipment})
+            update = update.model_copy(update={"shipment": ShipmentRecord.of(self._state.shipment)})
         page = live_page(self._state) if self._state.status not in FINAL_STATUSES else None
         if page is not None and page != self._page:
             # Only the activity's input grows (no command changes): histories replay as they are.
