@@ -8,7 +8,7 @@ with a weekday on the page. Times are 24-hour everywhere, so a message and the p
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -49,12 +49,24 @@ def day(local: datetime | date, locale: Locale, use: DateUse = "message") -> str
     style = CATALOGUES[locale].dates
     pattern = style.page if use == "page" else style.message
     value = local.date() if isinstance(local, datetime) else local
-    return format_date(value, pattern, locale=cldr(locale))
+    return _formatted_date(value, pattern, locale)
 
 
 def clock(local: datetime | time, locale: Locale, pattern: str = "HH:mm") -> str:
     """A local time of day with a CLDR pattern ("HH:mm" by default, "H" for a bare hour)."""
     value = local.time() if isinstance(local, datetime) else local
+    return _formatted_time(value, pattern, locale)
+
+
+@lru_cache(maxsize=4096)
+def _formatted_date(value: date, pattern: str, locale: Locale) -> str:
+    """Remembered: messages and pages name the same few days and hours all day long, and
+    Babel applies a pattern field by field (a quarter of a message's rendering time)."""
+    return format_date(value, pattern, locale=cldr(locale))
+
+
+@lru_cache(maxsize=4096)
+def _formatted_time(value: time, pattern: str, locale: Locale) -> str:
     return format_time(value, pattern, locale=cldr(locale))
 
 
