@@ -212,8 +212,9 @@ class CourierReply(Frozen):
     """None from callers that predate it (the tracking page, then, or a test)."""
 
 
-class ShipmentOrder(Frozen):
-    """A shipment as a shop describes it; over HTTP the shop itself is known from its API key."""
+class ShipmentBasics(Frozen):
+    """A shipment's identifiers, recipient and delivery: what the workflow and the ledger both
+    keep of it."""
 
     shipment_id: Identifier
     order_id: Reference
@@ -221,6 +222,11 @@ class ShipmentOrder(Frozen):
     tracking_number: Identifier
     recipient: Recipient
     delivery: DeliveryOption
+
+
+class ShipmentOrder(ShipmentBasics):
+    """A shipment as a shop describes it; over HTTP the shop itself is known from its API key."""
+
     policy: NotificationPolicy = Field(default_factory=NotificationPolicy)
     shipped_at: Moment | None = None
     tracking_url: Url | None = None
@@ -242,34 +248,21 @@ class ShipmentStart(ShipmentOrder):
         return shipment_workflow_id(self.shop_id, self.shipment_id)
 
 
-class ShipmentRecord(Frozen):
-    """What the ledger keeps of a shipment's start (`LedgerUpdate.shipment`): its identifiers,
-    delivery and recipient. The notification policy and product links stay in the workflow,
-    which alone reads them: they were most of the first update's bytes and of the time the
-    activity took to read its input."""
+class ShipmentRecord(ShipmentBasics):
+    """What the ledger keeps of a shipment's start (`LedgerUpdate.shipment`): its basics and its
+    shop. The notification policy and product links stay in the workflow, which alone reads
+    them: they were most of the first update's bytes and of the time the activity took to read
+    its input."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")
     """Ignored, not refused: updates scheduled before this model carried the whole start."""
 
     shop_id: Identifier
-    shipment_id: Identifier
-    order_id: Reference
-    carrier: Identifier
-    tracking_number: Identifier
-    recipient: Recipient
-    delivery: DeliveryOption
 
     @classmethod
     def of(cls, start: ShipmentStart) -> ShipmentRecord:
-        return cls.model_construct(  # fields of a start already validated
-            shop_id=start.shop_id,
-            shipment_id=start.shipment_id,
-            order_id=start.order_id,
-            carrier=start.carrier,
-            tracking_number=start.tracking_number,
-            recipient=start.recipient,
-            delivery=start.delivery,
-        )
+        """The start's record, its fields taken as they are (validated with the start)."""
+        return cls.model_construct(**{name: getattr(start, name) for name in cls.model_fields})
 
 
 def shipment_workflow_id(shop_id: str, shipment_id: str) -> str:
