@@ -59,6 +59,7 @@ _ENV: Final = Environment(
     autoescape=select_autoescape(["html"]),
     trim_blocks=True,
     lstrip_blocks=True,
+    auto_reload=False,  # the template ships with the code: no stat of its file per email
 )
 _INLINER: Final = css_inline.CSSInliner(keep_style_tags=False)
 

@@ -62,8 +62,10 @@ _ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
     keep_trailing_newline=True,
+    auto_reload=False,
 )
-"""Loaded once: templates compile on first use and are cached for the process."""
+"""Loaded once: templates compile on first use and are cached for the process (never checked
+for changes on disk: they ship with the code, and a deploy restarts the process)."""
 
 
 class Notice(BaseModel):
