@@ -50,6 +50,23 @@ async def history(handle: WorkflowHandle[Any, Any]) -> list[HistoryEvent]:
     return [e async for e in handle.fetch_history_events()]
 
 
+async def all_applied(
+    handle: WorkflowHandle[Any, Any], *, signals: int, timeout: float = 30
+) -> list[HistoryEvent]:
+    """The history once `signals` signals arrived and a workflow task completed after the last
+    (the commands it gave, a timer say, may follow it)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        events = await history(handle)
+        types = [e.event_type for e in events]
+        arrived = [i for i, t in enumerate(types) if t == E.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED]
+        completed = [i for i, t in enumerate(types) if t == E.EVENT_TYPE_WORKFLOW_TASK_COMPLETED]
+        if len(arrived) == signals and completed and completed[-1] > arrived[-1]:
+            return events
+        assert asyncio.get_running_loop().time() < deadline, "the signals were never applied"
+        await asyncio.sleep(0.05)
+
+
 def upserts_per_task(events: list[HistoryEvent]) -> Counter[int]:
     """Our upserts (not the SDK's TemporalChangeVersion beside a patch marker), by the workflow
     task that made them."""
@@ -111,13 +128,7 @@ async def test_changes_during_a_recording_are_shown_once_when_it_ends(
             event(S.DELIVERED, 700),
         ):
             await started.handle.signal("carrier_event", e)
-        while True:  # every signal applied while the first recording is held
-            during = await history(started.handle)
-            types = [e.event_type for e in during]
-            signals = types.count(E.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED)
-            if signals == 4 and types[-1] == E.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
-                break
-            await asyncio.sleep(0.05)
+        during = await all_applied(started.handle, signals=4)  # the recording still held
         release.set()
         await started.handle.result()
         after = await history(started.handle)
