@@ -110,6 +110,9 @@ __all__ = ["Attempt", "CallRefused", "Claim", "Ledger", "LedgerWriter", "ReportR
 
 log = structlog.get_logger("waypost.ledger")
 
+Started = ShipmentRecord | ShipmentStart
+"""A shipment as the ledger is given it: the activity's record, or (tests, tools) the start."""
+
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
@@ -254,7 +257,7 @@ class LedgerWriter:
         self,
         ref: str,
         *,
-        start: ShipmentRecord | ShipmentStart | None,
+        start: Started | None,
         entries: list[TimelineEntry],
         status: ShipmentStatus,
         at: datetime,
@@ -380,7 +383,7 @@ class LedgerWriter:
         shop_id: str,
         ref: str,
         *,
-        start: ShipmentRecord | ShipmentStart | None,
+        start: Started | None,
         entries: Sequence[TimelineEntry],
         status: ShipmentStatus,
         at: datetime,
@@ -633,7 +636,7 @@ class LedgerWriter:
                 after_close=True,
             )
 
-    def record_shipment(self, ref: str, start: ShipmentRecord | ShipmentStart) -> bool:
+    def record_shipment(self, ref: str, start: Started) -> bool:
         """Insert the shipment once (status `shipped`); True when this call created it.
 
         A repeat never touches the row, so it cannot undo a status recorded since.
@@ -641,13 +644,11 @@ class LedgerWriter:
         with self._tx.begin() as conn:
             return self._insert_shipment(conn, ref, start)
 
-    def _insert_shipment(
-        self, conn: Connection, ref: str, start: ShipmentRecord | ShipmentStart
-    ) -> bool:
+    def _insert_shipment(self, conn: Connection, ref: str, start: Started) -> bool:
         values = self._shipment_values(ref, start)
         return _insert_if_absent(conn, Shipment, values, ["ref"])
 
-    def _shipment_values(self, ref: str, start: ShipmentRecord | ShipmentStart) -> dict[str, Any]:
+    def _shipment_values(self, ref: str, start: Started) -> dict[str, Any]:
         """Identifiers only, written as given. One the ledger cannot store sets the row aside,
         and the row is written cleaned instead (NUL out, cut to its column): every message and
         event of the shipment hangs on it."""

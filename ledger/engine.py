@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
+from psycopg import _queries
 from sqlalchemy import Connection, Engine
 
 from ledger.schema import create_ledger_engine, normalize_url
@@ -32,13 +33,12 @@ def make_engine(url: str) -> Engine:
     return create_ledger_engine(parsed)
 
 
-LONG_STATEMENT = 16384
-"""The longest statement text whose conversion psycopg keeps, and (`LONG_STATEMENT // 64`) the
-most parameters."""
+LONG_STATEMENTS = {"MAX_CACHED_STATEMENT_LENGTH": 16384, "MAX_CACHED_STATEMENT_PARAMS": 256}
+"""psycopg's limits on the statements whose parsing it keeps, raised to these."""
 
 
 def cache_long_statements() -> None:
-    """Have psycopg keep the conversion of the ledger's long statements too.
+    """Have psycopg keep the parsing of the ledger's long statements too.
 
     psycopg rewrites a statement's `%(name)s` placeholders into PostgreSQL's `$n` by parsing its
     text, and keeps the result only for statements under 4 KB with at most 50 parameters
@@ -46,16 +46,10 @@ def cache_long_statements() -> None:
     (`ledger.one_statement`) is about 9 KB with some 140 parameters, in a few dozen shapes that
     repeat all day: parsing it anew was about 6% of the ledger activity's CPU. The limits are
     psycopg's module constants; a psycopg without them is left as it is."""
-    try:
-        from psycopg import _queries
-    except ImportError:
-        return
-    for name, limit in (
-        ("MAX_CACHED_STATEMENT_LENGTH", LONG_STATEMENT),
-        ("MAX_CACHED_STATEMENT_PARAMS", LONG_STATEMENT // 64),
-    ):
-        if isinstance(getattr(_queries, name, None), int):
-            setattr(_queries, name, max(getattr(_queries, name), limit))
+    for name, limit in LONG_STATEMENTS.items():
+        current = getattr(_queries, name, None)
+        if isinstance(current, int):
+            setattr(_queries, name, max(current, limit))
 
 
 class Transactions:

@@ -90,12 +90,12 @@ def _limits(table: Table) -> dict[str, tuple[int | None, tuple[int, int] | None]
     for column in table.columns:
         kind = column.type
         length = kind.length if isinstance(kind, String) else None
-        bounds = (
-            (INT64 if isinstance(kind, BigInteger) else INT32)
-            if isinstance(kind, Integer)
-            else None
-        )
-        limits[column.name] = (length, bounds)
+        if isinstance(kind, BigInteger):
+            limits[column.name] = (length, INT64)
+        elif isinstance(kind, Integer):
+            limits[column.name] = (length, INT32)
+        else:
+            limits[column.name] = (length, None)
     return limits
 
 
